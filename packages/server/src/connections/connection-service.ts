@@ -1,0 +1,209 @@
+import type { Kysely } from 'kysely'
+import type { OAuth2Option } from '../catalog/app-schema.js'
+import type { Catalog } from '../catalog/load-catalog.js'
+import type { ConnectionStatus, Database } from '../db/schema.js'
+import { PatchbayError } from '../errors.js'
+import { decodePageCursor, encodePageCursor } from '../lib/page-cursor.js'
+import type { DiscoveryCache } from '../oauth2/discovery.js'
+import { endpointUrl, resolveOAuth2Endpoints } from '../oauth2/endpoints.js'
+import { buildRevocationRequest, revokeToken, type TokenTypeHint } from '../oauth2/revoke-token.js'
+import type { AddressPolicy } from '../outbound/address-policy.js'
+import type { SafeHttpClient } from '../outbound/safe-fetch.js'
+import type { PartnerApps } from '../partners/partner-apps.js'
+import { connectionCredentialsAad } from '../vault/associated-data.js'
+import type { Vault } from '../vault/vault.js'
+import { enqueueConnectionEvent } from '../webhooks/connection-events.js'
+import { type Connection, type ConnectionStore, type Credentials, type Owner, toConnection } from './connection-store.js'
+
+export interface ListConnectionsOptions {
+  app?: string | undefined
+  status?: ConnectionStatus | undefined
+  /** 1 to 100. */
+  limit: number
+  /** `next_cursor` of the previous page. */
+  cursor?: string | undefined
+}
+
+export interface ListPartnerConnectionsOptions extends ListConnectionsOptions {
+  /** The partner's tenant id of the end users to list. */
+  tenantId?: string | undefined
+  /** The partner's own user id (the JWT's user claim), across tenants unless `tenantId` is given. */
+  userId?: string | undefined
+}
+
+export interface ListedConnection {
+  connection: Connection
+  endUser: { tenantId: string; userId: string }
+}
+
+export interface ConnectionPage {
+  data: ListedConnection[]
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null
+}
+
+export interface ConnectionServiceDeps {
+  db: Kysely<Database>
+  connections: ConnectionStore
+  catalog: Catalog
+  partnerApps: PartnerApps
+  vault: Vault
+  http: SafeHttpClient
+  addressPolicy: AddressPolicy
+  discovery: DiscoveryCache
+  log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void }
+}
+
+const REVOCATION_ORDER: TokenTypeHint[] = ['refresh_token', 'access_token']
+
+/**
+ * What the REST API does with existing connections: list (one end user's, or a whole partner's for
+ * its operators), read, rename, delete. Every query names the owner (partner, and end user where
+ * there is one) in its WHERE clause: another user's connection id matches no row, exactly like an
+ * id that does not exist.
+ */
+export class ConnectionService {
+  constructor(private readonly deps: ConnectionServiceDeps) {}
+
+  /** One end user's connections, oldest first (created_at, then id). */
+  list(owner: Owner, options: ListConnectionsOptions): Promise<ConnectionPage> {
+    return this.page({ partnerId: owner.partnerId, endUserId: owner.endUserId }, options)
+  }
+
+  /** Every connection of the partner (optionally one tenant's or one user's), oldest first. */
+  listForPartner(partnerId: string, options: ListPartnerConnectionsOptions): Promise<ConnectionPage> {
+    return this.page({ partnerId, tenantId: options.tenantId, userId: options.userId }, options)
+  }
+
+  async get(owner: Owner, id: string): Promise<Connection> {
+    const connection = await this.deps.connections.get(owner, id)
+    if (!connection) throw notFound(id)
+    return connection
+  }
+
+  /** Sets (or clears, with null) the connection's display name. */
+  async rename(owner: Owner, id: string, name: string | null, now: number = Date.now()): Promise<Connection> {
+    const res = await this.deps.db
+      .updateTable('connections')
+      .set({ name, updated_at: now })
+      .where('id', '=', id)
+      .where('partner_id', '=', owner.partnerId)
+      .where('end_user_id', '=', owner.endUserId)
+      .executeTakeFirst()
+    if (res.numUpdatedRows === 0n) throw notFound(id)
+    return this.get(owner, id)
+  }
+
+  /**
+   * Deletes the connection and queues `connection.deleted` in one transaction, then revokes its
+   * tokens at the provider when the app has a revocation endpoint (RFC 7009). The revocation is best
+   * effort: a failure is logged and the connection stays deleted. The credentials revoked are the
+   * ones of the deleted row itself (DELETE … RETURNING), so a refresh committed just before cannot
+   * leave a newer token unrevoked.
+   */
+  async delete(owner: Owner, id: string): Promise<void> {
+    const deleted = await this.deps.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .deleteFrom('connections')
+        .where('id', '=', id)
+        .where('partner_id', '=', owner.partnerId)
+        .where('end_user_id', '=', owner.endUserId)
+        .returningAll()
+        .executeTakeFirst()
+      if (!row) return undefined
+      const connection = toConnection(row)
+      await enqueueConnectionEvent(trx, 'connection.deleted', connection, { connection_id: connection.id, app: connection.appKey })
+      return { connection, sealed: row.credentials }
+    })
+    if (!deleted) throw notFound(id)
+    if (deleted.connection.authType !== 'oauth2') return
+    let credentials: Credentials
+    try {
+      credentials = JSON.parse(this.deps.vault.decrypt(deleted.sealed, connectionCredentialsAad(owner.partnerId, id))) as Credentials
+    } catch (err) {
+      this.deps.log.warn({ connection: id, err: (err as Error).message }, 'deleted connection: credentials unreadable, not revoked')
+      return
+    }
+    await this.revokeAtProvider(deleted.connection, credentials)
+  }
+
+  private async revokeAtProvider(connection: Connection, credentials: Credentials): Promise<void> {
+    const app = this.deps.catalog.get(connection.appKey)
+    const option = app?.auth.find((o): o is OAuth2Option => o.key === connection.authOption && o.type === 'oauth2')
+    const tokens = REVOCATION_ORDER.flatMap((hint) => {
+      const value = credentials[hint]
+      return typeof value === 'string' && value !== '' ? [{ hint, value }] : []
+    })
+    if (!app || !option || tokens.length === 0) return
+    const logFields = { connection: connection.id, app: app.key }
+    const partnerApp = await this.deps.partnerApps.get(connection.partnerId, app.key)
+    if (!partnerApp?.clientId) {
+      this.deps.log.warn(logFields, 'deleted connection not revoked: the partner has no OAuth client for the app any more')
+      return
+    }
+    let url: string
+    try {
+      const endpoints = await resolveOAuth2Endpoints(app, option, partnerApp, this.deps)
+      if (!endpoints.revocationEndpoint) return
+      url = endpointUrl(
+        endpoints.revocationEndpoint,
+        { params: connection.params, metadata: connection.metadata, settings: partnerApp.settings },
+        endpoints,
+        this.deps.addressPolicy,
+      ).toString()
+    } catch (err) {
+      this.deps.log.warn({ ...logFields, err: (err as Error).message }, 'deleted connection not revoked: no usable revocation endpoint')
+      return
+    }
+    const client = { clientId: partnerApp.clientId, clientSecret: partnerApp.clientSecret }
+    for (const token of tokens) {
+      try {
+        await revokeToken(this.deps.http, buildRevocationRequest(option, url, client, token))
+        this.deps.log.info({ ...logFields, token_type_hint: token.hint }, 'token revoked at the provider')
+      } catch (err) {
+        this.deps.log.warn({ ...logFields, token_type_hint: token.hint, err: (err as Error).message }, 'token revocation failed')
+      }
+    }
+  }
+
+  private async page(
+    scope: { partnerId: string; endUserId?: string; tenantId?: string | undefined; userId?: string | undefined },
+    options: ListConnectionsOptions,
+  ): Promise<ConnectionPage> {
+    const after = options.cursor === undefined ? undefined : decodePageCursor(options.cursor)
+    const rows = await this.deps.db
+      .selectFrom('connections as c')
+      .innerJoin('end_users as u', (join) => join.onRef('u.id', '=', 'c.end_user_id').onRef('u.partner_id', '=', 'c.partner_id'))
+      .selectAll('c')
+      .select(['u.tenant_id as end_user_tenant_id', 'u.external_id as end_user_external_id'])
+      .where('c.partner_id', '=', scope.partnerId)
+      .$if(scope.endUserId !== undefined, (q) => q.where('c.end_user_id', '=', scope.endUserId as string))
+      .$if(scope.tenantId !== undefined, (q) => q.where('u.tenant_id', '=', scope.tenantId as string))
+      .$if(scope.userId !== undefined, (q) => q.where('u.external_id', '=', scope.userId as string))
+      .$if(options.app !== undefined, (q) => q.where('c.app_key', '=', options.app as string))
+      .$if(options.status !== undefined, (q) => q.where('c.status', '=', options.status as ConnectionStatus))
+      .$if(after !== undefined, (q) =>
+        q.where(({ eb, or, and }) => {
+          const [createdAt, id] = after as [number, string]
+          return or([eb('c.created_at', '>', createdAt), and([eb('c.created_at', '=', createdAt), eb('c.id', '>', id)])])
+        }),
+      )
+      .orderBy('c.created_at', 'asc')
+      .orderBy('c.id', 'asc')
+      .limit(options.limit + 1)
+      .execute()
+    const data = rows.slice(0, options.limit).map(({ end_user_tenant_id, end_user_external_id, ...row }) => ({
+      connection: toConnection(row),
+      endUser: { tenantId: end_user_tenant_id, userId: end_user_external_id },
+    }))
+    const last = data[data.length - 1]
+    return {
+      data,
+      nextCursor: rows.length > options.limit && last ? encodePageCursor(last.connection.createdAt, last.connection.id) : null,
+    }
+  }
+}
+
+function notFound(id: string): PatchbayError {
+  return new PatchbayError('PB_ERR_NOT_FOUND', `connection ${id} not found`)
+}

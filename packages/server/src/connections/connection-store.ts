@@ -1,0 +1,204 @@
+import type { Kysely, Selectable, Transaction } from 'kysely'
+import type { ConnectionStatus, ConnectionsTable, Database } from '../db/schema.js'
+import { randomId } from '../lib/random.js'
+import { connectionCredentialsAad } from '../vault/associated-data.js'
+import type { Vault } from '../vault/vault.js'
+import { enqueueConnectionEvent } from '../webhooks/connection-events.js'
+
+/** Every secret of a connection, kept as one encrypted JSON object. */
+export type Credentials = Record<string, string | number | null>
+
+export interface Connection {
+  id: string
+  partnerId: string
+  endUserId: string
+  appKey: string
+  authOption: string
+  authType: string
+  name: string | null
+  status: ConnectionStatus
+  statusReason: string | null
+  accountIdentifier: string | null
+  scopes: string[]
+  params: Record<string, string>
+  metadata: Record<string, string>
+  expiresAt: number | null
+  version: number
+  /** Set while a refresh holds the lease (or after one was interrupted). */
+  refreshStartedAt: number | null
+  /** When the current tokens were obtained (refresh, reconnect or creation). */
+  refreshedAt: number | null
+  createdAt: number
+  updatedAt: number
+}
+
+export interface ConnectionGrant {
+  appKey: string
+  authOption: string
+  authType: string
+  name?: string | null
+  accountIdentifier: string | null
+  scopes: string[]
+  params: Record<string, string>
+  metadata: Record<string, string>
+  credentials: Credentials
+  expiresAt: number | null
+}
+
+export interface Owner {
+  partnerId: string
+  endUserId: string
+}
+
+export type Operation = 'creation' | 'reauth'
+
+type Db = Kysely<Database> | Transaction<Database>
+
+/** Maps a `connections` row (as selected with selectAll) to a {@link Connection}. */
+export function toConnection(row: Selectable<ConnectionsTable>): Connection {
+  return {
+    id: row.id,
+    partnerId: row.partner_id,
+    endUserId: row.end_user_id,
+    appKey: row.app_key,
+    authOption: row.auth_option,
+    authType: row.auth_type,
+    name: row.name,
+    status: row.status,
+    statusReason: row.status_reason,
+    accountIdentifier: row.account_identifier,
+    scopes: JSON.parse(row.scopes) as string[],
+    params: JSON.parse(row.params) as Record<string, string>,
+    metadata: JSON.parse(row.metadata) as Record<string, string>,
+    expiresAt: row.expires_at == null ? null : Number(row.expires_at),
+    version: Number(row.version),
+    refreshStartedAt: row.refresh_started_at == null ? null : Number(row.refresh_started_at),
+    refreshedAt: row.refreshed_at == null ? null : Number(row.refreshed_at),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  }
+}
+
+/**
+ * Connections, always read and written through their owner (partner, end user): another user's
+ * id simply does not exist for the caller. Credentials are encrypted with associated data binding
+ * them to the partner and the connection.
+ */
+export class ConnectionStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly vault: Vault,
+  ) {}
+
+  async get(owner: Owner, id: string, db: Db = this.db): Promise<Connection | undefined> {
+    const row = await db
+      .selectFrom('connections')
+      .selectAll()
+      .where('id', '=', id)
+      .where('partner_id', '=', owner.partnerId)
+      .where('end_user_id', '=', owner.endUserId)
+      .executeTakeFirst()
+    return row ? toConnection(row) : undefined
+  }
+
+  async credentials(connection: Pick<Connection, 'id' | 'partnerId'>, db: Db = this.db): Promise<Credentials> {
+    const row = await db.selectFrom('connections').select('credentials').where('id', '=', connection.id).executeTakeFirstOrThrow()
+    return JSON.parse(this.vault.decrypt(row.credentials, connectionCredentialsAad(connection.partnerId, connection.id))) as Credentials
+  }
+
+  /**
+   * Stores a new connection. Unless `allowMultiple`, the owner's other connections of the same
+   * app are removed in the same transaction: the new one replaces them.
+   */
+  async create(trx: Db, owner: Owner, grant: ConnectionGrant, options: { allowMultiple: boolean; now?: number }): Promise<Connection> {
+    const now = options.now ?? Date.now()
+    const id = randomId('conn_')
+    const replaced = options.allowMultiple
+      ? []
+      : (
+          await trx
+            .selectFrom('connections')
+            .selectAll()
+            .where('partner_id', '=', owner.partnerId)
+            .where('end_user_id', '=', owner.endUserId)
+            .where('app_key', '=', grant.appKey)
+            .execute()
+        ).map(toConnection)
+    if (replaced.length) {
+      await trx
+        .deleteFrom('connections')
+        .where(
+          'id',
+          'in',
+          replaced.map((c) => c.id),
+        )
+        .execute()
+    }
+    await trx
+      .insertInto('connections')
+      .values({
+        id,
+        partner_id: owner.partnerId,
+        end_user_id: owner.endUserId,
+        app_key: grant.appKey,
+        auth_option: grant.authOption,
+        auth_type: grant.authType,
+        name: grant.name ?? null,
+        status: 'active',
+        status_reason: null,
+        account_identifier: grant.accountIdentifier,
+        scopes: JSON.stringify(grant.scopes),
+        params: JSON.stringify(grant.params),
+        metadata: JSON.stringify(grant.metadata),
+        credentials: this.vault.encrypt(JSON.stringify(grant.credentials), connectionCredentialsAad(owner.partnerId, id)),
+        expires_at: grant.expiresAt,
+        created_at: now,
+        updated_at: now,
+        refreshed_at: now,
+        refresh_started_at: null,
+      })
+      .execute()
+    // The partner learns that the replaced connections are gone, in the same transaction.
+    for (const old of replaced) {
+      await enqueueConnectionEvent(
+        trx,
+        'connection.deleted',
+        old,
+        { connection_id: old.id, app: old.appKey, reason: 'replaced', replaced_by: id },
+        now,
+      )
+    }
+    return (await this.get(owner, id, trx)) as Connection
+  }
+
+  /** Re-authorizes an existing connection of the owner: same id, fresh credentials, back to active. */
+  async reauthorize(trx: Db, owner: Owner, id: string, grant: ConnectionGrant, now: number = Date.now()): Promise<Connection | undefined> {
+    const existing = await this.get(owner, id, trx)
+    if (!existing || existing.appKey !== grant.appKey) return undefined
+    await trx
+      .updateTable('connections')
+      .set((eb) => ({
+        auth_option: grant.authOption,
+        auth_type: grant.authType,
+        ...(grant.name ? { name: grant.name } : {}),
+        status: 'active',
+        status_reason: null,
+        account_identifier: grant.accountIdentifier ?? existing.accountIdentifier,
+        scopes: JSON.stringify(grant.scopes),
+        params: JSON.stringify(grant.params),
+        metadata: JSON.stringify({ ...existing.metadata, ...grant.metadata }),
+        credentials: this.vault.encrypt(JSON.stringify(grant.credentials), connectionCredentialsAad(owner.partnerId, id)),
+        expires_at: grant.expiresAt,
+        version: eb('version', '+', 1),
+        refresh_started_at: null,
+        refresh_failures: 0,
+        refreshed_at: now,
+        updated_at: now,
+      }))
+      .where('id', '=', id)
+      .where('partner_id', '=', owner.partnerId)
+      .where('end_user_id', '=', owner.endUserId)
+      .execute()
+    return this.get(owner, id, trx)
+  }
+}

@@ -1,0 +1,15 @@
+import type { Migration, MigrationProvider } from 'kysely'
+import * as m0001 from './0001_foundation.js'
+import * as m0002 from './0002_connections.js'
+import * as m0003 from './0003_lifecycle.js'
+
+/** Migrations are compiled in (not read from disk), so the built CLI and the tests run the same set. */
+const migrations: Record<string, Migration> = {
+  '0001_foundation': m0001,
+  '0002_connections': m0002,
+  '0003_lifecycle': m0003,
+}
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+}

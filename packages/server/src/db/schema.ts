@@ -1,0 +1,164 @@
+import type { Generated } from 'kysely'
+
+/**
+ * Column types are the portable subset of SQLite and PostgreSQL: text, integer/bigint (epoch
+ * milliseconds for times) and JSON kept as text, so one migration set serves both.
+ */
+export interface PartnersTable {
+  id: string
+  name: string
+  jwks_url: string | null
+  jwks_inline: string | null
+  algorithms: string
+  issuer: string
+  audience: string
+  user_claim: string
+  tenant_claim: string | null
+  client_id: string
+  client_secret_hash: string
+  redirect_uris: string
+  allowed_origins: string
+  webhook_url: string | null
+  branding: Generated<string>
+  webhook_secret: string | null
+  /** The last JWKS fetched successfully, kept so an outage or a restart does not stop verification. */
+  jwks_last_good: string | null
+  jwks_fetched_at: number | null
+  created_at: number
+  updated_at: number
+}
+
+export interface EndUsersTable {
+  id: string
+  partner_id: string
+  tenant_id: string
+  external_id: string
+  created_at: number
+  last_seen_at: number
+}
+
+export interface AccessTokensTable {
+  token_hash: string
+  partner_id: string
+  end_user_id: string
+  scope: string
+  expires_at: number
+  created_at: number
+  revoked_at: number | null
+}
+
+export interface ConnectSessionsTable {
+  id: string
+  code_hash: string
+  partner_id: string
+  end_user_id: string
+  apps: string
+  allowed_origin: string | null
+  redirect_uri: string | null
+  reconnect_id: string | null
+  custom_state: string | null
+  allow_multiple: Generated<number>
+  nonce: string
+  expires_at: number
+  used_at: number | null
+  browser_hash: string | null
+  context: string | null
+  outcome: string | null
+  outcome_read_at: number | null
+  created_at: number
+}
+
+export interface UsedJtisTable {
+  partner_id: string
+  jti: string
+  expires_at: number
+}
+
+export interface PartnerAppsTable {
+  partner_id: string
+  app_key: string
+  client_id: string | null
+  client_secret: string | null
+  scopes: string | null
+  settings: string
+  created_at: number
+  updated_at: number
+}
+
+export type ConnectionStatus = 'active' | 'needs_reauth' | 'error'
+
+export interface ConnectionsTable {
+  id: string
+  partner_id: string
+  end_user_id: string
+  app_key: string
+  auth_option: string
+  auth_type: string
+  name: string | null
+  status: ConnectionStatus
+  status_reason: string | null
+  account_identifier: string | null
+  scopes: string
+  params: string
+  metadata: string
+  credentials: string
+  expires_at: number | null
+  version: Generated<number>
+  created_at: number
+  updated_at: number
+  refreshed_at: number | null
+  refresh_started_at: number | null
+  refresh_failures: Generated<number>
+}
+
+export type WebhookEventStatus = 'pending' | 'delivering' | 'succeeded' | 'failed' | 'skipped'
+
+export interface WebhookEventsTable {
+  id: string
+  partner_id: string
+  type: string
+  payload: string
+  status: WebhookEventStatus
+  attempts: Generated<number>
+  next_attempt_at: number
+  locked_until: number | null
+  created_at: number
+  updated_at: number
+}
+
+export interface WebhookAttemptsTable {
+  id: string
+  event_id: string
+  attempt: number
+  url: string
+  status_code: number | null
+  error: string | null
+  duration_ms: number
+  created_at: number
+}
+
+export interface OAuthFlowsTable {
+  state_hash: string
+  session_id: string
+  app_key: string
+  auth_option: string
+  browser_hash: string
+  secrets: string
+  context: string
+  expires_at: number
+  used_at: number | null
+  created_at: number
+}
+
+export interface Database {
+  partners: PartnersTable
+  end_users: EndUsersTable
+  access_tokens: AccessTokensTable
+  connect_sessions: ConnectSessionsTable
+  used_jtis: UsedJtisTable
+  partner_apps: PartnerAppsTable
+  connections: ConnectionsTable
+  oauth_flows: OAuthFlowsTable
+  webhook_events: WebhookEventsTable
+  webhook_attempts: WebhookAttemptsTable
+}

@@ -1,0 +1,46 @@
+import { type DestinationStream, type Logger, pino } from 'pino'
+import type { Config } from './config.js'
+
+/**
+ * Secrets never reach a log line: credential headers, token-bearing body fields and sensitive
+ * query parameters are redacted, and request URLs are logged with those parameters censored.
+ */
+export const redactPaths = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["proxy-authorization"]',
+  'res.headers["set-cookie"]',
+  '*.client_secret',
+  '*.clientSecret',
+  '*.subject_token',
+  '*.access_token',
+  '*.refresh_token',
+  '*.token',
+  '*.code',
+  '*.password',
+  '*.api_key',
+  '*.apiKey',
+  '*.secret',
+]
+
+// connectionParameters and payload: /connection-popup (seed 004) may carry credentials (an API key) in the query.
+const SENSITIVE_QUERY =
+  /([?&](?:token|code|state|access_token|refresh_token|client_secret|api_key|oauth_token|oauth_verifier|connectionParameters|payload)=)[^&#]*/gi
+
+export function censorUrl(url: string): string {
+  return url.replace(SENSITIVE_QUERY, '$1[REDACTED]')
+}
+
+/** The server's logger; tests pass a destination to read what would have been written. */
+export function createLogger(config: Pick<Config, 'logLevel'>, destination?: DestinationStream): Logger {
+  const options = {
+    level: config.logLevel,
+    redact: { paths: redactPaths, censor: '[REDACTED]' },
+    serializers: {
+      req(req: { method: string; url: string; ip?: string; id?: string }) {
+        return { method: req.method, url: censorUrl(req.url), remoteAddress: req.ip }
+      },
+    },
+  }
+  return destination ? pino(options, destination) : pino(options)
+}

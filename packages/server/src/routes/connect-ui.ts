@@ -1,0 +1,314 @@
+import { readFile } from 'node:fs/promises'
+import { Type } from '@sinclair/typebox'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import { authOptionLabel } from '../catalog/app-directory.js'
+import type { App, AuthOption } from '../catalog/app-schema.js'
+import type { Catalog } from '../catalog/load-catalog.js'
+import { connectionParamsFor } from '../catalog/template.js'
+import { type ConnectFlow, type FlowStep, type OpenRequest, sessionCookieName } from '../connect/connect-flow.js'
+import { resultMessage, returnUrlFor } from '../connect/results.js'
+import {
+  type AppSummary,
+  type FormOption,
+  newNonce,
+  type PageContext,
+  pageHeaders,
+  renderAppForm,
+  renderError,
+  renderPicker,
+  renderRedirecting,
+  renderResult,
+  renderSessionProblem,
+} from '../connect-ui/index.js'
+import type { Partner } from '../partners/partner-store.js'
+import type { ActiveSession } from '../sessions/connect-sessions.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    connectFlow: ConnectFlow
+  }
+}
+
+const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })
+const AppKey = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' })
+
+const OpenQuery = Type.Object({
+  token: Type.Optional(Type.String({ maxLength: 200 })),
+  theme: Type.Optional(Type.String({ maxLength: 40 })),
+  redirect_uri: Type.Optional(Type.String({ maxLength: 2048 })),
+  reconnect_id: Type.Optional(Type.String({ maxLength: 100 })),
+  state: Type.Optional(Type.String({ maxLength: 2048 })),
+  nonce: Type.Optional(Type.String({ maxLength: 128 })),
+})
+type OpenQuery = typeof OpenQuery.static
+
+/** Custom apps from the config file have no logo file: the page shows a letter tile instead. */
+function summarize(catalog: Pick<Catalog, 'logoPath'>) {
+  return (app: App): AppSummary => ({
+    key: app.key,
+    name: app.name,
+    logoUrl: catalog.logoPath(app.key) ? `/assets/apps/${app.key}.svg` : '',
+    description: app.description,
+  })
+}
+
+function pageContext(nonce: string, partner: Partner | undefined, session?: ActiveSession): PageContext {
+  const branding = partner?.branding ?? {}
+  const themeName = session?.context.theme ?? null
+  const named = themeName ? branding.themes?.[themeName] : undefined
+  const mode =
+    named?.mode ?? (themeName === 'light' || themeName === 'dark' || themeName === 'auto' ? themeName : (branding.mode ?? 'auto'))
+  const logoUrl = named?.logoUrl ?? branding.logoUrl
+  const brandColor = named?.brandColor ?? branding.brandColor
+  return {
+    nonce,
+    branding: {
+      partnerName: branding.displayName ?? partner?.name ?? '',
+      mode,
+      ...(logoUrl ? { logoUrl } : {}),
+      ...(brandColor ? { brandColor } : {}),
+    },
+  }
+}
+
+function formOptions(
+  sessionId: string,
+  app: App,
+  options: AuthOption[],
+  values: Record<string, string>,
+  errors: Record<string, string>,
+): FormOption[] {
+  return options.map((option) => {
+    const fields = [...connectionParamsFor(app, option), ...('credential_fields' in option ? option.credential_fields : [])]
+    const redirects = option.type === 'oauth2' || option.type === 'oauth1'
+    return {
+      key: option.key,
+      label: authOptionLabel(option),
+      type: option.type,
+      action: `/connect/${sessionId}/${app.key}`,
+      fields: fields.map((f) => ({
+        ...f,
+        ...(values[f.key] !== undefined ? { value: values[f.key] } : {}),
+        ...(errors[f.key] ? { error: errors[f.key] } : {}),
+      })),
+      submitLabel: redirects ? `Continue to ${app.name}` : 'Connect',
+      hidden: { auth_option: option.key },
+    }
+  })
+}
+
+/** A partner logo on its own https host may load; nothing else from outside. */
+function imagePolicy(ctx: PageContext): { imgSrc: string[] } {
+  const logo = ctx.branding.logoUrl
+  return { imgSrc: logo?.startsWith('https://') ? [new URL(logo).origin] : [] }
+}
+
+const GENERIC_APP: AppSummary = { key: 'app', name: 'the app', logoUrl: '', description: '' }
+
+function noStore(reply: FastifyReply): FastifyReply {
+  return reply.header('Cache-Control', 'no-store').header('Referrer-Policy', 'no-referrer')
+}
+
+/**
+ * Renders or redirects for a flow step. Pages carry a strict CSP and no-referrer; nothing is cached.
+ * After a form POST, a redirect to another origin would be blocked by `form-action 'self'`, so the
+ * browser is sent on by the "redirecting" page instead.
+ */
+export function respond(
+  app: { services: { config: { publicUrl: string }; catalog: Pick<Catalog, 'logoPath'> } },
+  reply: FastifyReply,
+  step: FlowStep,
+): FastifyReply {
+  const { publicUrl } = app.services.config
+  const summary = summarize(app.services.catalog)
+  const viaPost = reply.request.method === 'POST' && reply.request.url.startsWith('/connect/')
+  const crossOrigin = (url: string) => /^https?:\/\//i.test(url) && new URL(url).origin !== new URL(publicUrl).origin
+  let redirect: { url: string; app: App | undefined } | undefined
+  if (step.kind === 'redirect') {
+    if (step.cookie) {
+      const secure = publicUrl.startsWith('https://')
+      reply.setCookie(step.cookie.name, step.cookie.value, { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: 3600 })
+    }
+    redirect = { url: step.url, app: undefined }
+  } else if (step.kind === 'result' && step.session.context.mode === 'redirect') {
+    reply.clearCookie(sessionCookieName(step.session.id), { path: '/' })
+    const target = returnUrlFor(step.session, step.outcome)
+    if (target) redirect = { url: target, app: step.app }
+  }
+  const nonce = newNonce()
+  const partner = 'partner' in step ? step.partner : undefined
+  const session = 'session' in step ? step.session : undefined
+  const ctx = pageContext(nonce, partner, session)
+  if (redirect) {
+    if (!(viaPost && crossOrigin(redirect.url))) return noStore(reply).redirect(redirect.url, 303)
+    const body = renderRedirecting(ctx, { app: redirect.app ? summary(redirect.app) : GENERIC_APP, url: redirect.url })
+    return reply.headers(pageHeaders(nonce, partner?.allowedOrigins ?? [], imagePolicy(ctx))).send(body)
+  }
+  let status = 200
+  let body = ''
+  switch (step.kind) {
+    case 'problem':
+      status = step.reason === 'not_found' ? 404 : 410
+      body = renderSessionProblem(ctx, { reason: step.reason })
+      break
+    case 'error':
+      status = step.status
+      body = renderError(ctx, { title: step.title, message: step.message, ...(step.app ? { app: summary(step.app) } : {}) })
+      break
+    case 'picker':
+      body = renderPicker(ctx, { apps: step.apps.map(summary), hrefFor: (key) => `/connect/${step.session.id}/${key}` })
+      break
+    case 'form':
+      status = step.status
+      body = renderAppForm(ctx, {
+        app: summary(step.app),
+        options: formOptions(step.session.id, step.app, step.options, step.state.values, step.state.errors),
+        ...(step.state.formError ? { formError: step.state.formError } : {}),
+        ...(step.state.selected ? { selectedOption: step.state.selected } : {}),
+      })
+      break
+    case 'redirecting':
+      body = renderRedirecting(ctx, { app: summary(step.app), url: step.url })
+      break
+    case 'redirect':
+      break
+    case 'result': {
+      // The flow is over: the browser no longer needs the session's cookie.
+      reply.clearCookie(sessionCookieName(step.session.id), { path: '/' })
+      const ok = step.outcome.status === 'success'
+      const name = step.app?.name ?? 'the app'
+      body = renderResult(ctx, {
+        ...(step.app ? { app: summary(step.app) } : {}),
+        message: resultMessage(step.session, step.outcome),
+        targetOrigin: step.session.allowedOrigin,
+        title: ok ? (step.outcome.operation === 'reauth' ? `${name} reconnected` : `${name} connected`) : `Could not connect ${name}`,
+        detail: ok
+          ? step.outcome.account_identifier
+            ? `Connected as ${step.outcome.account_identifier}.`
+            : 'Your account is connected.'
+          : (step.outcome.error_description ?? 'Something went wrong.'),
+      })
+      break
+    }
+  }
+  return reply
+    .code(status)
+    .headers(pageHeaders(nonce, partner?.allowedOrigins ?? []))
+    .send(body)
+}
+
+function openRequest(q: OpenQuery): OpenRequest {
+  return { theme: q.theme, redirectUri: q.redirect_uri, reconnectId: q.reconnect_id, state: q.state, nonce: q.nonce }
+}
+
+function cookiesOf(req: FastifyRequest): Record<string, string | undefined> {
+  return req.cookies as Record<string, string | undefined>
+}
+
+/**
+ * Same-origin form posts only. Pages send `Referrer-Policy: no-referrer`, so browsers send
+ * `Origin: null` on their own form posts; `Sec-Fetch-Site` tells where the post came from. Behind
+ * both, the session cookie is SameSite=Lax: a cross-site post never carries it.
+ */
+function checkOrigin(req: FastifyRequest, publicUrl: string): boolean {
+  const site = req.headers['sec-fetch-site']
+  if (site !== undefined && site !== 'same-origin') return false
+  const origin = req.headers.origin
+  return origin === undefined || origin === 'null' || origin === new URL(publicUrl).origin
+}
+
+/** The hosted Connect UI: opening with a session code, the picker, forms, OAuth callbacks. */
+export const connectUiRoutes: FastifyPluginAsync = async (app) => {
+  const { config } = app.services
+  const flow = app.connectFlow
+  const codeLimit = app.rateLimit({
+    max: config.rateLimit.connectPerIp,
+    timeWindow: config.rateLimit.windowSeconds * 1000,
+    keyGenerator: (req) => `connect:${req.ip}`,
+  })
+  const hide = { hide: true }
+
+  app.get(
+    '/to/:app',
+    { onRequest: codeLimit, schema: { ...hide, params: Type.Object({ app: AppKey }), querystring: OpenQuery } },
+    async (req, reply) => {
+      const { app: appKey } = req.params as { app: string }
+      const q = req.query as OpenQuery
+      return respond(app, reply, await flow.open(q.token, appKey, openRequest(q)))
+    },
+  )
+
+  app.get('/connect', { onRequest: codeLimit, schema: { ...hide, querystring: OpenQuery } }, async (req, reply) => {
+    const q = req.query as OpenQuery
+    return respond(app, reply, await flow.open(q.token, null, openRequest(q)))
+  })
+
+  app.get('/connect/:session', { schema: { ...hide, params: Type.Object({ session: Id }) } }, async (req, reply) => {
+    const { session } = req.params as { session: string }
+    return respond(app, reply, await flow.picker(session, cookiesOf(req)[sessionCookieName(session)]))
+  })
+
+  app.get(
+    '/connect/:session/:app',
+    { schema: { ...hide, params: Type.Object({ session: Id, app: AppKey }), querystring: Type.Object({ option: Type.Optional(AppKey) }) } },
+    async (req, reply) => {
+      const { session, app: appKey } = req.params as { session: string; app: string }
+      const { option } = req.query as { option?: string }
+      return respond(app, reply, await flow.appPage(session, appKey, cookiesOf(req)[sessionCookieName(session)], option))
+    },
+  )
+
+  app.post(
+    '/connect/:session/:app',
+    {
+      schema: {
+        ...hide,
+        params: Type.Object({ session: Id, app: AppKey }),
+        body: Type.Record(Type.String(), Type.String({ maxLength: 4096 })),
+      },
+    },
+    async (req, reply) => {
+      const { session, app: appKey } = req.params as { session: string; app: string }
+      if (!checkOrigin(req, config.publicUrl)) {
+        return respond(app, reply, {
+          kind: 'error',
+          status: 403,
+          title: 'Request refused',
+          message: 'The form was sent from another site.',
+        })
+      }
+      return respond(
+        app,
+        reply,
+        await flow.submit(session, appKey, cookiesOf(req)[sessionCookieName(session)], req.body as Record<string, string>),
+      )
+    },
+  )
+
+  app.get('/oauth2/callback/:app', { schema: { ...hide, params: Type.Object({ app: AppKey }) } }, async (req, reply) => {
+    const { app: appKey } = req.params as { app: string }
+    return respond(app, reply, await flow.oauth2Callback(appKey, req.query as Record<string, unknown>, cookiesOf(req)))
+  })
+
+  app.get('/oauth1/callback/:app', { schema: { ...hide, params: Type.Object({ app: AppKey }) } }, async (req, reply) => {
+    const { app: appKey } = req.params as { app: string }
+    return respond(app, reply, await flow.oauth1Callback(appKey, req.query as Record<string, unknown>, cookiesOf(req)))
+  })
+
+  // App logos for the Connect UI.
+  app.get(
+    '/assets/apps/:file',
+    { schema: { ...hide, params: Type.Object({ file: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,63}\\.svg$' }) }) } },
+    async (req, reply) => {
+      const key = (req.params as { file: string }).file.replace(/\.svg$/, '')
+      const path = app.services.catalog.logoPath(key)
+      if (!path) return reply.code(404).send({ error: { code: 'PB_ERR_NOT_FOUND', message: 'no such logo' } })
+      return reply
+        .header('Content-Type', 'image/svg+xml')
+        .header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'")
+        .header('X-Content-Type-Options', 'nosniff')
+        .header('Cache-Control', 'public, max-age=86400')
+        .send(await readFile(path))
+    },
+  )
+}

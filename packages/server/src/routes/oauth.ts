@@ -1,0 +1,133 @@
+import { Type } from '@sinclair/typebox'
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import { OAuthError } from '../errors.js'
+import { authenticateClient } from '../oauth/client-auth.js'
+import { exchangeToken } from '../oauth/token-exchange.js'
+import { ACCESS_TOKEN_TYPE, CONNECT_SESSION_TOKEN_TYPE, JWT_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from '../oauth/token-types.js'
+import { scopes } from '../tokens/scopes.js'
+
+const Param = (description: string) => Type.Optional(Type.String({ description }))
+
+const TokenRequest = Type.Object(
+  {
+    grant_type: Param(TOKEN_EXCHANGE_GRANT),
+    subject_token: Param('The partner-signed JWT naming the end user.'),
+    subject_token_type: Param(JWT_TOKEN_TYPE),
+    requested_token_type: Param(`${ACCESS_TOKEN_TYPE} (default) or ${CONNECT_SESSION_TOKEN_TYPE}`),
+    scope: Param(`Space-separated subset of: ${scopes.join(' ')}`),
+    resource: Param('Optional; must be this Patchbay base URL.'),
+    audience: Param('Optional; must be this Patchbay base URL.'),
+    client_id: Param('client_secret_post only.'),
+    client_secret: Param('client_secret_post only.'),
+    apps: Param('Connect session: space-separated app keys the session may connect.'),
+    allowed_origin: Param('Connect session: origin the popup may post its result to.'),
+    redirect_uri: Param('Connect session: registered URI to return to.'),
+    reconnect_id: Param('Connect session: connection to re-authorize.'),
+    custom_state: Param('Connect session: opaque string returned with the result.'),
+    allow_multiple: Param('Connect session: "true" keeps the user\'s other connections of the same app.'),
+  },
+  { additionalProperties: Type.String() },
+)
+
+const TokenResponse = Type.Object({
+  access_token: Type.String(),
+  issued_token_type: Type.String(),
+  token_type: Type.String(),
+  expires_in: Type.Integer(),
+  scope: Type.String(),
+  session_id: Type.Optional(Type.String()),
+})
+
+const OAuthErrorBody = Type.Object({ error: Type.String(), error_description: Type.String() })
+
+/** The authenticated client of a token request, for the per-client rate limit. */
+const authenticatedClient = new WeakMap<FastifyRequest, string>()
+
+/** RFC 8414 metadata, plus the token types Patchbay exchanges (named after RFC 8693's parameters). */
+const ServerMetadata = Type.Object({
+  issuer: Type.String(),
+  token_endpoint: Type.String(),
+  token_endpoint_auth_methods_supported: Type.Array(Type.String()),
+  grant_types_supported: Type.Array(Type.String()),
+  response_types_supported: Type.Array(Type.String()),
+  scopes_supported: Type.Array(Type.String()),
+  service_documentation: Type.String(),
+  subject_token_types_supported: Type.Array(Type.String()),
+  requested_token_types_supported: Type.Array(Type.String()),
+})
+
+export const oauthRoutes: FastifyPluginAsync = async (app) => {
+  const { config } = app.services
+  const rateLimitError = (_req: FastifyRequest, ctx: { after: string; ttl: number }) =>
+    new OAuthError('too_many_requests', `rate limit exceeded, retry in ${ctx.after}`, {
+      headers: { 'Retry-After': String(Math.ceil(ctx.ttl / 1000)) },
+    })
+  const perIp = app.rateLimit({
+    max: config.rateLimit.tokenPerIp,
+    timeWindow: config.rateLimit.windowSeconds * 1000,
+    keyGenerator: (req) => `ip:${req.ip}`,
+    errorResponseBuilder: rateLimitError,
+  })
+  // Not a second app.rateLimit() hook: those mark the request as limited once the first has run,
+  // so a second one on the same route never counts. This limiter is applied by hand, after client
+  // authentication: only a client's own requests count against it, so nobody who merely knows a
+  // client id can use up its allowance (guessing secrets is bounded by the per-IP limit).
+  const perClientLimit = app.createRateLimit({
+    max: config.rateLimit.tokenPerClient,
+    timeWindow: config.rateLimit.windowSeconds * 1000,
+    keyGenerator: (req) => `client:${authenticatedClient.get(req) ?? ''}`,
+  })
+  const perClient = async (req: FastifyRequest) => {
+    const limit = await perClientLimit(req)
+    if (!limit.isAllowed && limit.isExceeded) {
+      throw new OAuthError('too_many_requests', `rate limit exceeded, retry in ${limit.ttlInSeconds} seconds`, {
+        headers: { 'Retry-After': String(limit.ttlInSeconds) },
+      })
+    }
+  }
+
+  app.post(
+    '/oauth/token',
+    {
+      onRequest: perIp,
+      config: { oauthErrors: true },
+      schema: {
+        summary: 'Token exchange (RFC 8693)',
+        description: 'Exchanges a partner-signed JWT for a Patchbay access token or a connect session code.',
+        tags: ['oauth'],
+        consumes: ['application/x-www-form-urlencoded'],
+        body: TokenRequest,
+        response: { 200: TokenResponse, '4xx': OAuthErrorBody },
+      },
+    },
+    async (req, reply) => {
+      if (!req.headers['content-type']?.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+        throw new OAuthError('invalid_request', 'the token request must be application/x-www-form-urlencoded')
+      }
+      const body = req.body as Record<string, string | undefined>
+      const partner = await authenticateClient(app.services.partners, req.headers.authorization, body)
+      authenticatedClient.set(req, partner.clientId)
+      await perClient(req)
+      const result = await exchangeToken(app.services, partner, body)
+      reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache')
+      return result
+    },
+  )
+
+  app.get(
+    '/.well-known/oauth-authorization-server',
+    { schema: { summary: 'Authorization server metadata (RFC 8414)', tags: ['oauth'], response: { 200: ServerMetadata } } },
+    async () => ({
+      issuer: config.publicUrl,
+      token_endpoint: `${config.publicUrl}/oauth/token`,
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      grant_types_supported: [TOKEN_EXCHANGE_GRANT],
+      response_types_supported: [],
+      scopes_supported: [...scopes],
+      service_documentation: `${config.publicUrl}/docs`,
+      // Patchbay's extensions, named after RFC 8693's parameters.
+      subject_token_types_supported: [JWT_TOKEN_TYPE],
+      requested_token_types_supported: [ACCESS_TOKEN_TYPE, CONNECT_SESSION_TOKEN_TYPE],
+    }),
+  )
+}

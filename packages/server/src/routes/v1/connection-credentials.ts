@@ -1,0 +1,53 @@
+import { Type } from '@sinclair/typebox'
+import type { FastifyPluginAsync } from 'fastify'
+import { requireScope } from './authenticate.js'
+
+const Credentials = Type.Object(
+  {
+    connection_id: Type.String(),
+    auth_type: Type.String(),
+    /** Every secret the connection holds (access_token, refresh_token, api_key, …), by name. */
+    credentials: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Null()])),
+    expires_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  },
+  { additionalProperties: false },
+)
+
+/** `GET /v1/connections/{id}/credentials`: fresh credentials for the partner's backend (refreshed first if near expiry). */
+export const connectionCredentialsRoutes: FastifyPluginAsync = async (app) => {
+  app.get(
+    '/connections/:id/credentials',
+    {
+      preHandler: requireScope('credentials'),
+      schema: {
+        summary: "A connection's fresh credentials",
+        description: 'Refreshes OAuth tokens first when they expire within `min_validity` seconds (default 120).',
+        tags: ['connections'],
+        security: [{ bearer: [] }],
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        querystring: Type.Object({
+          min_validity: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: 'Seconds, 0 to 3600.' })),
+        }),
+        response: { 200: Credentials },
+      },
+    },
+    async (req, reply) => {
+      const { id } = req.params as { id: string }
+      const { min_validity } = req.query as { min_validity?: string }
+      const minValidity = min_validity === undefined ? undefined : Math.min(Number(min_validity), 3600)
+      const p = req.principal
+      const { connection, credentials } = await app.services.credentials.fresh(
+        { partnerId: p.partnerId, endUserId: p.endUserId },
+        id,
+        minValidity === undefined ? {} : { minValiditySeconds: minValidity },
+      )
+      reply.header('Cache-Control', 'no-store')
+      return {
+        connection_id: connection.id,
+        auth_type: connection.authType,
+        credentials,
+        expires_at: connection.expiresAt === null ? null : new Date(connection.expiresAt).toISOString(),
+      }
+    },
+  )
+}

@@ -1,0 +1,166 @@
+import { Type } from '@sinclair/typebox'
+import type { FastifyPluginAsync } from 'fastify'
+import { ConnectionJson, connectionJson } from '../../connections/connection-json.js'
+import { ConnectionService } from '../../connections/connection-service.js'
+import { CredentialConnections } from '../../connections/create-from-credentials.js'
+import { requireScope } from './authenticate.js'
+import { AppKeyQuery, ConnectionPage, ConnectionStatusSchema, CursorQuery, LimitQuery, pageLimit } from './connection-query.js'
+
+const ListQuery = Type.Object(
+  {
+    app: Type.Optional(AppKeyQuery),
+    status: Type.Optional(ConnectionStatusSchema),
+    limit: Type.Optional(LimitQuery),
+    cursor: Type.Optional(CursorQuery),
+  },
+  { additionalProperties: false },
+)
+
+const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, description: 'The connection id.' }) })
+
+const RenameBody = Type.Object(
+  {
+    name: Type.Union([Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }), Type.Null()], {
+      description: 'Display name (1 to 200 characters), or null to clear it.',
+    }),
+  },
+  { additionalProperties: false },
+)
+
+const CreateBody = Type.Object(
+  {
+    app: Type.String({ minLength: 1, maxLength: 64, description: 'Catalog key of the app (see GET /v1/apps).' }),
+    auth_option: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, description: 'Required when the app takes credentials in several ways.' }),
+    ),
+    name: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }), Type.Null()])),
+    params: Type.Optional(
+      Type.Record(Type.String(), Type.String({ maxLength: 1024 }), { description: "Connection parameters (fields of kind 'param')." }),
+    ),
+    credentials: Type.Record(Type.String(), Type.String({ maxLength: 4096 }), {
+      description: 'Credential fields (kind \'credential\'), e.g. `{ "api_key": "…" }`. Checked with the app before anything is stored.',
+    }),
+    allow_multiple: Type.Optional(
+      Type.Boolean({ description: "Keep the user's other connections of this app (default: the new one replaces them)." }),
+    ),
+  },
+  { additionalProperties: false },
+)
+
+const security = [{ bearer: [] }]
+
+/**
+ * `/v1/connections`: the end user's connections (list, read, rename, delete) and connections made
+ * straight from supplied credentials. Handlers are thin: every rule lives in ConnectionService and
+ * CredentialConnections, which scope every query by (partner, end user).
+ */
+export const connectionRoutes: FastifyPluginAsync = async (app) => {
+  const { services } = app
+  const connections = new ConnectionService({ ...services, db: services.database.db })
+  const creator = new CredentialConnections({ ...services, db: services.database.db })
+
+  app.get(
+    '/connections',
+    {
+      preHandler: requireScope('connections:read'),
+      schema: {
+        summary: "List the end user's connections",
+        description: 'Oldest first (created_at, then id). Follow `next_cursor` for more pages.',
+        tags: ['connections'],
+        security,
+        querystring: ListQuery,
+        response: { 200: ConnectionPage },
+      },
+    },
+    async (req) => {
+      const query = req.query as typeof ListQuery.static
+      const page = await connections.list(req.principal, {
+        app: query.app,
+        status: query.status,
+        cursor: query.cursor,
+        limit: pageLimit(query.limit),
+      })
+      return { data: page.data.map((item) => connectionJson(item.connection)), next_cursor: page.nextCursor }
+    },
+  )
+
+  app.post(
+    '/connections',
+    {
+      preHandler: requireScope('connections:write'),
+      schema: {
+        summary: 'Create a connection from credentials',
+        description:
+          'For API-key, basic and client-credentials apps: the values are validated like the Connect UI form, checked with the app, ' +
+          'then stored. 422 PB_ERR_CREDENTIALS_REJECTED when the app refuses them; nothing is stored then.',
+        tags: ['connections'],
+        security,
+        body: CreateBody,
+        response: { 201: ConnectionJson },
+      },
+    },
+    async (req, reply) => {
+      const body = req.body as typeof CreateBody.static
+      const connection = await creator.create(req.principal, {
+        app: body.app,
+        authOption: body.auth_option,
+        name: body.name,
+        params: body.params,
+        credentials: body.credentials,
+        allowMultiple: body.allow_multiple,
+      })
+      reply.code(201)
+      return connectionJson(connection)
+    },
+  )
+
+  app.get(
+    '/connections/:id',
+    {
+      preHandler: requireScope('connections:read'),
+      schema: { summary: 'Get a connection', tags: ['connections'], security, params: IdParams, response: { 200: ConnectionJson } },
+    },
+    async (req) => connectionJson(await connections.get(req.principal, (req.params as typeof IdParams.static).id)),
+  )
+
+  app.patch(
+    '/connections/:id',
+    {
+      preHandler: requireScope('connections:write'),
+      schema: {
+        summary: 'Rename a connection',
+        tags: ['connections'],
+        security,
+        params: IdParams,
+        body: RenameBody,
+        response: { 200: ConnectionJson },
+      },
+    },
+    async (req) => {
+      const { id } = req.params as typeof IdParams.static
+      const { name } = req.body as typeof RenameBody.static
+      return connectionJson(await connections.rename(req.principal, id, name))
+    },
+  )
+
+  app.delete(
+    '/connections/:id',
+    {
+      preHandler: requireScope('connections:write'),
+      schema: {
+        summary: 'Delete a connection',
+        description:
+          "Revokes the connection's tokens at the provider where the app supports it (RFC 7009, best effort), deletes it and " +
+          'sends `connection.deleted`.',
+        tags: ['connections'],
+        security,
+        params: IdParams,
+        response: { 204: Type.Null({ description: 'Deleted.' }) },
+      },
+    },
+    async (req, reply) => {
+      await connections.delete(req.principal, (req.params as typeof IdParams.static).id)
+      return reply.code(204).send()
+    },
+  )
+}

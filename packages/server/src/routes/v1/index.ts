@@ -1,0 +1,51 @@
+import type { FastifyPluginAsync } from 'fastify'
+import { PatchbayError } from '../../errors.js'
+import { appRoutes } from './apps.js'
+import { authenticateBearer } from './authenticate.js'
+import { connectSessionRoutes } from './connect-sessions.js'
+import { connectionCredentialsRoutes } from './connection-credentials.js'
+import { connectionRoutes } from './connections.js'
+import { meRoutes } from './me.js'
+import { authenticatePartner } from './partner-auth.js'
+import { partnerConnectionRoutes } from './partner-connections.js'
+import { partnerWebhookRoutes } from './partner-webhooks.js'
+import { proxyRoutes } from './proxy.js'
+
+/**
+ * The REST API: every route under /v1 acts for the end user its bearer token names. Registered
+ * with its own prefix and without fastify-plugin, so the bearer hook stays in this context and
+ * does not reach /v1/partner (see {@link v1PartnerRoutes}).
+ */
+export const v1Routes: FastifyPluginAsync = async (app) => {
+  app.addHook('onRequest', authenticateBearer)
+  await app.register(meRoutes)
+  await app.register(connectSessionRoutes)
+  await app.register(connectionCredentialsRoutes)
+  await app.register(connectionRoutes)
+  await app.register(appRoutes)
+  await app.register(proxyRoutes)
+}
+
+/**
+ * `/v1/partner/*`: the partner's operator API, registered beside {@link v1Routes} (prefix
+ * `/v1/partner`) so it takes the partner's client credentials (HTTP Basic) instead of a bearer
+ * token. Guessing secrets is bounded per client IP like on the token endpoint.
+ */
+export const v1PartnerRoutes: FastifyPluginAsync = async (app) => {
+  const { rateLimit } = app.services.config
+  app.addHook(
+    'onRequest',
+    app.rateLimit({
+      max: rateLimit.tokenPerIp,
+      timeWindow: rateLimit.windowSeconds * 1000,
+      keyGenerator: (req) => `partner-api-ip:${req.ip}`,
+      errorResponseBuilder: (_req, ctx) =>
+        new PatchbayError('PB_ERR_RATE_LIMITED', `rate limit exceeded, retry in ${ctx.after}`, {
+          headers: { 'Retry-After': String(Math.ceil(ctx.ttl / 1000)) },
+        }),
+    }),
+  )
+  app.addHook('onRequest', authenticatePartner)
+  await app.register(partnerWebhookRoutes)
+  await app.register(partnerConnectionRoutes)
+}

@@ -1,0 +1,23 @@
+import { Type } from '@sinclair/typebox'
+import type { FastifyPluginAsync } from 'fastify'
+
+const Me = Type.Object({
+  partner_id: Type.String(),
+  tenant_id: Type.String(),
+  user_id: Type.String({ description: "The partner's own id for the end user." }),
+  scopes: Type.Array(Type.String()),
+  expires_at: Type.String({ format: 'date-time', description: 'When the access token expires.' }),
+})
+
+export const meRoutes: FastifyPluginAsync = async (app) => {
+  app.get('/me', { schema: { summary: 'The end user this access token acts for', tags: ['me'], response: { 200: Me } } }, async (req) => {
+    const p = req.principal
+    return {
+      partner_id: p.partnerId,
+      tenant_id: p.tenantId,
+      user_id: p.userId,
+      scopes: p.scopes,
+      expires_at: new Date(p.expiresAt).toISOString(),
+    }
+  })
+}

@@ -1,0 +1,99 @@
+import type { Logger } from 'pino'
+import { JwksCache } from './auth/jwks-cache.js'
+import { type Catalog, loadCatalog } from './catalog/load-catalog.js'
+import type { Config } from './config.js'
+import { ConnectionStore } from './connections/connection-store.js'
+import { CredentialService } from './connections/credential-service.js'
+import type { PatchbayDatabase } from './db/database.js'
+import { DiscoveryCache } from './oauth2/discovery.js'
+import { AddressPolicy } from './outbound/address-policy.js'
+import { SafeHttpClient } from './outbound/safe-fetch.js'
+import { PartnerApps } from './partners/partner-apps.js'
+import { PartnerStore } from './partners/partner-store.js'
+import { ProxyService } from './proxy/proxy.js'
+import { ConnectSessions } from './sessions/connect-sessions.js'
+import { AccessTokens } from './tokens/access-tokens.js'
+import { loadVault } from './vault/key-setup.js'
+import type { Vault } from './vault/vault.js'
+import { WebhookSecrets } from './webhooks/webhook-secrets.js'
+
+/** Everything routes need, built once per process and handed to the Fastify app as a decorator. */
+export interface Services {
+  config: Config
+  database: PatchbayDatabase
+  partners: PartnerStore
+  jwks: JwksCache
+  accessTokens: AccessTokens
+  sessions: ConnectSessions
+  http: SafeHttpClient
+  addressPolicy: AddressPolicy
+  /** Encrypts and decrypts every stored credential (see vault/vault.ts). */
+  vault: Vault
+  catalog: Catalog
+  partnerApps: PartnerApps
+  connections: ConnectionStore
+  discovery: DiscoveryCache
+  credentials: CredentialService
+  /** `/v1/proxy`: calls apps' APIs with a connection's credentials (see proxy/proxy.ts). */
+  proxy: ProxyService
+  /** Partners' Standard Webhooks secrets, encrypted by the vault. */
+  webhookSecrets: WebhookSecrets
+  log: Logger
+  close(): Promise<void>
+}
+
+/** Without a `vault`, one is built from the configured keys (a ConfigError when there are none outside devMode). */
+export function createServices(config: Config, database: PatchbayDatabase, log: Logger, vault?: Vault): Services {
+  const credentialVault = vault ?? loadVault(config).vault
+  const addressPolicy = new AddressPolicy(config.outbound.allowPrivateRanges)
+  const http = new SafeHttpClient(addressPolicy)
+  const partners = new PartnerStore(database.db)
+  const catalog = loadCatalog({ extraApps: config.apps })
+  const partnerApps = new PartnerApps(database.db, credentialVault)
+  const connections = new ConnectionStore(database.db, credentialVault)
+  const discovery = new DiscoveryCache(http, addressPolicy)
+  const credentials = new CredentialService({
+    db: database.db,
+    connections,
+    catalog,
+    partnerApps,
+    http,
+    addressPolicy,
+    discovery,
+    vault: credentialVault,
+    log,
+    leaseMs: config.refresh.leaseSeconds * 1000,
+  })
+  const proxy = new ProxyService({
+    db: database.db,
+    catalog,
+    partnerApps,
+    credentials,
+    addressPolicy,
+    config: config.proxy,
+    publicUrl: () => config.publicUrl,
+  })
+  return {
+    config,
+    database,
+    partners,
+    addressPolicy,
+    http,
+    vault: credentialVault,
+    log,
+    catalog,
+    partnerApps,
+    connections,
+    discovery,
+    credentials,
+    proxy,
+    webhookSecrets: new WebhookSecrets(database.db, credentialVault),
+    jwks: new JwksCache(http, partners, config.jwks, log),
+    accessTokens: new AccessTokens(database.db),
+    sessions: new ConnectSessions(database.db),
+    async close() {
+      await proxy.close()
+      await http.close()
+    },
+  }
+}

@@ -1,0 +1,148 @@
+import { readFileSync } from 'node:fs'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { appsDir } from '@patchbay/catalog'
+import { parse as parseYaml } from 'yaml'
+import type { DatabaseTarget } from './databases.js'
+import { type FakeApi, startFakeApi, stripeAccountRoute } from './fake-api.js'
+import { type OAuthProvider, startOAuthProvider } from './oauth-provider.js'
+import { startTestServer, type TestServer } from './test-server.js'
+
+const SESSION_TYPE = 'urn:patchbay:params:oauth:token-type:connect_session'
+export const GOOD_STRIPE_KEY = 'sk_test_GoodKey0123456789abcdef'
+
+/** A partner web page on its own origin: opens the Connect UI in a popup and records what it is told. */
+export interface PartnerPage {
+  origin: string
+  /** Where redirect-mode flows come back to (registered for the partner). */
+  returnUrl: string
+  /** The page trusts messages from this origin only (Patchbay's, known once it listens). */
+  trust(origin: string): void
+  /**
+   * Serves more pages on this origin (e.g. a page loading the widget): the handler answers the requests it knows
+   * and returns true; anything else falls through to the built-in pages.
+   */
+  serve(handler: PartnerRoute): void
+  close(): Promise<void>
+}
+
+export type PartnerRoute = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>
+
+export async function startPartnerPage(): Promise<PartnerPage> {
+  let trusted = 'null'
+  let extra: PartnerRoute | undefined
+  const page = () => `<!doctype html><html><body><button id="connect">Connect</button><pre id="out"></pre>
+<script>
+window.results = []
+window.addEventListener('message', (event) => {
+  if (event.origin !== ${JSON.stringify(trusted)}) return
+  window.results.push(event.data)
+  document.getElementById('out').textContent = JSON.stringify(window.results)
+})
+document.getElementById('connect').addEventListener('click', () => {
+  window.popup = window.open(window.connectUrl, 'patchbay', 'width=500,height=700')
+})
+</script></body></html>`
+  const server: Server = createServer(async (req, res) => {
+    if (extra && (await extra(req, res))) return
+    if (req.url?.startsWith('/connected')) {
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>back</title><p id="back">back at the partner</p>')
+      return
+    }
+    res.writeHead(200, { 'content-type': 'text/html' }).end(page())
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return {
+    origin,
+    returnUrl: `${origin}/connected`,
+    trust(o) {
+      trusted = o
+    },
+    serve(handler) {
+      extra = handler
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
+
+export interface ConnectSetup {
+  t: TestServer
+  provider: OAuthProvider
+  fakeApi: FakeApi
+  partnerPage: PartnerPage
+  /** Exchanges a partner JWT for a connect session code, with extra token request parameters. */
+  session(params?: Record<string, string>, sub?: string): Promise<{ code: string; sessionId: string }>
+  close(): Promise<void>
+}
+
+/**
+ * Patchbay with a partner whose page lives on another origin, the generic OIDC app pointed at a
+ * real local OAuth server (oidc-provider: PKCE required, rotating refresh tokens), and a custom
+ * Stripe app (the catalog's own entry, re-pointed at a local fake that answers as Stripe's docs say).
+ */
+export async function startConnectSetup(
+  target: DatabaseTarget,
+  config: Record<string, unknown> = {},
+  options: { persistent?: boolean } = {},
+): Promise<ConnectSetup> {
+  const provider = await startOAuthProvider()
+  const fakeApi = await startFakeApi({
+    routes: { 'GET /v1/account': stripeAccountRoute({ validKey: GOOD_STRIPE_KEY, email: 'billing@acme.test' }) },
+  })
+  const stripe = parseYaml(readFileSync(`${appsDir}/stripe/app.yaml`, 'utf8')) as Record<string, unknown>
+  const fakeStripe = {
+    ...stripe,
+    key: 'fakestripe',
+    name: 'Stripe (local)',
+    api: { base_url: `${fakeApi.url}/v1`, allowed_hosts: ['127.0.0.1'] },
+  }
+  const partnerPage = await startPartnerPage()
+  const t = await startTestServer({
+    target,
+    ...(options.persistent ? { persistent: true } : {}),
+    config: { apps: [fakeStripe], ...config },
+    partner: { allowedOrigins: [partnerPage.origin], redirectUris: [partnerPage.returnUrl, 'https://partner.example/connected'] },
+  })
+  partnerPage.trust(new URL(t.url).origin)
+  provider.setRedirectUris([`${t.url}/oauth2/callback/oidc`])
+  const client = provider.clients[0] as { clientId: string; clientSecret: string }
+  await t.server.services.partnerApps.set(t.partner.id, 'oidc', {
+    clientId: client.clientId,
+    clientSecret: client.clientSecret,
+    scopes: ['openid', 'email', 'offline_access'],
+    settings: { issuer: provider.issuer },
+  })
+  return {
+    t,
+    provider,
+    fakeApi,
+    partnerPage,
+    async session(params = {}, sub = 'alice') {
+      const res = await fetch(`${t.url}/oauth/token`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${btoa(`${t.partner.clientId}:${t.partner.clientSecret}`)}` },
+        body: new URLSearchParams({
+          grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+          subject_token: await t.sign({ sub }),
+          subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+          requested_token_type: SESSION_TYPE,
+          ...params,
+        }),
+      })
+      const body = (await res.json()) as { access_token: string; session_id: string; error_description?: string }
+      if (!res.ok) throw new Error(`session exchange failed: ${JSON.stringify(body)}`)
+      return { code: body.access_token, sessionId: body.session_id }
+    },
+    async close() {
+      await partnerPage.close()
+      await t.close()
+      await provider.close()
+      await fakeApi.close()
+    },
+  }
+}

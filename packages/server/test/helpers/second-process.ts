@@ -1,0 +1,78 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { TestServer } from './test-server.js'
+
+const cli = new URL('../../dist/cli.js', import.meta.url).pathname
+
+export interface SecondProcess {
+  url: string
+  child: ChildProcess
+  /** SIGKILL: no shutdown, no cleanup, as in a crash. */
+  kill9(): Promise<void>
+  stop(): Promise<void>
+}
+
+/**
+ * Starts another Patchbay *process* (the built CLI) on the same database as a test server: same
+ * PostgreSQL schema or same SQLite file, same encryption key, so the two serve the same partner.
+ */
+export async function startSecondProcess(t: TestServer, env: Record<string, string> = {}): Promise<SecondProcess> {
+  if (!existsSync(cli)) throw new Error('packages/server/dist/cli.js is missing: run `npm run build` (npm test does it first)')
+  const { DATABASE_URL: _ignored, ...base } = process.env
+  const databaseUrl = t.config.databaseUrl
+    ? `${t.config.databaseUrl}${t.config.databaseUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${t.pgSchema}`)}`
+    : undefined
+  if (!databaseUrl && t.dataDir === ':memory:') throw new Error('a second process needs a persistent SQLite test server')
+  // The same custom apps as the test server (they come from its config, not the database).
+  const configFile = join(mkdtempSync(join(tmpdir(), 'patchbay-second-')), 'patchbay.json')
+  writeFileSync(configFile, JSON.stringify({ apps: t.config.apps }))
+  const child = spawn(process.execPath, [cli, 'start'], {
+    env: {
+      ...base,
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      PATCHBAY_DATA_DIR: t.dataDir,
+      PATCHBAY_PORT: '0',
+      PATCHBAY_LOG_LEVEL: 'info',
+      PATCHBAY_ENCRYPTION_KEYS: t.config.encryptionKeys.join(','),
+      PATCHBAY_OUTBOUND_ALLOW_PRIVATE: t.config.outbound.allowPrivateRanges.join(','),
+      PATCHBAY_REFRESH_SWEEP: '0',
+      PATCHBAY_REFRESH_LEASE: String(t.config.refresh.leaseSeconds),
+      PATCHBAY_CONFIG: configFile,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = ''
+    const timer = setTimeout(() => reject(new Error(`second process did not start: ${out}`)), 20_000)
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString()
+      const match = /"url":"(http:\/\/[^"]+)"/.exec(out)
+      if (match) {
+        clearTimeout(timer)
+        resolve(match[1] as string)
+      }
+    }
+    child.stdout?.on('data', onData)
+    child.stderr?.on('data', onData)
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`second process exited with ${code}: ${out}`))
+    })
+  })
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  return {
+    url,
+    child,
+    async kill9() {
+      child.kill('SIGKILL')
+      await exited
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
+      await exited
+    },
+  }
+}

@@ -1,0 +1,220 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { databaseTargets } from '../helpers/databases.js'
+import { startTestServer, type TestServer } from '../helpers/test-server.js'
+
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange'
+const JWT_TYPE = 'urn:ietf:params:oauth:token-type:jwt'
+
+interface OpenApiDocument {
+  openapi: string
+  paths: Record<string, Record<string, { responses?: Record<string, { content?: unknown }> }>>
+}
+
+/**
+ * Routes deliberately left out of /openapi.json, each with the reason. A route on neither this list
+ * nor the document fails the test above, so no new route slips through undocumented.
+ */
+const HIDDEN: Record<string, { methods: string[]; why: string }> = {
+  '/healthz': { methods: ['GET'], why: 'liveness probe for orchestrators' },
+  '/readyz': { methods: ['GET'], why: 'readiness probe for orchestrators' },
+  '/openapi.json': { methods: ['GET'], why: 'the document itself' },
+  '/to/:app': { methods: ['GET'], why: 'Connect UI page (browser, session code)' },
+  '/connect': { methods: ['GET'], why: 'Connect UI picker page' },
+  '/connect/:session': { methods: ['GET'], why: 'Connect UI page' },
+  '/connect/:session/:app': { methods: ['GET', 'POST'], why: 'Connect UI form page and its submission' },
+  '/connection-popup': { methods: ['GET', 'POST'], why: 'browser entry point without the widget (redirects)' },
+  '/oauth2/callback/:app': { methods: ['GET'], why: "providers' OAuth 2.0 redirect target" },
+  '/oauth1/callback/:app': { methods: ['GET'], why: "providers' OAuth 1.0a callback" },
+  '/assets/apps/:file': { methods: ['GET'], why: 'app logos (static files)' },
+  '/connect.js': { methods: ['GET'], why: 'the widget script (static file)' },
+  '/v1/proxy/:connectionId/*': {
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    why: 'the same operation as /v1/proxy/{connectionId}; OpenAPI has no wildcard paths',
+  },
+  '/docs': { methods: ['GET'], why: 'the API reference page (Swagger UI)' },
+  '/docs/json': { methods: ['GET'], why: 'the document, as the reference page reads it' },
+  '/docs/yaml': { methods: ['GET'], why: 'the document in YAML' },
+  '/docs/static/index.html': { methods: ['GET'], why: "Swagger UI's redirect to /docs/" },
+  '/docs/static/swagger-initializer.js': { methods: ['GET'], why: "Swagger UI's start script" },
+  '/docs/static/*': { methods: ['GET'], why: "Swagger UI's static assets" },
+}
+
+/** Documented operations whose success answer is not a schema-checked JSON body. */
+const NO_RESPONSE_SCHEMA = new Set([
+  // The app's own answer, streamed back as is.
+  ...['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].map((m) => `${m} /v1/proxy/{connectionId}`),
+])
+
+/** `/v1/connections/:id` → `/v1/connections/{id}`. */
+function openApiPath(url: string): string {
+  return url.replace(/:([A-Za-z0-9_]+)/g, '{$1}')
+}
+
+describe.each(databaseTargets)('HTTP server ($name)', (target) => {
+  let t: TestServer
+
+  async function exchange(subject: string): Promise<Response> {
+    return fetch(`${t.url}/oauth/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${btoa(`${t.partner.clientId}:${t.partner.clientSecret}`)}` },
+      body: new URLSearchParams({ grant_type: TOKEN_EXCHANGE, subject_token: subject, subject_token_type: JWT_TYPE }),
+    })
+  }
+
+  beforeAll(async () => {
+    t = await startTestServer({ target })
+  })
+
+  /** Fastify adds a HEAD route beside every GET one (with or without a trailing slash): part of the GET operation. */
+  function hasGet(url: string): boolean {
+    const bare = url.replace(/(.)\/$/, '$1')
+    return t.server.app.registeredRoutes.some((r) => r.method === 'GET' && r.url.replace(/(.)\/$/, '$1') === bare)
+  }
+  afterAll(() => t?.close())
+
+  it('answers /healthz and /readyz', async () => {
+    expect(await (await fetch(`${t.url}/healthz`)).json()).toEqual({ status: 'ok' })
+    const ready = await fetch(`${t.url}/readyz`)
+    expect(ready.status).toBe(200)
+    expect(await ready.json()).toEqual({ status: 'ready' })
+  })
+
+  it('answers unknown routes with PB_ERR_NOT_FOUND', async () => {
+    const res = await fetch(`${t.url}/nope?token=secret`)
+    expect(res.status).toBe(404)
+    expect(await res.json()).toEqual({ error: { code: 'PB_ERR_NOT_FOUND', message: 'no route GET /nope' } })
+  })
+
+  it('should refuse /v1 without a bearer token, with a bad one, and with a revoked one', async () => {
+    const none = await fetch(`${t.url}/v1/me`)
+    expect(none.status).toBe(401)
+    expect(none.headers.get('www-authenticate')).toBe('Bearer realm="patchbay"')
+    expect((await none.json()).error.code).toBe('PB_ERR_UNAUTHORIZED')
+
+    const bad = await fetch(`${t.url}/v1/me`, { headers: { authorization: 'Bearer pbat_notarealtoken' } })
+    expect(bad.status).toBe(401)
+    expect(bad.headers.get('www-authenticate')).toContain('error="invalid_token"')
+
+    const { access_token } = await (await exchange(await t.sign())).json()
+    expect((await fetch(`${t.url}/v1/me`, { headers: { authorization: `Bearer ${access_token}` } })).status).toBe(200)
+    await t.server.services.accessTokens.revoke(access_token)
+    expect((await fetch(`${t.url}/v1/me`, { headers: { authorization: `Bearer ${access_token}` } })).status).toBe(401)
+  })
+
+  it('should refuse an expired access token', async () => {
+    const { access_token } = await (await exchange(await t.sign())).json()
+    await t.server.services.database.db
+      .updateTable('access_tokens')
+      .set({ expires_at: Date.now() - 1 })
+      .execute()
+    const res = await fetch(`${t.url}/v1/me`, { headers: { authorization: `Bearer ${access_token}` } })
+    expect(res.status).toBe(401)
+  })
+
+  it('should refuse an oversized body with PB_ERR_PAYLOAD_TOO_LARGE and store nothing', async () => {
+    const { access_token } = await (await exchange(await t.sign())).json()
+    const before = await t.counts()
+    const res = await fetch(`${t.url}/v1/connect/sessions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ custom_state: 'x'.repeat(t.config.bodyLimitBytes) }),
+    })
+    expect(res.status).toBe(413)
+    expect((await res.json()).error.code).toBe('PB_ERR_PAYLOAD_TOO_LARGE')
+    expect(await t.counts()).toEqual(before)
+  })
+
+  it('should refuse a session body with unknown fields or bad JSON', async () => {
+    const { access_token } = await (await exchange(await t.sign())).json()
+    const headers = { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' }
+    const unknown = await fetch(`${t.url}/v1/connect/sessions`, { method: 'POST', headers, body: JSON.stringify({ appz: [] }) })
+    expect(unknown.status).toBe(400)
+    expect((await unknown.json()).error.code).toBe('PB_ERR_VALIDATION')
+    const broken = await fetch(`${t.url}/v1/connect/sessions`, { method: 'POST', headers, body: '{"apps":' })
+    expect(broken.status).toBe(400)
+    expect((await broken.json()).error.code).toBe('PB_ERR_BAD_REQUEST')
+  })
+
+  it('documents every registered route in the OpenAPI document, except the ones deliberately hidden', async () => {
+    const doc = (await (await fetch(`${t.url}/openapi.json`)).json()) as OpenApiDocument
+    expect(doc.openapi).toBe('3.1.0')
+    const documented = new Set(
+      Object.entries(doc.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`)),
+    )
+    const registered = t.server.app.registeredRoutes.filter((r) => r.method !== 'HEAD' || !hasGet(r.url))
+    const hiddenKeys = new Set(Object.entries(HIDDEN).flatMap(([url, { methods }]) => methods.map((m) => `${m} ${url}`)))
+
+    // Every route is in the document (Fastify's `:id` is OpenAPI's `{id}`) unless it is on the hidden list…
+    const undocumented = registered
+      .filter((r) => !hiddenKeys.has(`${r.method} ${r.url}`))
+      .filter((r) => !documented.has(`${r.method} ${openApiPath(r.url)}`))
+      .map((r) => `${r.method} ${r.url}`)
+    expect(undocumented, 'routes neither in /openapi.json nor in HIDDEN').toEqual([])
+    // …the hidden list names only routes that exist (it cannot rot) and that really are hidden.
+    const registeredKeys = new Set(registered.map((r) => `${r.method} ${r.url}`))
+    expect(
+      [...hiddenKeys].filter((k) => !registeredKeys.has(k)),
+      'HIDDEN entries that are not routes',
+    ).toEqual([])
+    const leaked = [...hiddenKeys].filter((k) => {
+      const [method, url] = k.split(' ') as [string, string]
+      return documented.has(`${method} ${openApiPath(url)}`)
+    })
+    expect(leaked, 'HIDDEN routes that are in the document').toEqual([])
+    // Nothing is documented that is not served.
+    const served = new Set(t.server.app.registeredRoutes.map((r) => `${r.method} ${openApiPath(r.url)}`))
+    expect([...documented].filter((k) => !served.has(k))).toEqual([])
+  })
+
+  it('declares a success response schema for every documented operation (so nothing undeclared is serialized)', async () => {
+    const doc = (await (await fetch(`${t.url}/openapi.json`)).json()) as OpenApiDocument
+    const missing: string[] = []
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const key = `${method.toUpperCase()} ${path}`
+        if (NO_RESPONSE_SCHEMA.has(key)) continue
+        const success = Object.entries(operation.responses ?? {}).filter(([status]) => /^2\d\d$/.test(status))
+        const declared = success.some(([status, r]) => status === '204' || r.content !== undefined)
+        if (!declared) missing.push(key)
+      }
+    }
+    expect(missing).toEqual([])
+  })
+
+  it('serves a human-readable API reference at /docs that needs nothing from another origin', async () => {
+    const page = await fetch(`${t.url}/docs`)
+    expect(page.status).toBe(200)
+    expect(page.headers.get('content-type')).toContain('text/html')
+    const csp = page.headers.get('content-security-policy') ?? ''
+    expect(csp).toContain("default-src 'none'")
+    expect(csp).toContain("script-src 'self'")
+    const html = await page.text()
+    const refs = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] as string)
+    expect(refs.length).toBeGreaterThan(2)
+    for (const ref of refs) {
+      expect(ref, `${ref} is not on this origin`).toMatch(/^\/docs\//)
+      const asset = await fetch(`${t.url}${ref}`)
+      await asset.arrayBuffer()
+      expect(asset.status, ref).toBe(200)
+    }
+    // No third-party validator badge (Swagger UI's default would fetch validator.swagger.io).
+    const init = await (await fetch(`${t.url}/docs/static/swagger-initializer.js`)).text()
+    expect(init).toContain('validatorUrl: null')
+    // The page reads the same document as /openapi.json.
+    const json = await (await fetch(`${t.url}/docs/json`)).json()
+    expect(Object.keys(json.paths).sort()).toEqual(
+      Object.keys(await (await fetch(`${t.url}/openapi.json`)).json().then((d) => d.paths)).sort(),
+    )
+  })
+
+  it('never writes a secret to the log', async () => {
+    const subject = await t.sign()
+    const res = await exchange(subject)
+    const { access_token } = await res.json()
+    await fetch(`${t.url}/v1/me?token=${access_token}`, { headers: { authorization: `Bearer ${access_token}` } })
+    await exchange('not-a-jwt')
+    const logs = t.logs.join('\n')
+    expect(logs).toContain('/v1/me?token=[REDACTED]')
+    for (const secret of [subject, access_token, t.partner.clientSecret]) expect(logs).not.toContain(secret)
+  })
+})
