@@ -1,0 +1,42 @@
+export {
+  type ApiErrorCode,
+  CredentialRevokedError,
+  errorCodes,
+  isApiErrorCode,
+  OAuthError,
+  type OAuthErrorCode,
+  PatchbayError,
+  type PatchbayErrorCode,
+  type PatchbayErrorOptions,
+  type SdkErrorCode,
+  WebhookVerificationError,
+  type WebhookVerificationErrorCode,
+} from './errors.js'
+export { type ForUserOptions, Patchbay, type PatchbayOptions } from './patchbay.js'
+export type { Apps } from './resources/apps.js'
+export type { Connections, CreateConnectionOptions, CredentialsOptions, ListConnectionsOptions } from './resources/connections.js'
+export type { TokenExchangeResponse } from './token/exchange-token.js'
+export { MAX_JWT_LIFETIME_SECONDS } from './token/sign-partner-jwt.js'
+export type { PrivateKeyInput, SigningAlgorithm } from './token/signing-key.js'
+export { ACCESS_TOKEN_TYPE, CONNECT_SESSION_TOKEN_TYPE, JWT_TOKEN_TYPE, type Scope, TOKEN_EXCHANGE_GRANT } from './token/token-types.js'
+export type {
+  App,
+  AppAuthOption,
+  AppField,
+  Connection,
+  ConnectionCredentials,
+  ConnectionList,
+  ConnectionStatus,
+  ConnectSession,
+  Me,
+} from './types.js'
+export { type ConnectSessionOptions, PatchbayUser } from './user.js'
+export {
+  type ConnectionEventData,
+  type VerifyWebhookOptions,
+  verifyWebhook,
+  type WebhookEndUser,
+  type WebhookEvent,
+  type WebhookEventOf,
+  type WebhookHeaders,
+} from './webhooks/verify-webhook.js'

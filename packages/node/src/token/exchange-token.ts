@@ -1,0 +1,64 @@
+import { PatchbayError } from '../errors.js'
+import { oauthError, readObject, responseMeta, send } from '../lib/response.js'
+import { basicAuthorization, type Transport } from '../lib/transport.js'
+import { JWT_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from './token-types.js'
+
+/** The RFC 8693 §2.2.1 response of `POST /oauth/token`. */
+export interface TokenExchangeResponse {
+  access_token: string
+  issued_token_type: string
+  /** `Bearer` for access tokens, `N_A` for connect session codes. */
+  token_type: string
+  expires_in: number
+  scope: string
+  /** Connect sessions only: the session's public id. */
+  session_id?: string
+}
+
+/**
+ * `POST /oauth/token`: exchanges a partner-signed JWT (`subjectToken`), authenticating with the
+ * partner's client credentials (client_secret_basic). `params` are extra form parameters
+ * (`requested_token_type`, `scope`, connect session options).
+ */
+export function tokenExchangeRequest(transport: Transport, subjectToken: string, params: Record<string, string> = {}): Promise<Response> {
+  const body = new URLSearchParams({
+    ...params,
+    grant_type: TOKEN_EXCHANGE_GRANT,
+    subject_token: subjectToken,
+    subject_token_type: JWT_TOKEN_TYPE,
+  })
+  return send(
+    transport.fetch,
+    `${transport.baseUrl}/oauth/token`,
+    {
+      method: 'POST',
+      headers: {
+        accept: 'application/json',
+        authorization: basicAuthorization(transport.clientId, transport.clientSecret),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: body.toString(),
+    },
+    'token exchange',
+  )
+}
+
+/** The tokens of a successful answer; {@link OAuthError} (or `PB_ERR_INVALID_RESPONSE`) otherwise. */
+export async function processTokenExchangeResponse(res: Response): Promise<TokenExchangeResponse> {
+  if (!res.ok) throw await oauthError(res)
+  const body = await readObject(res, 'token exchange')
+  if (typeof body.access_token !== 'string' || body.access_token === '') {
+    throw new PatchbayError('PB_ERR_INVALID_RESPONSE', 'token exchange: the answer has no access_token', responseMeta(res))
+  }
+  if (typeof body.expires_in !== 'number' || !Number.isFinite(body.expires_in) || body.expires_in <= 0) {
+    throw new PatchbayError('PB_ERR_INVALID_RESPONSE', 'token exchange: the answer has no positive expires_in', responseMeta(res))
+  }
+  return {
+    access_token: body.access_token,
+    issued_token_type: typeof body.issued_token_type === 'string' ? body.issued_token_type : '',
+    token_type: typeof body.token_type === 'string' ? body.token_type : '',
+    expires_in: body.expires_in,
+    scope: typeof body.scope === 'string' ? body.scope : '',
+    ...(typeof body.session_id === 'string' ? { session_id: body.session_id } : {}),
+  }
+}
