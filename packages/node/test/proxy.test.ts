@@ -114,7 +114,7 @@ describe.each(databaseTargets)('user.proxy against the server proxy route ($name
 
   it('Should exchange again once when Patchbay refuses the cached token', async () => {
     const before = tokenRequests(requests).length
-    await s.db.deleteFrom('access_tokens').execute()
+    await s.revokeSentTokens(requests)
     const res = await user.proxy(connection.id, 'account')
     expect(res.status).toBe(200)
     expect(tokenRequests(requests).length).toBe(before + 1)

@@ -74,8 +74,8 @@ describe.each(databaseTargets)('token exchange and caching ($name)', (target) =>
     const { patchbay, requests } = s.sdk()
     const user = patchbay.forUser({ userId: 'revoked-token', tenantId: 'org-1' })
     await user.me()
-    // The server forgets every access token (as after a revocation).
-    await s.db.deleteFrom('access_tokens').execute()
+    // The server revokes the token the SDK holds.
+    await s.revokeSentTokens(requests)
     expect((await user.me()).user_id).toBe('revoked-token')
     expect(tokenRequests(requests)).toHaveLength(2)
     expect(requests.filter((r) => r.url.pathname === '/v1/me').map((r) => r.url.pathname)).toHaveLength(3)

@@ -137,7 +137,7 @@ async function withStore<T>(fn: (store: PartnerStore, db: Kysely<Database>) => P
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
   try {
     await migrateToLatest(database)
-    return await fn(new PartnerStore(database.db), database.db)
+    return await fn(new PartnerStore(database), database.db)
   } finally {
     await database.close()
   }
@@ -185,7 +185,7 @@ async function partnerAppCommand(rest: string[]): Promise<void> {
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
   try {
     await migrateToLatest(database)
-    if (!(await new PartnerStore(database.db).get(partnerId))) throw new UsageError(`partner ${partnerId} not found`)
+    if (!(await new PartnerStore(database).get(partnerId))) throw new UsageError(`partner ${partnerId} not found`)
     const apps = new PartnerApps(database.db, vault)
     await apps.set(partnerId, appKey, {
       clientId: values['client-id'],

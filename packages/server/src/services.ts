@@ -5,6 +5,7 @@ import type { Config } from './config.js'
 import { ConnectionStore } from './connections/connection-store.js'
 import { CredentialService } from './connections/credential-service.js'
 import type { PatchbayDatabase } from './db/database.js'
+import { createExchangeWrites, type ExchangeWrites } from './oauth/exchange-writes.js'
 import { DiscoveryCache } from './oauth2/discovery.js'
 import { AddressPolicy } from './outbound/address-policy.js'
 import { SafeHttpClient } from './outbound/safe-fetch.js'
@@ -24,6 +25,8 @@ export interface Services {
   partners: PartnerStore
   jwks: JwksCache
   accessTokens: AccessTokens
+  /** The token exchange's own write path (see oauth/exchange-writes.ts). */
+  exchangeWrites: ExchangeWrites
   sessions: ConnectSessions
   http: SafeHttpClient
   addressPolicy: AddressPolicy
@@ -47,7 +50,7 @@ export function createServices(config: Config, database: PatchbayDatabase, log: 
   const credentialVault = vault ?? loadVault(config).vault
   const addressPolicy = new AddressPolicy(config.outbound.allowPrivateRanges)
   const http = new SafeHttpClient(addressPolicy)
-  const partners = new PartnerStore(database.db)
+  const partners = new PartnerStore(database)
   const catalog = loadCatalog({ extraApps: config.apps })
   const partnerApps = new PartnerApps(database.db, credentialVault)
   const connections = new ConnectionStore(database.db, credentialVault)
@@ -89,7 +92,8 @@ export function createServices(config: Config, database: PatchbayDatabase, log: 
     proxy,
     webhookSecrets: new WebhookSecrets(database.db, credentialVault),
     jwks: new JwksCache(http, partners, config.jwks, log),
-    accessTokens: new AccessTokens(database.db),
+    accessTokens: new AccessTokens(database),
+    exchangeWrites: createExchangeWrites(database),
     sessions: new ConnectSessions(database.db),
     async close() {
       await proxy.close()

@@ -44,6 +44,8 @@ export interface SdkSetup {
   privateJwk: JWK
   /** An SDK for the test partner, with a counting fetch; `overrides` replace options. */
   sdk(overrides?: Partial<PatchbayOptions>): { patchbay: Patchbay; requests: SentRequest[] }
+  /** Revokes, on the server, every access token the SDK sent in `requests` (as an operator would). */
+  revokeSentTokens(requests: SentRequest[]): Promise<void>
   close(): Promise<void>
 }
 
@@ -91,6 +93,11 @@ export async function startSdkSetup(target: DatabaseTarget, config: Record<strin
         ...overrides,
       })
       return { patchbay, requests }
+    },
+    async revokeSentTokens(requests) {
+      const tokens = new Set(requests.map((r) => /^Bearer (pbat_\S+)$/.exec(r.authorization ?? '')?.[1]).filter((x) => x !== undefined))
+      if (tokens.size === 0) throw new Error('no access token was sent')
+      for (const token of tokens) await t.server.services.accessTokens.revoke(token)
     },
     async close() {
       await t.close()

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDialectConfig, sql } from 'kysely'
 import pg from 'pg'
+import { type ChangeFeed, PostgresChangeFeed, SqliteChangeFeed } from './change-feed.js'
 import { migrationProvider } from './migrations/index.js'
 import type { Database } from './schema.js'
 
@@ -21,6 +22,12 @@ export interface DatabaseOptions {
 export interface PatchbayDatabase {
   db: Kysely<Database>
   kind: DatabaseKind
+  /** Tells in-process caches about writes from any process (see change-feed.ts). */
+  changes: ChangeFeed
+  /** The embedded database's connection (the one Kysely uses), for the few hand-written hot paths. */
+  sqlite?: SqliteDatabase.Database
+  /** The PostgreSQL pool Kysely uses, for the same hot paths (named prepared statements). */
+  pgPool?: pg.Pool
   close(): Promise<void>
 }
 
@@ -43,7 +50,17 @@ export function openDatabase(options: DatabaseOptions): PatchbayDatabase {
       ...(options.pgSchema ? { options: `-c search_path=${quoteIdent(options.pgSchema)}` } : {}),
     })
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
-    return { db, kind: 'postgres', close: () => db.destroy() }
+    const changes = new PostgresChangeFeed(options.databaseUrl, options.pgSchema && quoteIdent(options.pgSchema))
+    return {
+      db,
+      kind: 'postgres',
+      pgPool: pool,
+      changes,
+      async close() {
+        await changes.close()
+        await db.destroy()
+      },
+    }
   }
   let file = ':memory:'
   if (options.dataDir !== ':memory:') {
@@ -57,7 +74,7 @@ export function openDatabase(options: DatabaseOptions): PatchbayDatabase {
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
-  return { db, kind: 'sqlite', close: () => db.destroy() }
+  return { db, kind: 'sqlite', sqlite, changes: new SqliteChangeFeed(sqlite), close: () => db.destroy() }
 }
 
 /**

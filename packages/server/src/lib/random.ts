@@ -1,13 +1,33 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHash, randomFillSync, timingSafeEqual } from 'node:crypto'
+
+/**
+ * Bytes from the CSPRNG, drawn from a pool filled 4 KiB at a time: one call into OpenSSL per ~90
+ * tokens instead of one each (it showed in the token-exchange profile). Every byte is used once.
+ */
+const POOL_BYTES = 4096
+let pool = Buffer.alloc(0)
+let offset = 0
+
+function randomBase64url(bytes: number): string {
+  if (bytes > POOL_BYTES) return randomFillSync(Buffer.alloc(bytes)).toString('base64url')
+  if (offset + bytes > pool.length) {
+    pool = randomFillSync(Buffer.allocUnsafe(POOL_BYTES))
+    offset = 0
+  }
+  const text = pool.toString('base64url', offset, offset + bytes)
+  pool.fill(0, offset, offset + bytes)
+  offset += bytes
+  return text
+}
 
 /** A random, URL-safe secret with a readable prefix (`pbat_…`); 32 bytes = 256 bits of randomness. */
 export function randomToken(prefix: string, bytes = 32): string {
-  return `${prefix}${randomBytes(bytes).toString('base64url')}`
+  return `${prefix}${randomBase64url(bytes)}`
 }
 
 /** A random identifier for rows that are referenced from outside (not a secret). */
 export function randomId(prefix: string): string {
-  return `${prefix}${randomBytes(12).toString('base64url')}`
+  return `${prefix}${randomBase64url(12)}`
 }
 
 /**

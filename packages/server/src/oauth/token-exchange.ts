@@ -7,10 +7,11 @@ import { OAuthError } from '../errors.js'
 import type { Partner } from '../partners/partner-store.js'
 import type { ConnectSessions } from '../sessions/connect-sessions.js'
 import { SessionOptionError, type SessionOptions, validateSessionOptions } from '../sessions/session-options.js'
-import type { AccessTokens } from '../tokens/access-tokens.js'
+import { newAccessToken } from '../tokens/access-tokens.js'
 import { upsertEndUser } from '../tokens/end-users.js'
 import { parseScope, type Scope } from '../tokens/scopes.js'
 import { isPatchbayToken } from '../tokens/token-prefixes.js'
+import type { ExchangeWrites } from './exchange-writes.js'
 import { ACCESS_TOKEN_TYPE, CONNECT_SESSION_TOKEN_TYPE, JWT_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from './token-types.js'
 
 export type TokenRequestBody = Record<string, string | undefined>
@@ -29,7 +30,7 @@ export interface TokenExchangeResponse {
 export interface TokenExchangeDeps {
   database: { db: Kysely<Database> }
   jwks: JwksCache
-  accessTokens: AccessTokens
+  exchangeWrites: ExchangeWrites
   sessions: ConnectSessions
   config: Pick<Config, 'jwt' | 'accessTokenTtl' | 'sessionTtl' | 'publicUrl'>
 }
@@ -38,8 +39,8 @@ export interface TokenExchangeDeps {
  * RFC 8693 token exchange: a partner-signed JWT about one end user becomes a Patchbay access token
  * (for the partner's backend) or a connect session code (for the browser).
  *
- * Every check that can fail runs before anything is written; the writes (jti, end user, token)
- * share one transaction, so a refused request leaves no row behind.
+ * Every check that can fail runs before anything is written; the writes (jti, end user, token or
+ * session) are one transaction, so a refused request leaves no row behind.
  */
 export async function exchangeToken(deps: TokenExchangeDeps, partner: Partner, body: TokenRequestBody): Promise<TokenExchangeResponse> {
   const grantType = body.grant_type
@@ -88,47 +89,55 @@ export async function exchangeToken(deps: TokenExchangeDeps, partner: Partner, b
     throw err
   }
 
-  return deps.database.db.transaction().execute(async (trx) => {
-    const jtiExpiry = (verified.payload.exp + deps.config.jwt.clockSkew) * 1000
-    const marked = await trx
-      .insertInto('used_jtis')
-      .values({ partner_id: partner.id, jti: verified.payload.jti, expires_at: jtiExpiry })
-      .onConflict((oc) => oc.columns(['partner_id', 'jti']).doNothing())
-      .executeTakeFirst()
-    if (!marked.numInsertedOrUpdatedRows) {
-      throw new OAuthError('invalid_grant', 'subject_token "jti" has already been used')
-    }
-    const user = await upsertEndUser(trx, partner.id, verified.tenantId, verified.userId, now)
-    if (sessionOptions) {
-      const session = await deps.sessions.create(trx, {
-        partnerId: partner.id,
-        endUserId: user.id,
-        options: sessionOptions,
-        ttlSeconds: deps.config.sessionTtl,
-        now,
-      })
-      return {
-        access_token: session.code,
-        issued_token_type: CONNECT_SESSION_TOKEN_TYPE,
-        token_type: 'N_A' as const,
-        expires_in: deps.config.sessionTtl,
-        scope: 'connect',
-        session_id: session.id,
-      }
-    }
-    const issued = await deps.accessTokens.issue(trx, {
+  const jtiExpiresAt = (verified.payload.exp + deps.config.jwt.clockSkew) * 1000
+  const jtiUsed = () => new OAuthError('invalid_grant', 'subject_token "jti" has already been used')
+
+  if (!sessionOptions) {
+    const { token, hash } = newAccessToken()
+    const issued = await deps.exchangeWrites.issueAccessToken({
       partnerId: partner.id,
-      endUserId: user.id,
-      scopes: grantedScopes,
-      ttlSeconds: deps.config.accessTokenTtl,
+      jti: verified.payload.jti,
+      jtiExpiresAt,
+      tenantId: verified.tenantId,
+      externalId: verified.userId,
+      tokenHash: hash,
+      scope: grantedScopes.join(' '),
+      expiresAt: now + deps.config.accessTokenTtl * 1000,
       now,
     })
+    if (!issued) throw jtiUsed()
     return {
-      access_token: issued.token,
+      access_token: token,
       issued_token_type: ACCESS_TOKEN_TYPE,
       token_type: 'Bearer' as const,
       expires_in: deps.config.accessTokenTtl,
       scope: grantedScopes.join(' '),
+    }
+  }
+
+  const options = sessionOptions
+  return deps.database.db.transaction().execute(async (trx) => {
+    const marked = await trx
+      .insertInto('used_jtis')
+      .values({ partner_id: partner.id, jti: verified.payload.jti, expires_at: jtiExpiresAt })
+      .onConflict((oc) => oc.columns(['partner_id', 'jti']).doNothing())
+      .executeTakeFirst()
+    if (!marked.numInsertedOrUpdatedRows) throw jtiUsed()
+    const user = await upsertEndUser(trx, partner.id, verified.tenantId, verified.userId, now)
+    const session = await deps.sessions.create(trx, {
+      partnerId: partner.id,
+      endUserId: user.id,
+      options,
+      ttlSeconds: deps.config.sessionTtl,
+      now,
+    })
+    return {
+      access_token: session.code,
+      issued_token_type: CONNECT_SESSION_TOKEN_TYPE,
+      token_type: 'N_A' as const,
+      expires_in: deps.config.sessionTtl,
+      scope: 'connect',
+      session_id: session.id,
     }
   })
 }

@@ -1,5 +1,6 @@
 import type { JSONWebKeySet } from 'jose'
 import type { Kysely, Selectable } from 'kysely'
+import { ChangeCache, type ChangeFeed } from '../db/change-feed.js'
 import type { Database, PartnersTable } from '../db/schema.js'
 import { PatchbayError } from '../errors.js'
 import { hashSecret, randomToken } from '../lib/random.js'
@@ -60,16 +61,40 @@ function toPartner(row: Selectable<PartnersTable>): Partner {
 }
 
 export class PartnerStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly db: Kysely<Database>
+  private readonly changes: ChangeFeed
+  /**
+   * Every token request looks its client up: partners are read from memory, and any write to a
+   * partner, from this process or another, drops the cache (see db/change-feed.ts).
+   */
+  private readonly byClientId: ChangeCache<Partner>
+
+  constructor(database: { db: Kysely<Database>; changes: ChangeFeed }) {
+    this.db = database.db
+    this.changes = database.changes
+    this.byClientId = new ChangeCache(database.changes, (change) => (change.topic === 'partner' ? 'all' : undefined), {
+      ttlMs: 60_000,
+      max: 10_000,
+    })
+  }
 
   async get(id: string): Promise<Partner | undefined> {
     const row = await this.db.selectFrom('partners').selectAll().where('id', '=', id).executeTakeFirst()
     return row ? toPartner(row) : undefined
   }
 
+  /** The partner a token request authenticates as (from memory when the cache can be trusted). */
   async getByClientId(clientId: string): Promise<Partner | undefined> {
+    return this.byClientId.get(clientId, () => this.readByClientId(clientId))
+  }
+
+  private async readByClientId(clientId: string): Promise<Partner | undefined> {
     const row = await this.db.selectFrom('partners').selectAll().where('client_id', '=', clientId).executeTakeFirst()
     return row ? toPartner(row) : undefined
+  }
+
+  private async changed(id: string): Promise<void> {
+    await this.changes.publish(this.db, { topic: 'partner', key: id })
   }
 
   async list(): Promise<Partner[]> {
@@ -91,7 +116,7 @@ export class PartnerStore {
     const now = Date.now()
     const existing = await this.get(input.id)
     const clientId = input.clientId ?? input.id
-    const other = await this.getByClientId(clientId)
+    const other = await this.readByClientId(clientId)
     if (other && other.id !== input.id) {
       throw new PatchbayError('PB_ERR_CONFLICT', `partner ${input.id}: clientId ${clientId} belongs to partner ${other.id}`)
     }
@@ -132,6 +157,7 @@ export class PartnerStore {
         .values({ id: input.id, ...values, jwks_last_good: null, jwks_fetched_at: null, created_at: now })
         .execute()
     }
+    await this.changed(input.id)
     const partner = (await this.get(input.id)) as Partner
     return { partner, created: !existing, ...(clientSecret ? { clientSecret } : {}) }
   }
@@ -145,11 +171,14 @@ export class PartnerStore {
       .where('id', '=', id)
       .executeTakeFirst()
     if (result.numUpdatedRows === 0n) throw new PatchbayError('PB_ERR_NOT_FOUND', `partner ${id} not found`)
+    await this.changed(id)
     return clientSecret
   }
 
   async delete(id: string): Promise<boolean> {
     const result = await this.db.deleteFrom('partners').where('id', '=', id).executeTakeFirst()
+    // The partner's end users and tokens went with it (foreign keys cascade): caches of either drop.
+    await this.changed(id)
     return result.numDeletedRows > 0n
   }
 

@@ -1,4 +1,5 @@
 import type { CompiledQuery, Kysely, Transaction } from 'kysely'
+import { ChangeCache, type ChangeFeed } from '../db/change-feed.js'
 import type { Database } from '../db/schema.js'
 import { hashSecret, randomToken } from '../lib/random.js'
 import type { Scope } from './scopes.js'
@@ -28,14 +29,36 @@ interface TokenRow {
   external_id: string
 }
 
+/** A new access token and the hash it is stored under. */
+export function newAccessToken(): { token: string; hash: string } {
+  const token = randomToken(tokenPrefix.accessToken)
+  return { token, hash: hashSecret(token) }
+}
+
 export class AccessTokens {
   /**
    * The lookup every /v1 request makes, compiled once: the hot path skips Kysely's query builder
    * and compiler and only binds the token hash.
    */
   private readonly lookup: CompiledQuery<TokenRow>
+  private readonly db: Kysely<Database>
+  private readonly changes: ChangeFeed
+  /**
+   * Principals by token hash, so a /v1 request costs no database read once its token was seen.
+   * Revoking a token (or deleting its partner) in any process drops it (see db/change-feed.ts);
+   * expiry is checked on every use.
+   */
+  private readonly principals: ChangeCache<Principal>
 
-  constructor(private readonly db: Kysely<Database>) {
+  constructor(database: { db: Kysely<Database>; changes: ChangeFeed }) {
+    const db = database.db
+    this.db = db
+    this.changes = database.changes
+    this.principals = new ChangeCache(
+      database.changes,
+      (change) => (change.topic === 'access_token' ? change.key : change.topic === 'partner' ? 'all' : undefined),
+      { ttlMs: 60_000, max: 50_000 },
+    )
     this.lookup = db
       .selectFrom('access_tokens as t')
       .innerJoin('end_users as u', 'u.id', 't.end_user_id')
@@ -68,7 +91,13 @@ export class AccessTokens {
   /** The principal behind a bearer token, or undefined if it is unknown, expired or revoked. */
   async authenticate(token: string, now: number = Date.now()): Promise<Principal | undefined> {
     if (!token.startsWith(tokenPrefix.accessToken) || token.length > 128) return undefined
-    const { rows } = await this.db.executeQuery<TokenRow>({ ...this.lookup, parameters: [hashSecret(token)] })
+    const hash = hashSecret(token)
+    const principal = await this.principals.get(hash, () => this.read(hash, now), now)
+    return principal && principal.expiresAt > now ? principal : undefined
+  }
+
+  private async read(hash: string, now: number): Promise<Principal | undefined> {
+    const { rows } = await this.db.executeQuery<TokenRow>({ ...this.lookup, parameters: [hash] })
     const row = rows[0]
     if (!row || row.revoked_at !== null || Number(row.expires_at) <= now) return undefined
     return {
@@ -82,12 +111,14 @@ export class AccessTokens {
   }
 
   async revoke(token: string, now: number = Date.now()): Promise<boolean> {
+    const hash = hashSecret(token)
     const res = await this.db
       .updateTable('access_tokens')
       .set({ revoked_at: now })
-      .where('token_hash', '=', hashSecret(token))
+      .where('token_hash', '=', hash)
       .where('revoked_at', 'is', null)
       .executeTakeFirst()
+    await this.changes.publish(this.db, { topic: 'access_token', key: hash })
     return res.numUpdatedRows > 0n
   }
 }

@@ -300,11 +300,7 @@ describe.each(databaseTargets)('Connect UI security ($name)', (target) => {
     })
 
     it('Should select only a theme the partner configured', async () => {
-      await db
-        .updateTable('partners')
-        .set({ branding: JSON.stringify({ themes: { ocean: { mode: 'dark' } } }) })
-        .where('id', '=', s.t.partner.id)
-        .execute()
+      await s.t.updatePartnerRow({ branding: JSON.stringify({ themes: { ocean: { mode: 'dark' } } }) })
       try {
         const ocean = await themed('ocean', 'theme-ocean')
         expect(ocean.theme).toBe('ocean')
@@ -318,7 +314,7 @@ describe.each(databaseTargets)('Connect UI security ($name)', (target) => {
           expect(other.page).toContain('@media (prefers-color-scheme:dark)')
         }
       } finally {
-        await db.updateTable('partners').set({ branding: '{}' }).where('id', '=', s.t.partner.id).execute()
+        await s.t.updatePartnerRow({ branding: '{}' })
       }
     })
   })
@@ -516,11 +512,7 @@ describe.each(databaseTargets)('Connect UI security ($name)', (target) => {
     })
 
     it('Should post nothing when the session has no allowed origin', async () => {
-      await db
-        .updateTable('partners')
-        .set({ allowed_origins: JSON.stringify([s.partnerPage.origin, 'https://partner.example']) })
-        .where('id', '=', s.t.partner.id)
-        .execute()
+      await s.t.updatePartnerRow({ allowed_origins: JSON.stringify([s.partnerPage.origin, 'https://partner.example']) })
       try {
         const { sessionId, jar } = await openApp('fakestripe', 'no-origin')
         expect((await sessionRow(db, sessionId)).allowed_origin).toBeNull()
@@ -530,11 +522,7 @@ describe.each(databaseTargets)('Connect UI security ($name)', (target) => {
         expect(res.text).not.toContain('postMessage')
         expect(res.text).not.toContain('id="pb-result"')
       } finally {
-        await db
-          .updateTable('partners')
-          .set({ allowed_origins: JSON.stringify([s.partnerPage.origin]) })
-          .where('id', '=', s.t.partner.id)
-          .execute()
+        await s.t.updatePartnerRow({ allowed_origins: JSON.stringify([s.partnerPage.origin]) })
       }
     })
   })

@@ -68,7 +68,7 @@ describe.each(databaseTargets)('store ($name)', (target) => {
 
   it('saves a partner with a generated secret stored only as a hash, and updates it keeping the secret', async () => {
     const database = await fresh()
-    const store = new PartnerStore(database.db)
+    const store = new PartnerStore(database)
     const created = await store.save(partnerInput)
     expect(created.created).toBe(true)
     expect(created.clientSecret).toMatch(/^pbsk_/)
@@ -86,7 +86,7 @@ describe.each(databaseTargets)('store ($name)', (target) => {
 
   it('should refuse a client id that belongs to another partner', async () => {
     const database = await fresh()
-    const store = new PartnerStore(database.db)
+    const store = new PartnerStore(database)
     await store.save(partnerInput)
     await expect(store.save({ ...partnerInput, id: 'other', clientId: 'acme' })).rejects.toMatchObject({ code: 'PB_ERR_CONFLICT' })
     expect((await store.list()).map((p) => p.id)).toEqual(['acme'])
@@ -94,7 +94,7 @@ describe.each(databaseTargets)('store ($name)', (target) => {
 
   it('creates one end user under concurrent first exchanges', async () => {
     const database = await fresh()
-    await new PartnerStore(database.db).save(partnerInput)
+    await new PartnerStore(database).save(partnerInput)
     const users = await Promise.all(Array.from({ length: 10 }, () => upsertEndUser(database.db, 'acme', 't1', 'u1', Date.now())))
     expect(new Set(users.map((u) => u.id)).size).toBe(1)
     const other = await upsertEndUser(database.db, 'acme', 't2', 'u1', Date.now())
@@ -103,9 +103,9 @@ describe.each(databaseTargets)('store ($name)', (target) => {
 
   it('issues access tokens stored hashed, authenticates them, and sweeps expired rows', async () => {
     const database = await fresh()
-    await new PartnerStore(database.db).save(partnerInput)
+    await new PartnerStore(database).save(partnerInput)
     const user = await upsertEndUser(database.db, 'acme', 't1', 'u1', Date.now())
-    const tokens = new AccessTokens(database.db)
+    const tokens = new AccessTokens(database)
     const now = Date.now()
     const issued = await tokens.issue(database.db, { partnerId: 'acme', endUserId: user.id, scopes: ['proxy'], ttlSeconds: 60, now })
     const stored = await database.db.selectFrom('access_tokens').selectAll().executeTakeFirstOrThrow()

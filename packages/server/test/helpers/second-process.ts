@@ -1,8 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import type { TestServer } from './test-server.js'
+
+const execFileAsync = promisify(execFile)
 
 const cli = new URL('../../dist/cli.js', import.meta.url).pathname
 
@@ -14,28 +17,52 @@ export interface SecondProcess {
   stop(): Promise<void>
 }
 
-/**
- * Starts another Patchbay *process* (the built CLI) on the same database as a test server: same
- * PostgreSQL schema or same SQLite file, same encryption key, so the two serve the same partner.
- */
-export async function startSecondProcess(t: TestServer, env: Record<string, string> = {}): Promise<SecondProcess> {
+/** The environment that points a Patchbay process at a test server's database (PostgreSQL schema or SQLite file). */
+function databaseEnvOf(t: TestServer): { env: Record<string, string>; base: NodeJS.ProcessEnv } {
   if (!existsSync(cli)) throw new Error('packages/server/dist/cli.js is missing: run `npm run build` (npm test does it first)')
   const { DATABASE_URL: _ignored, ...base } = process.env
   const databaseUrl = t.config.databaseUrl
     ? `${t.config.databaseUrl}${t.config.databaseUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${t.pgSchema}`)}`
     : undefined
-  if (!databaseUrl && t.dataDir === ':memory:') throw new Error('a second process needs a persistent SQLite test server')
+  if (!databaseUrl && t.dataDir === ':memory:') throw new Error('another process needs a persistent SQLite test server')
+  return {
+    base,
+    env: {
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      PATCHBAY_DATA_DIR: t.dataDir,
+      PATCHBAY_ENCRYPTION_KEYS: t.config.encryptionKeys.join(','),
+      PATCHBAY_LOG_LEVEL: 'warn',
+    },
+  }
+}
+
+/** Runs one `patchbay` CLI command, as an operator would, on a test server's database. */
+export async function runCli(t: TestServer, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { env, base } = databaseEnvOf(t)
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [cli, ...args], { env: { ...base, ...env } })
+    return { code: 0, stdout, stderr }
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string }
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
+}
+
+/**
+ * Starts another Patchbay *process* (the built CLI) on the same database as a test server: same
+ * PostgreSQL schema or same SQLite file, same encryption key, so the two serve the same partner.
+ */
+export async function startSecondProcess(t: TestServer, env: Record<string, string> = {}): Promise<SecondProcess> {
+  const { env: databaseEnv, base } = databaseEnvOf(t)
   // The same custom apps as the test server (they come from its config, not the database).
   const configFile = join(mkdtempSync(join(tmpdir(), 'patchbay-second-')), 'patchbay.json')
   writeFileSync(configFile, JSON.stringify({ apps: t.config.apps }))
   const child = spawn(process.execPath, [cli, 'start'], {
     env: {
       ...base,
-      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-      PATCHBAY_DATA_DIR: t.dataDir,
+      ...databaseEnv,
       PATCHBAY_PORT: '0',
       PATCHBAY_LOG_LEVEL: 'info',
-      PATCHBAY_ENCRYPTION_KEYS: t.config.encryptionKeys.join(','),
       PATCHBAY_OUTBOUND_ALLOW_PRIVATE: t.config.outbound.allowPrivateRanges.join(','),
       PATCHBAY_REFRESH_SWEEP: '0',
       PATCHBAY_REFRESH_LEASE: String(t.config.refresh.leaseSeconds),

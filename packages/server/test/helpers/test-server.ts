@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
+import type { Updateable } from 'kysely'
 import { type Config, loadConfig } from '../../src/config.js'
+import type { PartnersTable } from '../../src/db/schema.js'
 import { createLogger } from '../../src/logger.js'
 import type { PartnerInput } from '../../src/partners/partner-input.js'
 import { type RunningServer, startServer } from '../../src/server.js'
@@ -40,6 +42,11 @@ export interface TestServer {
   sign(claims?: Record<string, unknown>, opts?: Partial<SignOptions>): Promise<string>
   /** Row counts of the tables a token request may write to. */
   counts(): Promise<Record<CountedTable, number>>
+  /**
+   * Changes columns of a partner's row (this server's partner unless `id` is given) and announces
+   * the change as Patchbay's own writes do, so in-process caches drop the old row.
+   */
+  updatePartnerRow(values: Updateable<PartnersTable>, id?: string): Promise<void>
   /**
    * Registers one more partner with a key and JWKS endpoint of its own (stopped on close()).
    * Defaults: issuer https://<id>.example, audience patchbay-<id>, tenant claim `org`.
@@ -150,6 +157,11 @@ async function launch(options: TestServerOptions, shared: Shared): Promise<TestS
     dataDir,
     sign: (claims = {}, opts = {}) =>
       signPartnerJwt({ org: 'org-1', ...claims }, { key, issuer: partner.issuer, audience: partner.audience, ...opts }),
+    async updatePartnerRow(values, id = partner.id) {
+      const { database } = server.services
+      await database.db.updateTable('partners').set(values).where('id', '=', id).execute()
+      await database.changes.publish(database.db, { topic: 'partner', key: id })
+    },
     async counts() {
       const out = {} as Record<CountedTable, number>
       for (const table of ['used_jtis', 'end_users', 'access_tokens', 'connect_sessions'] as const) {

@@ -2,6 +2,7 @@ import * as oauth from 'oauth4webapi'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { databaseTargets } from '../helpers/databases.js'
 import { startTestServer, type TestServer } from '../helpers/test-server.js'
+import { exchange } from '../helpers/token-request.js'
 
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange'
 const JWT_TYPE = 'urn:ietf:params:oauth:token-type:jwt'
@@ -121,6 +122,32 @@ describe.each(databaseTargets)('token exchange with oauth4webapi ($name)', (targ
     const after = await t.counts()
     expect(after.end_users).toBe(before.end_users + 1)
     expect(after.access_tokens).toBe(before.access_tokens + 3)
+  })
+
+  it('keeps each of 40 concurrent exchanges whole: a jti replayed among them is used once, each new user created once', async () => {
+    const before = await t.counts()
+    const replayed = await t.sign({ sub: 'dave', org: 'org-d' })
+    const crowd = (i: number) => t.sign({ sub: `crowd-${i % 6}`, org: 'org-crowd' })
+    const answers = await Promise.all([
+      ...Array.from({ length: 8 }, () => exchange(t, replayed)),
+      ...Array.from({ length: 24 }, async (_, i) => exchange(t, await crowd(i))),
+      // Connect sessions take the other write path; both run side by side on one connection.
+      ...Array.from({ length: 8 }, async (_, i) => exchange(t, await crowd(i), { requested_token_type: SESSION_TYPE, apps: 'github' })),
+    ])
+    const replays = answers.slice(0, 8)
+    expect(replays.filter((r) => r.status === 200)).toHaveLength(1)
+    for (const r of replays.filter((r) => r.status !== 200)) expect(r.json).toMatchObject({ error: 'invalid_grant' })
+    for (const r of answers.slice(8)) expect(r.status, JSON.stringify(r.json)).toBe(200)
+    const after = await t.counts()
+    expect({
+      used_jtis: after.used_jtis - before.used_jtis,
+      access_tokens: after.access_tokens - before.access_tokens,
+      connect_sessions: after.connect_sessions - before.connect_sessions,
+      end_users: after.end_users - before.end_users,
+    }).toEqual({ used_jtis: 33, access_tokens: 25, connect_sessions: 8, end_users: 7 })
+    const tokens = [replays.find((r) => r.status === 200), ...answers.slice(8, 32)].map((r) => r?.json.access_token as string)
+    const me = await Promise.all(tokens.map((token) => fetch(`${t.url}/v1/me`, { headers: { authorization: `Bearer ${token}` } })))
+    expect(me.map((r) => r.status)).toEqual(tokens.map(() => 200))
   })
 
   it('mints a connect session from an access token with POST /v1/connect/sessions', async () => {

@@ -28,7 +28,7 @@ describe.each(databaseTargets)('connection webhook events ($name)', (target) => 
     receiver = await startReceiver()
     s = await startConnectSetup(target, { 'webhooks.pollMs': 20 })
     db = s.t.server.services.database.db
-    await db.updateTable('partners').set({ webhook_url: receiver.url }).where('id', '=', s.t.partner.id).execute()
+    await s.t.updatePartnerRow({ webhook_url: receiver.url })
     secret = await s.t.server.services.webhookSecrets.rotate(s.t.partner.id)
   })
   afterAll(async () => {

@@ -37,7 +37,7 @@ describe.each(databaseTargets)('partner webhook secrets ($name)', (target) => {
     schema = target.newSchema()
     database = openDatabase({ databaseUrl: target.databaseUrl, dataDir: ':memory:', pgSchema: schema || undefined })
     await target.duringMigration(() => migrateToLatest(database, schema || undefined))
-    store = new PartnerStore(database.db)
+    store = new PartnerStore(database)
     secrets = new WebhookSecrets(database.db, vault)
   })
   afterEach(async () => {
