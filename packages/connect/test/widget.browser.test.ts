@@ -385,7 +385,9 @@ describeBrowser('@patchbay/connect in Chromium', () => {
       const popup = await clickOpen(page, { app: 'oidc' }, code)
       await signInAtProvider(popup, 'dave')
       await consentAtProvider(popup, 'allow')
-      const [, connection] = await waitForLog(page, 'success')
+      // The widget's outcome polling backs off to every 4 s; on a loaded 2-core CI machine the whole
+      // sign-in can take most of 20 s, so this wait (and the test's timeout) are longer than the others.
+      const [, connection] = await waitForLog(page, 'success', 45_000)
       expect(connection).toMatchObject({
         connection_id: (await connectionsOf('coop-user'))[0]?.id,
         app: 'oidc',
@@ -396,7 +398,7 @@ describeBrowser('@patchbay/connect in Chromium', () => {
       const log = await names(page)
       expect(log).toContain('event:popup_closed')
       expect(log.filter((n) => n === 'success' || n === 'error' || n === 'exit')).toEqual(['success'])
-    })
+    }, 90_000)
 
     it('forged messages (the page itself, a Patchbay-origin iframe, a wrong nonce or type) are ignored', async () => {
       const page = await start()
