@@ -137,7 +137,10 @@ async function withStore<T>(fn: (store: PartnerStore, db: Kysely<Database>) => P
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
   try {
     await migrateToLatest(database)
-    return await fn(new PartnerStore(database), database.db)
+    const result = await fn(new PartnerStore(database), database.db)
+    // A rotated secret or a deleted partner is refused by the running server once the command returns.
+    await database.changes.settle()
+    return result
   } finally {
     await database.close()
   }

@@ -18,8 +18,9 @@ export type ChangeListener = (change: Change | undefined) => void
  * outliving a write: a rotated client secret or a deleted partner stops working everywhere at once.
  *
  * - SQLite: one server process by design, but the CLI writes to the same file. `PRAGMA data_version`
- *   changes when another connection commits; `live()` checks it (at most once a millisecond) and
- *   resets the caches when it moved.
+ *   changes when another connection commits; `live()` checks it (at most every
+ *   {@link SQLITE_CHANGE_CHECK_MS}) and resets the caches when it moved. The CLI waits that long
+ *   (`settle()`) after its writes, so once a command has returned, the server sees the change.
  * - PostgreSQL: writers `NOTIFY` in the writing transaction (delivered at commit); each server process
  *   `LISTEN`s on a connection of its own. While that connection is down, `live()` is false and caches
  *   are bypassed, since a change could be missed; they are reset when it is back.
@@ -29,6 +30,11 @@ export interface ChangeFeed {
   live(): boolean
   /** Announces a write; give the write's own executor so PostgreSQL delivers it only if it commits. */
   publish(db: Kysely<Database>, change: Change): Promise<void>
+  /**
+   * Resolves once every other process on the database reflects what this one published (SQLite: the
+   * check window has passed; PostgreSQL: at once, the notifications left at commit).
+   */
+  settle(): Promise<void>
   /** Starts listening (PostgreSQL) on first use; returns the unsubscribe function. */
   subscribe(listener: ChangeListener): () => void
   close(): Promise<void>
@@ -51,15 +57,18 @@ abstract class ListenerSet {
 }
 
 /**
- * Reading `data_version` opens a WAL read transaction (file locks: ~10 µs here, 8 % of a proxied
- * request when done every time), so requests within this many milliseconds share one reading.
+ * How stale a server's view of another process's writes can be on SQLite. Reading `data_version`
+ * opens a WAL read transaction (file locks, several system calls): done on every request it was 8 %
+ * of a proxied call; done once a millisecond still ~20 µs per call at 4,000 calls a second. Requests
+ * within this window share one reading; a writer in another process waits it out (`settle()`).
  */
-const DATA_VERSION_EVERY_MS = 1
+export const SQLITE_CHANGE_CHECK_MS = 50
 
 export class SqliteChangeFeed extends ListenerSet implements ChangeFeed {
   private readonly dataVersion: SqliteDatabase.Statement
   private seen: number
   private checkedAt = -Infinity
+  private published = false
 
   constructor(sqlite: SqliteDatabase.Database) {
     super()
@@ -69,7 +78,7 @@ export class SqliteChangeFeed extends ListenerSet implements ChangeFeed {
 
   live(): boolean {
     const now = performance.now()
-    if (now - this.checkedAt < DATA_VERSION_EVERY_MS) return true
+    if (now - this.checkedAt < SQLITE_CHANGE_CHECK_MS) return true
     this.checkedAt = now
     const version = this.dataVersion.get() as number
     if (version !== this.seen) {
@@ -80,7 +89,16 @@ export class SqliteChangeFeed extends ListenerSet implements ChangeFeed {
   }
 
   async publish(_db: Kysely<Database>, change: Change): Promise<void> {
+    this.published = true
     this.emit(change)
+  }
+
+  /**
+   * After publishing (the CLI rotated a secret, deleted a partner…), waits until a server reading the
+   * same file has checked `data_version` since the commit: when the command returns, it is in force.
+   */
+  async settle(): Promise<void> {
+    if (this.published) await new Promise((resolve) => setTimeout(resolve, SQLITE_CHANGE_CHECK_MS + 1))
   }
 
   async close(): Promise<void> {}
@@ -180,6 +198,8 @@ export class PostgresChangeFeed extends ListenerSet implements ChangeFeed {
   get listenerPid(): number | undefined {
     return this.listening ? (this.client as (pg.Client & { processID?: number }) | undefined)?.processID : undefined
   }
+
+  async settle(): Promise<void> {}
 
   async close(): Promise<void> {
     this.closed = true

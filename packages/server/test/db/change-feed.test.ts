@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import pg from 'pg'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { PostgresChangeFeed } from '../../src/db/change-feed.js'
+import { openDatabase } from '../../src/db/database.js'
 import { hashSecret } from '../../src/lib/random.js'
 import { databaseTargets } from '../helpers/databases.js'
 import { runCli } from '../helpers/second-process.js'
@@ -120,3 +124,26 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promi
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }
+
+describe('SQLite change check window', () => {
+  it("a writer's settle() outlasts the reader's check window: the next read after it sees the write", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'patchbay-feed-'))
+    const reader = openDatabase({ dataDir })
+    const writer = openDatabase({ dataDir })
+    try {
+      const resets: unknown[] = []
+      reader.changes.subscribe((change) => resets.push(change))
+      // The reader has just checked: without waiting, a write now is inside its window.
+      expect(reader.changes.live()).toBe(true)
+      writer.sqlite?.exec('create table scratch (x integer)')
+      await writer.changes.publish(writer.db, { topic: 'partner', key: 'p1' })
+      await writer.changes.settle()
+      reader.changes.live()
+      expect(resets).toEqual([undefined])
+    } finally {
+      await reader.close()
+      await writer.close()
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  })
+})
