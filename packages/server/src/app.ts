@@ -3,9 +3,12 @@ import formbody from '@fastify/formbody'
 import rateLimit from '@fastify/rate-limit'
 import swagger from '@fastify/swagger'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { Logger } from 'pino'
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { ConnectFlow } from './connect/connect-flow.js'
-import { OAuthError, PatchbayError } from './errors.js'
+import { answerFor } from './error-response.js'
+import { PatchbayError } from './errors.js'
 import type { Partner } from './partners/partner-store.js'
 import { connectUiRoutes } from './routes/connect-ui.js'
 import { connectionPopupRoutes } from './routes/connection-popup.js'
@@ -13,6 +16,7 @@ import { docsRoutes } from './routes/docs.js'
 import { healthRoutes } from './routes/health.js'
 import { oauthRoutes } from './routes/oauth.js'
 import { v1PartnerRoutes, v1Routes } from './routes/v1/index.js'
+import { createProxyHandler, isProxyRequest, type ProxyHandler, proxyRoutes } from './routes/v1/proxy.js'
 import { widgetScriptRoutes } from './routes/widget-script.js'
 import type { Services } from './services.js'
 import type { Principal } from './tokens/access-tokens.js'
@@ -38,14 +42,34 @@ declare module 'fastify' {
 
 export async function buildApp(services: Services): Promise<FastifyInstance> {
   const { config } = services
+  const serveProxy = createProxyHandler({ accessTokens: services.accessTokens, proxy: services.proxy, log: services.log })
+  let closing = false
   const app = Fastify({
     loggerInstance: services.log as FastifyBaseLogger,
+    // Proxied calls skip Fastify's request lifecycle (see createProxyHandler); everything else is Fastify's.
+    serverFactory: (fastifyHandler, options) => {
+      const server = createServer((req, res) => {
+        if (!isProxyRequest(req)) fastifyHandler(req, res)
+        else if (closing) answerClosing(res)
+        else proxyRequest(serveProxy, req, res, services.log)
+      })
+      // What Fastify sets on a server it creates itself (its defaults are filled in by then).
+      const timeouts = options as { keepAliveTimeout: number; requestTimeout: number; connectionTimeout: number }
+      server.keepAliveTimeout = timeouts.keepAliveTimeout
+      server.requestTimeout = timeouts.requestTimeout
+      server.setTimeout(timeouts.connectionTimeout)
+      return server
+    },
     bodyLimit: config.bodyLimitBytes,
     // Keep unknown keys out of bodies instead of failing on them; routes that care set additionalProperties: false.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
+  // Like Fastify's return503OnClosing, for the requests that do not go through Fastify.
+  app.addHook('preClose', async () => {
+    closing = true
+  })
   app.decorate('services', services)
   app.decorate('shuttingDown', false)
   const registeredRoutes: Array<{ method: string; url: string }> = []
@@ -98,6 +122,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(oauthRoutes)
   await app.register(v1Routes, { prefix: '/v1' })
   await app.register(v1PartnerRoutes, { prefix: '/v1/partner' })
+  await app.register(proxyRoutes, { prefix: '/v1', serve: serveProxy })
   await app.register(connectUiRoutes)
   await app.register(connectionPopupRoutes)
   await app.register(widgetScriptRoutes)
@@ -106,39 +131,37 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   return app as unknown as FastifyInstance
 }
 
+/** Serves a proxied request, logging its completion at level info like Fastify does for its routes. */
+function proxyRequest(serve: ProxyHandler, req: IncomingMessage, res: ServerResponse, log: Logger): void {
+  if (log.isLevelEnabled('info')) {
+    const started = performance.now()
+    res.once('finish', () => {
+      log.info(
+        {
+          req: { method: req.method, url: req.url, ip: req.socket.remoteAddress },
+          res: { statusCode: res.statusCode },
+          responseTime: performance.now() - started,
+        },
+        'request completed',
+      )
+    })
+  }
+  serve(req, res).catch((err: unknown) => {
+    log.error({ err }, 'proxy handler failed')
+    res.destroy()
+  })
+}
+
+/** The answer Fastify gives while closing (`return503OnClosing`). */
+function answerClosing(res: ServerResponse): void {
+  const body = JSON.stringify(new PatchbayError('PB_ERR_NOT_READY', 'the server is shutting down').toJSON())
+  res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length, connection: 'close' }).end(body)
+}
+
 /** Maps every failure to Patchbay's error shape (or RFC 6749's on the token endpoint). */
 function errorHandler(this: FastifyInstance, err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply): void {
   const oauth = req.routeOptions.config?.oauthErrors === true
-  let error: PatchbayError | OAuthError
-  if (err instanceof PatchbayError || err instanceof OAuthError) {
-    error = err
-  } else if ('validation' in err && err.validation) {
-    const where = (err as FastifyError).validationContext ?? 'body'
-    const detail = err.validation[0]
-    const path = `${where}${detail?.instancePath?.replaceAll('/', '.') ?? ''}`
-    const message = `${path} ${detail?.message ?? 'is invalid'}`
-    error = oauth ? new OAuthError('invalid_request', message) : new PatchbayError('PB_ERR_VALIDATION', message)
-  } else {
-    const status = (err as FastifyError).statusCode ?? 500
-    const code = (err as FastifyError).code
-    if (status === 413) {
-      error = oauth ? new OAuthError('invalid_request', 'request body too large') : new PatchbayError('PB_ERR_PAYLOAD_TOO_LARGE')
-    } else if (status === 415) {
-      error = oauth
-        ? new OAuthError('invalid_request', 'the token request must be application/x-www-form-urlencoded')
-        : new PatchbayError('PB_ERR_UNSUPPORTED_MEDIA_TYPE')
-    } else if (status === 429) {
-      error = oauth ? new OAuthError('too_many_requests', err.message) : new PatchbayError('PB_ERR_RATE_LIMITED')
-    } else if (status >= 400 && status < 500) {
-      error = oauth
-        ? new OAuthError('invalid_request', err.message)
-        : new PatchbayError('PB_ERR_BAD_REQUEST', `${err.message}${code ? ` (${code})` : ''}`)
-    } else {
-      req.log.error({ err }, 'unhandled error')
-      error = oauth ? new OAuthError('server_error', 'internal error') : new PatchbayError('PB_ERR_INTERNAL')
-    }
-  }
-  if (error.status >= 500 && (err instanceof PatchbayError || err instanceof OAuthError)) req.log.error({ err }, 'server error')
+  const error = answerFor(err, oauth, req.log)
   if (error.headers) reply.headers(error.headers)
   if (oauth) reply.header('Cache-Control', 'no-store')
   reply.code(error.status).send(error.toJSON())

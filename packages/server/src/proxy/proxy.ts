@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
-import { pipeline, type Readable, Transform } from 'node:stream'
+import type { Readable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { CompiledQuery, Kysely } from 'kysely'
 import { Agent, type Dispatcher } from 'undici'
@@ -17,6 +17,7 @@ import { type AddressPolicy, OutboundBlockedError } from '../outbound/address-po
 import type { PartnerApps } from '../partners/partner-apps.js'
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './headers.js'
 import { ProxyPathError, type ProxyTail, parseProxyTail, upstreamQuery } from './path.js'
+import { UpstreamAnswer } from './upstream-answer.js'
 
 export type ProxyConfig = Config['proxy']
 
@@ -49,8 +50,10 @@ export interface ProxyRequest {
 export interface ProxyResponse {
   statusCode: number
   headers: OutgoingHttpHeaders
-  /** Null when the response has no body (HEAD, 204, 304). */
-  body: Readable | null
+  /** Null when the response has no body (HEAD, 204, 304); otherwise send it with `body.pipeTo(res, maxBytes)`. */
+  body: UpstreamAnswer | null
+  /** The response body cap (`maxResponseBytes`). */
+  maxBytes: number
 }
 
 /** Everything needed to call the app for one version of one connection; cached per process. */
@@ -100,10 +103,6 @@ interface ConnectionState {
 
 class RequestTooLargeError extends Error {
   override name = 'RequestTooLargeError'
-}
-
-class ResponseTooLargeError extends Error {
-  override name = 'ResponseTooLargeError'
 }
 
 /** Credential fields that are secret whatever the option says. */
@@ -166,7 +165,7 @@ export class ProxyService {
       const replayable = body.kind !== 'stream'
       if (res.statusCode === 401 && replayable && !refreshed && target.refreshable && !req.gone()) {
         // One refresh (unless a sibling already did one) and one retry with the new token.
-        discard(res.body)
+        res.discard()
         refreshed = true
         let fresh: FreshCredentials
         try {
@@ -181,7 +180,7 @@ export class ProxyService {
       if (res.statusCode === 429 && replayable && retried429 < req.retry429) {
         const wait = retryAfterMs(res.headers['retry-after'])
         if (wait <= this.deps.config.retryAfterMaxSeconds * 1000 && !req.gone()) {
-          discard(res.body)
+          res.discard()
           retried429++
           await sleep(wait)
           if (req.gone()) throw new PatchbayError('PB_ERR_UPSTREAM', 'the caller went away')
@@ -372,7 +371,7 @@ export class ProxyService {
     }
   }
 
-  private async send(target: Target, req: ProxyRequest, tail: ProxyTail, body: Body): Promise<Dispatcher.ResponseData> {
+  private async send(target: Target, req: ProxyRequest, tail: ProxyTail, body: Body): Promise<UpstreamAnswer> {
     const path = target.basePath + tail.path || '/'
     const query = upstreamQuery(target.baseQuery, tail.query, target.query)
     const pathAndQuery = query === '' ? path : `${path}?${query}`
@@ -392,20 +391,19 @@ export class ProxyService {
       payload = body.stream as Readable
       if (body.length !== undefined) headers['content-length'] = String(body.length)
     }
+    const answer = new UpstreamAnswer()
+    this.agent.dispatch(
+      { origin: target.origin, path: pathAndQuery, method: req.method as Dispatcher.HttpMethod, headers, body: payload },
+      answer,
+    )
     try {
-      return await this.agent.request({
-        origin: target.origin,
-        path: pathAndQuery,
-        method: req.method as Dispatcher.HttpMethod,
-        headers,
-        body: payload,
-      })
+      return await answer.head
     } catch (err) {
       throw upstreamError(err, target)
     }
   }
 
-  private respond(target: Target, req: ProxyRequest, tail: ProxyTail, res: Dispatcher.ResponseData): ProxyResponse {
+  private respond(target: Target, req: ProxyRequest, tail: ProxyTail, res: UpstreamAnswer): ProxyResponse {
     const { maxResponseBytes } = this.deps.config
     const raw = res.headers
     const location = raw.location
@@ -415,22 +413,19 @@ export class ProxyService {
     const headers = downstreamResponseHeaders(raw, target.secrets)
     headers['patchbay-connection-id'] = target.connectionId
     if (req.method === 'HEAD' || NO_BODY_STATUS.has(res.statusCode)) {
-      discard(res.body)
-      return { statusCode: res.statusCode, headers, body: null }
+      res.discard()
+      return { statusCode: res.statusCode, headers, body: null, maxBytes: maxResponseBytes }
     }
     const length = raw['content-length']
-    if (length !== undefined) {
-      if (Number(length) > maxResponseBytes) {
-        discard(res.body)
-        throw new PatchbayError(
-          'PB_ERR_UPSTREAM',
-          `the response of ${hostOf(target)} (${length} bytes) exceeds the proxy's ${maxResponseBytes} byte cap`,
-        )
-      }
-      // undici refuses a body longer than its declared length.
-      return { statusCode: res.statusCode, headers, body: res.body }
+    if (length !== undefined && Number(length) > maxResponseBytes) {
+      res.discard()
+      throw new PatchbayError(
+        'PB_ERR_UPSTREAM',
+        `the response of ${hostOf(target)} (${length} bytes) exceeds the proxy's ${maxResponseBytes} byte cap`,
+      )
     }
-    return { statusCode: res.statusCode, headers, body: cappedResponse(res.body, maxResponseBytes) }
+    // A declared length is enforced by undici; an undeclared one is counted as the body goes out.
+    return { statusCode: res.statusCode, headers, body: res, maxBytes: maxResponseBytes }
   }
 
   /**
@@ -494,26 +489,6 @@ async function* capped(iterator: AsyncIterator<Buffer>, prefix: Buffer[], alread
     }
     yield next.value
   }
-}
-
-/** A response body of unknown length, cut off (the stream errors, the connection is reset) past `max` bytes. */
-function cappedResponse(body: Readable, max: number): Readable {
-  let size = 0
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      size += chunk.length
-      if (size > max) callback(new ResponseTooLargeError(`the response exceeds the proxy's ${max} byte cap`))
-      else callback(null, chunk)
-    },
-  })
-  pipeline(body, counter, () => {})
-  return counter
-}
-
-/** Throws away a response body we will not pass on (the socket goes back to the pool or is closed). */
-function discard(body: Readable): void {
-  body.on('error', () => {})
-  body.destroy()
 }
 
 /** Retry-After as milliseconds (delta-seconds or an HTTP date); a default when absent or unreadable. */

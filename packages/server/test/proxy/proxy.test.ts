@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto'
 import { createServer, request as httpRequest, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { type AddressInfo, connect } from 'node:net'
 import OAuth from 'oauth-1.0a'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { databaseTargets } from '../helpers/databases.js'
@@ -780,5 +780,51 @@ describe.each(databaseTargets)('proxy size caps and status TTL ($name)', (target
     expect(grown.status).toBe(200)
     expect(grown.aborted).toBe(true)
     expect(Buffer.byteLength(grown.body)).toBeLessThanOrEqual(CAP)
+  })
+})
+
+describe.each(databaseTargets)('proxy during shutdown ($name)', (target) => {
+  it('should finish a proxied call in flight and answer a call arriving after close began with 503', async () => {
+    const s = await startProxySetup(target)
+    let release: () => void = () => {}
+    const released = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    s.upstream.handle(async (_req, res) => {
+      await released
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('finished')
+    })
+    const socket = connect(Number(new URL(s.t.url).port), '127.0.0.1')
+    try {
+      let received = ''
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.toString('latin1')
+      })
+      const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()))
+      const head = (path: string) =>
+        `GET /v1/proxy/${s.conn}${path} HTTP/1.1\r\nHost: x\r\nAuthorization: ${s.alice.auth.authorization}\r\n\r\n`
+      socket.write(head('/slow'))
+      await until(() => s.upstream.requests.length === 1, 5000, 'the first call to reach the upstream')
+      // Closing waits for the call in flight; a second call pipelined on its connection meanwhile is refused.
+      const closed = s.t.server.close()
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      socket.write(head('/after'))
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      release()
+      await closed
+      await ended
+      const answers = received.split(/(?=HTTP\/1\.1 )/)
+      expect(answers).toHaveLength(2)
+      expect(answers[0]).toMatch(/^HTTP\/1\.1 200 /)
+      expect(answers[0]).toContain('\r\nfinished\r\n0\r\n\r\n')
+      expect(answers[1]).toMatch(/^HTTP\/1\.1 503 /)
+      expect(answers[1]).toMatch(/\r\nconnection: close\r\n/i)
+      expect(answers[1]).toContain('"code":"PB_ERR_NOT_READY"')
+      expect(s.upstream.requests.map((r) => r.url)).toEqual(['/api/slow'])
+    } finally {
+      release()
+      socket.destroy()
+      await s.close()
+    }
   })
 })

@@ -9,7 +9,6 @@ import { meRoutes } from './me.js'
 import { authenticatePartner } from './partner-auth.js'
 import { partnerConnectionRoutes } from './partner-connections.js'
 import { partnerWebhookRoutes } from './partner-webhooks.js'
-import { proxyRoutes } from './proxy.js'
 
 /**
  * The REST API: every route under /v1 acts for the end user its bearer token names. Registered
@@ -23,7 +22,6 @@ export const v1Routes: FastifyPluginAsync = async (app) => {
   await app.register(connectionCredentialsRoutes)
   await app.register(connectionRoutes)
   await app.register(appRoutes)
-  await app.register(proxyRoutes)
 }
 
 /**

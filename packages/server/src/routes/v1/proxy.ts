@@ -1,12 +1,17 @@
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import { Type } from '@sinclair/typebox'
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify'
-import { PatchbayError } from '../../errors.js'
-import { requireScope } from './authenticate.js'
+import type { FastifyPluginAsync } from 'fastify'
+import { answerFor } from '../../error-response.js'
+import { type OAuthError, PatchbayError } from '../../errors.js'
+import type { ProxyResponse, ProxyService } from '../../proxy/proxy.js'
+import type { AccessTokens } from '../../tokens/access-tokens.js'
+import { checkScope, principalFor } from './authenticate.js'
 
 const PREFIX = '/v1/proxy/'
 const CONNECTION_ID = /^[A-Za-z0-9_-]{1,64}$/
 const RETRY_429 = /^[0-3]$/
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
+const PROXIED_METHODS = new Set(METHODS)
 
 const description = [
   "Forwards the request to the app's API: the path (and query) after the connection id is appended to",
@@ -19,83 +24,112 @@ const description = [
 
 const Params = Type.Object({ connectionId: Type.String({ maxLength: 64, description: 'The connection to use.' }) })
 
-/**
- * `ANY /v1/proxy/{connection_id}/{path}` (scope `proxy`). Registered in its own encapsulated context:
- * no content-type parser reads the body here; the raw request stream goes to the proxy untouched.
- */
-export const proxyRoutes: FastifyPluginAsync = async (app) => {
-  app.removeAllContentTypeParsers()
-  app.addContentTypeParser('*', (_req, _payload, done) => done(null))
+export interface ProxyHandlerDeps {
+  accessTokens: AccessTokens
+  proxy: ProxyService
+  log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void }
+}
 
-  const handler: RouteHandlerMethod = async (req: FastifyRequest, reply: FastifyReply) => {
-    const raw = req.raw.url ?? ''
-    if (!raw.startsWith(PREFIX)) throw new PatchbayError('PB_ERR_NOT_FOUND', 'no such route')
-    const rest = raw.slice(PREFIX.length)
-    let end = rest.length
-    for (let i = 0; i < rest.length; i++) {
-      const c = rest.charCodeAt(i)
-      if (c === 0x2f /* / */ || c === 0x3f /* ? */) {
-        end = i
-        break
-      }
-    }
-    const connectionId = rest.slice(0, end)
-    if (!CONNECTION_ID.test(connectionId)) throw new PatchbayError('PB_ERR_NOT_FOUND', 'connection not found')
-    const retryHeader = req.headers['patchbay-retry-429']
-    let retry429 = 0
-    if (retryHeader !== undefined) {
-      if (typeof retryHeader !== 'string' || !RETRY_429.test(retryHeader.trim())) {
-        throw new PatchbayError('PB_ERR_VALIDATION', 'header Patchbay-Retry-429 must be an integer from 0 to 3')
-      }
-      retry429 = Number(retryHeader.trim())
-    }
-    const p = req.principal
-    let res: Awaited<ReturnType<typeof app.services.proxy.forward>>
+/** Serves one proxied request on Node's own request and response objects. */
+export type ProxyHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>
+
+/** True for the requests {@link ProxyHandler} serves: a proxied method under `/v1/proxy/`. */
+export function isProxyRequest(req: IncomingMessage): boolean {
+  return req.url !== undefined && req.url.startsWith(PREFIX) && PROXIED_METHODS.has(req.method as string)
+}
+
+/**
+ * `ANY /v1/proxy/{connection_id}/{path}` (scope `proxy`), written against `node:http` rather than as a
+ * Fastify handler: the HTTP server hands these requests to it directly (see `buildApp`), because a
+ * proxied call is on the hot path of every partner and Fastify's per-request work (routing, hooks, a
+ * request and reply object, a child logger) cost more than a third of the proxy's CPU time. It does
+ * the same checks as the `/v1` routes (bearer token, scope) with the same functions and answers
+ * errors in the same shape.
+ */
+export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
+  const { accessTokens, proxy, log } = deps
+  return async function serveProxy(req, res) {
+    const raw = req.url ?? ''
+    let connectionId = ''
+    let answer: ProxyResponse
     try {
-      res = await app.services.proxy.forward({
-        owner: { partnerId: p.partnerId, endUserId: p.endUserId },
+      const principal = await principalFor(req.headers.authorization, accessTokens)
+      checkScope(principal, 'proxy')
+      const rest = raw.startsWith(PREFIX) ? raw.slice(PREFIX.length) : ''
+      let end = rest.length
+      for (let i = 0; i < rest.length; i++) {
+        const c = rest.charCodeAt(i)
+        if (c === 0x2f /* / */ || c === 0x3f /* ? */) {
+          end = i
+          break
+        }
+      }
+      connectionId = rest.slice(0, end)
+      if (!CONNECTION_ID.test(connectionId)) throw new PatchbayError('PB_ERR_NOT_FOUND', 'connection not found')
+      const retryHeader = req.headers['patchbay-retry-429']
+      let retry429 = 0
+      if (retryHeader !== undefined) {
+        if (typeof retryHeader !== 'string' || !RETRY_429.test(retryHeader.trim())) {
+          throw new PatchbayError('PB_ERR_VALIDATION', 'header Patchbay-Retry-429 must be an integer from 0 to 3')
+        }
+        retry429 = Number(retryHeader.trim())
+      }
+      answer = await proxy.forward({
+        owner: { partnerId: principal.partnerId, endUserId: principal.endUserId },
         connectionId,
-        method: req.method,
+        method: req.method as string,
         tail: rest.slice(end),
         headers: req.headers,
-        body: req.raw,
+        body: req,
         retry429,
         // No abort wiring per request: a caller that leaves mid-response destroys the piped upstream
         // body (undici then drops that request); before a retry the proxy checks it is still there.
-        gone: () => req.raw.socket?.destroyed === true || reply.raw.destroyed,
+        gone: () => req.socket?.destroyed === true || res.destroyed,
       })
     } catch (err) {
-      // A body left half-read cannot be drained reliably: close the connection after the error.
-      if (!req.raw.complete) reply.header('connection', 'close')
-      throw err
+      sendError(req, res, answerFor(err, false, log))
+      return
     }
-    // The app's answer goes out as is, straight onto the socket: no serializer or onSend hook has
-    // anything to add to it (Fastify's response logging and onResponse hooks still run on 'finish').
-    reply.hijack()
-    const out = reply.raw
+    // The app's answer goes out as is, straight onto the socket.
     try {
-      out.writeHead(res.statusCode, res.headers)
+      res.writeHead(answer.statusCode, answer.headers)
     } catch (err) {
       // Nothing can be answered properly any more (e.g. a header Node refuses): drop both sides.
-      req.log.warn({ err, connection: connectionId }, 'cannot pass the app response back')
-      res.body?.destroy()
-      out.destroy()
+      log.warn({ err, connection: connectionId }, 'cannot pass the app response back')
+      answer.body?.discard()
+      res.destroy()
       return
     }
-    if (res.body === null) {
-      out.end()
-      return
-    }
-    // pipe() rather than pipeline(): the same wiring without pipeline's per-call AbortController
-    // (whose abort() builds a DOMException with a stack trace on every response).
-    const body = res.body
-    body.on('error', () => out.destroy())
-    out.on('close', () => {
-      if (!body.readableEnded) body.destroy()
-    })
-    body.pipe(out)
+    if (answer.body === null) res.end()
+    else answer.body.pipeTo(res, answer.maxBytes)
   }
+}
 
+function sendError(req: IncomingMessage, res: ServerResponse, error: PatchbayError | OAuthError): void {
+  if (res.headersSent) {
+    res.destroy()
+    return
+  }
+  const body = JSON.stringify(error.toJSON())
+  const headers: OutgoingHttpHeaders = {
+    ...error.headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  }
+  // A body left half-read cannot be drained reliably: close the connection after the error.
+  if (!req.complete) headers.connection = 'close'
+  res.writeHead(error.status, headers).end(body)
+}
+
+/**
+ * The proxy's routes as Fastify knows them: documented in the OpenAPI document, and served by the
+ * same {@link ProxyHandler} when a request reaches Fastify (e.g. `app.inject`). Registered outside the
+ * `/v1` bearer hook, since the handler authenticates itself, and without content-type parsers: the raw
+ * request stream goes to the proxy untouched.
+ */
+export const proxyRoutes: FastifyPluginAsync<{ serve: ProxyHandler }> = async (app, { serve }) => {
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', (_req, _payload, done) => done(null))
   const schema = {
     summary: 'Call the app API with a connection',
     description,
@@ -103,12 +137,10 @@ export const proxyRoutes: FastifyPluginAsync = async (app) => {
     security: [{ bearer: [] }],
     params: Params,
   }
-  app.route({ method: METHODS, url: '/proxy/:connectionId', preHandler: requireScope('proxy'), schema, handler })
-  app.route({
-    method: METHODS,
-    url: '/proxy/:connectionId/*',
-    preHandler: requireScope('proxy'),
-    schema: { ...schema, hide: true },
-    handler,
-  })
+  const handler = async (req: { raw: IncomingMessage }, reply: { hijack(): void; raw: ServerResponse }) => {
+    reply.hijack()
+    await serve(req.raw, reply.raw)
+  }
+  app.route({ method: METHODS, url: '/proxy/:connectionId', schema, handler })
+  app.route({ method: METHODS, url: '/proxy/:connectionId/*', schema: { ...schema, hide: true }, handler })
 }
