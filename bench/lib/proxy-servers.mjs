@@ -7,6 +7,7 @@
  *   node bench/lib/proxy-servers.mjs upstream <api-key>   # the "app": small JSON, 401 unless Bearer <api-key>
  *   node bench/lib/proxy-servers.mjs bare <upstream-url>  # bare pass-through proxy: node:http + undici Pool
  *   node bench/lib/proxy-servers.mjs bare-pipeline <url>  # the same, written the usual way: stream.pipeline()
+ *   node bench/lib/proxy-servers.mjs bare-dispatch <url>  # the same through undici's dispatch API, as Patchbay does
  *   node bench/lib/proxy-servers.mjs hello                # Fastify route returning a constant
  */
 import { createServer } from 'node:http'
@@ -69,6 +70,46 @@ if (mode === 'upstream') {
       } catch {
         res.writeHead(502).end()
       }
+    }),
+  )
+} else if (mode === 'bare-dispatch') {
+  // Patchbay's own technique without Patchbay: the body goes from undici's handler callbacks straight
+  // to the response (no Readable, no pipe), pausing the upstream socket while the caller is slow.
+  const { Pool } = await import('undici')
+  const upstream = new URL(arg)
+  const pool = new Pool(upstream.origin, { connections: 128, keepAliveTimeout: 10_000 })
+  const hopByHop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-connection', 'host'])
+  ready(
+    createServer((req, res) => {
+      const headers = {}
+      for (const name in req.headers) if (!hopByHop.has(name)) headers[name] = req.headers[name]
+      const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined
+      let upstreamController
+      res.on('drain', () => upstreamController?.resume())
+      pool.dispatch(
+        { path: req.url, method: req.method, headers, body: hasBody ? req : null },
+        {
+          onRequestStart(controller) {
+            upstreamController = controller
+          },
+          onResponseStart(_controller, statusCode, upHeaders) {
+            if (statusCode < 200) return
+            const out = {}
+            for (const name in upHeaders) if (!hopByHop.has(name)) out[name] = upHeaders[name]
+            res.writeHead(statusCode, out)
+          },
+          onResponseData(controller, chunk) {
+            if (!res.write(chunk)) controller.pause()
+          },
+          onResponseEnd() {
+            res.end()
+          },
+          onResponseError() {
+            if (res.headersSent) res.destroy()
+            else res.writeHead(502).end()
+          },
+        },
+      )
     }),
   )
 } else if (mode === 'hello') {
