@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { OAuth2Option } from '../catalog/app-schema.js'
 import type { Catalog } from '../catalog/load-catalog.js'
 import type { ConnectionStatus, Database } from '../db/schema.js'
+import { rowLimit } from '../db/row-limit.js'
 import { PatchbayError } from '../errors.js'
 import { decodePageCursor, encodePageCursor } from '../lib/page-cursor.js'
 import type { DiscoveryCache } from '../oauth2/discovery.js'
@@ -190,7 +191,7 @@ export class ConnectionService {
       )
       .orderBy('c.created_at', 'asc')
       .orderBy('c.id', 'asc')
-      .limit(options.limit + 1)
+      .limit(rowLimit(options.limit + 1))
       .execute()
     const data = rows.slice(0, options.limit).map(({ end_user_tenant_id, end_user_external_id, ...row }) => ({
       connection: toConnection(row),

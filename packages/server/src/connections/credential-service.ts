@@ -3,6 +3,7 @@ import type { App, OAuth2ClientCredentialsOption, OAuth2Option } from '../catalo
 import type { Catalog } from '../catalog/load-catalog.js'
 import { renderTemplate } from '../catalog/template.js'
 import type { Database } from '../db/schema.js'
+import { rowLimit } from '../db/row-limit.js'
 import { PatchbayError } from '../errors.js'
 import type { DiscoveryCache } from '../oauth2/discovery.js'
 import { endpointUrl, resolveOAuth2Endpoints } from '../oauth2/endpoints.js'
@@ -301,7 +302,7 @@ export class CredentialService {
       .where('expires_at', 'is not', null)
       .where('expires_at', '<', Date.now() + aheadMs)
       .orderBy('expires_at')
-      .limit(limit)
+      .limit(rowLimit(limit))
       .execute()
     let refreshed = 0
     for (const row of rows) {

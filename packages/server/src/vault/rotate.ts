@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 import type { Database } from '../db/schema.js'
+import { rowLimit } from '../db/row-limit.js'
 import { connectionCredentialsAad, oauthFlowSecretsAad, partnerAppSecretAad, partnerWebhookSecretAad } from './associated-data.js'
 import { VAULT_FORMAT, type Vault, VaultError, type VaultErrorCode } from './vault.js'
 
@@ -66,7 +67,7 @@ function specs(db: Kysely<Database>): Record<VaultTable, TableSpec> {
           .where(notUnder('webhook_secret', prefix))
           .$if(after !== undefined, (q) => q.where('id', '>', after?.[0] ?? ''))
           .orderBy('id')
-          .limit(limit)
+          .limit(rowLimit(limit))
           .execute()
         return rows.map((r) => ({
           key: [r.id],
@@ -99,7 +100,7 @@ function specs(db: Kysely<Database>): Record<VaultTable, TableSpec> {
           )
           .orderBy('partner_id')
           .orderBy('app_key')
-          .limit(limit)
+          .limit(rowLimit(limit))
           .execute()
         return rows.map((r) => ({
           key: [r.partner_id, r.app_key],
@@ -127,7 +128,7 @@ function specs(db: Kysely<Database>): Record<VaultTable, TableSpec> {
           .where(notUnder('credentials', prefix))
           .$if(after !== undefined, (q) => q.where('id', '>', after?.[0] ?? ''))
           .orderBy('id')
-          .limit(limit)
+          .limit(rowLimit(limit))
           .execute()
         return rows.map((r) => ({
           key: [r.id],
@@ -155,7 +156,7 @@ function specs(db: Kysely<Database>): Record<VaultTable, TableSpec> {
           .where(notUnder('secrets', prefix))
           .$if(after !== undefined, (q) => q.where('state_hash', '>', after?.[0] ?? ''))
           .orderBy('state_hash')
-          .limit(limit)
+          .limit(rowLimit(limit))
           .execute()
         return rows.map((r) => ({
           key: [r.state_hash],

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { Logger } from 'pino'
 import type { Database, WebhookEventsTable } from '../db/schema.js'
+import { rowLimit } from '../db/row-limit.js'
 import { randomId } from '../lib/random.js'
 import { OutboundBlockedError, OutboundResponseTooLargeError, type SafeHttpClient } from '../outbound/safe-fetch.js'
 import { VaultError } from '../vault/vault.js'
@@ -158,7 +159,7 @@ export class WebhookDispatcher {
       .where('next_attempt_at', '<=', now)
       .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
       .orderBy('next_attempt_at')
-      .limit(batchSize)
+      .limit(rowLimit(batchSize))
       .execute()
     const claimed: Array<{ row: EventRow; lease: number }> = []
     const lease = now + this.#leaseMs

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { Database, WebhookAttemptsTable, WebhookEventStatus, WebhookEventsTable } from '../db/schema.js'
+import { rowLimit } from '../db/row-limit.js'
 import { PatchbayError } from '../errors.js'
 import { decodePageCursor, encodePageCursor } from '../lib/page-cursor.js'
 
@@ -106,7 +107,7 @@ export class WebhookEvents {
       )
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
-      .limit(options.limit + 1)
+      .limit(rowLimit(options.limit + 1))
       .execute()
     const page = rows.slice(0, options.limit)
     const attempts = page.length

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { migrateToLatest, openDatabase, type PatchbayDatabase } from '../../src/db/database.js'
+import { rowLimit } from '../../src/db/row-limit.js'
 import { secretMatches } from '../../src/lib/random.js'
 import { sweepExpired } from '../../src/maintenance.js'
 import { PartnerStore } from '../../src/partners/partner-store.js'
@@ -123,5 +124,19 @@ describe.each(databaseTargets)('store ($name)', (target) => {
       .execute()
     await sweepExpired(database.db, now)
     expect((await database.db.selectFrom('used_jtis').select('jti').execute()).map((r) => r.jti)).toEqual(['live'])
+  })
+})
+
+describe('rowLimit', () => {
+  it('writes a whole number into the SQL and refuses anything else', () => {
+    const db = openDatabase({ dataDir: ':memory:' })
+    try {
+      const { sql, parameters } = db.db.selectFrom('partners').select('id').limit(rowLimit(51)).compile()
+      expect(sql).toMatch(/ limit 51$/)
+      expect(parameters).toEqual([])
+      for (const bad of [1.5, -1, Number.NaN, 2 ** 60]) expect(() => rowLimit(bad)).toThrow(RangeError)
+    } finally {
+      void db.close()
+    }
   })
 })
