@@ -246,6 +246,13 @@ export class ChangeCache<V> {
     return value
   }
 
+  /** The entry when it can be served now without a read (the synchronous hot path); undefined otherwise. */
+  peek(key: string, now: number = Date.now()): V | undefined {
+    if (!this.feed.live()) return undefined
+    const hit = this.entries.get(key)
+    return hit && now - hit.at < this.options.ttlMs ? hit.value : undefined
+  }
+
   /** Drops an entry this process knows to be stale (before the feed would tell). */
   delete(key: string): void {
     this.generation++

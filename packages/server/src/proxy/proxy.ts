@@ -66,6 +66,8 @@ interface Target {
   cachedAt: number
   /** When the connection's status and version were last read from the database. */
   checkedAt: number
+  /** When the entry was last moved to the recent end of the cache (at most once a second). */
+  touchedAt: number
   /** `https://api.example.com` (no trailing slash). */
   origin: string
   /** The base URL's path without its trailing slash (`''` for the root). */
@@ -156,8 +158,9 @@ export class ProxyService {
       if (err instanceof ProxyPathError) throw new PatchbayError('PB_ERR_VALIDATION', `bad proxy path: ${err.message}`)
       throw err
     }
-    let target = await this.target(req.owner, req.connectionId)
-    const body = await this.readBody(req, target)
+    // The common case (a cached target, a request without a body) takes no promise until the app call.
+    let target = this.cachedTarget(req.owner, req.connectionId, Date.now()) ?? (await this.target(req.owner, req.connectionId))
+    const body = hasNoBody(req) ? NO_BODY : await this.readBody(req, target)
     let refreshed = false
     let retried429 = 0
     for (;;) {
@@ -210,9 +213,10 @@ export class ProxyService {
    */
   private async target(owner: Owner, connectionId: string): Promise<Target> {
     const now = Date.now()
+    const hit = this.cachedTarget(owner, connectionId, now)
+    if (hit) return hit
     let cached = this.cache.get(connectionId)
     if (cached && (cached.partnerId !== owner.partnerId || cached.endUserId !== owner.endUserId)) cached = undefined
-    if (cached && now - cached.checkedAt < this.statusTtlMs && this.usable(cached, now)) return this.touch(cached)
     const { rows } = await this.deps.db.executeQuery<ConnectionState>({
       ...this.stateQuery,
       parameters: [connectionId, owner.partnerId, owner.endUserId],
@@ -229,7 +233,7 @@ export class ProxyService {
     if (cached) {
       if (cached.version === Number(row.version) && row.refresh_started_at === null && this.usable(cached, now)) {
         cached.checkedAt = now
-        return this.touch(cached)
+        return this.touch(cached, now)
       }
       this.cache.delete(connectionId)
     }
@@ -241,8 +245,18 @@ export class ProxyService {
     return now - target.cachedAt < this.ttlMs && (target.expiresAt === null || target.expiresAt - now >= MIN_VALIDITY_MS)
   }
 
-  /** Marks an entry most recently used (the first key of the map is the one evicted). */
-  private touch(target: Target): Target {
+  /** The cached target when it may be used without reading the database (its owner's, checked within the status TTL). */
+  private cachedTarget(owner: Owner, connectionId: string, now: number): Target | undefined {
+    const cached = this.cache.get(connectionId)
+    if (!cached || cached.partnerId !== owner.partnerId || cached.endUserId !== owner.endUserId) return undefined
+    if (now - cached.checkedAt >= this.statusTtlMs || !this.usable(cached, now)) return undefined
+    return this.touch(cached, now)
+  }
+
+  /** Marks an entry most recently used (the first key of the map is the one evicted), at most once a second. */
+  private touch(target: Target, now: number): Target {
+    if (now - target.touchedAt < 1000) return target
+    target.touchedAt = now
     this.cache.delete(target.connectionId)
     this.cache.set(target.connectionId, target)
     return target
@@ -310,6 +324,7 @@ export class ProxyService {
       expiresAt: connection.expiresAt,
       cachedAt: Date.now(),
       checkedAt: Date.now(),
+      touchedAt: Date.now(),
       origin: base.origin,
       basePath: base.pathname.replace(/\/+$/, ''),
       baseQuery: base.search.slice(1),
@@ -331,11 +346,9 @@ export class ProxyService {
   private async readBody(req: ProxyRequest, target: Target): Promise<Body> {
     const { headers } = req
     const { maxRequestBytes, replayBytes } = this.deps.config
+    if (hasNoBody(req)) return NO_BODY
     const lengthHeader = headers['content-length']
     const chunked = headers['transfer-encoding'] !== undefined
-    if (req.method === 'GET' || req.method === 'HEAD' || (!chunked && (lengthHeader === undefined || lengthHeader === '0'))) {
-      return { kind: 'none' }
-    }
     const declared = chunked ? undefined : Number(lengthHeader)
     if (declared !== undefined && declared > maxRequestBytes) {
       throw new PatchbayError('PB_ERR_PAYLOAD_TOO_LARGE', `the request body exceeds the proxy's ${maxRequestBytes} byte cap`)
@@ -450,6 +463,15 @@ export class ProxyService {
     }
     return url.href
   }
+}
+
+const NO_BODY: Body = { kind: 'none' }
+
+/** GET and HEAD send no body; nor does a request announcing none (no length or 0, not chunked). */
+function hasNoBody(req: ProxyRequest): boolean {
+  if (req.method === 'GET' || req.method === 'HEAD') return true
+  const length = req.headers['content-length']
+  return req.headers['transfer-encoding'] === undefined && (length === undefined || length === '0')
 }
 
 function hostOf(target: Target): string {

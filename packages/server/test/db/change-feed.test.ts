@@ -28,6 +28,12 @@ describe.each(databaseTargets)('in-process caches follow writes from other proce
     return (await fetch(`${(t as TestServer).url}/v1/me`, { headers: { authorization: `Bearer ${token}` } })).status
   }
 
+  async function proxied(token: string): Promise<number> {
+    const res = await fetch(`${(t as TestServer).url}/v1/proxy/conn_none/x`, { headers: { authorization: `Bearer ${token}` } })
+    await res.arrayBuffer()
+    return res.status
+  }
+
   it('a client secret rotated with the CLI stops working at once, and the new one works', async () => {
     t = await startTestServer({ target, persistent: true })
     // Twice, so the partner is certainly served from memory the second time.
@@ -53,10 +59,13 @@ describe.each(databaseTargets)('in-process caches follow writes from other proce
     const { access_token } = await expectIssued(await exchange(t, await t.sign()))
     expect(await me(access_token)).toBe(200)
     expect(await me(access_token)).toBe(200)
+    // The proxy reads the token from memory without a promise (AccessTokens.cached): authenticated, no such connection.
+    expect(await proxied(access_token)).toBe(404)
 
     const deleted = await runCli(t, ['partner', 'delete', t.partner.id])
     expect(deleted.code, deleted.stderr).toBe(0)
 
+    expect(await proxied(access_token)).toBe(401)
     expect(await me(access_token)).toBe(401)
     const again = await exchange(t, await t.sign())
     expect(again.status).toBe(401)

@@ -6,15 +6,25 @@ import type { Scope } from '../../tokens/scopes.js'
 const CHALLENGE = 'Bearer realm="patchbay"'
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i
 
-/** The end user a bearer token (RFC 6750) acts for; a 401 with the RFC's challenge otherwise. */
-export async function principalFor(authorization: string | undefined, tokens: AccessTokens): Promise<Principal> {
+/** The token of an `Authorization: Bearer` header (RFC 6750); a 401 with the RFC's challenge otherwise. */
+export function bearerToken(authorization: string | undefined): string {
   const match = authorization ? BEARER.exec(authorization.trim()) : null
   if (!match) {
     throw new PatchbayError('PB_ERR_UNAUTHORIZED', 'send a Patchbay access token as "Authorization: Bearer <token>"', {
       headers: { 'WWW-Authenticate': CHALLENGE },
     })
   }
-  const principal = await tokens.authenticate(match[1] as string)
+  return match[1] as string
+}
+
+/** The end user a bearer token acts for; a 401 with the RFC's challenge otherwise. */
+export async function principalFor(authorization: string | undefined, tokens: AccessTokens): Promise<Principal> {
+  return principalForToken(bearerToken(authorization), tokens)
+}
+
+/** The end user an access token acts for; a 401 (`invalid_token`) when it is unknown, expired or revoked. */
+export async function principalForToken(token: string, tokens: AccessTokens): Promise<Principal> {
+  const principal = await tokens.authenticate(token)
   if (!principal) {
     throw new PatchbayError('PB_ERR_UNAUTHORIZED', 'the access token is invalid, expired or revoked', {
       headers: { 'WWW-Authenticate': `${CHALLENGE}, error="invalid_token"` },

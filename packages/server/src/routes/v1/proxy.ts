@@ -5,7 +5,7 @@ import { answerFor } from '../../error-response.js'
 import { type OAuthError, PatchbayError } from '../../errors.js'
 import type { ProxyResponse, ProxyService } from '../../proxy/proxy.js'
 import type { AccessTokens } from '../../tokens/access-tokens.js'
-import { checkScope, principalFor } from './authenticate.js'
+import { bearerToken, checkScope, principalForToken } from './authenticate.js'
 
 const PREFIX = '/v1/proxy/'
 const CONNECTION_ID = /^[A-Za-z0-9_-]{1,64}$/
@@ -53,7 +53,8 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     let connectionId = ''
     let answer: ProxyResponse
     try {
-      const principal = await principalFor(req.headers.authorization, accessTokens)
+      const token = bearerToken(req.headers.authorization)
+      const principal = accessTokens.cached(token) ?? (await principalForToken(token, accessTokens))
       checkScope(principal, 'proxy')
       const rest = raw.startsWith(PREFIX) ? raw.slice(PREFIX.length) : ''
       let end = rest.length
