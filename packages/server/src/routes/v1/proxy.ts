@@ -42,7 +42,7 @@ export function isProxyRequest(req: IncomingMessage): boolean {
  * `ANY /v1/proxy/{connection_id}/{path}` (scope `proxy`), written against `node:http` rather than as a
  * Fastify handler: the HTTP server hands these requests to it directly (see `buildApp`), because a
  * proxied call is on the hot path of every partner and Fastify's per-request work (routing, hooks, a
- * request and reply object, a child logger) cost more than a third of the proxy's CPU time. It does
+ * request and reply object, a child logger) was ~15 µs of the ~125 µs a call cost (BENCHMARKS.md). It does
  * the same checks as the `/v1` routes (bearer token, scope) with the same functions and answers
  * errors in the same shape.
  */
@@ -83,8 +83,8 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
         headers: req.headers,
         body: req,
         retry429,
-        // No abort wiring per request: a caller that leaves mid-response destroys the piped upstream
-        // body (undici then drops that request); before a retry the proxy checks it is still there.
+        // No abort wiring per request: a caller that leaves mid-response aborts the upstream request
+        // (UpstreamAnswer.pipeTo); before a retry the proxy checks it is still there.
         gone: () => req.socket?.destroyed === true || res.destroyed,
       })
     } catch (err) {
