@@ -807,7 +807,8 @@ describe.each(databaseTargets)('proxy during shutdown ($name)', (target) => {
       await until(() => s.upstream.requests.length === 1, 5000, 'the first call to reach the upstream')
       // Closing waits for the call in flight; a second call pipelined on its connection meanwhile is refused.
       const closed = s.t.server.close()
-      await new Promise((resolve) => setTimeout(resolve, 100))
+      // Fastify runs its preClose hooks before it stops listening: once it has, closing has begun.
+      await until(() => !s.t.server.app.server.listening, 5000, 'the server to stop listening')
       socket.write(head('/after'))
       await new Promise((resolve) => setTimeout(resolve, 100))
       release()
