@@ -40,6 +40,16 @@ const TokenResponse = Type.Object({
 
 const OAuthErrorBody = Type.Object({ error: Type.String(), error_description: Type.String() })
 
+const RevocationRequest = Type.Object(
+  {
+    token: Type.String({ description: 'The Patchbay access token to revoke.' }),
+    token_type_hint: Param('Optional: access_token. Ignored (Patchbay revokes access tokens only).'),
+    client_id: Param('client_secret_post only.'),
+    client_secret: Param('client_secret_post only.'),
+  },
+  { additionalProperties: Type.String() },
+)
+
 /** The authenticated client of a token request, for the per-client rate limit. */
 const authenticatedClient = new WeakMap<FastifyRequest, string>()
 
@@ -48,6 +58,8 @@ const ServerMetadata = Type.Object({
   issuer: Type.String(),
   token_endpoint: Type.String(),
   token_endpoint_auth_methods_supported: Type.Array(Type.String()),
+  revocation_endpoint: Type.String(),
+  revocation_endpoint_auth_methods_supported: Type.Array(Type.String()),
   grant_types_supported: Type.Array(Type.String()),
   response_types_supported: Type.Array(Type.String()),
   scopes_supported: Type.Array(Type.String()),
@@ -114,6 +126,35 @@ export const oauthRoutes: FastifyPluginAsync = async (app) => {
     },
   )
 
+  app.post(
+    '/oauth/revoke',
+    {
+      onRequest: perIp,
+      config: { oauthErrors: true },
+      schema: {
+        summary: 'Token revocation (RFC 7009)',
+        description:
+          "Revokes one of the partner's access tokens at once, in every Patchbay process. Answers 200 also for a token that is unknown, expired, already revoked or another partner's (RFC 7009 §2.2): nothing is revealed about it.",
+        tags: ['oauth'],
+        consumes: ['application/x-www-form-urlencoded'],
+        body: RevocationRequest,
+        response: { 200: Type.Null({ description: 'Revoked (or nothing to revoke); empty body.' }), '4xx': OAuthErrorBody },
+      },
+    },
+    async (req, reply) => {
+      if (!req.headers['content-type']?.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+        throw new OAuthError('invalid_request', 'the revocation request must be application/x-www-form-urlencoded')
+      }
+      const body = req.body as Record<string, string | undefined>
+      const partner = await authenticateClient(app.services.partners, req.headers.authorization, body)
+      authenticatedClient.set(req, partner.clientId)
+      await perClient(req)
+      if (!body.token) throw new OAuthError('invalid_request', 'token is required')
+      await app.services.accessTokens.revoke(body.token, Date.now(), partner.id)
+      reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache').code(200).send()
+    },
+  )
+
   app.get(
     '/.well-known/oauth-authorization-server',
     { schema: { summary: 'Authorization server metadata (RFC 8414)', tags: ['oauth'], response: { 200: ServerMetadata } } },
@@ -121,6 +162,8 @@ export const oauthRoutes: FastifyPluginAsync = async (app) => {
       issuer: config.publicUrl,
       token_endpoint: `${config.publicUrl}/oauth/token`,
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      revocation_endpoint: `${config.publicUrl}/oauth/revoke`,
+      revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       grant_types_supported: [TOKEN_EXCHANGE_GRANT],
       response_types_supported: [],
       scopes_supported: [...scopes],

@@ -120,15 +120,18 @@ export class AccessTokens {
     }
   }
 
-  async revoke(token: string, now: number = Date.now()): Promise<boolean> {
+  /** Revokes a token (only one of `partnerId`'s when given); true when a live token was revoked. */
+  async revoke(token: string, now: number = Date.now(), partnerId?: string): Promise<boolean> {
     const hash = hashSecret(token)
     const res = await this.db
       .updateTable('access_tokens')
       .set({ revoked_at: now })
       .where('token_hash', '=', hash)
       .where('revoked_at', 'is', null)
+      .$if(partnerId !== undefined, (q) => q.where('partner_id', '=', partnerId as string))
       .executeTakeFirst()
-    await this.changes.publish(this.db, { topic: 'access_token', key: hash })
-    return res.numUpdatedRows > 0n
+    const revoked = res.numUpdatedRows > 0n
+    if (revoked) await this.changes.publish(this.db, { topic: 'access_token', key: hash })
+    return revoked
   }
 }

@@ -43,6 +43,8 @@ const HIDDEN: Record<string, { methods: string[]; why: string }> = {
 const NO_RESPONSE_SCHEMA = new Set([
   // The app's own answer, streamed back as is.
   ...['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].map((m) => `${m} /v1/proxy/{connectionId}`),
+  // RFC 7009 §2.2: 200 with an empty body (tested in oauth/revocation.test.ts).
+  'POST /oauth/revoke',
 ])
 
 /** `/v1/connections/:id` → `/v1/connections/{id}`. */
