@@ -1,6 +1,7 @@
 import { normalizeBaseUrl, type Transport } from './lib/transport.js'
 import { checkPartnerJwtOptions, type PartnerJwtOptions, signPartnerJwt } from './token/sign-partner-jwt.js'
 import { importSigningKey, type PrivateKeyInput, type SigningAlgorithm, type SigningKey } from './token/signing-key.js'
+import { revokeToken } from './token/revoke-token.js'
 import { TokenCache } from './token/token-cache.js'
 import type { Scope } from './token/token-types.js'
 import { PatchbayUser } from './user.js'
@@ -145,6 +146,17 @@ export class Patchbay {
       userId,
       tenantId,
     })
+  }
+
+  /**
+   * Revokes an access token at Patchbay (RFC 7009; e.g. when the end user signs out of your product)
+   * and drops it from this instance's cache: the next call for that user exchanges a new JWT. Resolves
+   * also for a token that was expired or already revoked; throws OAuthError when Patchbay refuses the
+   * client credentials.
+   */
+  async revokeToken(token: string): Promise<void> {
+    await revokeToken(this.transport, requiredString(token, 'token'))
+    this.cache.forgetToken(token)
   }
 
   /** Forgets every cached access token (e.g. after rotating the client secret). */

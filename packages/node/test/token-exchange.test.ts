@@ -81,6 +81,29 @@ describe.each(databaseTargets)('token exchange and caching ($name)', (target) =>
     expect(requests.filter((r) => r.url.pathname === '/v1/me').map((r) => r.url.pathname)).toHaveLength(3)
   })
 
+  it('Should revoke a token at Patchbay and forget it: the old token is refused, the next call exchanges again', async () => {
+    const { patchbay, requests } = s.sdk()
+    const user = patchbay.forUser({ userId: 'signed-out', tenantId: 'org-1' })
+    const token = await user.accessToken()
+    await patchbay.revokeToken(token)
+    expect(requests.filter((r) => r.url.pathname === '/oauth/revoke')).toHaveLength(1)
+    const old = await fetch(`${s.t.url}/v1/me`, { headers: { authorization: `Bearer ${token}` } })
+    expect(old.status).toBe(401)
+    // Not a 401-and-retry: the SDK exchanges a new token before the call.
+    expect((await user.me()).user_id).toBe('signed-out')
+    expect(tokenRequests(requests)).toHaveLength(2)
+    expect(requests.filter((r) => r.url.pathname === '/v1/me')).toHaveLength(1)
+    expect(await user.accessToken()).not.toBe(token)
+    // Revoking again is not an error; wrong client credentials are.
+    await patchbay.revokeToken(token)
+    const err = await s
+      .sdk({ clientSecret: 'wrong-secret' })
+      .patchbay.revokeToken(token)
+      .catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(OAuthError)
+    expect(err).toMatchObject({ code: 'invalid_client', status: 401 })
+  })
+
   it('Should use a ready JWT from subjectToken, fetching a new one for every exchange', async () => {
     const { patchbay, requests } = s.sdk({ privateKey: undefined, issuer: undefined, audience: undefined })
     const subjectToken = vi.fn(() => s.t.sign({ sub: 'byo-jwt', org: 'org-9' }))

@@ -58,6 +58,11 @@ export class TokenCache {
     if (this.entries.get(key)?.token === token) this.entries.delete(key)
   }
 
+  /** Forgets `token` wherever it is cached (it was revoked). */
+  forgetToken(token: string): void {
+    for (const [key, entry] of this.entries) if (entry.token === token) this.entries.delete(key)
+  }
+
   clear(): void {
     this.entries.clear()
   }
