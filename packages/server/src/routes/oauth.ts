@@ -98,6 +98,18 @@ export const oauthRoutes: FastifyPluginAsync = async (app) => {
     }
   }
 
+  /** The form of a token or revocation request, once its client is authenticated and within its rate limit. */
+  const formFromClient = async (req: FastifyRequest, what: 'token' | 'revocation') => {
+    if (!req.headers['content-type']?.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+      throw new OAuthError('invalid_request', `the ${what} request must be application/x-www-form-urlencoded`)
+    }
+    const body = req.body as Record<string, string | undefined>
+    const partner = await authenticateClient(app.services.partners, req.headers.authorization, body)
+    authenticatedClient.set(req, partner.clientId)
+    await perClient(req)
+    return { partner, body }
+  }
+
   app.post(
     '/oauth/token',
     {
@@ -113,13 +125,7 @@ export const oauthRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (req, reply) => {
-      if (!req.headers['content-type']?.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
-        throw new OAuthError('invalid_request', 'the token request must be application/x-www-form-urlencoded')
-      }
-      const body = req.body as Record<string, string | undefined>
-      const partner = await authenticateClient(app.services.partners, req.headers.authorization, body)
-      authenticatedClient.set(req, partner.clientId)
-      await perClient(req)
+      const { partner, body } = await formFromClient(req, 'token')
       const result = await exchangeToken(app.services, partner, body)
       reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache')
       return result
@@ -142,13 +148,7 @@ export const oauthRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (req, reply) => {
-      if (!req.headers['content-type']?.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
-        throw new OAuthError('invalid_request', 'the revocation request must be application/x-www-form-urlencoded')
-      }
-      const body = req.body as Record<string, string | undefined>
-      const partner = await authenticateClient(app.services.partners, req.headers.authorization, body)
-      authenticatedClient.set(req, partner.clientId)
-      await perClient(req)
+      const { partner, body } = await formFromClient(req, 'revocation')
       if (!body.token) throw new OAuthError('invalid_request', 'token is required')
       await app.services.accessTokens.revoke(body.token, Date.now(), partner.id)
       reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache').code(200).send()

@@ -99,7 +99,9 @@ if (postgres) {
         expect(await active(listener)).toBe(true)
 
         // Cut the listener, then change the secret with plain SQL: no notification is ever sent.
+        // (Once the server has seen the connection go: it reconnects only after a back-off.)
         await admin.query('select pg_terminate_backend($1)', [listener])
+        await waitFor(async () => feed.listenerPid !== listener)
         const secret = 'pbsk_changed-while-nobody-listened-0123456789abcdef'
         await admin.query(`update "${server.pgSchema}".partners set client_secret_hash = $1 where id = $2`, [
           hashSecret(secret),
