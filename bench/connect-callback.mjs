@@ -24,6 +24,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { availableParallelism, cpus } from 'node:os'
 import { join } from 'node:path'
+import { guard } from './lib/harness.mjs'
 import {
   BASELINE_CLIENT,
   BASELINE_REDIRECT,
@@ -43,20 +44,7 @@ const settings = {
   timeout: positive(process.env.BENCH_TIMEOUT, 300),
 }
 
-const cleanups = []
-let cleaning
-const cleanup = () => {
-  cleaning ??= (async () => {
-    for (const fn of cleanups.reverse()) await fn().catch((err) => console.error(`cleanup: ${err.message}`))
-  })()
-  return cleaning
-}
-const abort = (why, code = 1) => {
-  console.error(`connect-callback bench: ${why}`)
-  cleanup().finally(() => process.exit(code))
-}
-for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => abort(`interrupted (${signal})`, 130))
-setTimeout(() => abort(`timed out after ${settings.timeout}s (BENCH_TIMEOUT)`), settings.timeout * 1000).unref()
+const { cleanups, cleanup, abort } = guard('connect-callback bench', settings.timeout)
 
 /** Provider-side time of the token and userinfo requests, collected while a measured request is in flight. */
 let measuring = null

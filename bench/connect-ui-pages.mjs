@@ -18,6 +18,7 @@
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
+import { guard } from './lib/harness.mjs'
 import { appsDir } from '@patchbay/catalog'
 import { ACME_STATUS_KEY } from '../examples/demo/apps.mjs'
 import { CookieJar, connectToCallback, request, root, startConnectStack } from './lib/connect-stack.mjs'
@@ -27,20 +28,7 @@ const BUDGET = positive(process.env.BENCH_PAGE_BUDGET, 10 * 1024)
 const TIMEOUT = positive(process.env.BENCH_TIMEOUT, 180)
 const SESSION_TTL = 30
 
-const cleanups = []
-let cleaning
-const cleanup = () => {
-  cleaning ??= (async () => {
-    for (const fn of cleanups.reverse()) await fn().catch((err) => console.error(`cleanup: ${err.message}`))
-  })()
-  return cleaning
-}
-const abort = (why, code = 1) => {
-  console.error(`connect-ui-pages bench: ${why}`)
-  cleanup().finally(() => process.exit(code))
-}
-for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => abort(`interrupted (${signal})`, 130))
-setTimeout(() => abort(`timed out after ${TIMEOUT}s (BENCH_TIMEOUT)`), TIMEOUT * 1000).unref()
+const { cleanups, cleanup, abort } = guard('connect-ui-pages bench', TIMEOUT)
 
 function measure(name, res, expect) {
   if (!res.text.includes(expect))

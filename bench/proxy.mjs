@@ -32,10 +32,10 @@
 import { spawn } from 'node:child_process'
 import { createHash, generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { availableParallelism, cpus, tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { fail, freePort, guard, list, newPostgresDatabase, positive } from './lib/harness.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = resolve(here, '..')
@@ -68,21 +68,7 @@ if (settings.dbs.includes('postgres') && !env.DATABASE_URL) fail('BENCH_DBS incl
 const { default: autocannon } = await import('autocannon')
 const { Pool } = await import('undici')
 
-const cleanups = []
-let cleaning
-const cleanup = () => {
-  cleaning ??= (async () => {
-    for (const fn of cleanups.reverse()) await fn().catch((err) => console.error(`cleanup: ${err.message}`))
-  })()
-  return cleaning
-}
-const abort = (why, code = 1) => {
-  console.error(`proxy bench: ${why}`)
-  cleanup().finally(() => process.exit(code))
-}
-for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => abort(`interrupted (${signal})`, 130))
-const watchdog = setTimeout(() => abort(`timed out after ${settings.timeout}s (BENCH_TIMEOUT)`), settings.timeout * 1000)
-watchdog.unref()
+const { cleanups, cleanup } = guard('proxy bench', settings.timeout)
 
 try {
   await main()
@@ -108,7 +94,7 @@ async function main() {
   const rows = []
   let failed = false
   for (const db of settings.dbs) {
-    const databaseUrl = db === 'postgres' ? await newPostgresDatabase(env.DATABASE_URL) : undefined
+    const databaseUrl = db === 'postgres' ? await newPostgresDatabase(env.DATABASE_URL, cleanups) : undefined
     const patchbay = await startPatchbay({ upstreamUrl: upstream.url, databaseUrl })
     console.log(`\n[${db}] Patchbay pid ${patchbay.pid} on ${patchbay.url}; upstream pid ${upstream.pid}, bare proxy pid ${bare.pid}`)
     const { accessToken, connectionId } = await setUpConnection(patchbay)
@@ -466,38 +452,6 @@ function spawnChild(args, childEnv, name, helper = false) {
   return state
 }
 
-async function freePort() {
-  const srv = createServer()
-  await new Promise((done) => srv.listen(0, '127.0.0.1', done))
-  const { port } = srv.address()
-  await new Promise((done) => srv.close(done))
-  return port
-}
-
-async function newPostgresDatabase(databaseUrl) {
-  const { default: pg } = await import('pg')
-  const name = `patchbay_bench_${randomBytes(4).toString('hex')}`
-  const admin = new pg.Client({ connectionString: databaseUrl })
-  await admin.connect()
-  try {
-    await admin.query(`create database ${name}`)
-  } finally {
-    await admin.end()
-  }
-  cleanups.push(async () => {
-    const client = new pg.Client({ connectionString: databaseUrl })
-    await client.connect()
-    try {
-      await client.query(`drop database if exists ${name} with (force)`)
-    } finally {
-      await client.end()
-    }
-  })
-  const url = new URL(databaseUrl)
-  url.pathname = `/${name}`
-  return url.toString()
-}
-
 function cpuSnapshot(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
@@ -584,24 +538,4 @@ function round(n) {
 
 function fmt(n) {
   return Math.round(n).toLocaleString('en-US')
-}
-
-function positive(value, fallback) {
-  if (value === undefined || value === '') return fallback
-  const n = Number(value)
-  if (!Number.isFinite(n) || n <= 0) fail(`expected a positive number, got ${JSON.stringify(value)}`)
-  return n
-}
-
-function list(value, fallback) {
-  return value
-    ? value
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean)
-    : fallback
-}
-
-function fail(message) {
-  throw new Error(message)
 }

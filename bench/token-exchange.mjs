@@ -18,13 +18,13 @@
  * tokens are signed before each run by worker threads, while the server is idle.
  */
 import { spawn } from 'node:child_process'
-import { createPrivateKey, generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto'
+import { createPrivateKey, generateKeyPairSync, randomUUID, sign } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { availableParallelism, cpus, tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
+import { fail, freePort, guard, list, newPostgresDatabase, positive } from './lib/harness.mjs'
 
 const ISSUER = 'https://bench.partner.example'
 const AUDIENCE = 'patchbay-bench'
@@ -102,21 +102,7 @@ async function main() {
   for (const alg of settings.algs) if (alg !== 'ES256' && alg !== 'RS256') fail(`BENCH_ALGS: unsupported ${alg}`)
   if (settings.dbs.includes('postgres') && !env.DATABASE_URL) fail('BENCH_DBS includes postgres but DATABASE_URL is not set')
 
-  const cleanups = []
-  let cleaning
-  const cleanup = () => {
-    cleaning ??= (async () => {
-      for (const fn of cleanups.reverse()) await fn().catch((err) => console.error(`cleanup: ${err.message}`))
-    })()
-    return cleaning
-  }
-  const abort = (why, code = 1) => {
-    console.error(`token-exchange bench: ${why}`)
-    cleanup().finally(() => process.exit(code))
-  }
-  for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => abort(`interrupted (${signal})`, 130))
-  const watchdog = setTimeout(() => abort(`timed out after ${settings.timeout}s (BENCH_TIMEOUT)`), settings.timeout * 1000)
-  watchdog.unref()
+  const { cleanups, cleanup } = guard('token-exchange bench', settings.timeout)
 
   // One partner with one ES256 and one RS256 key, declared inline in the config file.
   const keys = {
@@ -404,14 +390,6 @@ async function sanityCheck(url, authorization, token) {
   }
 }
 
-async function freePort() {
-  const srv = createServer()
-  await new Promise((done) => srv.listen(0, '127.0.0.1', done))
-  const { port } = srv.address()
-  await new Promise((done) => srv.close(done))
-  return port
-}
-
 async function startChild({ cli, partner, databaseUrl, cleanups, cpuProfDir }) {
   const dir = mkdtempSync(join(tmpdir(), 'patchbay-bench-'))
   cleanups.push(async () => rmSync(dir, { recursive: true, force: true }))
@@ -481,31 +459,6 @@ async function startChild({ cli, partner, databaseUrl, cleanups, cpuProfDir }) {
   return { pid: child.pid, url, stop }
 }
 
-/** A fresh database next to the one DATABASE_URL names, dropped at the end. */
-async function newPostgresDatabase(databaseUrl, cleanups) {
-  const { default: pg } = await import('pg')
-  const name = `patchbay_bench_${randomBytes(4).toString('hex')}`
-  const admin = new pg.Client({ connectionString: databaseUrl })
-  await admin.connect()
-  try {
-    await admin.query(`create database ${name}`)
-  } finally {
-    await admin.end()
-  }
-  cleanups.push(async () => {
-    const client = new pg.Client({ connectionString: databaseUrl })
-    await client.connect()
-    try {
-      await client.query(`drop database if exists ${name} with (force)`)
-    } finally {
-      await client.end()
-    }
-  })
-  const url = new URL(databaseUrl)
-  url.pathname = `/${name}`
-  return url.toString()
-}
-
 /** CPU time (ms) of the server child, of this process, and of the whole machine (Linux /proc; undefined elsewhere). */
 function cpuSnapshot(pid) {
   try {
@@ -566,24 +519,4 @@ function printTable(rows) {
 
 function fmt(n) {
   return Math.round(n).toLocaleString('en-US')
-}
-
-function positive(value, fallback) {
-  if (value === undefined || value === '') return fallback
-  const n = Number(value)
-  if (!Number.isFinite(n) || n <= 0) fail(`expected a positive number, got ${JSON.stringify(value)}`)
-  return n
-}
-
-function list(value, fallback) {
-  return value
-    ? value
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean)
-    : fallback
-}
-
-function fail(message) {
-  throw new Error(message)
 }

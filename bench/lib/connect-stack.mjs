@@ -8,7 +8,6 @@
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -17,19 +16,12 @@ import { ACME_CLIENT_ID, ACME_SECRET_ENV, partnerDeclaration } from '../../examp
 import { startOAuthProvider } from '../../examples/demo/local-oauth-server.mjs'
 import { startPartnerApp } from '../../examples/demo/partner-app.mjs'
 import { loadPartnerKey } from '../../examples/demo/partner-key.mjs'
+import { freePort } from './harness.mjs'
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 export const BASELINE_CLIENT = 'bench-baseline'
 /** Nothing listens there: the baseline client reads its code from the Location header and never follows it. */
 export const BASELINE_REDIRECT = 'http://127.0.0.1:9/bench-callback'
-
-async function freePort() {
-  const srv = createServer()
-  await new Promise((done) => srv.listen(0, '127.0.0.1', done))
-  const { port } = srv.address()
-  await new Promise((done) => srv.close(done))
-  return port
-}
 
 /**
  * Starts everything. `cleanups` receives the stop functions (run them in reverse order). Options: sessionTtl
