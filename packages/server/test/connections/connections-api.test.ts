@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { ConnectionGrant, Owner } from '../../src/connections/connection-store.js'
+import { type Answer, call } from '../helpers/api-call.js'
 import { authorizeAtProvider, CookieJar, http, openConnect, stripeLikeApp } from '../helpers/connect-http.js'
 import { type ConnectSetup, startConnectSetup } from '../helpers/connect-setup.js'
 import { databaseTargets } from '../helpers/databases.js'
@@ -10,34 +11,6 @@ import { basicAuth, JWT_TYPE, TOKEN_EXCHANGE } from '../helpers/token-request.js
 const GOOD_KEY = 'sk_test_GoodKey0123456789abcdef'
 const REFUSED_KEY = 'sk_test_RefusedKey0123456789abc'
 const RV_CLIENT = { clientId: 'rv-client', clientSecret: 'rv secret/+=' }
-
-interface Answer {
-  status: number
-  headers: Headers
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers are asserted field by field
-  json: any
-  text: string
-}
-
-async function call(url: string, init: { method?: string; token?: string; auth?: string; body?: unknown } = {}): Promise<Answer> {
-  const headers: Record<string, string> = {}
-  if (init.token) headers.authorization = `Bearer ${init.token}`
-  if (init.auth) headers.authorization = init.auth
-  if (init.body !== undefined) headers['content-type'] = 'application/json'
-  const res = await fetch(url, {
-    method: init.method ?? 'GET',
-    headers,
-    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
-  })
-  const text = await res.text()
-  let json: unknown
-  try {
-    json = text ? JSON.parse(text) : undefined
-  } catch {
-    json = undefined
-  }
-  return { status: res.status, headers: res.headers, json, text }
-}
 
 /** Custom apps on a local fake API: a basic-auth app with a connection parameter, a client-credentials app, OAuth apps. */
 function customApps(api: string): Record<string, unknown>[] {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Owner } from '../../src/connections/connection-store.js'
+import { type Answer, call } from '../helpers/api-call.js'
 import { stripeLikeApp } from '../helpers/connect-http.js'
 import { databaseTargets } from '../helpers/databases.js'
 import { type FakeApi, startFakeApi, stripeAccountRoute } from '../helpers/fake-api.js'
@@ -8,33 +9,6 @@ import { basicAuth, JWT_TYPE, TOKEN_EXCHANGE } from '../helpers/token-request.js
 
 const KEY_A = 'sk_test_AliceKey0123456789abcdef'
 const KEY_B = 'sk_test_BobKey0123456789abcdefgh'
-
-interface Answer {
-  status: number
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers are asserted field by field
-  json: any
-  text: string
-}
-
-async function call(url: string, init: { method?: string; token?: string; auth?: string; body?: unknown } = {}): Promise<Answer> {
-  const headers: Record<string, string> = {}
-  if (init.token) headers.authorization = `Bearer ${init.token}`
-  if (init.auth) headers.authorization = init.auth
-  if (init.body !== undefined) headers['content-type'] = 'application/json'
-  const res = await fetch(url, {
-    method: init.method ?? 'GET',
-    headers,
-    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
-  })
-  const text = await res.text()
-  let json: unknown
-  try {
-    json = text ? JSON.parse(text) : undefined
-  } catch {
-    json = undefined
-  }
-  return { status: res.status, json, text }
-}
 
 /**
  * SECURITY.md, Tenancy: every read and write is scoped by (partner, tenant, user) in the query
