@@ -1,7 +1,22 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDialectConfig, sql } from 'kysely'
+import {
+  type DatabaseIntrospector,
+  type DatabaseMetadata,
+  type DatabaseMetadataOptions,
+  DEFAULT_MIGRATION_LOCK_TABLE,
+  DEFAULT_MIGRATION_TABLE,
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  PostgresIntrospector,
+  type SchemaMetadata,
+  SqliteDialect,
+  type SqliteDialectConfig,
+  type TableMetadata,
+  sql,
+} from 'kysely'
 import pg from 'pg'
 import { type ChangeFeed, PostgresChangeFeed, SqliteChangeFeed } from './change-feed.js'
 import { migrationProvider } from './migrations/index.js'
@@ -49,7 +64,7 @@ export function openDatabase(options: DatabaseOptions): PatchbayDatabase {
       types: pgTypes,
       ...(options.pgSchema ? { options: `-c search_path=${quoteIdent(options.pgSchema)}` } : {}),
     })
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+    const db = new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool }) })
     const changes = new PostgresChangeFeed(options.databaseUrl, options.pgSchema && quoteIdent(options.pgSchema))
     return {
       db,
@@ -99,6 +114,92 @@ function withStatementCache(sqlite: SqliteDatabase.Database, max = 500): SqliteD
   }
 }
 
+/**
+ * Kysely's PostgreSQL introspector (which its migrator uses to find its own tables) lists the tables
+ * of every schema in the database and calls has_schema_privilege() and pg_get_serial_sequence() on
+ * each schema *by name*: a schema that someone else drops during that query makes Patchbay's
+ * migration fail with `schema "…" does not exist`, and another application's kysely_migration table
+ * in another schema makes the migrator believe Patchbay's exists. Patchbay's tables live in the
+ * connection's current schema (the first existing schema of its search_path, see docs/operations.md),
+ * so tables are only ever looked for there.
+ */
+class OwnSchemaPostgresDialect extends PostgresDialect {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the signature Kysely's Dialect declares
+  override createIntrospector(db: Kysely<any>): DatabaseIntrospector {
+    return new OwnSchemaIntrospector(db)
+  }
+}
+
+interface ColumnRow {
+  table: string
+  kind: string
+  schema: string
+  column: string
+  not_null: boolean
+  has_default: boolean
+  type: string
+  type_schema: string
+  comment: string | null
+  auto_incrementing: boolean
+}
+
+class OwnSchemaIntrospector implements DatabaseIntrospector {
+  readonly #db: Kysely<unknown>
+  readonly #schemas: PostgresIntrospector
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the signature Kysely's Dialect declares
+  constructor(db: Kysely<any>) {
+    this.#db = db
+    // Listing schema names reads pg_namespace alone, which is safe against concurrent drops.
+    this.#schemas = new PostgresIntrospector(db)
+  }
+
+  getSchemas(): Promise<SchemaMetadata[]> {
+    return this.#schemas.getSchemas()
+  }
+
+  async getTables(options: DatabaseMetadataOptions = { withInternalKyselyTables: false }): Promise<TableMetadata[]> {
+    // The schema filter is the only condition on names; the name-based functions are in the select
+    // list, so they run for rows of the current schema only.
+    const { rows } = await sql<ColumnRow>`
+      select c.relname as table, c.relkind as kind, ns.nspname as schema, a.attname as column,
+        a.attnotnull as not_null, a.atthasdef as has_default, typ.typname as type, tns.nspname as type_schema,
+        col_description(a.attrelid, a.attnum) as comment,
+        pg_get_serial_sequence(format('%I.%I', ns.nspname, c.relname), a.attname) is not null as auto_incrementing
+      from pg_catalog.pg_namespace ns
+      join pg_catalog.pg_class c on c.relnamespace = ns.oid
+      join pg_catalog.pg_attribute a on a.attrelid = c.oid
+      join pg_catalog.pg_type typ on typ.oid = a.atttypid
+      join pg_catalog.pg_namespace tns on tns.oid = typ.typnamespace
+      where ns.nspname = current_schema() and c.relkind in ('r', 'v', 'p') and a.attnum > 0 and not a.attisdropped
+      order by c.relname, a.attnum`.execute(this.#db)
+    const internal = new Set([DEFAULT_MIGRATION_TABLE, DEFAULT_MIGRATION_LOCK_TABLE])
+    const tables = new Map<string, TableMetadata>()
+    for (const row of rows) {
+      if (!options.withInternalKyselyTables && internal.has(row.table)) continue
+      let table = tables.get(row.table)
+      if (!table) {
+        table = { name: row.table, schema: row.schema, isView: row.kind === 'v', columns: [] }
+        tables.set(row.table, table)
+      }
+      table.columns.push({
+        name: row.column,
+        dataType: row.type,
+        dataTypeSchema: row.type_schema,
+        isNullable: !row.not_null,
+        hasDefaultValue: row.has_default,
+        isAutoIncrementing: row.auto_incrementing,
+        ...(row.comment === null ? {} : { comment: row.comment }),
+      })
+    }
+    return [...tables.values()]
+  }
+
+  async getMetadata(options?: DatabaseMetadataOptions): Promise<DatabaseMetadata> {
+    return { tables: await this.getTables(options) }
+  }
+}
+
 function quoteIdent(name: string): string {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new TypeError(`invalid schema name: ${name}`)
   return name
@@ -126,8 +227,8 @@ export interface MigrationReport {
 /** Brings the schema up to date; safe to run from several processes at once (Kysely takes a lock). */
 export async function migrateToLatest(database: PatchbayDatabase, pgSchema?: string): Promise<MigrationReport> {
   await ensureSchema(database, pgSchema)
-  // Kysely looks for its migration tables in every schema unless told which one: without this, a
-  // run in one schema could see another schema's lock table, skip creating its own, and fail.
+  // The introspector only looks at the current schema (see OwnSchemaPostgresDialect); naming it here
+  // also gives each schema its own qualified migration tables.
   const schema = database.kind === 'postgres' && pgSchema ? { migrationTableSchema: pgSchema } : {}
   const migrator = new Migrator({ db: database.db, provider: migrationProvider, ...schema })
   const { error, results } = await migrator.migrateToLatest()

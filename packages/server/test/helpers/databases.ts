@@ -7,17 +7,12 @@ export interface DatabaseTarget {
   databaseUrl?: string
   /** A schema of its own per test server, dropped afterwards. */
   newSchema(): string
-  dropSchema(schema: string): Promise<void>
   /**
-   * Runs `fn` (a server start, which migrates) while no schema is being dropped. Kysely's migrator
-   * introspects every schema of the database by name, so a schema dropped by another test at that
-   * moment makes the migration fail with "schema … does not exist".
+   * Drops a schema, while other tests may be migrating theirs: Patchbay's migrator only looks at its
+   * own schema (test/db/migrate-shared-database.test.ts), so no lock is needed.
    */
-  duringMigration<T>(fn: () => Promise<T>): Promise<T>
+  dropSchema(schema: string): Promise<void>
 }
-
-/** Advisory lock key shared by migrations (shared mode) and schema drops (exclusive mode). */
-const SCHEMA_LOCK = 0x70617463
 
 const databaseUrl = process.env.DATABASE_URL
 
@@ -32,7 +27,6 @@ const sqlite: DatabaseTarget = {
   name: 'sqlite',
   newSchema: () => '',
   dropSchema: async () => {},
-  duringMigration: (fn) => fn(),
 }
 
 const postgres: DatabaseTarget | undefined = databaseUrl
@@ -44,18 +38,7 @@ const postgres: DatabaseTarget | undefined = databaseUrl
         const client = new pg.Client({ connectionString: databaseUrl })
         await client.connect()
         try {
-          await client.query('select pg_advisory_lock($1)', [SCHEMA_LOCK])
           await client.query(`drop schema if exists ${schema} cascade`)
-        } finally {
-          await client.end()
-        }
-      },
-      async duringMigration(fn) {
-        const client = new pg.Client({ connectionString: databaseUrl })
-        await client.connect()
-        try {
-          await client.query('select pg_advisory_lock_shared($1)', [SCHEMA_LOCK])
-          return await fn()
         } finally {
           await client.end()
         }

@@ -119,7 +119,7 @@ async function launch(options: TestServerOptions, shared: Shared): Promise<TestS
       },
     }),
   )
-  const server = await options.target.duringMigration(() => startServer(config, { ...(schema ? { pgSchema: schema } : {}), logger }))
+  const server = await startServer(config, { ...(schema ? { pgSchema: schema } : {}), logger })
   const partnerInput: PartnerInput = {
     id: 'acme',
     name: 'Acme',

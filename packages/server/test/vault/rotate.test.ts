@@ -41,7 +41,7 @@ describe.each(databaseTargets)('reencryptAll ($name)', (target) => {
     dataDir = mkdtempSync(join(tmpdir(), 'patchbay-rotate-'))
     database = open()
     // Kysely's migrator introspects every schema: no other test may drop one meanwhile.
-    await target.duringMigration(() => migrateToLatest(database, schema || undefined))
+    await migrateToLatest(database, schema || undefined)
   })
 
   afterEach(async () => {

@@ -300,7 +300,7 @@ describe.each(databaseTargets)('webhook dispatchers side by side ($name)', (targ
         },
       }),
     )
-    second = await target.duringMigration(() => startServer({ ...t.config }, { ...(pgSchema ? { pgSchema } : {}), logger }))
+    second = await startServer({ ...t.config }, { ...(pgSchema ? { pgSchema } : {}), logger })
     const ids = await db.transaction().execute(async (trx) => {
       const out: string[] = []
       for (let i = 0; i < 40; i++)

@@ -36,7 +36,7 @@ describe.each(databaseTargets)('partner webhook secrets ($name)', (target) => {
   beforeEach(async () => {
     schema = target.newSchema()
     database = openDatabase({ databaseUrl: target.databaseUrl, dataDir: ':memory:', pgSchema: schema || undefined })
-    await target.duringMigration(() => migrateToLatest(database, schema || undefined))
+    await migrateToLatest(database, schema || undefined)
     store = new PartnerStore(database)
     secrets = new WebhookSecrets(database.db, vault)
   })
