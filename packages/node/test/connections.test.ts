@@ -128,6 +128,18 @@ describe.each(databaseTargets)('apps and connections ($name)', (target) => {
       expect(sent?.url.searchParams.get('min_validity')).toBe('300')
     })
 
+    it('Should pass forceRefresh as force_refresh=true (an API-key connection has nothing to refresh: PB_ERR_VALIDATION)', async () => {
+      const err = await error(user.connections.credentials(created.id, { forceRefresh: true }))
+      expect(err).toBeInstanceOf(PatchbayError)
+      expect(err).toMatchObject({ code: 'PB_ERR_VALIDATION', status: 400 })
+      expect((err as Error).message).toContain('force_refresh')
+      const sent = requests.filter((r) => r.url.pathname === `/v1/connections/${created.id}/credentials`).at(-1)
+      expect(sent?.url.searchParams.get('force_refresh')).toBe('true')
+      await expect(user.connections.credentials(created.id, { forceRefresh: 'yes' as unknown as boolean })).rejects.toThrow(
+        /options\.forceRefresh/,
+      )
+    })
+
     it("Should answer PB_ERR_NOT_FOUND (404) for another end user's connection", async () => {
       const mallory = patchbay.forUser({ userId: 'mallory', tenantId: 'org-1' })
       for (const attempt of [

@@ -27,8 +27,16 @@ export interface CreateConnectionOptions {
 }
 
 export interface CredentialsOptions {
-  /** Refresh OAuth tokens first when they expire within this many seconds (server default 120, at most 3600). */
+  /**
+   * Refresh OAuth tokens first when they expire within this many seconds, as given (at most 3600).
+   * Without it the server refreshes within 120 s, or at half the lifetime of tokens living under 4 minutes.
+   */
   minValidity?: number
+  /**
+   * Refresh now, whatever the expiry. At most once per 10 s per connection: sooner throws
+   * `PB_ERR_RATE_LIMITED` (429) with `retryAfter`; a connection without a token to refresh throws `PB_ERR_VALIDATION`.
+   */
+  forceRefresh?: boolean
 }
 
 function connectionPath(id: string): string {
@@ -109,14 +117,15 @@ export class Connections {
    * {@link CredentialRevokedError} when the connection needs to be reconnected.
    */
   async credentials(id: string, options: CredentialsOptions = {}): Promise<ConnectionCredentials> {
-    const { minValidity } = options
+    const { minValidity, forceRefresh } = options
     if (minValidity !== undefined && (!Number.isInteger(minValidity) || minValidity < 0)) {
       throw new TypeError('options.minValidity: must be a non-negative integer (seconds)')
     }
+    if (forceRefresh !== undefined && typeof forceRefresh !== 'boolean') throw new TypeError('options.forceRefresh: must be a boolean')
     return (await this.api.call({
       method: 'GET',
       path: `${connectionPath(id)}/credentials`,
-      query: { min_validity: minValidity },
+      query: { min_validity: minValidity, ...(forceRefresh ? { force_refresh: 'true' } : {}) },
       connectionId: id,
     })) as unknown as ConnectionCredentials
   }

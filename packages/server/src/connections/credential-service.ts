@@ -28,8 +28,15 @@ export class CredentialRevokedError extends PatchbayError {
 }
 
 export interface FreshOptions {
-  /** Refresh when the access token expires within this many seconds (default 120). */
+  /** The caller's margin: refresh when the access token expires within this many seconds, exactly as asked. */
   minValiditySeconds?: number
+  /**
+   * Without `minValiditySeconds`: refresh ahead by this margin (default 120 s), but a token living
+   * shorter than twice the margin is refreshed at half its life instead of on every use.
+   */
+  aheadSeconds?: number
+  /** Refresh now whatever the expiry, at most once per {@link FORCE_REFRESH_INTERVAL_MS} per connection. */
+  force?: boolean
   /** The provider just refused this access token (HTTP 401): refresh unless someone already did. */
   rejectedAccessToken?: string
 }
@@ -54,6 +61,9 @@ interface Deps {
 }
 
 const WAIT_STEP_MS = 25
+
+/** A forced refresh waits this long after the connection's last refresh (docs/api.md, "Fresh credentials"). */
+export const FORCE_REFRESH_INTERVAL_MS = 10_000
 
 /**
  * Fresh credentials for a connection, refreshing OAuth tokens when they are near expiry, after a
@@ -82,13 +92,39 @@ export class CredentialService {
   async freshFor(connection: Connection, options: FreshOptions = {}): Promise<FreshCredentials> {
     if (connection.status === 'needs_reauth') throw new CredentialRevokedError(connection.id, connection.statusReason ?? 'refresh failed')
     const credentials = await this.deps.connections.credentials(connection)
+    if (options.force) this.checkForcedRefresh(connection, credentials)
     if (!this.needsRefresh(connection, credentials, options)) return { connection, credentials }
     let flight = this.inflight.get(connection.id)
     if (!flight) {
       flight = this.refresh(connection).finally(() => this.inflight.delete(connection.id))
       this.inflight.set(connection.id, flight)
     }
-    return flight
+    const result = await flight
+    // A failed refresh may fall back to the still-valid old token; a forced one must say it failed.
+    if (options.force && result.connection.version === connection.version) {
+      throw new PatchbayError('PB_ERR_UPSTREAM', `refreshing connection ${connection.id} failed; the old token is still valid`)
+    }
+    return result
+  }
+
+  /** force_refresh: only for refreshable connections, and not sooner than the interval after the last refresh. */
+  private checkForcedRefresh(connection: Connection, credentials: Credentials): void {
+    if (!this.refreshable(connection, credentials)) {
+      throw new PatchbayError(
+        'PB_ERR_VALIDATION',
+        `query.force_refresh: connection ${connection.id} has no token to refresh (${connection.authType}${connection.authType === 'oauth2' ? ' without a refresh token' : ''})`,
+      )
+    }
+    const last = connection.refreshedAt ?? connection.createdAt
+    const wait = last + FORCE_REFRESH_INTERVAL_MS - Date.now()
+    if (wait > 0 && connection.refreshStartedAt === null) {
+      const seconds = Math.ceil(wait / 1000)
+      throw new PatchbayError(
+        'PB_ERR_RATE_LIMITED',
+        `query.force_refresh: connection ${connection.id} was refreshed less than ${FORCE_REFRESH_INTERVAL_MS / 1000} s ago; retry in ${seconds} s`,
+        { headers: { 'Retry-After': String(seconds) } },
+      )
+    }
   }
 
   private refreshable(connection: Connection, credentials: Credentials): boolean {
@@ -99,11 +135,13 @@ export class CredentialService {
   private needsRefresh(connection: Connection, credentials: Credentials, options: FreshOptions): boolean {
     if (!this.refreshable(connection, credentials)) return false
     if (options.rejectedAccessToken !== undefined) return options.rejectedAccessToken === credentials.access_token
-    if (connection.refreshStartedAt !== null) return true
+    if (connection.refreshStartedAt !== null || options.force) return true
     if (connection.expiresAt === null) return false
-    // A token living shorter than the margin is refreshed at half its life, not on every use.
+    // The caller's own margin is honoured as asked (docs/api.md, "Fresh credentials").
+    if (options.minValiditySeconds !== undefined) return connection.expiresAt - Date.now() < options.minValiditySeconds * 1000
+    // Patchbay's default margin: a token living shorter than twice the margin is refreshed at half its life, not on every use.
     const lifetime = connection.expiresAt - (connection.refreshedAt ?? connection.createdAt)
-    const margin = Math.min((options.minValiditySeconds ?? 120) * 1000, lifetime / 2)
+    const margin = Math.min((options.aheadSeconds ?? 120) * 1000, lifetime / 2)
     return connection.expiresAt - Date.now() < margin
   }
 
@@ -309,7 +347,7 @@ export class CredentialService {
       try {
         const before = await this.deps.connections.get({ partnerId: row.partner_id, endUserId: row.end_user_id }, row.id)
         if (!before) continue
-        const after = await this.freshFor(before, { minValiditySeconds: aheadMs / 1000 })
+        const after = await this.freshFor(before, { aheadSeconds: aheadMs / 1000 })
         if (after.connection.version !== before.version) refreshed++
       } catch (err) {
         if (!(err instanceof CredentialRevokedError))

@@ -21,26 +21,33 @@ export const connectionCredentialsRoutes: FastifyPluginAsync = async (app) => {
       preHandler: requireScope('credentials'),
       schema: {
         summary: "A connection's fresh credentials",
-        description: 'Refreshes OAuth tokens first when they expire within `min_validity` seconds (default 120).',
+        description:
+          'Refreshes OAuth tokens first when they expire within `min_validity` seconds, as given (without it: within 120 s, ' +
+          "or at half the token's lifetime for tokens living under 4 minutes). `force_refresh=true` refreshes at once, at most " +
+          'once per 10 s per connection (sooner: 429 `PB_ERR_RATE_LIMITED` with `Retry-After`).',
         tags: ['connections'],
         security: [{ bearer: [] }],
         params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
         querystring: Type.Object({
           min_validity: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: 'Seconds, 0 to 3600.' })),
+          force_refresh: Type.Optional(
+            Type.Union([Type.Literal('true'), Type.Literal('false')], {
+              description: 'true: refresh now (OAuth connections with a refresh token, or client credentials).',
+            }),
+          ),
         }),
         response: { 200: Credentials },
       },
     },
     async (req, reply) => {
       const { id } = req.params as { id: string }
-      const { min_validity } = req.query as { min_validity?: string }
+      const { min_validity, force_refresh } = req.query as { min_validity?: string; force_refresh?: 'true' | 'false' }
       const minValidity = min_validity === undefined ? undefined : Math.min(Number(min_validity), 3600)
       const p = req.principal
-      const { connection, credentials } = await app.services.credentials.fresh(
-        { partnerId: p.partnerId, endUserId: p.endUserId },
-        id,
-        minValidity === undefined ? {} : { minValiditySeconds: minValidity },
-      )
+      const { connection, credentials } = await app.services.credentials.fresh({ partnerId: p.partnerId, endUserId: p.endUserId }, id, {
+        ...(minValidity === undefined ? {} : { minValiditySeconds: minValidity }),
+        ...(force_refresh === 'true' ? { force: true } : {}),
+      })
       reply.header('Cache-Control', 'no-store')
       return {
         connection_id: connection.id,

@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Answer, call } from '../helpers/api-call.js'
+import { authorizeAtProvider, CookieJar, http, openConnect } from '../helpers/connect-http.js'
+import { type ConnectSetup, GOOD_STRIPE_KEY, startConnectSetup } from '../helpers/connect-setup.js'
+import { databaseTargets } from '../helpers/databases.js'
+
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange'
+const JWT_TYPE = 'urn:ietf:params:oauth:token-type:jwt'
+
+/**
+ * `GET /v1/connections/{id}/credentials` (docs/api.md, "Fresh credentials"): `min_validity` is
+ * honoured as asked, `force_refresh=true` refreshes at once, at most once per 10 s per connection.
+ * The connections come from the real OAuth server (oidc-provider) through the Connect flow.
+ */
+describe.each(databaseTargets)('GET /v1/connections/{id}/credentials ($name)', (target) => {
+  let s: ConnectSetup
+
+  beforeAll(async () => {
+    s = await startConnectSetup(target, { 'refresh.sweepSeconds': 0, 'rateLimit.connectPerIp': 10_000 })
+  })
+  afterAll(async () => {
+    await s?.close()
+  })
+
+  const db = () => s.t.server.services.database.db
+
+  async function connect(sub: string): Promise<string> {
+    const jar = new CookieJar()
+    const { code } = await s.session({}, sub)
+    const { page } = await openConnect(s.t.url, `/to/oidc?token=${code}`, jar)
+    if (page.status !== 303 || !page.location) throw new Error(`expected a redirect to the provider, got ${page.status}`)
+    const callback = await authorizeAtProvider(page.location, { username: sub, stopAt: `${s.t.url}/oauth2/callback/oidc` })
+    const result = await http(callback.href, { jar })
+    if (result.status !== 200) throw new Error(`callback answered ${result.status}`)
+    const row = await db()
+      .selectFrom('connections as c')
+      .innerJoin('end_users as u', 'u.id', 'c.end_user_id')
+      .select('c.id')
+      .where('u.external_id', '=', sub)
+      .executeTakeFirstOrThrow()
+    return row.id
+  }
+
+  async function accessToken(sub: string): Promise<string> {
+    const res = await fetch(`${s.t.url}/oauth/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${btoa(`${s.t.partner.clientId}:${s.t.partner.clientSecret}`)}` },
+      body: new URLSearchParams({ grant_type: TOKEN_EXCHANGE, subject_token: await s.t.sign({ sub }), subject_token_type: JWT_TYPE }),
+    })
+    return ((await res.json()) as { access_token: string }).access_token
+  }
+
+  /** The token was obtained `ageMs` ago and lives `leftMs` more (moves the clock of the row, not of the test). */
+  async function age(id: string, ageMs: number, leftMs: number): Promise<void> {
+    const now = Date.now()
+    await db()
+      .updateTable('connections')
+      .set({ refreshed_at: now - ageMs, created_at: now - ageMs, expires_at: now + leftMs })
+      .where('id', '=', id)
+      .execute()
+  }
+
+  const credentials = (id: string, token: string, query = ''): Promise<Answer> =>
+    call(`${s.t.url}/v1/connections/${id}/credentials${query}`, { token })
+  const refreshes = () => s.provider.stats.token.refresh_token ?? 0
+
+  it('Should refresh a 20-s token with 13 s left when min_validity=15 (the margin is not capped at half the lifetime)', async () => {
+    s.provider.setAccessTokenTtl(20)
+    try {
+      const id = await connect('short-lived')
+      const token = await accessToken('short-lived')
+      await age(id, 7_000, 13_000)
+      const before = await credentials(id, token, '?min_validity=0')
+      expect(before.status).toBe(200)
+      const refreshesBefore = refreshes()
+
+      const res = await credentials(id, token, '?min_validity=15')
+      expect(res.status).toBe(200)
+      expect(refreshes()).toBe(refreshesBefore + 1)
+      expect(res.json.credentials.access_token).not.toBe(before.json.credentials.access_token)
+      expect(Date.parse(res.json.expires_at)).toBeGreaterThan(Date.now() + 15_000)
+    } finally {
+      s.provider.setAccessTokenTtl(60)
+    }
+  })
+
+  it('Should keep refreshing a short token at half its life when no min_validity is given', async () => {
+    const id = await connect('default-margin')
+    const token = await accessToken('default-margin')
+    // A 60-s token with 40 s left: inside the default 120 s, outside half its life.
+    await age(id, 20_000, 40_000)
+    const n = refreshes()
+    expect((await credentials(id, token)).status).toBe(200)
+    expect(refreshes()).toBe(n)
+  })
+
+  it('Should refresh at once with force_refresh=true, then answer 429 PB_ERR_RATE_LIMITED within 10 s', async () => {
+    const id = await connect('forced')
+    const token = await accessToken('forced')
+    // A token refreshed 30 s ago, valid for a long time still.
+    await age(id, 30_000, 3_000_000)
+    const before = await credentials(id, token)
+    const n = refreshes()
+
+    const forced = await credentials(id, token, '?force_refresh=true')
+    expect(forced.status).toBe(200)
+    expect(refreshes()).toBe(n + 1)
+    expect(forced.json.credentials.access_token).not.toBe(before.json.credentials.access_token)
+    const works = await fetch(s.provider.endpoints.userinfo, {
+      headers: { authorization: `Bearer ${forced.json.credentials.access_token}` },
+    })
+    expect(works.status).toBe(200)
+
+    const again = await credentials(id, token, '?force_refresh=true')
+    expect(again.status).toBe(429)
+    expect(again.json.error.code).toBe('PB_ERR_RATE_LIMITED')
+    expect(Number(again.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
+    expect(Number(again.headers.get('retry-after'))).toBeLessThanOrEqual(10)
+    expect(refreshes()).toBe(n + 1)
+    // Without force_refresh the fresh token is still handed out.
+    const plain = await credentials(id, token)
+    expect(plain.status).toBe(200)
+    expect(plain.json.credentials.access_token).toBe(forced.json.credentials.access_token)
+  })
+
+  it('Should refuse force_refresh on a connection without a token to refresh (PB_ERR_VALIDATION naming it)', async () => {
+    const token = await accessToken('keyed')
+    const created = await call(`${s.t.url}/v1/connections`, {
+      method: 'POST',
+      token,
+      body: { app: 'fakestripe', credentials: { api_key: GOOD_STRIPE_KEY } },
+    })
+    expect(created.status).toBe(201)
+    const res = await credentials(created.json.id, token, '?force_refresh=true')
+    expect(res.status).toBe(400)
+    expect(res.json.error.code).toBe('PB_ERR_VALIDATION')
+    expect(res.json.error.message).toContain('force_refresh')
+    expect(res.text).not.toContain(GOOD_STRIPE_KEY)
+  })
+})
