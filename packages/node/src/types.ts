@@ -99,6 +99,11 @@ export interface Me {
 export interface ConnectSession {
   /** The code for the browser: `/to/{app}?token=…` or the widget's `open({ token })`. */
   token: string
+  /**
+   * The Connect UI link with the code, ready to open: `…/to/{app}?token=…` when the session allows
+   * exactly one app (or reconnects one connection), else the picker `…/connect?token=…`. Single use, like `token`.
+   */
+  connectUrl: string
   /** The session's public id (shown in widget events; not a secret). */
   sessionId: string
   /** When the code stops working (ISO 8601). */

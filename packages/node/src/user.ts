@@ -16,7 +16,7 @@ export interface ConnectSessionOptions {
   apps?: string[]
   /** Registered origin the Connect UI popup posts its result to. */
   allowedOrigin?: string
-  /** Registered URI the browser returns to in redirect mode. */
+  /** Registered URI the browser returns to: the session ends in redirect mode unless opened as a popup (`mode=popup`, or the widget's nonce). */
   redirectUri?: string
   /** Connection to re-authorize (it keeps its id). */
   reconnectId?: string
@@ -107,8 +107,14 @@ export class PatchbayUser {
     if (!tokens.session_id) {
       throw new PatchbayError('PB_ERR_INVALID_RESPONSE', 'connect session: the answer has no session_id', responseMeta(res))
     }
+    // A server without connect_url (older than the SDK) gets the same link built here.
+    const onlyApp = options.apps?.length === 1 ? options.apps[0] : undefined
+    const connectUrl =
+      tokens.connect_url ??
+      `${this.ctx.transport.baseUrl}/${onlyApp ? `to/${encodeURIComponent(onlyApp)}` : 'connect'}?${new URLSearchParams({ token: tokens.access_token })}`
     return {
       token: tokens.access_token,
+      connectUrl,
       sessionId: tokens.session_id,
       expiresIn: tokens.expires_in,
       expiresAt: new Date(started + tokens.expires_in * 1000).toISOString(),

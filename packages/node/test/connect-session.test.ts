@@ -33,6 +33,30 @@ describe.each(databaseTargets)('user.createConnectSession ($name)', (target) => 
     expect(again.status).toBe(410)
   })
 
+  it('Should return a connectUrl that opens the one allowed app, or the picker', async () => {
+    const { patchbay } = s.sdk()
+    const user = patchbay.forUser({ userId: 'frank', tenantId: 'org-1' })
+    const one = await user.createConnectSession({ apps: ['fakestripe'] })
+    expect(one.connectUrl).toBe(`${s.t.url}/to/fakestripe?token=${encodeURIComponent(one.token)}`)
+    const opened = await fetch(one.connectUrl, { redirect: 'manual' })
+    expect(opened.status).toBe(303)
+    expect(opened.headers.get('location')).toBe(`/connect/${one.sessionId}/fakestripe`)
+    const many = await user.createConnectSession()
+    expect(many.connectUrl).toBe(`${s.t.url}/connect?token=${encodeURIComponent(many.token)}`)
+
+    // A server that predates connect_url: the SDK builds the same link.
+    const { patchbay: older } = s.sdk({
+      fetch: async (input, init) => {
+        const res = await fetch(input, init)
+        if (!String(input).endsWith('/oauth/token')) return res
+        const { connect_url: _dropped, ...body } = (await res.json()) as Record<string, unknown>
+        return new Response(JSON.stringify(body), { status: res.status, headers: { 'content-type': 'application/json' } })
+      },
+    })
+    const built = await older.forUser({ userId: 'frank', tenantId: 'org-1' }).createConnectSession({ apps: ['fakestripe'] })
+    expect(built.connectUrl).toBe(`${s.t.url}/to/fakestripe?token=${encodeURIComponent(built.token)}`)
+  })
+
   it('Should send every option as a token exchange parameter', async () => {
     const bodies: URLSearchParams[] = []
     const { patchbay } = s.sdk({

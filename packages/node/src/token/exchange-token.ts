@@ -13,6 +13,8 @@ export interface TokenExchangeResponse {
   scope: string
   /** Connect sessions only: the session's public id. */
   session_id?: string
+  /** Connect sessions only: the Connect UI link with the code. */
+  connect_url?: string
 }
 
 /**
@@ -60,5 +62,6 @@ export async function processTokenExchangeResponse(res: Response): Promise<Token
     expires_in: body.expires_in,
     scope: typeof body.scope === 'string' ? body.scope : '',
     ...(typeof body.session_id === 'string' ? { session_id: body.session_id } : {}),
+    ...(typeof body.connect_url === 'string' ? { connect_url: body.connect_url } : {}),
   }
 }

@@ -63,6 +63,8 @@ export interface OpenRequest {
   reconnectId?: string | undefined
   state?: string | undefined
   nonce?: string | undefined
+  /** How the result comes back; without it: redirect when a redirect URI is known and no popup nonce is given. */
+  mode?: SessionContext['mode'] | undefined
   /** connection-popup extras (seed 004). */
   resultFormat?: SessionContext['resultFormat']
   name?: string | undefined
@@ -121,11 +123,16 @@ export class ConnectFlow {
       if (!partner.redirectUris.includes(req.redirectUri) || (found.redirectUri !== null && found.redirectUri !== req.redirectUri)) {
         return this.error(400, 'This link is not valid', 'The return address is not registered for this application.', app, partner)
       }
+      if (req.mode === 'popup') return this.error(400, 'This link is not valid', 'A popup has no return address.', app, partner)
       mode = 'redirect'
       returnUrl = req.redirectUri
-    } else if (req.resultFormat === 'connection_popup' && found.redirectUri) {
+    } else if (found.redirectUri !== null && (req.mode === 'redirect' || (req.mode === undefined && req.nonce === undefined))) {
+      // A session minted with a redirect URI returns there unless the URL asks for a popup: `mode=popup`,
+      // or the `nonce` that only a popup's message carries (the widget sends one) (docs/connect-ui.md).
       mode = 'redirect'
       returnUrl = found.redirectUri
+    } else if (req.mode === 'redirect') {
+      return this.error(400, 'This link is not valid', 'Redirect mode needs a registered return address (redirect_uri).', app, partner)
     }
     let reconnectId = found.reconnectId
     if (req.reconnectId !== undefined) {

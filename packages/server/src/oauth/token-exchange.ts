@@ -6,6 +6,7 @@ import type { Database } from '../db/schema.js'
 import { OAuthError } from '../errors.js'
 import type { Partner } from '../partners/partner-store.js'
 import type { ConnectSessions } from '../sessions/connect-sessions.js'
+import { connectUrl } from '../sessions/connect-url.js'
 import { SessionOptionError, type SessionOptions, validateSessionOptions } from '../sessions/session-options.js'
 import { newAccessToken } from '../tokens/access-tokens.js'
 import { upsertEndUser } from '../tokens/end-users.js'
@@ -25,6 +26,8 @@ export interface TokenExchangeResponse {
   scope: string
   /** Connect sessions only: the session's public id (shown in widget events, never a secret). */
   session_id?: string
+  /** Connect sessions only: the Connect UI link with the code (docs/api.md, "Connect sessions"). */
+  connect_url?: string
 }
 
 export interface TokenExchangeDeps {
@@ -138,6 +141,7 @@ export async function exchangeToken(deps: TokenExchangeDeps, partner: Partner, b
       expires_in: deps.config.sessionTtl,
       scope: 'connect',
       session_id: session.id,
+      connect_url: connectUrl(deps.config.publicUrl, session.code, options.apps.length === 1 ? (options.apps[0] as string) : null),
     }
   })
 }

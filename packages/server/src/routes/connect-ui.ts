@@ -39,6 +39,7 @@ const OpenQuery = Type.Object({
   reconnect_id: Type.Optional(Type.String({ maxLength: 100 })),
   state: Type.Optional(Type.String({ maxLength: 2048 })),
   nonce: Type.Optional(Type.String({ maxLength: 128 })),
+  mode: Type.Optional(Type.Union([Type.Literal('popup'), Type.Literal('redirect')])),
 })
 type OpenQuery = typeof OpenQuery.static
 
@@ -198,7 +199,7 @@ export function respond(
 }
 
 function openRequest(q: OpenQuery): OpenRequest {
-  return { theme: q.theme, redirectUri: q.redirect_uri, reconnectId: q.reconnect_id, state: q.state, nonce: q.nonce }
+  return { theme: q.theme, redirectUri: q.redirect_uri, reconnectId: q.reconnect_id, state: q.state, nonce: q.nonce, mode: q.mode }
 }
 
 function cookiesOf(req: FastifyRequest): Record<string, string | undefined> {

@@ -36,6 +36,11 @@ const TokenResponse = Type.Object({
   expires_in: Type.Integer(),
   scope: Type.String(),
   session_id: Type.Optional(Type.String()),
+  connect_url: Type.Optional(
+    Type.String({
+      description: 'Connect sessions: the Connect UI link with the code (`/to/{app}?token=…` for one app, else `/connect?token=…`).',
+    }),
+  ),
 })
 
 const OAuthErrorBody = Type.Object({ error: Type.String(), error_description: Type.String() })

@@ -163,12 +163,13 @@ describe.each(databaseTargets)('token exchange with oauth4webapi ($name)', (targ
     const created = await fetch(`${t.url}/v1/connect/sessions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ apps: ['github'], redirect_uri: 'https://partner.example/connected', reconnect_id: 'conn_123' }),
+      body: JSON.stringify({ apps: ['github'], redirect_uri: 'https://partner.example/connected', custom_state: 's-1' }),
     })
     expect(created.status).toBe(201)
     expect(created.headers.get('cache-control')).toBe('no-store')
     const body = await created.json()
     expect(body.token).toMatch(/^pbsc_/)
+    expect(body.connect_url).toBe(`${t.url}/to/github?token=${body.token}`)
     expect(body.expires_in).toBe(600)
 
     const bad = await fetch(`${t.url}/v1/connect/sessions`, {

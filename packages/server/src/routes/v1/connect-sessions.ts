@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsync } from 'fastify'
 import { PatchbayError } from '../../errors.js'
+import { connectUrl } from '../../sessions/connect-url.js'
 import { SessionOptionError, validateSessionOptions } from '../../sessions/session-options.js'
 import { requireScope } from './authenticate.js'
 
@@ -8,8 +9,15 @@ const CreateSession = Type.Object(
   {
     apps: Type.Optional(Type.Array(Type.String(), { maxItems: 50, description: 'App keys the session may connect; all when empty.' })),
     allowed_origin: Type.Optional(Type.String({ description: 'Registered origin the popup posts its result to.' })),
-    redirect_uri: Type.Optional(Type.String({ description: 'Registered URI the browser returns to.' })),
-    reconnect_id: Type.Optional(Type.String({ description: 'Connection to re-authorize.' })),
+    redirect_uri: Type.Optional(
+      Type.String({
+        description:
+          'Registered URI the browser returns to: the session ends in redirect mode unless the opening URL asks for a popup (`mode=popup` or a widget `nonce`).',
+      }),
+    ),
+    reconnect_id: Type.Optional(
+      Type.String({ description: "Connection of this end user to re-authorize (it keeps its id); unknown or another user's: 404." }),
+    ),
     custom_state: Type.Optional(Type.String({ description: 'Opaque string returned with the result.' })),
     allow_multiple: Type.Optional(
       Type.Boolean({ description: "Keep the user's other connections of the same app (default: replace them)." }),
@@ -20,6 +28,10 @@ const CreateSession = Type.Object(
 
 const Session = Type.Object({
   token: Type.String({ description: 'Single-use session code for the Connect UI.' }),
+  connect_url: Type.String({
+    description:
+      'Ready-to-open Connect UI link with the code: `/to/{app}?token=…` when the session allows exactly one app, else `/connect?token=…`.',
+  }),
   session_id: Type.String(),
   expires_in: Type.Integer(),
   expires_at: Type.String({ format: 'date-time' }),
@@ -64,6 +76,19 @@ export const connectSessionRoutes: FastifyPluginAsync = async (app) => {
         const code = optionErrorCode[err.param as keyof typeof optionErrorCode] ?? 'PB_ERR_VALIDATION'
         throw new PatchbayError(code, err.message)
       }
+      // The token is scoped to this end user, so checking the id now reveals nothing the Connect UI would not (docs/api.md).
+      let onlyApp = options.apps.length === 1 ? (options.apps[0] as string) : null
+      if (options.reconnectId !== null) {
+        const target = await app.services.connections.get({ partnerId: p.partnerId, endUserId: p.endUserId }, options.reconnectId)
+        if (!target) throw new PatchbayError('PB_ERR_NOT_FOUND', `reconnect_id: connection ${options.reconnectId} not found`)
+        if (options.apps.length > 0 && !options.apps.includes(target.appKey)) {
+          throw new PatchbayError(
+            'PB_ERR_VALIDATION',
+            `reconnect_id: connection ${options.reconnectId} is a ${target.appKey} connection, which apps does not include`,
+          )
+        }
+        onlyApp = target.appKey
+      }
       const now = Date.now()
       const session = await sessions.create(app.services.database.db, {
         partnerId: p.partnerId,
@@ -75,6 +100,7 @@ export const connectSessionRoutes: FastifyPluginAsync = async (app) => {
       reply.code(201).header('Cache-Control', 'no-store')
       return {
         token: session.code,
+        connect_url: connectUrl(config.publicUrl, session.code, onlyApp),
         session_id: session.id,
         expires_in: config.sessionTtl,
         expires_at: new Date(session.expiresAt).toISOString(),
