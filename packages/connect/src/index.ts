@@ -5,7 +5,8 @@
  * Security: a result message is accepted only from Patchbay's exact origin, from this widget's own popup, with the
  * `patchbay:connect` type and the nonce this widget generated for the flow. When the popup closes (or loses its
  * opener to a Cross-Origin-Opener-Policy) without a message, the widget asks Patchbay for the session's outcome
- * before reporting an exit.
+ * once, reports an exit unless the flow finished, and keeps watching: a success that still comes arrives flagged
+ * `after_exit` (see the README, "Closed popup, COOP").
  */
 
 /** The connected account, as Patchbay reports it (ids only, never a credential). */
@@ -20,6 +21,8 @@ export interface Connection {
   state?: string
   /** The connect session's id; absent after a redirect. */
   session_id?: string
+  /** The flow finished after `onExit` fired (a popup cut off by Cross-Origin-Opener-Policy reads as closed). */
+  after_exit?: true
 }
 
 /** Every failure: an `Error` with a stable `code` (see the README) and the server's `description` when it gave one. */
@@ -38,12 +41,17 @@ export interface EventMetadata {
   session_id?: string
   /** On `error` events. */
   error_code?: string
+  /** On a `success` that came after `exit`. */
+  after_exit?: true
 }
 
 export interface Callbacks {
   onSuccess?: (connection: Connection) => void
   onError?: (error: PatchbayConnectError) => void
-  /** The user closed the popup before finishing (after Patchbay confirmed nothing was completed). */
+  /**
+   * The popup reads closed and Patchbay has no outcome yet: closed by the user, or cut off by a provider's COOP.
+   * The widget keeps watching; if the flow still completes, `onSuccess` follows with `after_exit: true`.
+   */
   onExit?: () => void
   onEvent?: (name: EventName, metadata: EventMetadata) => void
 }
@@ -168,6 +176,8 @@ export const create = ({ baseUrl }: { baseUrl: string }): PatchbayConnectInstanc
     let w: Window | null = null
     let token: string | undefined
     let done = false
+    // onExit fired: the session is still watched, and only a success is reported after it.
+    let gone = false
     let closed = false
     let failures = 0
 
@@ -179,12 +189,16 @@ export const create = ({ baseUrl }: { baseUrl: string }): PatchbayConnectInstanc
     const result = (d: Message) => {
       if (done) return
       end()
+      if (gone) {
+        if (d.status !== 'success') return
+        meta.after_exit = d.after_exit = true
+      }
       settle(o, meta, d)
     }
     const error = (code: string, message: string) => result({ status: 'error', error: code, message })
     const exit = () => {
-      if (done) return
-      end()
+      if (done || gone) return
+      gone = true
       ev('exit')
       o.onExit?.()
     }
@@ -192,13 +206,14 @@ export const create = ({ baseUrl }: { baseUrl: string }): PatchbayConnectInstanc
       const d = e.data
       if (e.origin === origin && e.source === w && d?.type === TYPE && d.nonce === nonce) result(d)
     }
-    // Popup watch: once it reads closed (closed by the user, or cut off by COOP), ask Patchbay before giving up;
-    // while a provider authorization is under way, keep asking, less and less often (up to every 4 s).
+    // Popup watch: once it reads closed (closed by the user, or cut off by COOP: the widget cannot tell), ask
+    // Patchbay once, then report the exit at once unless there is an outcome. While a provider authorization is
+    // under way (it may finish in a severed popup), keep asking, less and less often (up to every 4 s).
     const tick = (ms = 500): unknown =>
       setTimeout(() => {
         if (done) return
         if (!w!.closed) return tick()
-        if (!token) return exit()
+        if (!token) return (exit(), end())
         if (!closed) {
           closed = true
           ev('popup_closed')
@@ -207,9 +222,11 @@ export const create = ({ baseUrl }: { baseUrl: string }): PatchbayConnectInstanc
         ask(token).then(
           (d) => {
             failures = 0
-            d.type === TYPE ? result(d) : d.in_progress ? next() : exit()
+            if (d.type === TYPE) return result(d)
+            exit()
+            d.in_progress ? next() : end()
           },
-          () => (++failures < 5 ? next() : exit()),
+          () => (exit(), ++failures < 5 ? next() : end()),
         )
       }, ms)
     const url = (t: string) => {
@@ -239,8 +256,13 @@ export const create = ({ baseUrl }: { baseUrl: string }): PatchbayConnectInstanc
         ev('popup_blocked')
         meta.mode = mode = 'redirect'
       } else {
+        // Built with the DOM, not markup: the blank page inherits the partner page's CSP, which may forbid inline
+        // style attributes (style-src) and markup sinks (Trusted Types); CSSOM writes are allowed by both.
         try {
-          w.document.write('<title>Loading…</title><p style="font:16px system-ui;text-align:center;margin-top:40vh">Loading…')
+          const d = w.document
+          d.title = 'Loading…'
+          d.body.style.cssText = 'font:16px system-ui;text-align:center;margin-top:40vh'
+          d.body.append('Loading…')
         } catch {}
         ev('popup_opened')
         addEventListener('message', onMessage)

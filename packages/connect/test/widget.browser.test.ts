@@ -3,6 +3,7 @@
  * loads the widget from Patchbay's /connect.js, the Connect UI runs on the real Patchbay server, OAuth against the real
  * local OAuth server (oidc-provider), API keys against a fake Stripe.
  */
+import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import type { Connection, PatchbayConnectInstance, TokenSource } from '@patchbay/connect'
 import { build } from 'esbuild'
@@ -17,6 +18,7 @@ import {
 } from '../../server/test/helpers/browser.js'
 import { type ConnectSetup, GOOD_STRIPE_KEY, startConnectSetup } from '../../server/test/helpers/connect-setup.js'
 import { databaseTargets } from '../../server/test/helpers/databases.js'
+import { providerSelectors } from '../../server/test/helpers/oauth-provider.js'
 
 type LogEntry = [name: string, data: unknown, at: number]
 
@@ -33,6 +35,8 @@ declare global {
     handle: { close(): void }
     go(): void
     settled: Promise<[string, unknown]>
+    violations: string[]
+    release(): void
   }
 }
 
@@ -50,12 +54,19 @@ function closedWithin(page: Page, ms: number): Promise<boolean> {
 
 const examplesDir = new URL('../../../examples/', import.meta.url)
 
-/** The test partner page: loads /connect.js, logs every callback with a timestamp, opens the widget on #go. */
-function harness(patchbayUrl: string, extra = ''): string {
+/** A strict partner CSP that still lets the page load the widget from Patchbay and ask Patchbay for outcomes. */
+const strictCsp = (patchbayUrl: string, nonce: string) =>
+  `default-src 'self'; script-src 'self' ${patchbayUrl} 'nonce-${nonce}'; connect-src 'self' ${patchbayUrl}; style-src 'self'`
+
+/**
+ * The test partner page: loads /connect.js, logs every callback with a timestamp, opens the widget on #go. `nonce`
+ * marks its inline script for a page served with a strict CSP.
+ */
+function harness(patchbayUrl: string, extra = '', nonce = ''): string {
   return `<!doctype html><meta charset="utf-8"><title>harness</title>
 <script src="${patchbayUrl}/connect.js"></script>
 <button id="go">go</button> <button id="go-promise">go (promise)</button>
-<script>
+<script${nonce ? ` nonce="${nonce}"` : ''}>
 window.log = []
 const push = (name, data) => {
   window.log.push([name, data, performance.now()])
@@ -127,6 +138,12 @@ describeBrowser('@patchbay/connect in Chromium', () => {
           case '/harness':
           case '/connected':
             return html(harness(s.t.url, url.searchParams.has('autoopen') ? 'window.go()' : ''))
+          case '/strict-csp': {
+            // A partner page with a strict CSP: no inline style anywhere, scripts by origin or nonce only.
+            const nonce = randomBytes(16).toString('base64')
+            res.setHeader('content-security-policy', strictCsp(s.t.url, nonce))
+            return html(harness(s.t.url, '', nonce))
+          }
           default:
             return false
         }
@@ -259,6 +276,44 @@ describeBrowser('@patchbay/connect in Chromium', () => {
       expect(connection).toMatchObject({ app: 'oidc', account_identifier: 'carol@example.test' })
     })
 
+    it('a partner page with a strict CSP (style-src self): opening the widget causes no CSP violation', async () => {
+      const page = await start()
+      const consoleCsp: string[] = []
+      browser.context.on('console', (m) => {
+        if (/Content Security Policy/i.test(m.text())) consoleCsp.push(m.text())
+      })
+      await page.goto(`${s.partnerPage.origin}/strict-csp`)
+      // The page's own scripts ran under its CSP (the widget from Patchbay's origin, the harness by nonce).
+      expect(await page.evaluate(() => typeof window.pc)).toBe('object')
+      const { code } = await s.session({}, 'csp-user')
+      await page.evaluate((c) => {
+        window.violations = []
+        const record = (e: SecurityPolicyViolationEvent) => window.violations.push(`${e.violatedDirective} ${e.blockedURI}`)
+        document.addEventListener('securitypolicyviolation', record)
+        // Listen in the popup too, before the widget writes its "Loading…" page (which inherits this page's CSP).
+        const open = window.open.bind(window)
+        window.open = (...args) => {
+          const popup = open(...args)
+          popup?.document.addEventListener('securitypolicyviolation', record)
+          return popup
+        }
+        window.options = { app: 'fakestripe' }
+        window.tokenSource = new Promise<string>((resolve) => {
+          window.release = () => resolve(c)
+        })
+      }, code)
+      const [popup] = await Promise.all([page.waitForEvent('popup'), page.click('#go')])
+      expect(await popup.textContent('body')).toContain('Loading…')
+      // Still styled: the widget sets the style through the CSSOM, which style-src does not govern.
+      expect(await popup.evaluate(() => getComputedStyle(document.body).textAlign)).toBe('center')
+      await page.evaluate(() => window.release())
+      await popup.locator('input[type="password"]').first().fill(GOOD_STRIPE_KEY)
+      await popup.locator('button[type="submit"]').first().click()
+      await waitForLog(page, 'success')
+      expect(await page.evaluate(() => window.violations)).toEqual([])
+      expect(consoleCsp).toEqual([])
+    })
+
     it('phone (375 px): full-page redirect, then handleRedirect fires onSuccess and removes the outcome from the URL', async () => {
       const page = await start({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true })
       let popups = 0
@@ -364,6 +419,29 @@ describeBrowser('@patchbay/connect in Chromium', () => {
       expect(await connectionsOf('closing-user')).toHaveLength(0)
     })
 
+    it('user closes the popup on the provider login page: onExit within seconds, not when the authorization expires', async () => {
+      const page = await start()
+      await page.goto(`${s.partnerPage.origin}/harness`)
+      const outcomeChecks: number[] = []
+      page.on('request', (req) => {
+        if (req.url() === `${s.t.url}/connect/outcome`) outcomeChecks.push(Date.now())
+      })
+      const { code } = await s.session({}, 'provider-closing-user')
+      const popup = await clickOpen(page, { app: 'oidc' }, code)
+      // The real oidc-provider login page: Patchbay's authorization attempt is under way (in_progress) from here on.
+      await popup.locator(providerSelectors.username).waitFor({ timeout: 20_000 })
+      const closedAt = await page.evaluate(() => performance.now())
+      await popup.close()
+      const [, , exitAt] = await waitForLog(page, 'exit', 30_000)
+      expect(exitAt - closedAt).toBeLessThan(10_000)
+      expect(await names(page)).toEqual(['event:open', 'event:popup_opened', 'event:popup_closed', 'event:exit', 'exit'])
+      // One check before navigating, then at least the one after the popup closed: the widget keeps watching the
+      // session after the exit (a COOP-severed popup may still finish), until close() stops it.
+      expect(outcomeChecks.length).toBeGreaterThanOrEqual(2)
+      await page.evaluate(() => window.handle.close())
+      expect(await connectionsOf('provider-closing-user')).toHaveLength(0)
+    }, 60_000)
+
     it('closing the popup before the token arrives: onExit without asking Patchbay', async () => {
       const page = await start()
       await page.goto(`${s.partnerPage.origin}/harness`)
@@ -377,28 +455,45 @@ describeBrowser('@patchbay/connect in Chromium', () => {
       expect(await names(page)).toEqual(['event:open', 'event:popup_opened', 'event:exit', 'exit'])
     })
 
-    it('provider page with Cross-Origin-Opener-Policy cuts the opener: success still arrives through the outcome endpoint', async () => {
+    it('provider page with Cross-Origin-Opener-Policy cuts the opener: onExit at once, then the completed flow still reports onSuccess with after_exit', async () => {
       s.provider.setCoop('same-origin')
       const page = await start()
       await page.goto(`${s.partnerPage.origin}/harness`)
       const { code, sessionId } = await s.session({}, 'coop-user')
       const popup = await clickOpen(page, { app: 'oidc' }, code)
+      await popup.locator(providerSelectors.username).waitFor({ timeout: 20_000 })
+      // COOP severs the popup: the widget reads it closed, cannot tell that from the user closing it, and reports
+      // the exit within seconds, before the user has even signed in.
+      const [, , exitAt] = await waitForLog(page, 'exit', 30_000)
+      const [, , closedAt] = (await entries(page)).find(([n]) => n === 'event:popup_closed') as LogEntry
+      expect(exitAt - closedAt).toBeLessThan(10_000)
+      expect(await names(page)).toEqual(['event:open', 'event:popup_opened', 'event:popup_closed', 'event:exit', 'exit'])
       await signInAtProvider(popup, 'dave')
       await consentAtProvider(popup, 'allow')
-      // The widget's outcome polling backs off to every 4 s; on a loaded 2-core CI machine the whole
-      // sign-in can take most of 20 s, so this wait (and the test's timeout) are longer than the others.
+      // The widget kept watching the session: the late success arrives, flagged. Its outcome polling backs off to
+      // every 4 s; on a loaded 2-core CI machine the whole sign-in can take most of 20 s, hence the long waits.
       const [, connection] = await waitForLog(page, 'success', 45_000)
-      expect(connection).toMatchObject({
-        connection_id: (await connectionsOf('coop-user'))[0]?.id,
+      const rows = await connectionsOf('coop-user')
+      expect(connection).toEqual({
+        connection_id: rows[0]?.id,
         app: 'oidc',
         operation: 'creation',
         account_identifier: 'dave@example.test',
         session_id: sessionId,
+        after_exit: true,
       })
-      const log = await names(page)
-      expect(log).toContain('event:popup_closed')
-      expect(log.filter((n) => n === 'success' || n === 'error' || n === 'exit')).toEqual(['success'])
-    }, 90_000)
+      const [, metadata] = (await entries(page)).find(([n]) => n === 'event:success') as LogEntry
+      expect(metadata).toEqual({ app: 'oidc', mode: 'popup', session_id: sessionId, after_exit: true })
+      expect((await names(page)).slice(3)).toEqual(['event:exit', 'exit', 'event:success', 'success'])
+      // The partner's backend hears of it as of any connection.
+      const events = await s.t.server.services.database.db
+        .selectFrom('webhook_events')
+        .select(['type', 'payload'])
+        .where('partner_id', '=', s.t.partner.id)
+        .where('type', '=', 'connection.created')
+        .execute()
+      expect(events.filter((e) => e.payload.includes(rows[0]?.id as string))).toHaveLength(1)
+    }, 120_000)
 
     it('forged messages (the page itself, a Patchbay-origin iframe, a wrong nonce or type) are ignored', async () => {
       const page = await start()
