@@ -22,7 +22,7 @@ import type { Partner, PartnerStore } from '../partners/partner-store.js'
 import type { ActiveSession, ConnectSessions, SessionContext, SessionOutcome, SessionProblem } from '../sessions/connect-sessions.js'
 import { oauthFlowSecretsAad } from '../vault/associated-data.js'
 import type { Vault } from '../vault/vault.js'
-import { enqueueConnectionEvent } from '../webhooks/connection-events.js'
+import { enqueueConnectFailedEvent, enqueueConnectionEvent } from '../webhooks/connection-events.js'
 import { CredentialCheckError, checkCredentials } from './credential-check.js'
 
 export interface ConnectFlowDeps {
@@ -54,7 +54,15 @@ export type FlowStep =
   | { kind: 'picker'; session: ActiveSession; partner: Partner; apps: App[] }
   | { kind: 'form'; session: ActiveSession; partner: Partner; app: App; options: AuthOption[]; state: FormState; status: number }
   | { kind: 'redirecting'; session: ActiveSession; partner: Partner; app: App; url: string }
-  | { kind: 'result'; session: ActiveSession; partner: Partner; app: App | undefined; outcome: SessionOutcome }
+  | {
+      kind: 'result'
+      session: ActiveSession
+      partner: Partner
+      app: App | undefined
+      outcome: SessionOutcome
+      /** An unexpected failure behind an error outcome, for the log (never its message: it may quote a provider). */
+      failure?: { name: string; code: unknown }
+    }
 
 /** What a browser may ask for when it opens the Connect UI with a session code. */
 export interface OpenRequest {
@@ -141,15 +149,16 @@ export class ConnectFlow {
       }
       reconnectId = req.reconnectId
     }
+    let targetMissing = false
     if (reconnectId !== null) {
       const target = CONNECTION_ID.test(reconnectId)
         ? await this.deps.connections.get({ partnerId: found.partnerId, endUserId: found.endUserId }, reconnectId)
         : undefined
-      // Another user's connection is answered exactly like one that does not exist.
+      // Another user's connection is answered exactly like one that does not exist: a terminal
+      // not_found outcome, reported like a success would be (below, once the session is redeemed).
       if (!target || (app && target.appKey !== app.key)) {
-        return this.error(404, 'Connection not found', 'The connection to reconnect does not exist.', app, partner)
-      }
-      if (!app) {
+        targetMissing = true
+      } else if (!app) {
         const offered = await this.offeredApp(found, partner, target.appKey)
         if ('kind' in offered) return offered
         app = offered.app
@@ -178,6 +187,7 @@ export class ConnectFlow {
       ...(req.allowMultiple !== undefined ? { allowMultiple: req.allowMultiple } : {}),
     })
     if (typeof redeemed === 'string') return { kind: 'problem', reason: redeemed }
+    if (targetMissing) return this.finishError(redeemed, partner, app, 'not_found', 'The connection to reconnect does not exist.')
     // The code leaves the address bar: the browser goes on at a URL without it.
     const url = app ? `/connect/${redeemed.id}/${app.key}` : `/connect/${redeemed.id}`
     return { kind: 'redirect', url, cookie: { name: sessionCookieName(redeemed.id), value: browserSecret, sessionId: redeemed.id } }
@@ -424,14 +434,18 @@ export class ConnectFlow {
       .where('used_at', 'is', null)
       .where('expires_at', '>', now)
       .executeTakeFirst()
-    if (claimed.numUpdatedRows === 0n) return undefined
+    const expired = claimed.numUpdatedRows === 0n && flow.used_at === null && Number(flow.expires_at) <= now
+    if (claimed.numUpdatedRows === 0n && !expired) return undefined
     const session = await this.deps.sessions.byId(flow.session_id)
     const partner = session ? await this.deps.partners.get(session.partnerId) : undefined
     const app = this.deps.catalog.get(flow.app_key)
     const option = app?.auth.find((o) => o.key === flow.auth_option)
     // A session ends with one outcome: another flow of it (a second tab) cannot replace what was reported.
     if (!session || session.outcome !== null || !partner || !app || !option) return undefined
+    // The user came back after the flow's lifetime: the session ends in an error the partner hears of.
+    if (expired) return { expired: true as const, session, partner, app }
     return {
+      expired: false as const,
       session,
       partner,
       app,
@@ -445,6 +459,7 @@ export class ConnectFlow {
   async oauth2Callback(appKey: string, query: Record<string, unknown>, cookies: Record<string, string | undefined>): Promise<FlowStep> {
     const flow = await this.takeFlow(query.state, appKey, cookies)
     if (!flow) return this.unknownFlow()
+    if (flow.expired) return this.flowExpired(flow.session, flow.partner, flow.app)
     const { session, partner, app, context } = flow
     const option = flow.option as OAuth2Option
     const one = (name: string) => (typeof query[name] === 'string' ? (query[name] as string) : undefined)
@@ -520,7 +535,7 @@ export class ConnectFlow {
     } catch (err) {
       if (err instanceof ProviderTokenError) return this.finishError(session, partner, app, 'token_exchange_failed', err.message)
       if (err instanceof CredentialCheckError) return this.finishError(session, partner, app, 'credential_check_failed', err.message)
-      throw err
+      return this.callbackFailed(session, partner, app, err)
     }
   }
 
@@ -586,6 +601,7 @@ export class ConnectFlow {
   async oauth1Callback(appKey: string, query: Record<string, unknown>, cookies: Record<string, string | undefined>): Promise<FlowStep> {
     const flow = await this.takeFlow(query.oauth_token, appKey, cookies)
     if (!flow) return this.unknownFlow()
+    if (flow.expired) return this.flowExpired(flow.session, flow.partner, flow.app)
     const { session, partner, app, context } = flow
     const option = flow.option as OAuth1Option
     let callback: { token: string; verifier: string }
@@ -650,7 +666,7 @@ export class ConnectFlow {
     } catch (err) {
       if (err instanceof oauth1.OAuth1Error) return this.finishError(session, partner, app, 'token_exchange_failed', err.message)
       if (err instanceof CredentialCheckError) return this.finishError(session, partner, app, 'credential_check_failed', err.message)
-      throw err
+      return this.callbackFailed(session, partner, app, err)
     }
   }
 
@@ -695,8 +711,37 @@ export class ConnectFlow {
     description: string,
   ): Promise<FlowStep> {
     const outcome: SessionOutcome = { status: 'error', app: app?.key ?? '', error, error_description: description }
-    await this.deps.sessions.setOutcome(session.id, outcome)
+    // The outcome and `connection.failed` together (outbox): the partner's backend learns of every failed session.
+    await this.deps.db.transaction().execute(async (trx) => {
+      await this.deps.sessions.setOutcome(session.id, outcome, trx)
+      await enqueueConnectFailedEvent(trx, {
+        partnerId: session.partnerId,
+        endUserId: session.endUserId,
+        sessionId: session.id,
+        app: app?.key ?? null,
+        error,
+        errorDescription: description,
+        reconnectId: session.reconnectId,
+      })
+    })
     return { kind: 'result', session, partner, app, outcome }
+  }
+
+  /**
+   * A callback that failed in a way the provider did not explain (token endpoint unreachable or
+   * refused by the outbound policy, discovery failing, a bug): still a terminal error outcome, so
+   * the partner hears of it; the page says nothing more than that. `failure` is for the log.
+   */
+  private async callbackFailed(session: ActiveSession, partner: Partner, app: App, err: unknown): Promise<FlowStep> {
+    const step = await this.finishError(
+      session,
+      partner,
+      app,
+      'server_error',
+      `${app.name} could not complete the sign-in. Try again later.`,
+    )
+    const e = err instanceof Error ? err : new Error(String(err))
+    return step.kind === 'result' ? { ...step, failure: { name: e.name, code: (e as { code?: unknown }).code } } : step
   }
 
   // ---- helpers -------------------------------------------------------------------------------
@@ -756,6 +801,10 @@ export class ConnectFlow {
     )
     const values = Object.fromEntries(Object.entries(state.values).filter(([k]) => !secretKeys.has(k)))
     return { kind: 'form', session, partner, app, options, state: { ...state, values }, status }
+  }
+
+  private flowExpired(session: ActiveSession, partner: Partner, app: App): Promise<FlowStep> {
+    return this.finishError(session, partner, app, 'expired', `The sign-in with ${app.name} took too long. Start again.`)
   }
 
   /** A callback that matches no flow of this browser: nothing to finish, nobody to tell. */

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { Type } from '@sinclair/typebox'
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { authOptionLabel } from '../catalog/app-directory.js'
 import type { App, AuthOption } from '../catalog/app-schema.js'
 import type { Catalog } from '../catalog/load-catalog.js'
@@ -34,7 +34,8 @@ const AppKey = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' })
 
 const OpenQuery = Type.Object({
   token: Type.Optional(Type.String({ maxLength: 200 })),
-  theme: Type.Optional(Type.String({ maxLength: 40 })),
+  // Any length: a name that is no configured theme falls back to the default (the flow checks).
+  theme: Type.Optional(Type.String({ maxLength: 2048 })),
   redirect_uri: Type.Optional(Type.String({ maxLength: 2048 })),
   reconnect_id: Type.Optional(Type.String({ maxLength: 100 })),
   state: Type.Optional(Type.String({ maxLength: 2048 })),
@@ -140,6 +141,14 @@ export function respond(
   const partner = 'partner' in step ? step.partner : undefined
   const session = 'session' in step ? step.session : undefined
   const ctx = pageContext(nonce, partner, session)
+  // A page answering a URL with a query (a session code, connection parameters, an OAuth code)
+  // takes it out of the address bar and history (SECURITY.md, docs/connect-ui.md); the form's own
+  // URL reloads it, any other page keeps only its path.
+  const [path, query] = reply.request.url.split('?', 2) as [string, string | undefined]
+  if (query !== undefined) ctx.replaceUrl = step.kind === 'form' ? `/connect/${step.session.id}/${step.app.key}` : path
+  if (step.kind === 'result' && step.failure) {
+    reply.log.warn({ failure: step.failure, app: step.app?.key, session: step.session.id }, 'connect flow failed')
+  }
   if (redirect) {
     if (!(viaPost && crossOrigin(redirect.url))) return noStore(reply).redirect(redirect.url, 303)
     const body = renderRedirecting(ctx, { app: redirect.app ? summary(redirect.app) : GENERIC_APP, url: redirect.url })
@@ -228,6 +237,19 @@ export const connectUiRoutes: FastifyPluginAsync = async (app) => {
     keyGenerator: (req) => `connect:${req.ip}`,
   })
   const hide = { hide: true }
+
+  // A malformed link (an app key or a query value the schema refuses) is a Connect UI page like any
+  // other error; everything else goes on to the app's error handler.
+  app.setErrorHandler((err: FastifyError, _req, reply) => {
+    if (!err.validation) throw err
+    const unknownApp = err.validationContext === 'params'
+    return respond(app, reply, {
+      kind: 'error',
+      status: unknownApp ? 404 : 400,
+      title: unknownApp ? 'App not available' : 'This link is not valid',
+      message: unknownApp ? 'This app is not available.' : 'The link may be incomplete or may have been changed.',
+    })
+  })
 
   app.get(
     '/to/:app',

@@ -4,7 +4,8 @@ import type { Connection } from '../connections/connection-store.js'
 import type { Database } from '../db/schema.js'
 import { enqueueWebhookEvent, type WebhookEventType } from './outbox.js'
 
-export type ConnectionEventType = Extract<WebhookEventType, `connection.${string}`>
+/** Events about one connection; `connection.failed` is about a session that made none (below). */
+export type ConnectionEventType = Exclude<Extract<WebhookEventType, `connection.${string}`>, 'connection.failed'>
 
 /**
  * Queues a `connection.*` event in the caller's transaction, with the data every such event
@@ -33,6 +34,52 @@ export async function enqueueConnectionEvent(
         connection: connectionJson(connection),
         end_user: { tenant_id: user?.tenant_id ?? null, user_id: user?.external_id ?? null },
         ...extra,
+      },
+    },
+    now,
+  )
+}
+
+/** What `connection.failed` says about a connect session that ended without a connection. */
+export interface ConnectFailure {
+  partnerId: string
+  endUserId: string
+  sessionId: string
+  /** The app being connected, or null when the flow ended before one was chosen. */
+  app: string | null
+  error: string
+  errorDescription: string
+  /** The connection the session was reconnecting, if any. */
+  reconnectId: string | null
+}
+
+/**
+ * Queues `connection.failed` in the caller's transaction (the one recording the session's error
+ * outcome, see docs/webhooks.md): `{ session_id, app, error, error_description, reconnect_id, end_user }`.
+ */
+export async function enqueueConnectFailedEvent(
+  trx: Kysely<Database> | Transaction<Database>,
+  failure: ConnectFailure,
+  now: number = Date.now(),
+): Promise<string> {
+  const user = await trx
+    .selectFrom('end_users')
+    .select(['tenant_id', 'external_id'])
+    .where('id', '=', failure.endUserId)
+    .where('partner_id', '=', failure.partnerId)
+    .executeTakeFirst()
+  return enqueueWebhookEvent(
+    trx,
+    {
+      partnerId: failure.partnerId,
+      type: 'connection.failed',
+      data: {
+        session_id: failure.sessionId,
+        app: failure.app,
+        error: failure.error,
+        error_description: failure.errorDescription,
+        reconnect_id: failure.reconnectId,
+        end_user: { tenant_id: user?.tenant_id ?? null, user_id: user?.external_id ?? null },
       },
     },
     now,

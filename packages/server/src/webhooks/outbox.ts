@@ -4,7 +4,12 @@ import { randomId } from '../lib/random.js'
 
 /** Every event Patchbay announces to partners. */
 export type WebhookEventType =
-  'connection.created' | 'connection.reauthorized' | 'connection.refresh_failed' | 'connection.deleted' | 'action_run.finished'
+  | 'connection.created'
+  | 'connection.reauthorized'
+  | 'connection.refresh_failed'
+  | 'connection.deleted'
+  | 'connection.failed'
+  | 'action_run.finished'
 
 /**
  * Records an event to announce, in the caller's transaction (outbox pattern): the event exists if

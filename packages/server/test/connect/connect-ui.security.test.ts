@@ -344,63 +344,72 @@ describe.each(databaseTargets)('Connect UI security ($name)', (target) => {
       return created.id
     }
 
-    async function expectNotFoundUnconsumed(code: string, sessionId: string, query: string) {
+    /**
+     * Opens `/to/fakestripe` and `/connect` (a fresh session of `sub` each) with `query`: the answer is
+     * the not_found error outcome, posted to the opener like any result, and no connection is touched.
+     */
+    async function expectNotFound(sub: string, query: string, params: Record<string, string> = {}) {
       for (const path of ['/to/fakestripe', '/connect']) {
+        const { code, sessionId } = await mintSession(s.t, params, { sub })
         const res = await http(`${s.t.url}${path}?token=${code}${query}`)
-        expect(res.status, path).toBe(404)
-        expectNoRedirect(res)
+        expect(res.status, path).toBe(200)
+        expect(res.location, path).toBeNull()
         expect(res.text).toContain('The connection to reconnect does not exist.')
+        expect(res.text).toContain('"error":"not_found"')
+        const outcome = JSON.parse((await sessionRow(db, sessionId)).outcome as string) as Record<string, unknown>
+        expect(outcome).toMatchObject({ status: 'error', error: 'not_found' })
       }
-      const row = await sessionRow(db, sessionId)
-      expect(row.used_at).toBeNull()
-      expect(row.browser_hash).toBeNull()
     }
 
-    it("Should answer reconnect_id of another user's connection as not found and consume nothing", async () => {
+    it("Should answer reconnect_id of another user's connection exactly as an unknown one, and leave it untouched", async () => {
       const bob = await mintSession(s.t, {}, { sub: 'bob' })
       const bobsConnection = await connectionFor(bob.sessionId)
       const before = await db.selectFrom('connections').selectAll().where('id', '=', bobsConnection).executeTakeFirstOrThrow()
-      const alice = await mintSession(s.t, {}, { sub: 'alice-tenancy' })
-      await expectNotFoundUnconsumed(alice.code, alice.sessionId, `&reconnect_id=${bobsConnection}`)
+      await expectNotFound('alice-tenancy', `&reconnect_id=${bobsConnection}`)
       // Same answer as an id that does not exist at all.
-      await expectNotFoundUnconsumed(alice.code, alice.sessionId, '&reconnect_id=conn_doesNotExist0000')
-      await expectNotFoundUnconsumed(alice.code, alice.sessionId, `&reconnect_id=${encodeURIComponent('../conn x')}`)
+      await expectNotFound('alice-tenancy', '&reconnect_id=conn_doesNotExist0000')
+      await expectNotFound('alice-tenancy', `&reconnect_id=${encodeURIComponent('../conn x')}`)
       const after = await db.selectFrom('connections').selectAll().where('id', '=', bobsConnection).executeTakeFirstOrThrow()
       expect(after).toEqual(before)
-      // The code still works for what it may do.
-      expect((await http(`${s.t.url}/to/fakestripe?token=${alice.code}`)).status).toBe(303)
+      expect(await connectionsOf(db, 'alice-tenancy')).toEqual([])
     })
 
     it("Should answer a session minted with another user's reconnect_id as not found", async () => {
       const bob = await mintSession(s.t, {}, { sub: 'bob-2' })
       const bobsConnection = await connectionFor(bob.sessionId)
-      const alice = await mintSession(s.t, { reconnect_id: bobsConnection }, { sub: 'alice-tenancy-2' })
-      await expectNotFoundUnconsumed(alice.code, alice.sessionId, '')
+      await expectNotFound('alice-tenancy-2', '', { reconnect_id: bobsConnection })
     })
 
     it('Should not reach the same user id in another tenant or another partner', async () => {
       const otherTenant = await mintSession(s.t, {}, { sub: 'carol', org: 'org-2' })
       const inOrg2 = await connectionFor(otherTenant.sessionId)
-      const carol = await mintSession(s.t, {}, { sub: 'carol' })
-      await expectNotFoundUnconsumed(carol.code, carol.sessionId, `&reconnect_id=${inOrg2}`)
+      await expectNotFound('carol', `&reconnect_id=${inOrg2}`)
 
       const other = await s.t.addPartner({ id: 'other-partner', redirectUris: ['https://other.example/cb'] })
-      const atOther = await mintSession({ url: s.t.url, sign: other.sign, partner: other }, {}, { sub: 'carol' })
+      const otherPartner = { url: s.t.url, sign: other.sign, partner: other }
+      const atOther = await mintSession(otherPartner, {}, { sub: 'carol' })
       const atOtherConnection = await connectionFor(atOther.sessionId)
-      await expectNotFoundUnconsumed(carol.code, carol.sessionId, `&reconnect_id=${atOtherConnection}`)
+      await expectNotFound('carol', `&reconnect_id=${atOtherConnection}`)
       const acmeCarol = await mintSession(s.t, {}, { sub: 'carol' })
       const acmeConnection = await connectionFor(acmeCarol.sessionId)
-      await expectNotFoundUnconsumed(atOther.code, atOther.sessionId, `&reconnect_id=${acmeConnection}`)
+      const fromOther = await mintSession(otherPartner, {}, { sub: 'carol' })
+      const res = await http(`${s.t.url}/to/fakestripe?token=${fromOther.code}&reconnect_id=${acmeConnection}`)
+      // That partner has no allowed origin: the page posts nothing, the outcome is recorded.
+      expect(res.text).toContain('The connection to reconnect does not exist.')
+      expect(JSON.parse((await sessionRow(db, fromOther.sessionId)).outcome as string)).toMatchObject({ error: 'not_found' })
     })
 
     it("Should answer reconnect_id of the user's own connection of another app as not found", async () => {
       const first = await mintSession(s.t, {}, { sub: 'dave' })
       const stripeConnection = await connectionFor(first.sessionId)
+      const before = await db.selectFrom('connections').selectAll().where('id', '=', stripeConnection).executeTakeFirstOrThrow()
       const { code, sessionId } = await mintSession(s.t, {}, { sub: 'dave' })
       const res = await http(`${s.t.url}/to/oidc?token=${code}&reconnect_id=${stripeConnection}`)
-      expect(res.status).toBe(404)
-      expectNoRedirect(res)
-      expect((await sessionRow(db, sessionId)).used_at).toBeNull()
+      expect(res.status).toBe(200)
+      expect(res.location).toBeNull()
+      expect(res.text).toContain('"error":"not_found"')
+      expect(JSON.parse((await sessionRow(db, sessionId)).outcome as string)).toMatchObject({ app: 'oidc', error: 'not_found' })
+      expect(await db.selectFrom('connections').selectAll().where('id', '=', stripeConnection).executeTakeFirstOrThrow()).toEqual(before)
     })
 
     it('Should store nothing when the connection to reconnect is deleted before the form is sent', async () => {

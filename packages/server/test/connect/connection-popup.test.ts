@@ -164,18 +164,18 @@ describe.each(databaseTargets)('connection popup ($name)', (target) => {
       expect((await sessionRow(db, sessionId)).used_at).toBeNull()
     })
 
-    it("Should answer connectionId of another user's connection as not found and consume nothing", async () => {
+    it("Should answer connectionId of another user's connection with a not_found error redirect and touch nothing", async () => {
       const bobs = returned(await popup((await stripePayload('popup-bob')).payload)).get('connectionId') as string
       const checks = s.fakeApi.requests.length
       const { payload, sessionId } = await stripePayload('popup-mallory', { connectionId: bobs })
-      const res = await popup(payload)
-      expect(res.status).toBe(404)
-      expect(res.location).toBeNull()
-      expect(res.text).toContain('The connection to reconnect does not exist.')
+      const back = returned(await popup(payload))
+      expect(back.get('connectionId')).toBeNull()
+      expect(back.get('error')).toBe('The connection to reconnect does not exist.')
+      expect(JSON.parse(back.get('errorData') as string)).toMatchObject({ type: 'not_found', app: 'fakestripe' })
       expect(s.fakeApi.requests.length).toBe(checks)
       expect(await connectionsOf(db, 'popup-mallory')).toEqual([])
       expect((await connectionsOf(db, 'popup-bob')).map((r) => r.version)).toEqual([1])
-      expect((await sessionRow(db, sessionId)).used_at).toBeNull()
+      expect(JSON.parse((await sessionRow(db, sessionId)).outcome as string)).toMatchObject({ status: 'error', error: 'not_found' })
     })
 
     it('Should keep the API key out of the session row, every table and the logs', async () => {
