@@ -1,17 +1,23 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs'
+import { createInterface } from 'node:readline/promises'
 import { parseArgs } from 'node:util'
 import { Value } from '@sinclair/typebox/value'
 import type { Kysely } from 'kysely'
-import { loadCatalog } from './catalog/load-catalog.js'
+import { CatalogError, loadCatalog } from './catalog/load-catalog.js'
 import { ConfigError, loadConfig } from './config.js'
+import { checkConfig } from './config-check.js'
+import { ConnectionService } from './connections/connection-service.js'
 import { migrateToLatest, openDatabase } from './db/database.js'
 import type { Database } from './db/schema.js'
+import { PatchbayError } from './errors.js'
 import { hashSecret } from './lib/random.js'
+import { createLogger } from './logger.js'
 import { PartnerApps } from './partners/partner-apps.js'
 import { PartnerInput } from './partners/partner-input.js'
 import { newClientSecret, type Partner, PartnerStore } from './partners/partner-store.js'
 import { startServer } from './server.js'
+import { createServices } from './services.js'
 import { generateEncryptionKey, loadVault } from './vault/key-setup.js'
 import { reencryptAll } from './vault/rotate.js'
 import { WebhookSecrets } from './webhooks/webhook-secrets.js'
@@ -19,10 +25,11 @@ import { WebhookSecrets } from './webhooks/webhook-secrets.js'
 const USAGE = `patchbay — the Patchbay server
 
 Usage:
+  patchbay --version                 print the version
   patchbay start [--dev]             start the server (configuration from PATCHBAY_* variables and PATCHBAY_CONFIG);
                                      --dev: development mode (generates a local encryption key)
   patchbay migrate                   bring the database schema up to date
-  patchbay config check              validate the configuration and print it (secrets hidden)
+  patchbay config check [--dev]      validate the configuration as start does and print it (secrets hidden)
   patchbay keys generate             print a new encryption key line "<kid>:<base64>" for PATCHBAY_ENCRYPTION_KEYS
   patchbay keys rotate               re-encrypt stored credentials under the first configured key (put the new key
                                      first, keep the old ones after it until this reports no failures)
@@ -30,7 +37,8 @@ Usage:
   patchbay partner update <id> [flags]
   patchbay partner list
   patchbay partner show <id>
-  patchbay partner delete <id>
+  patchbay partner delete <id> [--yes]  delete a partner and its connections (revoked at the providers that support
+                                     it); asks for the partner id on a terminal, needs --yes otherwise
   patchbay partner rotate-secret <id>   new client secret (printed once); the old one stops working
   patchbay partner webhook-secret <id>  new webhook signing secret "whsec_…" (printed once); the old one stops working
   patchbay partner app <id> <app> [--client-id ID] [--client-secret-env NAME] [--scopes a,b] [--setting key=value]
@@ -213,9 +221,77 @@ async function partnerAppCommand(rest: string[]): Promise<void> {
   }
 }
 
+/**
+ * `partner delete <id> [--yes]`: deletes the partner's connections first, revoking their tokens at
+ * the provider where the app has a revocation endpoint (the same path as `DELETE
+ * /v1/connections/{id}`), then the partner, whose rows cascade. Asks on a terminal; without one,
+ * only `--yes` deletes.
+ */
+async function partnerDeleteCommand(rest: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: { yes: { type: 'boolean', short: 'y' } },
+    allowPositionals: true,
+    strict: true,
+  })
+  const id = positionals[0]
+  if (!id || positionals.length > 1) throw new UsageError('usage: patchbay partner delete <partner id> [--yes]')
+  const config = loadConfig()
+  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+  try {
+    await migrateToLatest(database)
+    const store = new PartnerStore(database)
+    if (!(await store.get(id))) throw new UsageError(`partner ${id} not found`)
+    const { n } = await database.db
+      .selectFrom('connections')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('partner_id', '=', id)
+      .executeTakeFirstOrThrow()
+    const count = Number(n)
+    const what = `partner ${id} and its ${count} connection${count === 1 ? '' : 's'} (their tokens are revoked at the providers that support it)`
+    if (!values.yes) {
+      if (!process.stdin.isTTY || !process.stderr.isTTY) {
+        throw new UsageError(
+          `partner delete would delete ${what}: pass --yes to confirm (there is no terminal to ask on); nothing was deleted`,
+        )
+      }
+      const prompt = createInterface({ input: process.stdin, output: process.stderr })
+      const answer = await prompt.question(`This deletes ${what}. Type the partner id to confirm: `).finally(() => prompt.close())
+      if (answer.trim() !== id) throw new UsageError('not confirmed; nothing was deleted')
+    }
+    if (count > 0) {
+      // Revocation needs the partner's OAuth clients, which are encrypted: the keys are required.
+      const { vault } = loadVault(config)
+      const services = createServices(config, database, createLogger(config, process.stderr), vault)
+      const connections = new ConnectionService({ ...services, db: database.db })
+      try {
+        for (;;) {
+          const page = await connections.listForPartner(id, { limit: 100 })
+          if (page.data.length === 0) break
+          for (const { connection } of page.data) {
+            // Deleted meanwhile (by the API or another process): nothing left to revoke here.
+            await connections.delete({ partnerId: id, endUserId: connection.endUserId }, connection.id).catch((err: unknown) => {
+              if (!(err instanceof PatchbayError && err.code === 'PB_ERR_NOT_FOUND')) throw err
+            })
+          }
+        }
+      } finally {
+        await services.close()
+      }
+    }
+    await store.delete(id)
+    // A deleted partner is refused by the running server once the command returns.
+    await database.changes.settle()
+    print({ deleted: id, connections: count })
+  } finally {
+    await database.close()
+  }
+}
+
 async function partnerCommand(args: string[]): Promise<void> {
   const [sub, ...rest] = args
   if (sub === 'app') return partnerAppCommand(rest)
+  if (sub === 'delete') return partnerDeleteCommand(rest)
   const { values, positionals } = parseArgs({ args: rest, options: partnerFlags, allowPositionals: true, strict: true })
   const flags = values as Flags
   switch (sub) {
@@ -267,13 +343,6 @@ async function partnerCommand(args: string[]): Promise<void> {
       const partner = await withStore((store) => store.get(id))
       if (!partner) throw new UsageError(`partner ${id} not found`)
       print(publicView(partner))
-      return
-    }
-    case 'delete': {
-      const id = positionals[0]
-      if (!id) throw new UsageError('partner delete needs the partner id')
-      if (!(await withStore((store) => store.delete(id)))) throw new UsageError(`partner ${id} not found`)
-      print({ deleted: id })
       return
     }
     case 'rotate-secret': {
@@ -356,8 +425,11 @@ async function main(argv: string[]): Promise<void> {
       return
     }
     case 'config': {
-      if (rest[0] !== 'check') throw new UsageError('usage: patchbay config check')
-      const config = loadConfig()
+      const { values, positionals } = parseArgs({ args: rest, options: { dev: { type: 'boolean' } }, allowPositionals: true, strict: true })
+      if (positionals.length !== 1 || positionals[0] !== 'check') throw new UsageError('usage: patchbay config check [--dev]')
+      const config = loadConfig(process.env, values.dev ? { devMode: true } : {})
+      // The same checks as `start`, so what passes here starts (database-dependent ones aside).
+      checkConfig(config)
       print({
         ...config,
         databaseUrl: config.databaseUrl ? config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@') : undefined,
@@ -369,6 +441,13 @@ async function main(argv: string[]): Promise<void> {
       return partnerCommand(rest)
     case 'keys':
       return keysCommand(rest)
+    case '--version':
+    case '-v':
+    case 'version': {
+      const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+      process.stdout.write(`${manifest.version}\n`)
+      return
+    }
     case undefined:
     case 'help':
     case '--help':
@@ -381,7 +460,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof UsageError) {
+  if (err instanceof ConfigError || err instanceof UsageError || err instanceof CatalogError) {
     process.stderr.write(`patchbay: ${err.message}\n`)
     process.exit(err instanceof UsageError ? 2 : 78)
   }

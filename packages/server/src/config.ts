@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { type Static, Type } from '@sinclair/typebox'
-import { Value } from '@sinclair/typebox/value'
+import { Value, type ValueError, ValueErrorType } from '@sinclair/typebox/value'
 import { parse as parseYaml } from 'yaml'
 import { PartnerInput } from './partners/partner-input.js'
 
@@ -251,7 +251,8 @@ function readConfigFile(file: string): Record<string, unknown> {
   try {
     parsed = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text)
   } catch (err) {
-    throw new ConfigError(`config file ${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`)
+    // Parser messages quote the text around the error, which may be a key or a password: only the position is kept.
+    throw new ConfigError(`config file ${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}${parseErrorPosition(err, text)}`)
   }
   if (parsed == null) return {}
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
@@ -272,16 +273,53 @@ export function loadConfig(env: Env = process.env, overrides: Record<string, unk
     const value = env[name]
     if (value !== undefined && value !== '') setPath(raw, path, parse(value))
   }
+/** ` (line L, column C)` of a JSON or YAML parse error, never the text itself. */
+function parseErrorPosition(err: unknown, text: string): string {
+  const linePos = (err as { linePos?: Array<{ line: number; col: number }> }).linePos?.[0]
+  if (linePos) return ` (line ${linePos.line}, column ${linePos.col})`
+  const offset = /position (\d+)/.exec((err as Error).message)?.[1]
+  if (offset === undefined) return ''
+  const before = text.slice(0, Number(offset)).split('\n')
+  return ` (line ${before.length}, column ${(before[before.length - 1] ?? '').length + 1})`
+}
+
+/**
+ * Setting names whose values are secrets (keys, passwords, tokens, client secrets and their hashes):
+ * an error names them but never quotes their value. `databaseUrl` may carry a password.
+ */
+const SECRET_SETTING = /secret|passw|token|key|credential|private|hash|cookie|signature|databaseUrl/i
+
+/** ` (got …)` for a value that may be shown; nothing for secrets, unknown settings and structures. */
+function shownValue(error: ValueError, path: string): string {
+  const { value } = error
+  if (value === undefined || typeof value === 'object') return ''
+  // An unknown setting (often a misspelt one) could be anything, a secret included.
+  if (error.type === ValueErrorType.ObjectAdditionalProperties) return ''
+  if (SECRET_SETTING.test(path)) return ''
+  // A URL with credentials in it, whatever the setting is called.
+  if (typeof value === 'string' && /\/\/[^/\s]*@/.test(value)) return ''
+  return ` (got ${JSON.stringify(value)})`
+}
+
+/** The environment variable of a setting or of the list it is an entry of (`encryptionKeys.0`). */
+export function envVarOf(path: string): string | undefined {
+  const envByPath = new Map(envMap.map(([name, settingPath]) => [settingPath, name]))
+  for (let p = path; p; p = p.includes('.') ? p.slice(0, p.lastIndexOf('.')) : '') {
+    const name = envByPath.get(p)
+    if (name) return name
+  }
+  return undefined
+}
+
   for (const [path, value] of Object.entries(rest)) setPath(raw, path, value)
 
   const withDefaults = Value.Default(ConfigSchema, structuredClone(raw))
   const errors = [...Value.Errors(ConfigSchema, withDefaults)]
   if (errors.length > 0) {
-    const envByPath = new Map(envMap.map(([name, path]) => [path, name]))
     const lines = errors.slice(0, 10).map((e) => {
       const path = e.path.replace(/^\//, '').replaceAll('/', '.') || '(root)'
-      const env = envByPath.get(path)
-      return `  ${path}${env ? ` (${env})` : ''}: ${e.message}${e.value !== undefined && typeof e.value !== 'object' ? ` (got ${JSON.stringify(e.value)})` : ''}`
+      const env = envVarOf(path)
+      return `  ${path}${env ? ` (${env})` : ''}: ${e.message}${shownValue(e, path)}`
     })
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`)
   }

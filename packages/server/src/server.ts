@@ -2,11 +2,13 @@ import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { buildApp } from './app.js'
 import type { Config } from './config.js'
+import { checkConfig } from './config-check.js'
 import { migrateToLatest, openDatabase, type PatchbayDatabase } from './db/database.js'
 import { createLogger } from './logger.js'
 import { startMaintenance, startRefreshSweep } from './maintenance.js'
 import { syncPartners } from './partners/sync-config.js'
 import { createServices, type Services } from './services.js'
+import { checkKeysReadStoredData } from './vault/check-stored-keys.js'
 import { loadVault } from './vault/key-setup.js'
 import { WebhookDispatcher } from './webhooks/dispatcher.js'
 
@@ -32,7 +34,9 @@ export interface StartOptions {
  * database, migrates it, applies declared partners, and listens.
  */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
-  // Before anything is opened: without a key outside development mode, nothing starts.
+  // Before anything is opened: a configuration `patchbay config check` refuses (no key outside
+  // development mode, a bad CIDR range, custom app or partner) starts nothing.
+  checkConfig(config)
   const keys = loadVault(config)
   const log = options.logger ?? createLogger(config)
   if (keys.devKey) {
@@ -51,6 +55,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let app: FastifyInstance | undefined
   try {
     await migrateToLatest(database, options.pgSchema)
+    // Keys that cannot open what is stored would answer `ready`, then fail every credential read.
+    await checkKeysReadStoredData(database.db, keys.vault)
     const services = createServices(config, database, log, keys.vault)
     await syncPartners(services.partners, config.partners, {
       partnerApps: services.partnerApps,

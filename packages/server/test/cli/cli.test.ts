@@ -71,7 +71,12 @@ describe('patchbay CLI', () => {
     expect(rotated.client_secret).toMatch(/^pbsk_/)
     expect(rotated.client_secret).not.toBe(partner.client_secret)
 
-    expect((await patchbay(['partner', 'delete', 'acme'], dir)).code).toBe(0)
+    const unconfirmed = await patchbay(['partner', 'delete', 'acme'], dir)
+    expect(unconfirmed.code).toBe(2)
+    expect(unconfirmed.stderr).toContain('pass --yes to confirm')
+    const deleted = await patchbay(['partner', 'delete', 'acme', '--yes'], dir)
+    expect(deleted.code, deleted.stderr).toBe(0)
+    expect(JSON.parse(deleted.stdout)).toEqual({ deleted: 'acme', connections: 0 })
     expect((await patchbay(['partner', 'show', 'acme'], dir)).code).toBe(2)
   })
 
@@ -90,6 +95,87 @@ describe('patchbay CLI', () => {
     const res = await patchbay(['start'], dir, { PATCHBAY_PORT: '70000' })
     expect(res.code).toBe(78)
     expect(res.stderr).toContain('port (PATCHBAY_PORT)')
+  })
+
+  it('should not echo a secret in a configuration error – key material, database password, secret-named settings', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pb-cli-'))
+    const material = 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZn'
+    const badKey = await patchbay(['start'], dir, { PATCHBAY_ENCRYPTION_KEYS: `kbad:${material.slice(0, 43)}!` })
+    expect(badKey.code).toBe(78)
+    expect(badKey.stderr).toContain('encryptionKeys.0 (PATCHBAY_ENCRYPTION_KEYS)')
+    expect(badKey.stdout + badKey.stderr).not.toContain(material.slice(0, 43))
+
+    const badUrl = await patchbay(['start', '--dev'], dir, { DATABASE_URL: 'mysql://admin:hunter2-db-password@db.internal/patchbay' })
+    expect(badUrl.code).toBe(78)
+    expect(badUrl.stderr).toContain('databaseUrl (DATABASE_URL)')
+    expect(badUrl.stdout + badUrl.stderr).not.toContain('hunter2-db-password')
+
+    const file = join(dir, 'patchbay.json')
+    writeFileSync(
+      file,
+      JSON.stringify({
+        port: 'not-a-port',
+        partners: [
+          { id: 'acme', name: 'A', issuer: 'i', audience: 'a', jwksUrl: 'https://p.example/j', clientSecretHash: 'plain-secret-value' },
+        ],
+        webhoks: { signingSecret: 'whsec_typo-in-the-key-name' },
+      }),
+    )
+    const inFile = await patchbay(['config', 'check'], dir, { PATCHBAY_CONFIG: file })
+    expect(inFile.code).toBe(78)
+    expect(inFile.stderr).toContain('partners.0.clientSecretHash')
+    expect(inFile.stderr).toContain('webhoks')
+    // Non-secret values are still shown.
+    expect(inFile.stderr).toContain('not-a-port')
+    for (const secret of ['plain-secret-value', 'whsec_typo-in-the-key-name']) expect(inFile.stdout + inFile.stderr).not.toContain(secret)
+
+    writeFileSync(file, `{ "encryptionKeys": ["k1:${material.slice(0, 43)}="], oops }`)
+    const broken = await patchbay(['config', 'check'], dir, { PATCHBAY_CONFIG: file })
+    expect(broken.code).toBe(78)
+    expect(broken.stderr).toContain('not valid JSON')
+    expect(broken.stdout + broken.stderr).not.toContain(material.slice(0, 43))
+  })
+
+  it('config check refuses what start refuses – bad CIDR range, invalid custom app, partner without JWKS – exit 78, no stack', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pb-cli-'))
+    const partner = { id: 'nojwks', name: 'N', issuer: 'https://p.example', audience: 'a', clientSecretHash: `sha256$${'A'.repeat(43)}` }
+    const cases: Array<[object, string]> = [
+      [
+        { outbound: { allowPrivateRanges: ['10.0.0.0/99'] } },
+        'outbound.allowPrivateRanges.0 (PATCHBAY_OUTBOUND_ALLOW_PRIVATE): "10.0.0.0/99"',
+      ],
+      [{ apps: [{ key: 'internal' }] }, 'apps.0.name: is required'],
+      [{ partners: [partner] }, 'partners.0 (nojwks): one of jwksUrl or jwks is required'],
+    ]
+    for (const [content, message] of cases) {
+      const file = join(dir, 'patchbay.json')
+      writeFileSync(file, JSON.stringify(content))
+      for (const args of [
+        ['config', 'check', '--dev'],
+        ['start', '--dev'],
+      ]) {
+        const res = await patchbay(args, dir, { PATCHBAY_CONFIG: file, PATCHBAY_PORT: '0' })
+        expect({ args, code: res.code }).toEqual({ args, code: 78 })
+        expect(res.stderr).toContain(message)
+        expect(res.stderr).not.toMatch(/^\s+at /m)
+      }
+    }
+    // Outside development mode, config check wants a key just as start does.
+    const noKey = await patchbay(['config', 'check'], dir)
+    expect(noKey.code).toBe(78)
+    expect(noKey.stderr).toContain('patchbay keys generate')
+    const ok = await patchbay(['config', 'check'], dir, {
+      PATCHBAY_ENCRYPTION_KEYS: (await patchbay(['keys', 'generate'], dir)).stdout.trim(),
+    })
+    expect(ok.code, ok.stderr).toBe(0)
+    expect(JSON.parse(ok.stdout).encryptionKeys[0]).toMatch(/:\*\*\*$/)
+  })
+
+  it('prints its version', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pb-cli-'))
+    const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'))
+    const res = await patchbay(['--version'], dir)
+    expect(res).toMatchObject({ code: 0, stdout: `${manifest.version}\n` })
   })
 
   it('starts with partners from a config file, serves /readyz, and shuts down gracefully on SIGTERM', async () => {
@@ -168,5 +254,12 @@ describe('patchbay CLI', () => {
     const again = await patchbay(['partner', 'app', 'acme', 'github', '--scopes', 'repo'], dir, { PATCHBAY_ENCRYPTION_KEYS: k2 })
     expect(again.code).toBe(0)
     expect(JSON.parse(again.stdout)).toMatchObject({ clientId: 'Iv1.abc', clientSecret: '(set)', scopes: ['repo'] })
+
+    // A key that cannot open what is stored: start refuses, naming key ids, never key material.
+    const k3 = (await patchbay(['keys', 'generate'], dir)).stdout.trim()
+    const wrongKey = await patchbay(['start'], dir, { PATCHBAY_ENCRYPTION_KEYS: k3, PATCHBAY_PORT: '0' })
+    expect(wrongKey.code).toBe(78)
+    expect(wrongKey.stderr).toContain(`partner_apps: rows are stored under key id "${k2.split(':')[0]}", not configured`)
+    for (const key of [k1, k2, k3]) expect(wrongKey.stdout + wrongKey.stderr).not.toContain(key.split(':')[1])
   })
 })

@@ -62,7 +62,7 @@ describe.each(databaseTargets)('in-process caches follow writes from other proce
     // The proxy reads the token from memory without a promise (AccessTokens.cached): authenticated, no such connection.
     expect(await proxied(access_token)).toBe(404)
 
-    const deleted = await runCli(t, ['partner', 'delete', t.partner.id])
+    const deleted = await runCli(t, ['partner', 'delete', t.partner.id, '--yes'])
     expect(deleted.code, deleted.stderr).toBe(0)
 
     expect(await proxied(access_token)).toBe(401)

@@ -37,10 +37,14 @@ function databaseEnvOf(t: TestServer): { env: Record<string, string>; base: Node
 }
 
 /** Runs one `patchbay` CLI command, as an operator would, on a test server's database. */
-export async function runCli(t: TestServer, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runCli(
+  t: TestServer,
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const { env, base } = databaseEnvOf(t)
   try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [cli, ...args], { env: { ...base, ...env } })
+    const { stdout, stderr } = await execFileAsync(process.execPath, [cli, ...args], { env: { ...base, ...env, ...extraEnv } })
     return { code: 0, stdout, stderr }
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string }

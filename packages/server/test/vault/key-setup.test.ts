@@ -205,3 +205,101 @@ describe('startServer in development mode', () => {
     }
   })
 })
+
+describe.each(databaseTargets)('startServer and keys that cannot read the stored data ($name)', (target) => {
+  /** Starts on one database (this schema or dataDir) with the given keys. */
+  function start(schema: string, encryptionKeys: string[]) {
+    const config = loadConfig(
+      {},
+      {
+        host: '127.0.0.1',
+        port: 0,
+        dataDir,
+        logLevel: 'silent',
+        encryptionKeys,
+        ...(target.databaseUrl ? { databaseUrl: target.databaseUrl } : {}),
+      },
+    )
+    return startServer(config, schema ? { pgSchema: schema } : {})
+  }
+
+  async function startError(schema: string, encryptionKeys: string[]): Promise<ConfigError> {
+    let server: Awaited<ReturnType<typeof startServer>> | undefined
+    try {
+      server = await start(schema, encryptionKeys)
+    } catch (err) {
+      return err as ConfigError
+    }
+    await server.close()
+    throw new Error(`started with keys ${encryptionKeys.map((k) => k.split(':')[0]).join(',')}`)
+  }
+
+  it('should not start when a stored connection is under a key it lacks, or under a key id whose material differs – ConfigError naming key ids only', async () => {
+    const schema = target.newSchema()
+    const old = generateEncryptionKey()
+    const [oldKid] = old.split(':') as [string, string]
+    const first = await start(schema, [old])
+    const { db } = first.services.database
+    try {
+      await first.services.partners.save({
+        id: 'acme',
+        name: 'Acme',
+        issuer: 'https://p.example',
+        audience: 'patchbay',
+        jwksUrl: 'https://p.example/jwks',
+        algorithms: ['ES256'],
+        userClaim: 'sub',
+        redirectUris: [],
+        allowedOrigins: [],
+      })
+      const now = Date.now()
+      await db
+        .insertInto('end_users')
+        .values({ id: 'eu_1', partner_id: 'acme', tenant_id: 'default', external_id: 'u1', created_at: now, last_seen_at: now })
+        .execute()
+      await first.services.connections.create(
+        db,
+        { partnerId: 'acme', endUserId: 'eu_1' },
+        {
+          appKey: 'stripe',
+          authOption: 'api_key',
+          authType: 'api_key',
+          accountIdentifier: null,
+          scopes: [],
+          params: {},
+          metadata: {},
+          credentials: { api_key: 'sk_test_stored-under-the-old-key' },
+          expiresAt: null,
+        },
+        { allowMultiple: true },
+      )
+    } finally {
+      await first.close()
+    }
+
+    // Another key only: the stored connection's key id is missing.
+    const other = generateEncryptionKey()
+    const missing = await startError(schema, [other])
+    expect(missing).toBeInstanceOf(ConfigError)
+    expect(missing.message).toContain(`connections: rows are stored under key id "${oldKid}", not configured`)
+    expect(missing.message).toContain(`"${other.split(':')[0]}"`)
+
+    // The same key id with other material: the key id is there, but it opens nothing.
+    const impostor = `${oldKid}:${other.split(':')[1]}`
+    const wrong = await startError(schema, [impostor])
+    expect(wrong).toBeInstanceOf(ConfigError)
+    expect(wrong.message).toContain(`connections: key "${oldKid}" opens none of the 1 rows`)
+    for (const err of [missing, wrong]) {
+      for (const material of [old, other].map((k) => k.split(':')[1] as string)) expect(err.message).not.toContain(material)
+    }
+
+    // The new key first and the old one after it: starts, and reads the connection.
+    const rotated = await start(schema, [other, old])
+    try {
+      expect(rotated.services.vault.keyIds).toEqual([other.split(':')[0], oldKid])
+    } finally {
+      await rotated.close()
+      if (schema) await target.dropSchema(schema)
+    }
+  })
+})
