@@ -261,18 +261,6 @@ function readConfigFile(file: string): Record<string, unknown> {
   return parsed as Record<string, unknown>
 }
 
-/**
- * Builds the configuration from the environment, an optional file and explicit overrides
- * (overrides win; tests and the CLI use them). Throws {@link ConfigError} naming every bad setting.
- */
-export function loadConfig(env: Env = process.env, overrides: Record<string, unknown> = {}): Config {
-  const file = (overrides.configFile as string | undefined) ?? env.PATCHBAY_CONFIG
-  const raw: Record<string, unknown> = file ? readConfigFile(file) : {}
-  const { configFile: _ignored, ...rest } = overrides
-  for (const [name, path, parse] of envMap) {
-    const value = env[name]
-    if (value !== undefined && value !== '') setPath(raw, path, parse(value))
-  }
 /** ` (line L, column C)` of a JSON or YAML parse error, never the text itself. */
 function parseErrorPosition(err: unknown, text: string): string {
   const linePos = (err as { linePos?: Array<{ line: number; col: number }> }).linePos?.[0]
@@ -311,6 +299,18 @@ export function envVarOf(path: string): string | undefined {
   return undefined
 }
 
+/**
+ * Builds the configuration from the environment, an optional file and explicit overrides
+ * (overrides win; tests and the CLI use them). Throws {@link ConfigError} naming every bad setting.
+ */
+export function loadConfig(env: Env = process.env, overrides: Record<string, unknown> = {}): Config {
+  const file = (overrides.configFile as string | undefined) ?? env.PATCHBAY_CONFIG
+  const raw: Record<string, unknown> = file ? readConfigFile(file) : {}
+  const { configFile: _ignored, ...rest } = overrides
+  for (const [name, path, parse] of envMap) {
+    const value = env[name]
+    if (value !== undefined && value !== '') setPath(raw, path, parse(value))
+  }
   for (const [path, value] of Object.entries(rest)) setPath(raw, path, value)
 
   const withDefaults = Value.Default(ConfigSchema, structuredClone(raw))
