@@ -21,7 +21,6 @@ import type { PartnerApp, PartnerApps } from '../partners/partner-apps.js'
 import type { Partner, PartnerStore } from '../partners/partner-store.js'
 import type { ActiveSession, ConnectSessions, SessionContext, SessionOutcome, SessionProblem } from '../sessions/connect-sessions.js'
 import { oauthFlowSecretsAad } from '../vault/associated-data.js'
-import type { CredentialAttempts } from '../rate-limit/credential-attempts.js'
 import type { Vault } from '../vault/vault.js'
 import { enqueueConnectFailedEvent, enqueueConnectionEvent } from '../webhooks/connection-events.js'
 import { CredentialCheckError, checkCredentials } from './credential-check.js'
@@ -38,7 +37,6 @@ export interface ConnectFlowDeps {
   http: SafeHttpClient
   addressPolicy: AddressPolicy
   discovery: DiscoveryCache
-  credentialAttempts: CredentialAttempts
 }
 
 export interface FormState {
@@ -210,8 +208,6 @@ export class ConnectFlow {
     sessionId: string,
     appKey: string,
     browserSecret: string | undefined,
-    /** The browser's IP, for the per-IP budget of credential checks. */
-    clientIp: string,
     optionKey?: string,
     /** Values supplied up front (connection popup): parameters and even credentials, never stored as typed. */
     input: Record<string, string> = {},
@@ -229,7 +225,7 @@ export class ConnectFlow {
       const fields = [...paramFields(app, option), ...credentialFields(option)]
       const prefilled = { ...(session.context.params ?? {}), ...input }
       const needsInput = fields.some((f) => !f.optional && f.default === undefined && prefilled[f.key] === undefined)
-      if (!needsInput) return this.submitOption(session, partner, app, option, prefilled, browserSecret as string, false, clientIp)
+      if (!needsInput) return this.submitOption(session, partner, app, option, prefilled, browserSecret as string, false)
     }
     return this.form(session, partner, app, options, {
       values: { ...(session.context.params ?? {}), ...input },
@@ -239,13 +235,7 @@ export class ConnectFlow {
   }
 
   /** `POST /connect/{session}/{app}`: the user submitted the form of one auth option. */
-  async submit(
-    sessionId: string,
-    appKey: string,
-    browserSecret: string | undefined,
-    body: Record<string, string>,
-    clientIp: string,
-  ): Promise<FlowStep> {
+  async submit(sessionId: string, appKey: string, browserSecret: string | undefined, body: Record<string, string>): Promise<FlowStep> {
     const ctx = await this.sessionFor(sessionId, browserSecret)
     if (ctx.kind) return ctx
     const { session, partner } = ctx
@@ -262,7 +252,7 @@ export class ConnectFlow {
         { values: body, errors: {}, formError: 'Choose how to connect.' },
         400,
       )
-    return this.submitOption(session, partner, offered.app, option, body, browserSecret as string, true, clientIp)
+    return this.submitOption(session, partner, offered.app, option, body, browserSecret as string, true)
   }
 
   private async submitOption(
@@ -273,7 +263,6 @@ export class ConnectFlow {
     input: Record<string, string>,
     browserSecret: string,
     fromForm: boolean,
-    clientIp: string,
   ): Promise<FlowStep> {
     const options = (await this.offeredApp(session, partner, app.key)) as { app: App; options: AuthOption[] }
     const fail = (errors: Record<string, string>, formError?: string) =>
@@ -314,12 +303,6 @@ export class ConnectFlow {
         case 'oauth2_client_credentials':
         case 'api_key':
         case 'basic': {
-          // Counted before the app is asked, so the form is no key oracle (docs/operations.md, "Rate limits").
-          const attempt = await this.deps.credentialAttempts.take(`session:${session.id}`, clientIp)
-          if (!attempt.allowed) {
-            const wait = `Wait ${attempt.retryAfterSeconds} second${attempt.retryAfterSeconds === 1 ? '' : 's'} and try again.`
-            return this.error(429, 'Too many attempts', `Too many attempts to connect ${app.name}. ${wait}`, app, partner)
-          }
           const grant = await grantFromCredentials(this.deps, {
             app,
             option,
@@ -699,7 +682,8 @@ export class ConnectFlow {
         connection = await this.deps.connections.reauthorize(trx, owner, session.reconnectId, grant)
         operation = 'reauth'
       } else {
-        connection = await this.deps.connections.create(trx, owner, grant, { allowMultiple: session.allowMultiple })
+        // The same account connected again keeps its connection's id (docs/api.md, "Connecting again").
+        ;({ connection, operation } = await this.deps.connections.connect(trx, owner, grant, { allowMultiple: session.allowMultiple }))
       }
       if (!connection) return undefined
       // Outbox: the event exists if and only if the connection change is committed.

@@ -2,6 +2,7 @@ import type { App, AuthOption, CredentialCheck } from '../catalog/app-schema.js'
 import { escapeJsonString, renderTemplate, renderUrl, TemplateError, type TemplateValues } from '../catalog/template.js'
 import { injectCredentials } from '../connections/inject.js'
 import type { AddressPolicy } from '../outbound/address-policy.js'
+import { isOutboundRefusal } from '../outbound/outbound-refusal.js'
 import type { SafeHttpClient } from '../outbound/safe-fetch.js'
 
 /** The app refused the credentials (or could not be asked): nothing may be stored. */
@@ -10,9 +11,19 @@ export class CredentialCheckError extends Error {
   constructor(
     message: string,
     readonly status?: number,
+    /** The outbound rules refused the check's URL: nothing was sent (PB_ERR_OUTBOUND_BLOCKED, docs/errors.md). */
+    readonly blocked = false,
   ) {
     super(message)
   }
+}
+
+function refused(app: App, err: Error): CredentialCheckError {
+  return new CredentialCheckError(
+    `${app.name}'s credential check address is not allowed for outbound requests (${err.message})`,
+    undefined,
+    true,
+  )
 }
 
 export interface CheckResult {
@@ -42,8 +53,11 @@ function at(value: unknown, path: string): unknown {
   return node
 }
 
+/** A string or number the app returned, without U+0000 (PostgreSQL text cannot hold it); null when nothing is left. */
 function scalar(value: unknown): string | null {
-  return typeof value === 'string' || typeof value === 'number' ? String(value) : null
+  if (typeof value !== 'string' && typeof value !== 'number') return null
+  const text = String(value).replaceAll('\u0000', '')
+  return text === '' ? null : text
 }
 
 /**
@@ -65,6 +79,7 @@ export async function checkCredentials(input: CheckInput): Promise<CheckResult> 
     url = renderUrl(template, values, input.allowedHosts, { allowHttp: (host) => input.policy.allowsPlainHttp(host) })
   } catch (err) {
     // A URL the outbound rules refuse (plain http to a host not allowed, a host outside the app's) is not asked.
+    if (isOutboundRefusal(err)) throw refused(app, err as Error)
     if (err instanceof TemplateError)
       throw new CredentialCheckError(`${app.name} could not be reached to check the credentials (${err.message})`)
     throw err
@@ -87,6 +102,7 @@ export async function checkCredentials(input: CheckInput): Promise<CheckResult> 
       maxBytes: 256 * 1024,
     })
   } catch (err) {
+    if (isOutboundRefusal(err)) throw refused(app, err as Error)
     throw new CredentialCheckError(`${app.name} could not be reached to check the credentials (${(err as Error).message})`)
   }
   if (res.status < 200 || res.status >= 300) {

@@ -113,27 +113,7 @@ export class ConnectionStore {
   async create(trx: Db, owner: Owner, grant: ConnectionGrant, options: { allowMultiple: boolean; now?: number }): Promise<Connection> {
     const now = options.now ?? Date.now()
     const id = randomId('conn_')
-    const replaced = options.allowMultiple
-      ? []
-      : (
-          await trx
-            .selectFrom('connections')
-            .selectAll()
-            .where('partner_id', '=', owner.partnerId)
-            .where('end_user_id', '=', owner.endUserId)
-            .where('app_key', '=', grant.appKey)
-            .execute()
-        ).map(toConnection)
-    if (replaced.length) {
-      await trx
-        .deleteFrom('connections')
-        .where(
-          'id',
-          'in',
-          replaced.map((c) => c.id),
-        )
-        .execute()
-    }
+    const replaced = options.allowMultiple ? [] : await this.ofApp(trx, owner, grant.appKey)
     await trx
       .insertInto('connections')
       .values({
@@ -158,17 +138,77 @@ export class ConnectionStore {
         refresh_started_at: null,
       })
       .execute()
-    // The partner learns that the replaced connections are gone, in the same transaction.
+    await this.replace(trx, replaced, id, now)
+    return (await this.get(owner, id, trx)) as Connection
+  }
+
+  /**
+   * Stores a new grant (docs/api.md, "Connecting again"). Unless `allowMultiple`: when the owner
+   * already has a connection of the app for the same account (same non-null account identifier),
+   * that connection is re-authorized and keeps its id, and the owner's other connections of the app
+   * are replaced; with `allowMultiple` every grant adds a connection, as {@link create} does.
+   */
+  async connect(
+    trx: Db,
+    owner: Owner,
+    grant: ConnectionGrant,
+    options: { allowMultiple: boolean; now?: number },
+  ): Promise<{ connection: Connection; operation: 'creation' | 'reauth' }> {
+    const now = options.now ?? Date.now()
+    const same =
+      grant.accountIdentifier === null || options.allowMultiple
+        ? undefined
+        : await trx
+            .selectFrom('connections')
+            .select('id')
+            .where('partner_id', '=', owner.partnerId)
+            .where('end_user_id', '=', owner.endUserId)
+            .where('app_key', '=', grant.appKey)
+            .where('account_identifier', '=', grant.accountIdentifier)
+            .orderBy('created_at', 'desc')
+            .orderBy('id', 'desc')
+            .executeTakeFirst()
+    if (!same) return { connection: await this.create(trx, owner, grant, { ...options, now }), operation: 'creation' }
+    const connection = (await this.reauthorize(trx, owner, same.id, grant, now)) as Connection
+    const others = (await this.ofApp(trx, owner, grant.appKey)).filter((c) => c.id !== same.id)
+    await this.replace(trx, others, same.id, now)
+    return { connection, operation: 'reauth' }
+  }
+
+  private async ofApp(trx: Db, owner: Owner, appKey: string): Promise<Connection[]> {
+    const rows = await trx
+      .selectFrom('connections')
+      .selectAll()
+      .where('partner_id', '=', owner.partnerId)
+      .where('end_user_id', '=', owner.endUserId)
+      .where('app_key', '=', appKey)
+      .execute()
+    return rows.map(toConnection)
+  }
+
+  /**
+   * Deletes connections replaced by `replacedBy` and tells the partner (`connection.deleted`,
+   * reason `replaced`), in the caller's transaction.
+   */
+  private async replace(trx: Db, replaced: Connection[], replacedBy: string, now: number): Promise<void> {
+    if (!replaced.length) return
+    await trx
+      .deleteFrom('connections')
+      .where(
+        'id',
+        'in',
+        replaced.map((c) => c.id),
+      )
+      .execute()
     for (const old of replaced) {
       await enqueueConnectionEvent(
         trx,
         'connection.deleted',
         old,
-        { connection_id: old.id, app: old.appKey, reason: 'replaced', replaced_by: id },
+        { connection_id: old.id, app: old.appKey, reason: 'replaced', replaced_by: replacedBy },
         now,
       )
     }
-    return (await this.get(owner, id, trx)) as Connection
   }
 
   /** Re-authorizes an existing connection of the owner: same id, fresh credentials, back to active. */

@@ -16,9 +16,9 @@ import type { Database } from '../db/schema.js'
 import { PatchbayError } from '../errors.js'
 import { buildTokenRequest, ProviderTokenError, requestTokens } from '../oauth2/token-endpoint.js'
 import type { AddressPolicy } from '../outbound/address-policy.js'
-import { OutboundBlockedError, OutboundResponseTooLargeError, type SafeHttpClient } from '../outbound/safe-fetch.js'
+import { isOutboundRefusal } from '../outbound/outbound-refusal.js'
+import { OutboundResponseTooLargeError, type SafeHttpClient } from '../outbound/safe-fetch.js'
 import type { PartnerApp, PartnerApps } from '../partners/partner-apps.js'
-import type { CredentialAttempts } from '../rate-limit/credential-attempts.js'
 import { enqueueConnectionEvent } from '../webhooks/connection-events.js'
 import type { Connection, ConnectionGrant, ConnectionStore, Credentials, Owner } from './connection-store.js'
 import { credentialValues } from './inject.js'
@@ -205,7 +205,6 @@ export interface CredentialConnectionsDeps extends GrantDeps {
   catalog: Catalog
   partnerApps: PartnerApps
   connections: ConnectionStore
-  credentialAttempts: CredentialAttempts
 }
 
 /** Provider answers that mean "these credentials are wrong" rather than "the app is down". */
@@ -217,25 +216,19 @@ export class CredentialConnections {
 
   /**
    * Validates like the Connect UI form, checks the credentials with the app, then stores the
-   * connection and its `connection.created` event in one transaction. Errors are PatchbayErrors
+   * connection and its `connection.created` event in one transaction — or, when the owner has a
+   * connection of the app for the same account, re-authorizes that one (same id,
+   * `connection.reauthorized`; docs/api.md, "Connecting again"). Errors are PatchbayErrors
    * naming the input path: PB_ERR_NOT_FOUND (no such app), PB_ERR_VALIDATION (bad input),
-   * PB_ERR_CREDENTIALS_REJECTED (the app refused), PB_ERR_UPSTREAM (the app could not be asked).
+   * PB_ERR_CREDENTIALS_REJECTED (the app refused), PB_ERR_UPSTREAM (the app could not be asked),
+   * PB_ERR_OUTBOUND_BLOCKED (the outbound rules refused the app's address; nothing was sent).
    */
-  async create(owner: Owner, request: CreateFromCredentialsRequest): Promise<Connection> {
+  async create(owner: Owner, request: CreateFromCredentialsRequest): Promise<{ connection: Connection; operation: 'creation' | 'reauth' }> {
     const { app, option } = await this.resolveOption(owner, request)
     const input = validateCredentialInput(app, option, { params: request.params ?? {}, credentials: request.credentials })
     if (!input.ok) {
       const where = (e: CredentialInputError) => `body.${e.in}${e.key ? `.${e.key}` : ''}`
       throw new PatchbayError('PB_ERR_VALIDATION', input.errors.map((e) => `${where(e)}: ${e.message}`).join('; '))
-    }
-    // Counted per end user before the app is asked, so this is no key oracle (docs/operations.md,
-    // "Rate limits"). Not per IP: one partner backend calls for all its users.
-    const attempt = await this.deps.credentialAttempts.take(`user:${owner.partnerId}:${owner.endUserId}`)
-    if (!attempt.allowed) {
-      const retry = String(attempt.retryAfterSeconds)
-      throw new PatchbayError('PB_ERR_RATE_LIMITED', `too many credential checks for this user, retry in ${retry} seconds`, {
-        headers: { 'Retry-After': retry },
-      })
     }
     const partnerApp = await this.deps.partnerApps.get(owner.partnerId, app.key)
     let grant: ConnectionGrant
@@ -252,10 +245,11 @@ export class CredentialConnections {
       throw this.checkFailure(app, err)
     }
     return this.deps.db.transaction().execute(async (trx) => {
-      const connection = await this.deps.connections.create(trx, owner, grant, { allowMultiple: request.allowMultiple === true })
+      const stored = await this.deps.connections.connect(trx, owner, grant, { allowMultiple: request.allowMultiple === true })
       // Outbox: the event exists if and only if the connection is committed.
-      await enqueueConnectionEvent(trx, 'connection.created', connection, { operation: 'creation' })
-      return connection
+      const type = stored.operation === 'reauth' ? 'connection.reauthorized' : 'connection.created'
+      await enqueueConnectionEvent(trx, type, stored.connection, { operation: stored.operation })
+      return stored
     })
   }
 
@@ -295,6 +289,17 @@ export class CredentialConnections {
   }
 
   private checkFailure(app: App, err: unknown): unknown {
+    // One cause, one code: the proxy answers an address the outbound rules refuse the same way (docs/errors.md).
+    if (err instanceof CredentialCheckError && err.blocked) return new PatchbayError('PB_ERR_OUTBOUND_BLOCKED', err.message, { cause: err })
+    if (isOutboundRefusal(err)) {
+      return new PatchbayError(
+        'PB_ERR_OUTBOUND_BLOCKED',
+        `${app.name}'s address is not allowed for outbound requests (${(err as Error).message})`,
+        {
+          cause: err,
+        },
+      )
+    }
     if (err instanceof CredentialCheckError) {
       // The app answered, and not with a server error: it refused the credentials.
       if (err.status !== undefined && err.status < 500) return new PatchbayError('PB_ERR_CREDENTIALS_REJECTED', err.message, { cause: err })
@@ -321,7 +326,7 @@ export class CredentialConnections {
 
 /** Network-level failures of an outbound request (refused address, timeout, connection error, oversized answer). */
 function isUnreachable(err: unknown): boolean {
-  if (err instanceof OutboundBlockedError || err instanceof OutboundResponseTooLargeError) return true
+  if (err instanceof OutboundResponseTooLargeError) return true
   if (!(err instanceof Error)) return false
   const code = (err as Error & { code?: unknown }).code
   return err.name === 'TimeoutError' || err.name === 'AbortError' || (typeof code === 'string' && /^(UND_ERR|E[A-Z]+$)/.test(code))

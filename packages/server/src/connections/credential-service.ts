@@ -9,6 +9,7 @@ import type { DiscoveryCache } from '../oauth2/discovery.js'
 import { endpointUrl, resolveOAuth2Endpoints } from '../oauth2/endpoints.js'
 import { buildTokenRequest, ProviderTokenError, requestTokens, type TokenSet } from '../oauth2/token-endpoint.js'
 import type { AddressPolicy } from '../outbound/address-policy.js'
+import { isOutboundRefusal } from '../outbound/outbound-refusal.js'
 import type { SafeHttpClient } from '../outbound/safe-fetch.js'
 import type { PartnerApps } from '../partners/partner-apps.js'
 import { connectionCredentialsAad } from '../vault/associated-data.js'
@@ -209,7 +210,9 @@ export class CredentialService {
       this.deps.log.warn({ connection: connection.id, err: (err as Error).message }, 'token refresh failed')
       // The old access token may still be good for a while: better than failing the call.
       if (connection.expiresAt !== null && connection.expiresAt > Date.now() && !interrupted) return { connection, credentials }
-      throw new PatchbayError('PB_ERR_UPSTREAM', `refreshing connection ${connection.id} failed: ${(err as Error).message}`, { cause: err })
+      // One cause, one code: an address the outbound rules refuse is PB_ERR_OUTBOUND_BLOCKED everywhere (docs/errors.md).
+      const code = isOutboundRefusal(err) ? 'PB_ERR_OUTBOUND_BLOCKED' : 'PB_ERR_UPSTREAM'
+      throw new PatchbayError(code, `refreshing connection ${connection.id} failed: ${(err as Error).message}`, { cause: err })
     }
 
     const next: Credentials = {

@@ -92,16 +92,18 @@ export const connectionRoutes: FastifyPluginAsync = async (app) => {
         summary: 'Create a connection from credentials',
         description:
           'For API-key, basic and client-credentials apps: the values are validated like the Connect UI form, checked with the app, ' +
-          'then stored. 422 PB_ERR_CREDENTIALS_REJECTED when the app refuses them; nothing is stored then.',
+          'then stored. 422 PB_ERR_CREDENTIALS_REJECTED when the app refuses them; nothing is stored then. ' +
+          'When the end user already has a connection of the app for the same account, that connection is re-authorized ' +
+          'and keeps its id (200 instead of 201).',
         tags: ['connections'],
         security,
         body: CreateBody,
-        response: { 201: ConnectionJson },
+        response: { 200: ConnectionJson, 201: ConnectionJson },
       },
     },
     async (req, reply) => {
       const body = req.body as typeof CreateBody.static
-      const connection = await creator.create(req.principal, {
+      const { connection, operation } = await creator.create(req.principal, {
         app: body.app,
         authOption: body.auth_option,
         name: body.name,
@@ -109,7 +111,7 @@ export const connectionRoutes: FastifyPluginAsync = async (app) => {
         credentials: body.credentials,
         allowMultiple: body.allow_multiple,
       })
-      reply.code(201)
+      reply.code(operation === 'reauth' ? 200 : 201)
       return connectionJson(connection)
     },
   )
