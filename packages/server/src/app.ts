@@ -10,6 +10,7 @@ import { ConnectFlow } from './connect/connect-flow.js'
 import { answerFor } from './error-response.js'
 import { PatchbayError } from './errors.js'
 import type { Partner } from './partners/partner-store.js'
+import { counterStore } from './rate-limit/fastify-store.js'
 import { connectUiRoutes } from './routes/connect-ui.js'
 import { connectionPopupRoutes } from './routes/connection-popup.js'
 import { docsRoutes } from './routes/docs.js'
@@ -109,9 +110,11 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
       http: services.http,
       addressPolicy: services.addressPolicy,
       discovery: services.discovery,
+      credentialAttempts: services.credentialAttempts,
     }),
   )
-  await app.register(rateLimit, { global: false })
+  // One store for every limiter: a key has one budget whichever route counts it, across processes on PostgreSQL.
+  await app.register(rateLimit, { global: false, store: counterStore(services.rateLimits) })
 
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler((req, reply) => {

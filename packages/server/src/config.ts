@@ -61,6 +61,10 @@ export const ConfigSchema = Type.Object(
         tokenPerClient: Type.Integer({ minimum: 1, default: 1200 }),
         /** Connect UI requests that present a session code (and the widget's outcome checks), per window per IP. */
         connectPerIp: Type.Integer({ minimum: 1, default: 120 }),
+        /** Credentials sent to an app to be checked, per window per connect session (per end user on POST /v1/connections). */
+        credentialAttemptsPerSession: Type.Integer({ minimum: 1, default: 10 }),
+        /** Credentials sent to an app to be checked from the Connect UI and /connection-popup, per window per IP. */
+        credentialAttemptsPerIp: Type.Integer({ minimum: 1, default: 30 }),
         windowSeconds: Seconds(60),
       },
       { default: {} },
@@ -187,6 +191,8 @@ const envMap: Array<[string, string, (v: string) => unknown]> = [
   ['PATCHBAY_RATE_LIMIT_TOKEN_PER_IP', 'rateLimit.tokenPerIp', parseNumber],
   ['PATCHBAY_RATE_LIMIT_TOKEN_PER_CLIENT', 'rateLimit.tokenPerClient', parseNumber],
   ['PATCHBAY_RATE_LIMIT_CONNECT_PER_IP', 'rateLimit.connectPerIp', parseNumber],
+  ['PATCHBAY_RATE_LIMIT_CREDENTIAL_ATTEMPTS_PER_SESSION', 'rateLimit.credentialAttemptsPerSession', parseNumber],
+  ['PATCHBAY_RATE_LIMIT_CREDENTIAL_ATTEMPTS_PER_IP', 'rateLimit.credentialAttemptsPerIp', parseNumber],
   ['PATCHBAY_RATE_LIMIT_WINDOW', 'rateLimit.windowSeconds', parseNumber],
   ['PATCHBAY_REFRESH_AHEAD', 'refresh.aheadSeconds', parseNumber],
   ['PATCHBAY_REFRESH_SWEEP', 'refresh.sweepSeconds', parseNumber],

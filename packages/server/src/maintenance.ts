@@ -15,6 +15,8 @@ export async function sweepExpired(db: Kysely<Database>, now: number = Date.now(
     .deleteFrom('connect_sessions')
     .where('expires_at', '<', now - GRACE_MS)
     .execute()
+  // Rate-limit windows that are over (PostgreSQL; the table stays empty on SQLite).
+  await db.deleteFrom('rate_limits').where('reset_at', '<=', now).execute()
 }
 
 export function startMaintenance(db: Kysely<Database>, onError: (err: unknown) => void, everyMs = 60_000): () => void {

@@ -12,6 +12,8 @@ import { SafeHttpClient } from './outbound/safe-fetch.js'
 import { PartnerApps } from './partners/partner-apps.js'
 import { PartnerStore } from './partners/partner-store.js'
 import { ProxyService } from './proxy/proxy.js'
+import { createRateLimitCounter, type RateLimitCounter } from './rate-limit/counter.js'
+import { CredentialAttempts } from './rate-limit/credential-attempts.js'
 import { ConnectSessions } from './sessions/connect-sessions.js'
 import { AccessTokens } from './tokens/access-tokens.js'
 import { loadVault } from './vault/key-setup.js'
@@ -41,6 +43,10 @@ export interface Services {
   proxy: ProxyService
   /** Partners' Standard Webhooks secrets, encrypted by the vault. */
   webhookSecrets: WebhookSecrets
+  /** Every rate limit's counters: in the database on PostgreSQL, in memory on SQLite (see rate-limit/counter.ts). */
+  rateLimits: RateLimitCounter
+  /** Credential checks per connect session or end user, and per IP (see rate-limit/credential-attempts.ts). */
+  credentialAttempts: CredentialAttempts
   log: Logger
   close(): Promise<void>
 }
@@ -67,6 +73,7 @@ export function createServices(config: Config, database: PatchbayDatabase, log: 
     log,
     leaseMs: config.refresh.leaseSeconds * 1000,
   })
+  const rateLimits = createRateLimitCounter(database)
   const proxy = new ProxyService({
     db: database.db,
     catalog,
@@ -91,6 +98,8 @@ export function createServices(config: Config, database: PatchbayDatabase, log: 
     credentials,
     proxy,
     webhookSecrets: new WebhookSecrets(database.db, credentialVault),
+    rateLimits,
+    credentialAttempts: new CredentialAttempts(rateLimits, config.rateLimit),
     jwks: new JwksCache(http, partners, config.jwks, log),
     accessTokens: new AccessTokens(database),
     exchangeWrites: createExchangeWrites(database),

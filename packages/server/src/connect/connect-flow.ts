@@ -21,6 +21,7 @@ import type { PartnerApp, PartnerApps } from '../partners/partner-apps.js'
 import type { Partner, PartnerStore } from '../partners/partner-store.js'
 import type { ActiveSession, ConnectSessions, SessionContext, SessionOutcome, SessionProblem } from '../sessions/connect-sessions.js'
 import { oauthFlowSecretsAad } from '../vault/associated-data.js'
+import type { CredentialAttempts } from '../rate-limit/credential-attempts.js'
 import type { Vault } from '../vault/vault.js'
 import { enqueueConnectFailedEvent, enqueueConnectionEvent } from '../webhooks/connection-events.js'
 import { CredentialCheckError, checkCredentials } from './credential-check.js'
@@ -37,6 +38,7 @@ export interface ConnectFlowDeps {
   http: SafeHttpClient
   addressPolicy: AddressPolicy
   discovery: DiscoveryCache
+  credentialAttempts: CredentialAttempts
 }
 
 export interface FormState {
@@ -208,6 +210,8 @@ export class ConnectFlow {
     sessionId: string,
     appKey: string,
     browserSecret: string | undefined,
+    /** The browser's IP, for the per-IP budget of credential checks. */
+    clientIp: string,
     optionKey?: string,
     /** Values supplied up front (connection popup): parameters and even credentials, never stored as typed. */
     input: Record<string, string> = {},
@@ -225,7 +229,7 @@ export class ConnectFlow {
       const fields = [...paramFields(app, option), ...credentialFields(option)]
       const prefilled = { ...(session.context.params ?? {}), ...input }
       const needsInput = fields.some((f) => !f.optional && f.default === undefined && prefilled[f.key] === undefined)
-      if (!needsInput) return this.submitOption(session, partner, app, option, prefilled, browserSecret as string, false)
+      if (!needsInput) return this.submitOption(session, partner, app, option, prefilled, browserSecret as string, false, clientIp)
     }
     return this.form(session, partner, app, options, {
       values: { ...(session.context.params ?? {}), ...input },
@@ -235,7 +239,13 @@ export class ConnectFlow {
   }
 
   /** `POST /connect/{session}/{app}`: the user submitted the form of one auth option. */
-  async submit(sessionId: string, appKey: string, browserSecret: string | undefined, body: Record<string, string>): Promise<FlowStep> {
+  async submit(
+    sessionId: string,
+    appKey: string,
+    browserSecret: string | undefined,
+    body: Record<string, string>,
+    clientIp: string,
+  ): Promise<FlowStep> {
     const ctx = await this.sessionFor(sessionId, browserSecret)
     if (ctx.kind) return ctx
     const { session, partner } = ctx
@@ -252,7 +262,7 @@ export class ConnectFlow {
         { values: body, errors: {}, formError: 'Choose how to connect.' },
         400,
       )
-    return this.submitOption(session, partner, offered.app, option, body, browserSecret as string, true)
+    return this.submitOption(session, partner, offered.app, option, body, browserSecret as string, true, clientIp)
   }
 
   private async submitOption(
@@ -263,6 +273,7 @@ export class ConnectFlow {
     input: Record<string, string>,
     browserSecret: string,
     fromForm: boolean,
+    clientIp: string,
   ): Promise<FlowStep> {
     const options = (await this.offeredApp(session, partner, app.key)) as { app: App; options: AuthOption[] }
     const fail = (errors: Record<string, string>, formError?: string) =>
@@ -303,6 +314,12 @@ export class ConnectFlow {
         case 'oauth2_client_credentials':
         case 'api_key':
         case 'basic': {
+          // Counted before the app is asked, so the form is no key oracle (docs/operations.md, "Rate limits").
+          const attempt = await this.deps.credentialAttempts.take(`session:${session.id}`, clientIp)
+          if (!attempt.allowed) {
+            const wait = `Wait ${attempt.retryAfterSeconds} second${attempt.retryAfterSeconds === 1 ? '' : 's'} and try again.`
+            return this.error(429, 'Too many attempts', `Too many attempts to connect ${app.name}. ${wait}`, app, partner)
+          }
           const grant = await grantFromCredentials(this.deps, {
             app,
             option,

@@ -19,6 +19,7 @@ import type { AddressPolicy } from '../outbound/address-policy.js'
 import { isOutboundRefusal } from '../outbound/outbound-refusal.js'
 import { OutboundResponseTooLargeError, type SafeHttpClient } from '../outbound/safe-fetch.js'
 import type { PartnerApp, PartnerApps } from '../partners/partner-apps.js'
+import type { CredentialAttempts } from '../rate-limit/credential-attempts.js'
 import { enqueueConnectionEvent } from '../webhooks/connection-events.js'
 import type { Connection, ConnectionGrant, ConnectionStore, Credentials, Owner } from './connection-store.js'
 import { credentialValues } from './inject.js'
@@ -205,6 +206,7 @@ export interface CredentialConnectionsDeps extends GrantDeps {
   catalog: Catalog
   partnerApps: PartnerApps
   connections: ConnectionStore
+  credentialAttempts: CredentialAttempts
 }
 
 /** Provider answers that mean "these credentials are wrong" rather than "the app is down". */
@@ -229,6 +231,15 @@ export class CredentialConnections {
     if (!input.ok) {
       const where = (e: CredentialInputError) => `body.${e.in}${e.key ? `.${e.key}` : ''}`
       throw new PatchbayError('PB_ERR_VALIDATION', input.errors.map((e) => `${where(e)}: ${e.message}`).join('; '))
+    }
+    // Counted per end user before the app is asked, so this is no key oracle (docs/operations.md,
+    // "Rate limits"). Not per IP: one partner backend calls for all its users.
+    const attempt = await this.deps.credentialAttempts.take(`user:${owner.partnerId}:${owner.endUserId}`)
+    if (!attempt.allowed) {
+      const retry = String(attempt.retryAfterSeconds)
+      throw new PatchbayError('PB_ERR_RATE_LIMITED', `too many credential checks for this user, retry in ${retry} seconds`, {
+        headers: { 'Retry-After': retry },
+      })
     }
     const partnerApp = await this.deps.partnerApps.get(owner.partnerId, app.key)
     let grant: ConnectionGrant

@@ -150,6 +150,13 @@ export interface OAuthFlowsTable {
   created_at: number
 }
 
+/** A rate-limit window (PostgreSQL only; see rate-limit/counter.ts). */
+export interface RateLimitsTable {
+  key: string
+  count: number
+  reset_at: number
+}
+
 export interface Database {
   partners: PartnersTable
   end_users: EndUsersTable
@@ -161,4 +168,5 @@ export interface Database {
   oauth_flows: OAuthFlowsTable
   webhook_events: WebhookEventsTable
   webhook_attempts: WebhookAttemptsTable
+  rate_limits: RateLimitsTable
 }

@@ -277,7 +277,7 @@ export const connectUiRoutes: FastifyPluginAsync = async (app) => {
     async (req, reply) => {
       const { session, app: appKey } = req.params as { session: string; app: string }
       const { option } = req.query as { option?: string }
-      return respond(app, reply, await flow.appPage(session, appKey, cookiesOf(req)[sessionCookieName(session)], option))
+      return respond(app, reply, await flow.appPage(session, appKey, cookiesOf(req)[sessionCookieName(session)], req.ip, option))
     },
   )
 
@@ -303,7 +303,7 @@ export const connectUiRoutes: FastifyPluginAsync = async (app) => {
       return respond(
         app,
         reply,
-        await flow.submit(session, appKey, cookiesOf(req)[sessionCookieName(session)], req.body as Record<string, string>),
+        await flow.submit(session, appKey, cookiesOf(req)[sessionCookieName(session)], req.body as Record<string, string>, req.ip),
       )
     },
   )

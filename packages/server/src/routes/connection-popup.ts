@@ -137,7 +137,14 @@ export const connectionPopupRoutes: FastifyPluginAsync = async (app) => {
     if (opened.kind !== 'redirect' || !opened.cookie) return respond(app, reply, opened)
     const secure = config.publicUrl.startsWith('https://')
     reply.setCookie(opened.cookie.name, opened.cookie.value, { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: 3600 })
-    const next = await flow.appPage(opened.cookie.sessionId, p.integrationKey, opened.cookie.value, p.authOptionKey, p.connectionParameters)
+    const next = await flow.appPage(
+      opened.cookie.sessionId,
+      p.integrationKey,
+      opened.cookie.value,
+      req.ip,
+      p.authOptionKey,
+      p.connectionParameters,
+    )
     return respond(app, reply, next)
   }
 

@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely'
 import * as m0001 from './0001_foundation.js'
 import * as m0002 from './0002_connections.js'
 import * as m0003 from './0003_lifecycle.js'
+import * as m0004 from './0004_rate_limits.js'
 
 /** Migrations are compiled in (not read from disk), so the built CLI and the tests run the same set. */
 const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_connections': m0002,
   '0003_lifecycle': m0003,
+  '0004_rate_limits': m0004,
 }
 
 export const migrationProvider: MigrationProvider = {

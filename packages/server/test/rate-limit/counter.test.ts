@@ -1,0 +1,60 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { migrateToLatest, openDatabase, type PatchbayDatabase } from '../../src/db/database.js'
+import { sweepExpired } from '../../src/maintenance.js'
+import { createRateLimitCounter, MemoryCounter, PostgresCounter } from '../../src/rate-limit/counter.js'
+import { databaseTargets } from '../helpers/databases.js'
+
+/** rate-limit/counter.ts: fixed windows per key, in memory on SQLite and in the database on PostgreSQL. */
+describe.each(databaseTargets)('rate-limit counters ($name)', (target) => {
+  const open: Array<{ database: PatchbayDatabase; schema: string }> = []
+
+  async function fresh(): Promise<PatchbayDatabase> {
+    const schema = target.newSchema()
+    const database = openDatabase({ databaseUrl: target.databaseUrl, dataDir: ':memory:', pgSchema: schema || undefined })
+    open.push({ database, schema })
+    await migrateToLatest(database, schema || undefined)
+    return database
+  }
+
+  afterEach(async () => {
+    for (const { database, schema } of open.splice(0)) {
+      await database.close()
+      if (schema) await target.dropSchema(schema)
+    }
+  })
+
+  it('Should keep counters in the database on PostgreSQL and in memory on SQLite', async () => {
+    const counter = createRateLimitCounter(await fresh())
+    expect(counter).toBeInstanceOf(target.name === 'postgres' ? PostgresCounter : MemoryCounter)
+  })
+
+  it('Should count hits per key within a window, and start a new window once it is over', async () => {
+    const counter = createRateLimitCounter(await fresh())
+    const t0 = 1_700_000_000_000
+    expect(await counter.hit('a', 1000, t0)).toEqual({ count: 1, resetAt: t0 + 1000 })
+    expect(await counter.hit('a', 1000, t0 + 10)).toEqual({ count: 2, resetAt: t0 + 1000 })
+    expect(await counter.hit('b', 1000, t0 + 20)).toEqual({ count: 1, resetAt: t0 + 1020 })
+    expect(await counter.hit('a', 1000, t0 + 999)).toEqual({ count: 3, resetAt: t0 + 1000 })
+    expect(await counter.hit('a', 1000, t0 + 1000)).toEqual({ count: 1, resetAt: t0 + 2000 })
+  })
+
+  it('Should count concurrent hits exactly once each', async () => {
+    const counter = createRateLimitCounter(await fresh())
+    const now = Date.now()
+    const hits = await Promise.all(Array.from({ length: 20 }, () => counter.hit('busy', 60_000, now)))
+    expect(hits.map((h) => h.count).sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
+  })
+
+  it('Should have the maintenance sweep delete windows that are over, and only those', async () => {
+    const database = await fresh()
+    const counter = createRateLimitCounter(database)
+    const now = Date.now()
+    await counter.hit('over', 1000, now - 5000)
+    await counter.hit('live', 60_000, now)
+    await sweepExpired(database.db, now)
+    const keys = await database.db.selectFrom('rate_limits').select('key').orderBy('key').execute()
+    // SQLite counts in memory: the table stays empty there.
+    expect(keys.map((k) => k.key)).toEqual(target.name === 'postgres' ? ['live'] : [])
+    expect((await counter.hit('live', 60_000, now + 1)).count).toBe(2)
+  })
+})
