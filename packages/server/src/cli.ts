@@ -432,7 +432,8 @@ async function main(argv: string[]): Promise<void> {
       checkConfig(config)
       print({
         ...config,
-        databaseUrl: config.databaseUrl ? config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@') : undefined,
+        // The password may sit in the user info or in the query (`?password=`): both are hidden.
+        databaseUrl: config.databaseUrl?.replace(/\/\/[^@/]*@/, '//***@').replace(/\?.*$/, '?***'),
         encryptionKeys: config.encryptionKeys.map((k) => `${k.slice(0, k.indexOf(':'))}:***`),
       })
       return

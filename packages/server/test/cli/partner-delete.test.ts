@@ -44,6 +44,7 @@ describe.each(databaseTargets)('patchbay partner delete ($name)', (target) => {
     t = api = undefined
   })
 
+  // Three CLI runs, each a Node start: the timeout allows for a loaded machine.
   it('asks for --yes without a terminal, then deletes the partner and its connections, revoking their tokens at the provider', async () => {
     api = await startFakeApi({ routes: { 'POST /rv/revoke': () => ({ status: 200, body: '' }) } })
     const apps = [revocableApp(api.url)]
@@ -115,5 +116,5 @@ describe.each(databaseTargets)('patchbay partner delete ($name)', (target) => {
     const missing = await runCli(t, ['partner', 'delete', t.partner.id, '--yes'], env)
     expect(missing.code).toBe(2)
     expect(missing.stderr).toContain('not found')
-  })
+  }, 120_000)
 })
