@@ -9,7 +9,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import { ConnectFlow } from './connect/connect-flow.js'
 import { answerFor } from './error-response.js'
 import { PatchbayError } from './errors.js'
+import { refuseNulBytes } from './nul-bytes.js'
 import type { Partner } from './partners/partner-store.js'
+import { requestIdFor } from './request-id.js'
 import { counterStore } from './rate-limit/fastify-store.js'
 import { connectUiRoutes } from './routes/connect-ui.js'
 import { connectionPopupRoutes } from './routes/connection-popup.js'
@@ -49,18 +51,29 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     loggerInstance: services.log as FastifyBaseLogger,
     // Proxied calls skip Fastify's request lifecycle (see createProxyHandler); everything else is Fastify's.
     serverFactory: (fastifyHandler, options) => {
-      const server = createServer((req, res) => {
-        if (!isProxyRequest(req)) fastifyHandler(req, res)
-        else if (closing) answerClosing(res)
-        else proxyRequest(serveProxy, req, res, services.log)
-      })
       // What Fastify sets on a server it creates itself (its defaults are filled in by then).
       const timeouts = options as { keepAliveTimeout: number; requestTimeout: number; connectionTimeout: number }
+      const server = createServer(
+        {
+          requestTimeout: timeouts.requestTimeout,
+          // Node checks request timeouts on this interval (30 s by default): check often enough to keep the bound.
+          connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(timeouts.requestTimeout / 4))),
+        },
+        (req, res) => {
+          if (!isProxyRequest(req)) fastifyHandler(req, res)
+          else if (closing) answerClosing(res, requestIdFor(req.headers))
+          else proxyRequest(serveProxy, req, res, services.log)
+        },
+      )
       server.keepAliveTimeout = timeouts.keepAliveTimeout
-      server.requestTimeout = timeouts.requestTimeout
       server.setTimeout(timeouts.connectionTimeout)
       return server
     },
+    // Unbounded by default in Fastify: a client sending half a request would hold its connection forever.
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.connectionTimeoutMs,
+    // Logged as `reqId` on every line of the request and sent back as `request-id` (docs/operations.md).
+    genReqId: (req) => requestIdFor(req.headers),
     bodyLimit: config.bodyLimitBytes,
     // Keep unknown keys out of bodies instead of failing on them; routes that care set additionalProperties: false.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
@@ -71,6 +84,12 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   app.addHook('preClose', async () => {
     closing = true
   })
+  app.addHook('onRequest', (req, reply, done) => {
+    reply.header('request-id', req.id)
+    done()
+  })
+  // PostgreSQL text cannot hold U+0000: refused in every request before it reaches a route (docs/errors.md).
+  app.addHook('preValidation', refuseNulBytes)
   app.decorate('services', services)
   app.decorate('shuttingDown', false)
   const registeredRoutes: Array<{ method: string; url: string }> = []
@@ -136,11 +155,13 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
 
 /** Serves a proxied request, logging its completion at level info like Fastify does for its routes. */
 function proxyRequest(serve: ProxyHandler, req: IncomingMessage, res: ServerResponse, log: Logger): void {
+  const reqId = requestIdFor(req.headers)
   if (log.isLevelEnabled('info')) {
     const started = performance.now()
     res.once('finish', () => {
       log.info(
         {
+          reqId,
           req: { method: req.method, url: req.url, ip: req.socket.remoteAddress },
           res: { statusCode: res.statusCode },
           responseTime: performance.now() - started,
@@ -149,16 +170,23 @@ function proxyRequest(serve: ProxyHandler, req: IncomingMessage, res: ServerResp
       )
     })
   }
-  serve(req, res).catch((err: unknown) => {
-    log.error({ err }, 'proxy handler failed')
+  serve(req, res, reqId).catch((err: unknown) => {
+    log.error({ reqId, err }, 'proxy handler failed')
     res.destroy()
   })
 }
 
 /** The answer Fastify gives while closing (`return503OnClosing`). */
-function answerClosing(res: ServerResponse): void {
+function answerClosing(res: ServerResponse, reqId: string): void {
   const body = JSON.stringify(new PatchbayError('PB_ERR_NOT_READY', 'the server is shutting down').toJSON())
-  res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length, connection: 'close' }).end(body)
+  res
+    .writeHead(503, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': body.length,
+      connection: 'close',
+      'request-id': reqId,
+    })
+    .end(body)
 }
 
 /** Maps every failure to Patchbay's error shape (or RFC 6749's on the token endpoint). */

@@ -28,6 +28,10 @@ export const ConfigSchema = Type.Object(
       { default: 'info' },
     ),
     bodyLimitBytes: Type.Integer({ minimum: 1024, default: 64 * 1024 }),
+    /** Time a client has to send a whole request, headers and body; then it gets a 408 and the connection closes. */
+    requestTimeoutMs: Type.Integer({ minimum: 1000, default: 60_000 }),
+    /** A connection on which nothing moves for this long is closed; above proxy.headersTimeoutMs, so a slow app is waited for. */
+    connectionTimeoutMs: Type.Integer({ minimum: 1000, default: 120_000 }),
     accessTokenTtl: Seconds(3600, 60),
     sessionTtl: Seconds(600, 30),
     jwt: Type.Object(
@@ -178,6 +182,8 @@ const envMap: Array<[string, string, (v: string) => unknown]> = [
   ['PATCHBAY_DEV', 'devMode', parseBool],
   ['PATCHBAY_LOG_LEVEL', 'logLevel', String],
   ['PATCHBAY_BODY_LIMIT_BYTES', 'bodyLimitBytes', parseNumber],
+  ['PATCHBAY_REQUEST_TIMEOUT_MS', 'requestTimeoutMs', parseNumber],
+  ['PATCHBAY_CONNECTION_TIMEOUT_MS', 'connectionTimeoutMs', parseNumber],
   ['PATCHBAY_ACCESS_TOKEN_TTL', 'accessTokenTtl', parseNumber],
   ['PATCHBAY_SESSION_TTL', 'sessionTtl', parseNumber],
   ['PATCHBAY_JWT_MAX_BYTES', 'jwt.maxBytes', parseNumber],

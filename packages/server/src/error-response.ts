@@ -2,8 +2,12 @@ import { OAuthError, PatchbayError } from './errors.js'
 
 /** The part of a logger this needs (pino's and Fastify's request logger both fit). */
 interface ErrorLog {
+  warn(obj: object, msg: string): void
   error(obj: object, msg: string): void
 }
+
+/** 5xx answers that say something outside Patchbay failed (the app, the address policy, a shutdown): not bugs. */
+const EXPECTED_5XX = new Set(['PB_ERR_UPSTREAM', 'PB_ERR_OUTBOUND_BLOCKED', 'PB_ERR_NOT_READY'])
 
 /** What a failure looks like to the error mapping: Fastify's errors carry a status, a code and validation details. */
 interface FailureDetails {
@@ -16,7 +20,9 @@ interface FailureDetails {
 /**
  * The error a failure is answered with: Patchbay's `{ error: { code, message } }` form, or RFC 6749's
  * on the token endpoint (`oauth`). Failures that are not ours (a bug, a library throwing) become a
- * 500 that says nothing more and are logged; so are our own 5xx errors.
+ * 500 that says nothing more and are logged at error level with their stack, like our own unexpected
+ * 5xx errors. Expected failures (every 4xx, an app that failed) are logged at warn, with their code
+ * and status and no stack (docs/operations.md).
  */
 export function answerFor(err: unknown, oauth: boolean, log: ErrorLog): PatchbayError | OAuthError {
   let error: PatchbayError | OAuthError
@@ -50,6 +56,16 @@ export function answerFor(err: unknown, oauth: boolean, log: ErrorLog): Patchbay
       }
     }
   }
-  if (error.status >= 500 && (err instanceof PatchbayError || err instanceof OAuthError)) log.error({ err }, 'server error')
+  const code = error instanceof PatchbayError ? error.code : error.error
+  const ours = err instanceof PatchbayError || err instanceof OAuthError
+  if (error.status >= 500 && !EXPECTED_5XX.has(code)) {
+    log.error({ err }, 'server error')
+  } else {
+    // Our messages are written to be shown to the caller; a library's (e.g. a JSON parse error) may quote the input.
+    log.warn(
+      { code, status: error.status, ...(ours ? { detail: error.message } : {}) },
+      error.status >= 500 ? 'request failed' : 'request refused',
+    )
+  }
   return error
 }

@@ -16,7 +16,11 @@ export const redactPaths = [
   '*.access_token',
   '*.refresh_token',
   '*.token',
-  '*.code',
+  // OAuth authorization codes only (a callback's query or form body): `code` elsewhere is an error code.
+  'query.code',
+  '*.query.code',
+  'body.code',
+  '*.body.code',
   '*.password',
   '*.api_key',
   '*.apiKey',

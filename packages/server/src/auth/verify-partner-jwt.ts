@@ -123,6 +123,8 @@ function claimAsId(payload: JWTPayload, claim: string): string {
   }
   const id = String(value)
   if (id.length > 256) throw new PartnerJwtError(`subject_token claim "${claim}" is longer than 256 characters`, 'claims')
+  // PostgreSQL text cannot hold U+0000; refused on SQLite too, so both databases behave alike.
+  if (id.includes('\u0000')) throw new PartnerJwtError(`subject_token claim "${claim}" contains a NUL character`, 'claims')
   return id
 }
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsync } from 'fastify'
+import type { Logger } from 'pino'
 import { answerFor } from '../../error-response.js'
 import { type OAuthError, PatchbayError } from '../../errors.js'
 import type { ProxyResponse, ProxyService } from '../../proxy/proxy.js'
@@ -27,11 +28,11 @@ const Params = Type.Object({ connectionId: Type.String({ maxLength: 64, descript
 export interface ProxyHandlerDeps {
   accessTokens: AccessTokens
   proxy: ProxyService
-  log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void }
+  log: Logger
 }
 
-/** Serves one proxied request on Node's own request and response objects. */
-export type ProxyHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>
+/** Serves one proxied request on Node's own request and response objects; `reqId` is sent back as `request-id`. */
+export type ProxyHandler = (req: IncomingMessage, res: ServerResponse, reqId: string) => Promise<void>
 
 /** True for the requests {@link ProxyHandler} serves: a proxied method under `/v1/proxy/`. */
 export function isProxyRequest(req: IncomingMessage): boolean {
@@ -48,7 +49,7 @@ export function isProxyRequest(req: IncomingMessage): boolean {
  */
 export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
   const { accessTokens, proxy, log } = deps
-  return async function serveProxy(req, res) {
+  return async function serveProxy(req, res, reqId) {
     const raw = req.url ?? ''
     let connectionId = ''
     let answer: ProxyResponse
@@ -88,15 +89,18 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
         gone: () => req.socket?.destroyed === true || res.destroyed,
       })
     } catch (err) {
-      sendError(req, res, answerFor(err, false, log))
+      // A child logger only on this path: the success path stays free of per-request allocations.
+      sendError(req, res, answerFor(err, false, log.child({ reqId })), reqId)
       return
     }
     // The app's answer goes out as is, straight onto the socket.
+    // Patchbay's id, not one the app sent under the same name: it is the one in Patchbay's log.
+    answer.headers['request-id'] = reqId
     try {
       res.writeHead(answer.statusCode, answer.headers)
     } catch (err) {
       // Nothing can be answered properly any more (e.g. a header Node refuses): drop both sides.
-      log.warn({ err, connection: connectionId }, 'cannot pass the app response back')
+      log.warn({ reqId, err, connection: connectionId }, 'cannot pass the app response back')
       answer.body?.discard()
       res.destroy()
       return
@@ -106,7 +110,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
   }
 }
 
-function sendError(req: IncomingMessage, res: ServerResponse, error: PatchbayError | OAuthError): void {
+function sendError(req: IncomingMessage, res: ServerResponse, error: PatchbayError | OAuthError, reqId: string): void {
   if (res.headersSent) {
     res.destroy()
     return
@@ -116,6 +120,7 @@ function sendError(req: IncomingMessage, res: ServerResponse, error: PatchbayErr
     ...error.headers,
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
+    'request-id': reqId,
   }
   // A body left half-read cannot be drained reliably: close the connection after the error.
   if (!req.complete) headers.connection = 'close'
@@ -138,9 +143,9 @@ export const proxyRoutes: FastifyPluginAsync<{ serve: ProxyHandler }> = async (a
     security: [{ bearer: [] }],
     params: Params,
   }
-  const handler = async (req: { raw: IncomingMessage }, reply: { hijack(): void; raw: ServerResponse }) => {
+  const handler = async (req: { raw: IncomingMessage; id: string }, reply: { hijack(): void; raw: ServerResponse }) => {
     reply.hijack()
-    await serve(req.raw, reply.raw)
+    await serve(req.raw, reply.raw, req.id)
   }
   app.route({ method: METHODS, url: '/proxy/:connectionId', schema, handler })
   app.route({ method: METHODS, url: '/proxy/:connectionId/*', schema: { ...schema, hide: true }, handler })

@@ -1,0 +1,48 @@
+import type { FastifyRequest } from 'fastify'
+
+/**
+ * The path of the first string holding U+0000 in `value` (a parsed query, form or JSON body), or
+ * undefined. PostgreSQL text and jsonb cannot store that character, and nothing Patchbay accepts
+ * needs it, so a request carrying one is refused on both databases alike (docs/errors.md).
+ */
+export function nulPath(value: unknown, path = '', depth = 0): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined
+  // Parsed bodies are bounded by bodyLimit; the depth bound keeps a pathological one cheap anyway.
+  if (typeof value !== 'object' || value === null || depth > 32) return undefined
+  for (const [key, item] of Object.entries(value)) {
+    const here = `${path}/${key.replaceAll('\u0000', '\\u0000')}`
+    if (key.includes('\u0000')) return here
+    const found = nulPath(item, here, depth + 1)
+    if (found !== undefined) return found
+  }
+  return undefined
+}
+
+/** What Fastify's schema validation throws, so every error handler answers it as a validation error. */
+class NulByteError extends Error {
+  readonly statusCode = 400
+  readonly validation: Array<{ instancePath: string; message: string }>
+  constructor(
+    readonly validationContext: 'params' | 'querystring' | 'body',
+    instancePath: string,
+  ) {
+    super(`${validationContext}${instancePath.replaceAll('/', '.')} must not contain NUL (U+0000) characters`)
+    this.validation = [{ instancePath, message: 'must not contain NUL (U+0000) characters' }]
+  }
+}
+
+/**
+ * preValidation hook: refuses a request with U+0000 in any string of its path parameters, query or
+ * body, before any route sees it. Answered as a validation error: `PB_ERR_VALIDATION` on the REST
+ * API, `invalid_request` on the token endpoint, the error page in the Connect UI.
+ */
+export async function refuseNulBytes(req: FastifyRequest): Promise<void> {
+  for (const [context, value] of [
+    ['params', req.params],
+    ['querystring', req.query],
+    ['body', req.body],
+  ] as const) {
+    const path = nulPath(value)
+    if (path !== undefined) throw new NulByteError(context, path)
+  }
+}

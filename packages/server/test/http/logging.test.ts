@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { databaseTargets } from '../helpers/databases.js'
+import { exchangeParams, postToken } from '../helpers/token-request.js'
+import { addConnection, API_KEY, apiKeyApp, endUser, type Upstream, startUpstream, until } from '../proxy/proxy-setup.js'
+import { startTestServer, type TestServer } from '../helpers/test-server.js'
+
+interface LogLine {
+  level: number
+  msg: string
+  reqId?: string
+  code?: string
+  status?: number
+  err?: { stack?: string; code?: string }
+  [key: string]: unknown
+}
+
+const WARN = 40
+const ERROR = 50
+
+// What is logged does not depend on the database: SQLite only.
+describe.each(databaseTargets.slice(0, 1))('logging of failures ($name)', (target) => {
+  let t: TestServer
+  let down: Upstream
+  let auth: { authorization: string }
+  let conn: string
+
+  beforeAll(async () => {
+    // An app whose API cannot be reached: every proxied call is an expected 502.
+    down = await startUpstream()
+    await down.close()
+    t = await startTestServer({ target, config: { apps: [apiKeyApp('gone', `${down.url}/api`)] } })
+    const user = await endUser(t, 'logger')
+    auth = user.auth
+    conn = await addConnection(t, user, { app: 'gone', credentials: { api_key: API_KEY } })
+  })
+  afterAll(() => t?.close())
+
+  /** The log lines of one request, once its completion is logged. */
+  async function linesOf(reqId: string): Promise<LogLine[]> {
+    const all = () => t.logs.map((l) => JSON.parse(l) as LogLine).filter((l) => l.reqId === reqId)
+    await until(() => all().some((l) => l.msg === 'request completed'))
+    return all()
+  }
+
+  it('Should log an upstream 502 at warn, with its error code and without a stack trace', async () => {
+    const res = await fetch(`${t.url}/v1/proxy/${conn}/x`, { headers: { ...auth, 'request-id': 'log-502' } })
+    expect(res.status).toBe(502)
+    const lines = await linesOf('log-502')
+    const failure = lines.find((l) => l.level >= WARN && l.msg !== 'request completed')
+    expect(failure, JSON.stringify(lines)).toBeDefined()
+    expect(failure?.level).toBe(WARN)
+    expect(failure?.code).toBe('PB_ERR_UPSTREAM')
+    expect(JSON.stringify(failure)).not.toContain('"stack"')
+    expect(lines.some((l) => l.level >= ERROR)).toBe(false)
+    expect(t.logs.join('\n')).not.toContain(API_KEY)
+  })
+
+  it('Should log a refused request (4xx) at warn with its error code, never "[REDACTED]"', async () => {
+    const res = await fetch(`${t.url}/v1/connections/conn_missing`, { headers: { ...auth, 'request-id': 'log-404' } })
+    expect(res.status).toBe(404)
+    const lines = await linesOf('log-404')
+    const failure = lines.find((l) => l.level === WARN)
+    expect(failure?.code).toBe('PB_ERR_NOT_FOUND')
+    expect(failure?.status).toBe(404)
+    expect(JSON.stringify(failure)).not.toContain('"stack"')
+
+    const refused = await postToken(t.url, t.partner, { params: exchangeParams('not-a-jwt'), headers: { 'request-id': 'log-oauth' } })
+    expect(refused.status).toBe(400)
+    const oauthLines = await linesOf('log-oauth')
+    expect(oauthLines.find((l) => l.level === WARN)?.code).toBe('invalid_grant')
+    expect(t.logs.join('\n')).not.toContain('"code":"[REDACTED]"')
+  })
+
+  it('Should still keep OAuth authorization codes out of the log', async () => {
+    await fetch(`${t.url}/oauth2/callback/gone?code=authcode-secret-123&state=st-secret-456`, { headers: { 'request-id': 'log-cb' } })
+    await linesOf('log-cb')
+    const logs = t.logs.join('\n')
+    expect(logs).not.toContain('authcode-secret-123')
+    expect(logs).not.toContain('st-secret-456')
+  })
+})
+
+describe('the logger', () => {
+  it('Should redact an OAuth code in a logged query or body, and keep every other code', async () => {
+    const { Writable } = await import('node:stream')
+    const { createLogger } = await import('../../src/logger.js')
+    const out: string[] = []
+    const log = createLogger(
+      { logLevel: 'info' },
+      new Writable({
+        write(chunk, _enc, cb) {
+          out.push(chunk.toString())
+          cb()
+        },
+      }),
+    )
+    log.info({ query: { code: 'oauth-code-1', state: 's' }, body: { code: 'oauth-code-2' } }, 'callback')
+    log.warn({ code: 'PB_ERR_UPSTREAM', err: { code: 'ECONNREFUSED', message: 'refused' } }, 'failed')
+    const text = out.join('')
+    expect(text).not.toContain('oauth-code-1')
+    expect(text).not.toContain('oauth-code-2')
+    expect(text).toContain('"code":"PB_ERR_UPSTREAM"')
+    expect(text).toContain('"code":"ECONNREFUSED"')
+  })
+})
