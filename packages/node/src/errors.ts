@@ -55,7 +55,7 @@ export type PatchbayErrorCode = ApiErrorCode | SdkErrorCode | OAuthErrorCode | (
 export interface PatchbayErrorOptions {
   /** HTTP status of the answer; 0 when none came. */
   status: number
-  /** The server's request id (`x-request-id` / `request-id` header), when it sent one. */
+  /** The server's request id (its `request-id` header; `x-request-id` when only that came), to quote in its logs. */
   requestId?: string | undefined
   /** `Retry-After`, in seconds, when the server sent one. */
   retryAfter?: number | undefined

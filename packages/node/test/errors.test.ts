@@ -58,6 +58,32 @@ describe.each(databaseTargets)('errors from the real server ($name)', (target) =
     expect((err as PatchbayError).message).toMatch(/not found/)
   })
 
+  it("Should carry the server's request id (the request-id header) on REST and token endpoint errors", async () => {
+    const seen: string[] = []
+    const { patchbay } = s.sdk({
+      fetch: async (input, init) => {
+        const res = await fetch(input, init)
+        seen.push(res.headers.get('request-id') ?? '')
+        return res
+      },
+    })
+    const notFound = await patchbay
+      .forUser({ userId: 'u-reqid', tenantId: 'org-1' })
+      .connections.get('conn_nope')
+      .catch((e: unknown) => e)
+    expect(notFound).toMatchObject({ code: 'PB_ERR_NOT_FOUND' })
+    expect((notFound as PatchbayError).requestId).toMatch(/^[A-Za-z0-9._:-]{8,128}$/)
+    expect((notFound as PatchbayError).requestId).toBe(seen.at(-1))
+
+    const refused = await patchbay
+      .forUser({ userId: 'u-reqid', subjectToken: () => 'not.a.jwt' })
+      .accessToken()
+      .catch((e: unknown) => e)
+    expect(refused).toBeInstanceOf(OAuthError)
+    expect((refused as OAuthError).requestId).toBe(seen.at(-1))
+    expect((refused as OAuthError).requestId).toMatch(/^[A-Za-z0-9._:-]{8,128}$/)
+  })
+
   it('Should throw PB_ERR_UNAUTHORIZED with status 401 when Patchbay refuses even a new token (after one retry)', async () => {
     const { patchbay } = s.sdk({
       fetch: async (input, init) => {

@@ -4,7 +4,8 @@ import { CredentialRevokedError, OAuthError, PatchbayError, type PatchbayErrorOp
 export function responseMeta(res: Response): PatchbayErrorOptions {
   return {
     status: res.status,
-    requestId: res.headers.get('x-request-id') ?? res.headers.get('request-id') ?? undefined,
+    // Patchbay sends `request-id` on every answer; `x-request-id` is what some proxies in front add.
+    requestId: res.headers.get('request-id') ?? res.headers.get('x-request-id') ?? undefined,
     retryAfter: retryAfterSeconds(res.headers.get('retry-after')),
   }
 }
