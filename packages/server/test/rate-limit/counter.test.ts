@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
 import { migrateToLatest, openDatabase, type PatchbayDatabase } from '../../src/db/database.js'
 import { sweepExpired } from '../../src/maintenance.js'
@@ -26,6 +27,15 @@ describe.each(databaseTargets)('rate-limit counters ($name)', (target) => {
   it('Should keep counters in the database on PostgreSQL and in memory on SQLite', async () => {
     const counter = createRateLimitCounter(await fresh())
     expect(counter).toBeInstanceOf(target.name === 'postgres' ? PostgresCounter : MemoryCounter)
+  })
+
+  it.runIf(target.name === 'postgres')('Should keep the windows in an unlogged table (no WAL flush per hit)', async () => {
+    const database = await fresh()
+    const { rows } = await sql<{ relpersistence: string }>`
+      select relpersistence from pg_class where relname = 'rate_limits' and relnamespace = current_schema()::regnamespace`.execute(
+      database.db,
+    )
+    expect(rows).toEqual([{ relpersistence: 'u' }])
   })
 
   it('Should count hits per key within a window, and start a new window once it is over', async () => {
