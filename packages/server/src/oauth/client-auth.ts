@@ -57,7 +57,9 @@ export async function authenticateClient(
       headers: BASIC_CHALLENGE,
     })
   }
-  const partner = credentials.clientId.length <= 128 ? await partners.getByClientId(credentials.clientId) : undefined
+  // No client id holds U+0000, and PostgreSQL could not even be asked about one: unknown, on both databases.
+  const lookup = credentials.clientId.length <= 128 && !credentials.clientId.includes('\u0000')
+  const partner = lookup ? await partners.getByClientId(credentials.clientId) : undefined
   // Compare against a dummy hash when the client is unknown, so timing does not reveal client ids.
   const ok = secretMatches(credentials.clientSecret, partner?.clientSecretHash ?? 'sha256$unknown-client-unknown-client-unknown-c')
   if (!partner || !ok) {

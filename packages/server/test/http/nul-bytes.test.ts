@@ -3,7 +3,7 @@ import { call } from '../helpers/api-call.js'
 import { databaseTargets } from '../helpers/databases.js'
 import { type FakeApi, startFakeApi } from '../helpers/fake-api.js'
 import { startTestServer, type TestServer } from '../helpers/test-server.js'
-import { exchange, expectRefused, SESSION_TYPE } from '../helpers/token-request.js'
+import { exchange, exchangeParams, expectRefused, postToken, SESSION_TYPE } from '../helpers/token-request.js'
 import { apiKeyApp } from '../proxy/proxy-setup.js'
 
 /**
@@ -60,6 +60,19 @@ describe.each(databaseTargets)('NUL characters ($name)', (target) => {
         error: 'invalid_grant',
         description: 'org',
       })
+    })
+
+    it('Should refuse a client id holding NUL (Basic credentials) with invalid_client, here and on /v1/partner', async () => {
+      const basic = `Basic ${Buffer.from(`acme%00:${t.partner.clientSecret}`).toString('base64')}`
+      const subject = await t.sign({ sub: 'nul-client' })
+      await expectRefused(t, () => postToken(t.url, t.partner, { params: exchangeParams(subject), headers: { authorization: basic } }), {
+        status: 401,
+        error: 'invalid_client',
+        description: 'client authentication failed',
+      })
+      const partnerApi = await call(`${t.url}/v1/partner/connections`, { auth: basic })
+      expect(partnerApi.status).toBe(401)
+      expect(partnerApi.json.error.code).toBe('PB_ERR_UNAUTHORIZED')
     })
 
     it('Should refuse custom_state (or any parameter) holding NUL with invalid_request, storing nothing', async () => {
