@@ -1,11 +1,16 @@
 import type { Kysely } from 'kysely'
+import { failAbandonedSessions } from './connect/abandoned-sessions.js'
 import type { Database } from './db/schema.js'
 
 /** Rows kept past expiry so a late widget can still read a session's outcome, and for audits. */
 const GRACE_MS = 24 * 3600 * 1000
 
-/** Deletes expired single-use markers, tokens and sessions. Any process may run it; it is idempotent. */
+/**
+ * Ends connect sessions that can no longer finish (reported as `connection.failed`), then deletes
+ * expired single-use markers, tokens and sessions. Any process may run it; it is idempotent.
+ */
 export async function sweepExpired(db: Kysely<Database>, now: number = Date.now()): Promise<void> {
+  await failAbandonedSessions(db, now)
   await db.deleteFrom('used_jtis').where('expires_at', '<', now).execute()
   await db
     .deleteFrom('access_tokens')

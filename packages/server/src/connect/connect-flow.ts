@@ -177,6 +177,7 @@ export class ConnectFlow {
       returnUrl,
       resultFormat: req.resultFormat ?? 'patchbay',
       theme,
+      ...(app ? { app: app.key } : {}),
       ...(req.name ? { name: req.name.slice(0, 200) } : {}),
       ...(req.authOption ? { authOption: req.authOption } : {}),
       ...(req.params ? { params: req.params } : {}),

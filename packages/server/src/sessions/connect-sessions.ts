@@ -20,6 +20,8 @@ export interface SessionContext {
   /** patchbay: connection_id/app/operation/state; connection_popup: connectionId or error/errorData (seed 004). */
   resultFormat: 'patchbay' | 'connection_popup'
   theme: string | null
+  /** The app the browser opened (`/to/{app}`, or the reconnected connection's): named if the session is abandoned. */
+  app?: string
   /** Name to give the new connection, preferred auth option, prefilled connection parameters. */
   name?: string
   authOption?: string

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { appsDir } from '@patchbay/catalog'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
+import { sweepExpired } from '../../src/maintenance.js'
 import {
   authorizeAtProvider,
   CookieJar,
@@ -264,6 +265,53 @@ describe.each(databaseTargets)('Connect flow errors ($name)', (target) => {
       const again = await http(callback.href, { jar: flow.jar })
       expect(again.status).toBe(400)
       expect(await failedEvents(flow.sessionId)).toHaveLength(1)
+    })
+  })
+
+  describe('abandoned sessions', () => {
+    const MINUTE = 60_000
+    /** The maintenance sweep every process runs each minute, as if it ran `minutes` from now. */
+    const sweepIn = (minutes: number) => sweepExpired(db, Date.now() + minutes * MINUTE)
+
+    it('Should end a session whose user never came back from the provider with expired, once, when nothing can finish it', async () => {
+      const flow = await start('oidc', 'never-back')
+      // The session has expired (10 min) but its provider authorization may still come back (15 min).
+      await sweepIn(11)
+      expect((await sessionRow(db, flow.sessionId)).outcome).toBeNull()
+      expect(await outcomeOf(flow.code)).toMatchObject({ status: 'pending', in_progress: true })
+      await sweepIn(16)
+      expect(JSON.parse((await sessionRow(db, flow.sessionId)).outcome as string)).toMatchObject({
+        status: 'error',
+        app: 'oidc',
+        error: 'expired',
+      })
+      expect(await outcomeOf(flow.code)).toMatchObject({ status: 'error', app: 'oidc', error: 'expired', session_id: flow.sessionId })
+      await sweepIn(17)
+      const events = await failedEvents(flow.sessionId)
+      expect(events).toHaveLength(1)
+      expect(events[0]?.data).toMatchObject({
+        session_id: flow.sessionId,
+        app: 'oidc',
+        error: 'expired',
+        reconnect_id: null,
+        end_user: { user_id: 'never-back' },
+      })
+    })
+
+    it('Should end a session left on the form once it expired, and leave an unopened one alone', async () => {
+      const left = await mintSession(s.t, {}, { sub: 'left-form' })
+      const { page } = await openConnect(s.t.url, `/to/fakestripe?token=${left.code}`, new CookieJar())
+      expect(page.status).toBe(200)
+      const unopened = await mintSession(s.t, {}, { sub: 'never-opened' })
+      await sweepIn(11)
+      expect(JSON.parse((await sessionRow(db, left.sessionId)).outcome as string)).toMatchObject({
+        status: 'error',
+        app: 'fakestripe',
+        error: 'expired',
+      })
+      expect((await failedEvents(left.sessionId))[0]?.data).toMatchObject({ app: 'fakestripe', error: 'expired' })
+      expect((await sessionRow(db, unopened.sessionId)).outcome).toBeNull()
+      expect(await failedEvents(unopened.sessionId)).toEqual([])
     })
   })
 
