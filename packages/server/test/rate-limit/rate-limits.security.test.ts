@@ -17,6 +17,8 @@ import { basicAuth, JWT_TYPE, TOKEN_EXCHANGE } from '../helpers/token-request.js
 const BAD_STRIPE_KEY = 'sk_test_WrongKey0123456789abcd'
 const RANDOM_CODE = () => `pbsc_${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url')}`
 const TOO_MANY = /Too many attempts/
+/** Windows far longer than a test, so none ends halfway through one, however loaded the machine. */
+const WINDOW = { 'rateLimit.windowSeconds': 3600 }
 
 describe.each(databaseTargets)('credential attempts ($name)', (target) => {
   let s: ConnectSetup | undefined
@@ -28,7 +30,7 @@ describe.each(databaseTargets)('credential attempts ($name)', (target) => {
 
   /** The Connect UI for `fakestripe` (the local fake app that counts its credential checks). */
   async function setup(limits: Record<string, number>): Promise<ConnectSetup> {
-    s = await startConnectSetup(target, { 'rateLimit.connectPerIp': 10_000, ...limits })
+    s = await startConnectSetup(target, { 'rateLimit.connectPerIp': 10_000, ...WINDOW, ...limits })
     return s
   }
 
@@ -139,7 +141,7 @@ describe.each(databaseTargets)('one connect budget per IP across routes ($name)'
   let t: TestServer
 
   beforeAll(async () => {
-    t = await startTestServer({ target, config: { 'rateLimit.connectPerIp': 4 } })
+    t = await startTestServer({ target, config: { 'rateLimit.connectPerIp': 4, ...WINDOW } })
   })
   afterAll(() => t?.close())
 
@@ -163,8 +165,12 @@ describe.each(databaseTargets.filter((d) => d.name === 'postgres'))('rate limits
   let second: SecondProcess
 
   beforeAll(async () => {
-    t = await startTestServer({ target, config: { 'rateLimit.connectPerIp': 4, 'rateLimit.tokenPerIp': 4 } })
-    second = await startSecondProcess(t, { PATCHBAY_RATE_LIMIT_CONNECT_PER_IP: '4', PATCHBAY_RATE_LIMIT_TOKEN_PER_IP: '4' })
+    t = await startTestServer({ target, config: { 'rateLimit.connectPerIp': 4, 'rateLimit.tokenPerIp': 4, ...WINDOW } })
+    second = await startSecondProcess(t, {
+      PATCHBAY_RATE_LIMIT_CONNECT_PER_IP: '4',
+      PATCHBAY_RATE_LIMIT_TOKEN_PER_IP: '4',
+      PATCHBAY_RATE_LIMIT_WINDOW: '3600',
+    })
   }, 30_000)
   afterAll(async () => {
     await second?.stop()
