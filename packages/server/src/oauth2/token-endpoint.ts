@@ -109,11 +109,12 @@ export function processTokenResponse(
   }
   const refreshToken = at(body, quirks.refresh_token)
   const expiresIn = Number(at(body, quirks.expires_in))
+  // Scopes and metadata are stored as text: U+0000 is dropped (PostgreSQL cannot store it), on both databases.
   const scope = at(body, quirks.scope)
   const metadata: Record<string, string> = {}
   for (const [name, path] of Object.entries(quirks.metadata ?? {})) {
     const value = at(body, path)
-    if (typeof value === 'string' || typeof value === 'number') metadata[name] = String(value)
+    if (typeof value === 'string' || typeof value === 'number') metadata[name] = String(value).replaceAll('\u0000', '')
   }
   return {
     accessToken,
@@ -121,7 +122,7 @@ export function processTokenResponse(
     tokenType: typeof body.token_type === 'string' ? body.token_type : null,
     idToken: typeof body.id_token === 'string' ? body.id_token : null,
     expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? now + expiresIn * 1000 : null,
-    scopes: typeof scope === 'string' ? scope.split(scopeSplitter(option.scope_separator)).filter(Boolean) : null,
+    scopes: typeof scope === 'string' ? scope.replaceAll('\u0000', '').split(scopeSplitter(option.scope_separator)).filter(Boolean) : null,
     metadata,
   }
 }

@@ -21,6 +21,9 @@ describe.each(databaseTargets)('NUL characters ($name)', (target) => {
           req.headers.authorization === 'Bearer good-key'
             ? { json: { email: 'ops\u0000@acme.test', id: 'acct\u0000_1' } }
             : { status: 401, json: { message: 'no' } },
+        'POST /cc/token': () => ({
+          json: { access_token: 'cc-token', token_type: 'Bearer', expires_in: 3600, scope: 'read\u0000 write', team: 'T\u00001' },
+        }),
       },
     })
     const app = apiKeyApp('nulapp', `${api.url}/api`)
@@ -29,7 +32,23 @@ describe.each(databaseTargets)('NUL characters ($name)', (target) => {
       ...app,
       auth: [{ ...option, credential_check: { url: '/me', account_identifier: 'email', metadata: { account_id: 'id' } } }],
     }
-    t = await startTestServer({ target, config: { apps: [checked] } })
+    const clientCredentials = {
+      ...apiKeyApp('nulcc', `${api.url}/cc`),
+      auth: [
+        {
+          key: 'client_credentials',
+          type: 'oauth2_client_credentials',
+          token_url: `${api.url}/cc/token`,
+          credential_fields: [
+            { key: 'client_id', label: 'Client ID' },
+            { key: 'client_secret', label: 'Client secret', secret: true },
+          ],
+          token_response: { metadata: { team: 'team' } },
+          inject: { headers: { Authorization: 'Bearer {credentials.access_token}' } },
+        },
+      ],
+    }
+    t = await startTestServer({ target, config: { apps: [checked, clientCredentials] } })
   })
   afterAll(async () => {
     await t?.close()
@@ -129,6 +148,18 @@ describe.each(databaseTargets)('NUL characters ($name)', (target) => {
       expect(created.json.metadata).toEqual({ account_id: 'acct_1' })
       const read = await call(`${t.url}/v1/connections/${created.json.id}`, { token })
       expect(read.json.account_identifier).toBe('ops@acme.test')
+    })
+
+    it("Should strip NUL from the scopes and metadata of an app's token response", async () => {
+      const token = await accessToken('nul-token-response')
+      const created = await call(`${t.url}/v1/connections`, {
+        method: 'POST',
+        token,
+        body: { app: 'nulcc', credentials: { client_id: 'cc', client_secret: 'cc-secret' } },
+      })
+      expect(created.status, created.text).toBe(201)
+      expect(created.json.scopes).toEqual(['read', 'write'])
+      expect(created.json.metadata).toEqual({ team: 'T1' })
     })
   })
 
