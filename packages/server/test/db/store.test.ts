@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { migrateToLatest, openDatabase, type PatchbayDatabase } from '../../src/db/database.js'
+import { migrationProvider } from '../../src/db/migrations/index.js'
 import { rowLimit } from '../../src/db/row-limit.js'
 import { secretMatches } from '../../src/lib/random.js'
 import { sweepExpired } from '../../src/maintenance.js'
@@ -64,7 +65,7 @@ describe.each(databaseTargets)('store ($name)', (target) => {
     const pools = Array.from({ length: 4 }, () => openDatabase({ databaseUrl: target.databaseUrl, dataDir: ':memory:', pgSchema: schema }))
     pools.forEach((database, i) => open.push({ database, schema: i === pools.length - 1 ? schema : '' }))
     const reports = await Promise.all(pools.map((database) => migrateToLatest(database, schema)))
-    expect(reports.flatMap((r) => r.applied).sort()).toEqual(['0001_foundation', '0002_connections', '0003_lifecycle'])
+    expect(reports.flatMap((r) => r.applied).sort()).toEqual(Object.keys(await migrationProvider.getMigrations()).sort())
   })
 
   it('saves a partner with a generated secret stored only as a hash, and updates it keeping the secret', async () => {
