@@ -32,6 +32,7 @@ export type {
 } from './types.js'
 export { type ConnectSessionOptions, PatchbayUser } from './user.js'
 export {
+  type ConnectFailedEventData,
   type ConnectionEventData,
   type VerifyWebhookOptions,
   verifyWebhook,

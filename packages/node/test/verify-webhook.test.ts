@@ -52,6 +52,31 @@ describe('verifyWebhook', () => {
     expect(verifyFromSubpath).toBe(verifyWebhook)
   })
 
+  it('Should type connection.failed: the session, app, error and reconnect target', () => {
+    const payload = JSON.stringify({
+      type: 'connection.failed',
+      timestamp: '2025-01-01T00:00:00.000Z',
+      data: {
+        session_id: 'cs_1',
+        app: 'github',
+        error: 'access_denied',
+        error_description: 'The user denied access.',
+        reconnect_id: null,
+        end_user: { tenant_id: 'org-1', user_id: 'u1' },
+      },
+    })
+    const event = verifyWebhook(secret, signed({ payload }), payload)
+    if (event.type !== 'connection.failed') throw new Error(`unexpected ${event.type}`)
+    // Type-checked by `npm run typecheck`: these fields exist only on the connection.failed variant.
+    const { session_id, app, error, reconnect_id } = event.data
+    expect({ session_id, app, error, reconnect_id }).toEqual({
+      session_id: 'cs_1',
+      app: 'github',
+      error: 'access_denied',
+      reconnect_id: null,
+    })
+  })
+
   it('Should take the body as bytes and the headers as Headers or Node headers (any case, arrays)', () => {
     const headers = signed()
     expect(verifyWebhook(secret, new Headers(headers), Buffer.from(body)).type).toBe('connection.created')

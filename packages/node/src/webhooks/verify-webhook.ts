@@ -36,12 +36,26 @@ export interface ConnectionEventData {
   [field: string]: unknown
 }
 
+/** `connection.failed`: a connect session ended without a connection (denied, failed, expired). */
+export interface ConnectFailedEventData {
+  session_id: string
+  /** The app being connected, or null when the flow ended before one was chosen. */
+  app: string | null
+  /** The outcome's error code (`access_denied`, `server_error`, `not_found`, `expired`, …). */
+  error: string
+  error_description: string
+  /** The connection the session was reconnecting, if any. */
+  reconnect_id: string | null
+  end_user: WebhookEndUser
+}
+
 /** A verified webhook. */
 export type WebhookEvent =
   | WebhookEventOf<
       'connection.created' | 'connection.reauthorized' | 'connection.refresh_failed' | 'connection.deleted',
       ConnectionEventData
     >
+  | WebhookEventOf<'connection.failed', ConnectFailedEventData>
   | WebhookEventOf<'action_run.finished', Record<string, unknown>>
 
 export interface WebhookEventOf<T extends string, D> {
