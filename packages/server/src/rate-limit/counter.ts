@@ -45,29 +45,80 @@ export class MemoryCounter implements RateLimitCounter {
   }
 }
 
+interface Waiter {
+  resolve(hit: RateLimitHit): void
+  reject(err: unknown): void
+}
+
+/** Hits of one key waiting for the statement in flight for that key to finish. */
+interface Batch {
+  waiters: Waiter[]
+  windowMs: number
+  now: number
+}
+
 /**
- * Counters in the `rate_limits` table, shared by every process on the database: one statement per
- * hit (an upsert that starts a new window when the stored one is over). Expired rows are deleted by
- * the maintenance sweep (maintenance.ts).
+ * Counters in the `rate_limits` table, shared by every process on the database: one statement (an
+ * upsert that starts a new window when the stored one is over) counts the hits of a key. While a
+ * statement for a key is in flight, the process's further hits of that key wait and are then counted
+ * together by the next one: a busy key (a partner's client id, its backend's IP) costs one round trip
+ * per batch instead of one per request, and every hit still gets its own exact count. Expired rows
+ * are deleted by the maintenance sweep (maintenance.ts).
  */
 export class PostgresCounter implements RateLimitCounter {
   static readonly statement = `
-    insert into rate_limits as r (key, count, reset_at) values ($1, 1, $2::bigint + $3::bigint)
+    insert into rate_limits as r (key, count, reset_at) values ($1, $4::int, $2::bigint + $3::bigint)
     on conflict (key) do update set
-      count = case when r.reset_at <= $2::bigint then 1 else r.count + 1 end,
+      count = case when r.reset_at <= $2::bigint then $4::int else r.count + $4::int end,
       reset_at = case when r.reset_at <= $2::bigint then excluded.reset_at else r.reset_at end
     returning count, reset_at`
 
+  /** Keys with a statement in flight, each with the batch that waits for it (if any). */
+  readonly #inFlight = new Map<string, Batch | undefined>()
+
   constructor(private readonly pool: pg.Pool) {}
 
-  async hit(key: string, windowMs: number, now = Date.now()): Promise<RateLimitHit> {
-    const { rows } = await this.pool.query<{ count: number; reset_at: number }>({
-      name: 'patchbay_rate_limit_hit',
-      text: PostgresCounter.statement,
-      values: [key, now, windowMs],
+  hit(key: string, windowMs: number, now = Date.now()): Promise<RateLimitHit> {
+    return new Promise((resolve, reject) => {
+      const waiter = { resolve, reject }
+      if (!this.#inFlight.has(key)) {
+        this.#send(key, { waiters: [waiter], windowMs, now })
+        return
+      }
+      const next = this.#inFlight.get(key)
+      if (next) {
+        next.waiters.push(waiter)
+        next.now = Math.max(next.now, now)
+      } else {
+        this.#inFlight.set(key, { waiters: [waiter], windowMs, now })
+      }
     })
-    const row = rows[0] as { count: number; reset_at: number }
-    return { count: row.count, resetAt: row.reset_at }
+  }
+
+  #send(key: string, batch: Batch): void {
+    this.#inFlight.set(key, undefined)
+    const n = batch.waiters.length
+    this.pool
+      .query<{ count: number; reset_at: number }>({
+        name: 'patchbay_rate_limit_hit',
+        text: PostgresCounter.statement,
+        values: [key, batch.now, batch.windowMs, n],
+      })
+      .then(
+        ({ rows }) => {
+          const row = rows[0] as { count: number; reset_at: number }
+          // The batch's hits are the last n of the window, in the order they came.
+          batch.waiters.forEach((w, i) => w.resolve({ count: row.count - n + 1 + i, resetAt: row.reset_at }))
+        },
+        (err: unknown) => {
+          for (const w of batch.waiters) w.reject(err)
+        },
+      )
+      .finally(() => {
+        const next = this.#inFlight.get(key)
+        this.#inFlight.delete(key)
+        if (next) this.#send(key, next)
+      })
   }
 }
 

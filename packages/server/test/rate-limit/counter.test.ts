@@ -55,6 +55,22 @@ describe.each(databaseTargets)('rate-limit counters ($name)', (target) => {
     expect(hits.map((h) => h.count).sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
   })
 
+  it.runIf(target.name === 'postgres')('Should count every hit exactly once when two processes hit one key at once', async () => {
+    const database = await fresh()
+    const schema = open[open.length - 1]?.schema
+    const other = openDatabase({ databaseUrl: target.databaseUrl, dataDir: ':memory:', pgSchema: schema })
+    try {
+      const counters = [createRateLimitCounter(database), createRateLimitCounter(other)]
+      const now = Date.now()
+      // 40 hits at once per process: each process sends them in a few batched statements.
+      const hits = await Promise.all(counters.flatMap((counter) => Array.from({ length: 40 }, () => counter.hit('shared', 60_000, now))))
+      expect(hits.map((h) => h.count).sort((x, y) => x - y)).toEqual(Array.from({ length: 80 }, (_, i) => i + 1))
+      expect(new Set(hits.map((h) => h.resetAt))).toEqual(new Set([now + 60_000]))
+    } finally {
+      await other.close()
+    }
+  })
+
   it('Should have the maintenance sweep delete windows that are over, and only those', async () => {
     const database = await fresh()
     const counter = createRateLimitCounter(database)
