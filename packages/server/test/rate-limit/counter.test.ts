@@ -24,12 +24,17 @@ describe.each(databaseTargets)('rate-limit counters ($name)', (target) => {
     }
   })
 
+  // PostgreSQL-only cases are not declared on SQLite at all: CI counts a skipped test as a failure.
+  const onPostgres = (name: string, fn: () => Promise<void>) => {
+    if (target.name === 'postgres') it(name, fn)
+  }
+
   it('Should keep counters in the database on PostgreSQL and in memory on SQLite', async () => {
     const counter = createRateLimitCounter(await fresh())
     expect(counter).toBeInstanceOf(target.name === 'postgres' ? PostgresCounter : MemoryCounter)
   })
 
-  it.runIf(target.name === 'postgres')('Should keep the windows in an unlogged table (no WAL flush per hit)', async () => {
+  onPostgres('Should keep the windows in an unlogged table (no WAL flush per hit)', async () => {
     const database = await fresh()
     const { rows } = await sql<{ relpersistence: string }>`
       select relpersistence from pg_class where relname = 'rate_limits' and relnamespace = current_schema()::regnamespace`.execute(
@@ -55,7 +60,7 @@ describe.each(databaseTargets)('rate-limit counters ($name)', (target) => {
     expect(hits.map((h) => h.count).sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
   })
 
-  it.runIf(target.name === 'postgres')('Should count every hit exactly once when two processes hit one key at once', async () => {
+  onPostgres('Should count every hit exactly once when two processes hit one key at once', async () => {
     const database = await fresh()
     const schema = open[open.length - 1]?.schema
     const other = openDatabase({ databaseUrl: target.databaseUrl, dataDir: ':memory:', pgSchema: schema })
