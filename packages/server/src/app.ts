@@ -47,6 +47,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   const { config } = services
   const serveProxy = createProxyHandler({ accessTokens: services.accessTokens, proxy: services.proxy, log: services.log })
   let closing = false
+  // Responses not yet finished, of Fastify and the proxy alike: on close each must end its connection.
+  const inFlight = new Set<ServerResponse>()
   const app = Fastify({
     loggerInstance: services.log as FastifyBaseLogger,
     // Proxied calls skip Fastify's request lifecycle (see createProxyHandler); everything else is Fastify's.
@@ -60,6 +62,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
           connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(timeouts.requestTimeout / 4))),
         },
         (req, res) => {
+          inFlight.add(res)
+          res.once('close', () => inFlight.delete(res))
           if (!isProxyRequest(req)) fastifyHandler(req, res)
           else if (closing) answerClosing(res, requestIdFor(req.headers))
           else proxyRequest(serveProxy, req, res, services.log)
@@ -83,6 +87,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   // Like Fastify's return503OnClosing, for the requests that do not go through Fastify.
   app.addHook('preClose', async () => {
     closing = true
+    endConnectionsOnClose(app, inFlight, config.shutdownTimeoutMs)
   })
   app.addHook('onRequest', (req, reply, done) => {
     reply.header('request-id', req.id)
@@ -174,6 +179,30 @@ function proxyRequest(serve: ProxyHandler, req: IncomingMessage, res: ServerResp
     log.error({ reqId, err }, 'proxy handler failed')
     res.destroy()
   })
+}
+
+/**
+ * Keeps a graceful close bounded (docs/operations.md). server.close() (which Fastify calls) waits for
+ * every connection to end but closes only those idle at that moment: a request in flight is answered
+ * on a keep-alive connection its client holds for the server's keep-alive timeout (72 s). So each
+ * answer not yet started says `Connection: close`, each one already streaming has its connection
+ * closed once finished, and whatever is still open after `shutdownTimeoutMs` is closed.
+ */
+function endConnectionsOnClose(app: FastifyInstance, inFlight: Set<ServerResponse>, timeoutMs: number): void {
+  const server = app.server
+  for (const res of inFlight) {
+    if (!res.headersSent) res.setHeader('connection', 'close')
+    // Node detaches the socket on 'finish' first; closeIdleConnections() leaves a busy connection (a pipelined request) alone.
+    res.once('finish', () => setImmediate(() => server.closeIdleConnections()))
+  }
+  // Fires only while the server has connections left (its 'close' clears it); never listening, it has none.
+  if (!server.listening) return
+  const timer = setTimeout(() => {
+    app.log.warn({ requests: inFlight.size, timeoutMs }, 'shutdown timeout: closing the connections still open')
+    server.closeAllConnections()
+  }, timeoutMs)
+  timer.unref()
+  server.once('close', () => clearTimeout(timer))
 }
 
 /** The answer Fastify gives while closing (`return503OnClosing`). */

@@ -32,6 +32,8 @@ export const ConfigSchema = Type.Object(
     requestTimeoutMs: Type.Integer({ minimum: 1000, default: 60_000 }),
     /** A connection on which nothing moves for this long is closed; above proxy.headersTimeoutMs, so a slow app is waited for. */
     connectionTimeoutMs: Type.Integer({ minimum: 1000, default: 120_000 }),
+    /** Time requests in flight get to finish on shutdown; then their connections are closed (docs/operations.md). */
+    shutdownTimeoutMs: Type.Integer({ minimum: 0, default: 10_000 }),
     accessTokenTtl: Seconds(3600, 60),
     sessionTtl: Seconds(600, 30),
     jwt: Type.Object(
@@ -184,6 +186,7 @@ const envMap: Array<[string, string, (v: string) => unknown]> = [
   ['PATCHBAY_BODY_LIMIT_BYTES', 'bodyLimitBytes', parseNumber],
   ['PATCHBAY_REQUEST_TIMEOUT_MS', 'requestTimeoutMs', parseNumber],
   ['PATCHBAY_CONNECTION_TIMEOUT_MS', 'connectionTimeoutMs', parseNumber],
+  ['PATCHBAY_SHUTDOWN_TIMEOUT_MS', 'shutdownTimeoutMs', parseNumber],
   ['PATCHBAY_ACCESS_TOKEN_TTL', 'accessTokenTtl', parseNumber],
   ['PATCHBAY_SESSION_TTL', 'sessionTtl', parseNumber],
   ['PATCHBAY_JWT_MAX_BYTES', 'jwt.maxBytes', parseNumber],

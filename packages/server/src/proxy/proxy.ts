@@ -200,9 +200,13 @@ export class ProxyService {
     else this.cache.delete(connectionId)
   }
 
+  /**
+   * Called once the HTTP server has closed: an upstream call still open has no caller left (one still
+   * waiting for its app's head would otherwise hold shutdown for up to proxy.headersTimeoutMs).
+   */
   close(): Promise<void> {
     this.cache.clear()
-    return this.agent.close()
+    return this.agent.destroy()
   }
 
   /**
