@@ -66,6 +66,9 @@ export type FlowStep =
       failure?: { name: string; code: unknown }
     }
 
+/** Rolls back a flow's connection when its session already ended with another outcome. */
+class SessionAlreadyEnded extends Error {}
+
 /** What a browser may ask for when it opens the Connect UI with a session code. */
 export interface OpenRequest {
   theme?: string | undefined
@@ -693,33 +696,49 @@ export class ConnectFlow {
   /** Stores the connection (new, replacing, or re-authorized) and the session's outcome together. */
   private async finish(session: ActiveSession, partner: Partner, app: App, grant: ConnectionGrant): Promise<FlowStep> {
     const owner = { partnerId: session.partnerId, endUserId: session.endUserId }
-    const result = await this.deps.db.transaction().execute(async (trx) => {
-      let connection: Connection | undefined
-      let operation: 'creation' | 'reauth' = 'creation'
-      if (session.reconnectId) {
-        connection = await this.deps.connections.reauthorize(trx, owner, session.reconnectId, grant)
-        operation = 'reauth'
-      } else {
-        // The same account connected again keeps its connection's id (docs/api.md, "Connecting again").
-        ;({ connection, operation } = await this.deps.connections.connect(trx, owner, grant, { allowMultiple: session.allowMultiple }))
-      }
-      if (!connection) return undefined
-      // Outbox: the event exists if and only if the connection change is committed.
-      await enqueueConnectionEvent(trx, operation === 'reauth' ? 'connection.reauthorized' : 'connection.created', connection, {
-        operation,
+    const result = await this.deps.db
+      .transaction()
+      .execute(async (trx) => {
+        let connection: Connection | undefined
+        let operation: 'creation' | 'reauth' = 'creation'
+        if (session.reconnectId) {
+          connection = await this.deps.connections.reauthorize(trx, owner, session.reconnectId, grant)
+          operation = 'reauth'
+        } else {
+          // The same account connected again keeps its connection's id (docs/api.md, "Connecting again").
+          ;({ connection, operation } = await this.deps.connections.connect(trx, owner, grant, { allowMultiple: session.allowMultiple }))
+        }
+        if (!connection) return undefined
+        // Outbox: the event exists if and only if the connection change is committed.
+        await enqueueConnectionEvent(trx, operation === 'reauth' ? 'connection.reauthorized' : 'connection.created', connection, {
+          operation,
+        })
+        const outcome: SessionOutcome = {
+          status: 'success',
+          app: app.key,
+          connection_id: connection.id,
+          operation,
+          account_identifier: connection.accountIdentifier,
+        }
+        // The session ended meanwhile (another flow of it, the abandoned-session sweep): nothing of
+        // this flow is kept, and the browser is shown what was reported.
+        if (!(await this.deps.sessions.setOutcome(session.id, outcome, trx))) throw new SessionAlreadyEnded()
+        return outcome
       })
-      const outcome: SessionOutcome = {
-        status: 'success',
-        app: app.key,
-        connection_id: connection.id,
-        operation,
-        account_identifier: connection.accountIdentifier,
-      }
-      await this.deps.sessions.setOutcome(session.id, outcome, trx)
-      return outcome
-    })
+      .catch((err: unknown) => {
+        if (err instanceof SessionAlreadyEnded) return 'ended' as const
+        throw err
+      })
+    if (result === 'ended') return this.reportedOutcome(session, partner, app)
     if (!result) return this.finishError(session, partner, app, 'not_found', 'The connection to reconnect no longer exists.')
     return { kind: 'result', session, partner, app, outcome: result }
+  }
+
+  /** The outcome a session already ended with, for a flow of it that finished too late. */
+  private async reportedOutcome(session: ActiveSession, partner: Partner, app: App | undefined): Promise<FlowStep> {
+    const outcome = (await this.deps.sessions.byId(session.id))?.outcome
+    if (!outcome) throw new Error('connect session has no outcome after it ended')
+    return { kind: 'result', session, partner, app, outcome }
   }
 
   private async finishError(
@@ -730,9 +749,10 @@ export class ConnectFlow {
     description: string,
   ): Promise<FlowStep> {
     const outcome: SessionOutcome = { status: 'error', app: app?.key ?? '', error, error_description: description }
-    // The outcome and `connection.failed` together (outbox): the partner's backend learns of every failed session.
-    await this.deps.db.transaction().execute(async (trx) => {
-      await this.deps.sessions.setOutcome(session.id, outcome, trx)
+    // The outcome and `connection.failed` together (outbox): the partner's backend learns of every
+    // failed session, once; a session that already ended keeps the outcome it was reported with.
+    const recorded = await this.deps.db.transaction().execute(async (trx) => {
+      if (!(await this.deps.sessions.setOutcome(session.id, outcome, trx))) return false
       await enqueueConnectFailedEvent(trx, {
         partnerId: session.partnerId,
         endUserId: session.endUserId,
@@ -742,7 +762,9 @@ export class ConnectFlow {
         errorDescription: description,
         reconnectId: session.reconnectId,
       })
+      return true
     })
+    if (!recorded) return this.reportedOutcome(session, partner, app)
     return { kind: 'result', session, partner, app, outcome }
   }
 

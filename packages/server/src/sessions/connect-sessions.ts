@@ -171,12 +171,18 @@ export class ConnectSessions {
     return row ? toActive(row) : undefined
   }
 
-  async setOutcome(id: string, outcome: SessionOutcome, db: Kysely<Database> | Transaction<Database> = this.db): Promise<void> {
-    await db
+  /**
+   * Records a session's one outcome. False when it already has one (a second tab's flow, a callback
+   * racing the abandoned-session sweep): the first outcome stands and was the one reported.
+   */
+  async setOutcome(id: string, outcome: SessionOutcome, db: Kysely<Database> | Transaction<Database> = this.db): Promise<boolean> {
+    const set = await db
       .updateTable('connect_sessions')
       .set({ outcome: JSON.stringify(outcome) })
       .where('id', '=', id)
-      .execute()
+      .where('outcome', 'is', null)
+      .executeTakeFirst()
+    return set.numUpdatedRows > 0n
   }
 
   /**

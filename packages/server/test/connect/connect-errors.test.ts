@@ -266,6 +266,44 @@ describe.each(databaseTargets)('Connect flow errors ($name)', (target) => {
       expect(again.status).toBe(400)
       expect(await failedEvents(flow.sessionId)).toHaveLength(1)
     })
+
+    it('Should report an expired flow once when its callback arrives twice at the same time', async () => {
+      const flow = await start('oidc', 'expired-twice')
+      const callback = await authorizeAtProvider(flow.authorizeUrl, {
+        username: 'expired-twice',
+        stopAt: `${s.t.url}/oauth2/callback/oidc`,
+      })
+      await db
+        .updateTable('oauth_flows')
+        .set({ expires_at: Date.now() - 1000 })
+        .where('session_id', '=', flow.sessionId)
+        .execute()
+      const answers = await Promise.all([1, 2, 3].map(() => http(callback.href, { jar: flow.jar })))
+      for (const res of answers.filter((a) => a.status === 200)) expect(resultOf(res)).toMatchObject({ status: 'error', error: 'expired' })
+      expect(await failedEvents(flow.sessionId)).toHaveLength(1)
+    })
+
+    it('Should keep the first outcome when two flows of a session come back at once, one denied and one authorized', async () => {
+      const flow = await start('oidc', 'two-tabs')
+      // A second tab of the same browser starts a second flow of the session.
+      const again = await http(`${s.t.url}/connect/${flow.sessionId}/oidc`, { jar: flow.jar })
+      expect(again.status).toBe(303)
+      const stopAt = `${s.t.url}/oauth2/callback/oidc`
+      const authorized = await authorizeAtProvider(flow.authorizeUrl, { username: 'two-tabs', stopAt })
+      const denied = await authorizeAtProvider(again.location as string, { username: 'two-tabs', decision: 'deny', stopAt })
+      const pages = await Promise.all([http(authorized.href, { jar: flow.jar }), http(denied.href, { jar: flow.jar })])
+      const outcome = JSON.parse((await sessionRow(db, flow.sessionId)).outcome as string) as Record<string, unknown>
+      // Both tabs show the one outcome that was reported; nothing contradicts it.
+      for (const page of pages) expect(resultOf(page)).toMatchObject({ status: outcome.status })
+      if (outcome.status === 'success') {
+        expect(await failedEvents(flow.sessionId)).toEqual([])
+        expect((await connectionsOf(db, 'two-tabs')).map((c) => c.id)).toEqual([outcome.connection_id])
+      } else {
+        expect(outcome).toMatchObject({ error: 'access_denied' })
+        expect(await failedEvents(flow.sessionId)).toHaveLength(1)
+        expect(await connectionsOf(db, 'two-tabs')).toEqual([])
+      }
+    })
   })
 
   describe('abandoned sessions', () => {
