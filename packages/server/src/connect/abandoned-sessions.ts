@@ -51,35 +51,56 @@ export async function failAbandonedSessions(db: Kysely<Database>, now: number = 
     .limit(limit)
     .execute()
   let ended = 0
+  const failures: unknown[] = []
   for (const row of candidates) {
-    const apps = JSON.parse(row.apps) as string[]
-    const opened = row.context ? (JSON.parse(row.context) as SessionContext).app : undefined
-    const app = row.flow_app ?? opened ?? (apps.length === 1 ? (apps[0] as string) : null)
-    const outcome: SessionOutcome = { status: 'error', app: app ?? '', error: 'expired', error_description: ABANDONED }
-    const done = await db.transaction().execute(async (trx) => {
-      const claimed = await trx
-        .updateTable('connect_sessions')
-        .set({ outcome: JSON.stringify(outcome) })
-        .where('id', '=', row.id)
-        .where('outcome', 'is', null)
-        .executeTakeFirst()
-      if (claimed.numUpdatedRows === 0n) return false
-      await enqueueConnectFailedEvent(
-        trx,
-        {
-          partnerId: row.partner_id,
-          endUserId: row.end_user_id,
-          sessionId: row.id,
-          app,
-          error: 'expired',
-          errorDescription: ABANDONED,
-          reconnectId: row.reconnect_id,
-        },
-        now,
-      )
-      return true
+    // One row that cannot be ended (unreadable, a failing write) does not keep the others open.
+    const done = await endAbandoned(db, row, now).catch((err: unknown) => {
+      failures.push(err)
+      return false
     })
     if (done) ended++
   }
+  if (failures.length) throw new AggregateError(failures, `${failures.length} abandoned connect session(s) could not be ended`)
   return ended
+}
+
+interface AbandonedRow {
+  id: string
+  partner_id: string
+  end_user_id: string
+  reconnect_id: string | null
+  apps: string
+  context: string | null
+  flow_app: string | null
+}
+
+/** Ends one abandoned session unless something else ended it first. */
+async function endAbandoned(db: Kysely<Database>, row: AbandonedRow, now: number): Promise<boolean> {
+  const apps = JSON.parse(row.apps) as string[]
+  const opened = row.context ? (JSON.parse(row.context) as SessionContext).app : undefined
+  const app = row.flow_app ?? opened ?? (apps.length === 1 ? (apps[0] as string) : null)
+  const outcome: SessionOutcome = { status: 'error', app: app ?? '', error: 'expired', error_description: ABANDONED }
+  return db.transaction().execute(async (trx) => {
+    const claimed = await trx
+      .updateTable('connect_sessions')
+      .set({ outcome: JSON.stringify(outcome) })
+      .where('id', '=', row.id)
+      .where('outcome', 'is', null)
+      .executeTakeFirst()
+    if (claimed.numUpdatedRows === 0n) return false
+    await enqueueConnectFailedEvent(
+      trx,
+      {
+        partnerId: row.partner_id,
+        endUserId: row.end_user_id,
+        sessionId: row.id,
+        app,
+        error: 'expired',
+        errorDescription: ABANDONED,
+        reconnectId: row.reconnect_id,
+      },
+      now,
+    )
+    return true
+  })
 }

@@ -126,6 +126,41 @@ describe.each(databaseTargets)('store ($name)', (target) => {
     await sweepExpired(database.db, now)
     expect((await database.db.selectFrom('used_jtis').select('jti').execute()).map((r) => r.jti)).toEqual(['live'])
   })
+
+  it('sweeps everything else and ends the other abandoned sessions when one session row cannot be read', async () => {
+    const database = await fresh()
+    await new PartnerStore(database).save(partnerInput)
+    const user = await upsertEndUser(database.db, 'acme', 't1', 'u1', Date.now())
+    const now = Date.now()
+    const abandoned = (id: string, context: string) => ({
+      id,
+      code_hash: `hash-${id}`,
+      partner_id: 'acme',
+      end_user_id: user.id,
+      apps: '["github"]',
+      nonce: `nonce-${id}`,
+      expires_at: now - 60_000,
+      used_at: now - 120_000,
+      browser_hash: 'browser',
+      context,
+      created_at: now - 180_000,
+    })
+    // A row written by a broken release: its context is not JSON.
+    await database.db.insertInto('connect_sessions').values(abandoned('cs_broken', '{')).execute()
+    await database.db
+      .insertInto('connect_sessions')
+      .values(abandoned('cs_fine', JSON.stringify({ mode: 'popup', returnUrl: null, resultFormat: 'patchbay', theme: null })))
+      .execute()
+    await database.db
+      .insertInto('used_jtis')
+      .values({ partner_id: 'acme', jti: 'old', expires_at: now - 1 })
+      .execute()
+    // The sweep reports the failure (the caller logs it) but does the rest of its work.
+    await expect(sweepExpired(database.db, now)).rejects.toThrow()
+    expect(await database.db.selectFrom('used_jtis').select('jti').execute()).toEqual([])
+    const fine = await database.db.selectFrom('connect_sessions').select('outcome').where('id', '=', 'cs_fine').executeTakeFirstOrThrow()
+    expect(JSON.parse(fine.outcome as string)).toMatchObject({ status: 'error', error: 'expired', app: 'github' })
+  })
 })
 
 describe('rowLimit', () => {
