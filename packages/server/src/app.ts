@@ -76,6 +76,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     // Unbounded by default in Fastify: a client sending half a request would hold its connection forever.
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.connectionTimeoutMs,
+    // The client IP that per-IP rate limits count comes from X-Forwarded-For only through trusted proxies.
+    // A hop count trusts that many proxies nearest to Patchbay (as Fastify does for a number, which its types leave out).
+    trustProxy: typeof config.trustProxy === 'number' ? hopsTrusted(config.trustProxy) : config.trustProxy,
     // Logged as `reqId` on every line of the request and sent back as `request-id` (docs/operations.md).
     genReqId: (req) => requestIdFor(req.headers),
     bodyLimit: config.bodyLimitBytes,
@@ -225,4 +228,8 @@ function errorHandler(this: FastifyInstance, err: FastifyError | Error, req: Fas
   if (error.headers) reply.headers(error.headers)
   if (oauth) reply.header('Cache-Control', 'no-store')
   reply.code(error.status).send(error.toJSON())
+}
+
+function hopsTrusted(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops
 }

@@ -32,6 +32,14 @@ export const ConfigSchema = Type.Object(
     requestTimeoutMs: Type.Integer({ minimum: 1000, default: 60_000 }),
     /** A connection on which nothing moves for this long is closed; above proxy.headersTimeoutMs, so a slow app is waited for. */
     connectionTimeoutMs: Type.Integer({ minimum: 1000, default: 120_000 }),
+    /**
+     * Which reverse proxies' X-Forwarded-For to believe for the client IP that per-IP rate limits count
+     * (docs/operations.md, "Behind a reverse proxy"): false (the default: the socket's address), true
+     * (any), a hop count, or the proxies' addresses and CIDR ranges.
+     */
+    trustProxy: Type.Union([Type.Boolean(), Type.Integer({ minimum: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], {
+      default: false,
+    }),
     /** Time requests in flight get to finish on shutdown; then their connections are closed (docs/operations.md). */
     shutdownTimeoutMs: Type.Integer({ minimum: 0, default: 10_000 }),
     accessTokenTtl: Seconds(3600, 60),
@@ -187,6 +195,7 @@ const envMap: Array<[string, string, (v: string) => unknown]> = [
   ['PATCHBAY_REQUEST_TIMEOUT_MS', 'requestTimeoutMs', parseNumber],
   ['PATCHBAY_CONNECTION_TIMEOUT_MS', 'connectionTimeoutMs', parseNumber],
   ['PATCHBAY_SHUTDOWN_TIMEOUT_MS', 'shutdownTimeoutMs', parseNumber],
+  ['PATCHBAY_TRUST_PROXY', 'trustProxy', parseTrustProxy],
   ['PATCHBAY_ACCESS_TOKEN_TTL', 'accessTokenTtl', parseNumber],
   ['PATCHBAY_SESSION_TTL', 'sessionTtl', parseNumber],
   ['PATCHBAY_JWT_MAX_BYTES', 'jwt.maxBytes', parseNumber],
@@ -236,6 +245,14 @@ function parseBool(v: string): boolean | string {
   if (/^(1|true|yes|on)$/i.test(v)) return true
   if (/^(0|false|no|off)$/i.test(v)) return false
   return v
+}
+
+/** `true`/`false`, a hop count, or a comma-separated list of proxy addresses and CIDR ranges. */
+function parseTrustProxy(v: string): unknown {
+  // A number is a hop count ("1": the one proxy in front), not a yes.
+  if (/^\d+$/.test(v.trim())) return Number(v) === 0 ? false : Number(v)
+  const flag = parseBool(v)
+  return typeof flag === 'boolean' ? flag : splitList(v)
 }
 
 function splitList(v: string): string[] {

@@ -27,6 +27,14 @@ describe('loadConfig', () => {
     expect(config.publicUrl).toBe('https://connect.example.com')
   })
 
+  it('reads PATCHBAY_TRUST_PROXY as a flag, a hop count or a list of proxy addresses', () => {
+    expect(loadConfig({}).trustProxy).toBe(false)
+    expect(loadConfig({ PATCHBAY_TRUST_PROXY: 'true' }).trustProxy).toBe(true)
+    expect(loadConfig({ PATCHBAY_TRUST_PROXY: '1' }).trustProxy).toBe(1)
+    expect(loadConfig({ PATCHBAY_TRUST_PROXY: '0' }).trustProxy).toBe(false)
+    expect(loadConfig({ PATCHBAY_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1'])
+  })
+
   it('should refuse a bad value and name the setting and its variable', () => {
     expect(() => loadConfig({ PATCHBAY_PORT: 'abc' })).toThrow(ConfigError)
     expect(() => loadConfig({ PATCHBAY_PORT: 'abc' })).toThrow(/port \(PATCHBAY_PORT\): Expected integer \(got "abc"\)/)

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { call } from '../helpers/api-call.js'
 import { CookieJar, connectionsOf, type HttpAnswer, http, mintSession, openConnect, SAME_ORIGIN_POST } from '../helpers/connect-http.js'
 import { type ConnectSetup, GOOD_STRIPE_KEY, startConnectSetup } from '../helpers/connect-setup.js'
-import { databaseTargets } from '../helpers/databases.js'
+import { type DatabaseTarget, databaseTargets } from '../helpers/databases.js'
 import { type SecondProcess, startSecondProcess } from '../helpers/second-process.js'
 import { startTestServer, type TestServer } from '../helpers/test-server.js'
 import { basicAuth, JWT_TYPE, TOKEN_EXCHANGE } from '../helpers/token-request.js'
@@ -157,6 +157,48 @@ describe.each(databaseTargets)('one connect budget per IP across routes ($name)'
     expect((await http(`${t.url}/connect/outcome`, { json: { token: RANDOM_CODE() } })).status).toBe(429)
     expect((await http(`${t.url}/connection-popup?integrationKey=stripe&token=${RANDOM_CODE()}`)).status).toBe(429)
     expect((await http(`${t.url}/to/stripe?token=${RANDOM_CODE()}`)).status).toBe(429)
+  })
+})
+
+describe('the client IP per-IP budgets count', () => {
+  let t: TestServer | undefined
+  afterEach(async () => {
+    await t?.close()
+    t = undefined
+  })
+  const outcomeFrom = (forwardedFor: string) =>
+    http(`${(t as TestServer).url}/connect/outcome`, { json: { token: RANDOM_CODE() }, headers: { 'x-forwarded-for': forwardedFor } })
+
+  it('Should ignore X-Forwarded-For by default, so a client cannot give itself a fresh budget', async () => {
+    t = await startTestServer({ target: databaseTargets[0] as DatabaseTarget, config: { 'rateLimit.connectPerIp': 2, ...WINDOW } })
+    expect((await outcomeFrom('203.0.113.1')).status).toBe(404)
+    expect((await outcomeFrom('203.0.113.2')).status).toBe(404)
+    expect((await outcomeFrom('203.0.113.3')).status).toBe(429)
+  })
+
+  it('Should count each client forwarded by a trusted proxy on its own budget (trustProxy)', async () => {
+    t = await startTestServer({
+      target: databaseTargets[0] as DatabaseTarget,
+      config: { 'rateLimit.connectPerIp': 2, trustProxy: ['127.0.0.1'], ...WINDOW },
+    })
+    expect((await outcomeFrom('203.0.113.1')).status).toBe(404)
+    expect((await outcomeFrom('203.0.113.1')).status).toBe(404)
+    expect((await outcomeFrom('203.0.113.1')).status).toBe(429)
+    // Another user behind the same proxy has a budget of their own.
+    expect((await outcomeFrom('203.0.113.2')).status).toBe(404)
+    // A client writing its own X-Forwarded-For in front of the proxy's entry does not escape: the
+    // proxy appends the address it saw, the nearest untrusted one is what counts.
+    expect((await outcomeFrom('198.51.100.7, 203.0.113.1')).status).toBe(429)
+  })
+
+  it('Should take the address the nearest proxy saw with a hop count of 1', async () => {
+    t = await startTestServer({
+      target: databaseTargets[0] as DatabaseTarget,
+      config: { 'rateLimit.connectPerIp': 1, trustProxy: 1, ...WINDOW },
+    })
+    expect((await outcomeFrom('198.51.100.7, 203.0.113.1')).status).toBe(404)
+    expect((await outcomeFrom('198.51.100.8, 203.0.113.1')).status).toBe(429)
+    expect((await outcomeFrom('198.51.100.7, 203.0.113.2')).status).toBe(404)
   })
 })
 
