@@ -49,6 +49,10 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   let closing = false
   // Responses not yet finished, of Fastify and the proxy alike: on close each must end its connection.
   const inFlight = new Set<ServerResponse>()
+  // One function for every response, not a closure each: this runs on every request.
+  function forget(this: ServerResponse): void {
+    inFlight.delete(this)
+  }
   const app = Fastify({
     loggerInstance: services.log as FastifyBaseLogger,
     // Proxied calls skip Fastify's request lifecycle (see createProxyHandler); everything else is Fastify's.
@@ -63,10 +67,15 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
         },
         (req, res) => {
           inFlight.add(res)
-          res.once('close', () => inFlight.delete(res))
-          if (!isProxyRequest(req)) fastifyHandler(req, res)
-          else if (closing) answerClosing(res, requestIdFor(req.headers))
-          else proxyRequest(serveProxy, req, res, services.log)
+          res.once('close', forget)
+          // Every answer carries the request's id, whoever writes it (a route, Fastify's own 404 or 503, the proxy).
+          const reqId = requestIdFor(req.headers)
+          res.setHeader('request-id', reqId)
+          if (!isProxyRequest(req)) {
+            ;(req as IdentifiedRequest)[REQUEST_ID] = reqId
+            fastifyHandler(req, res)
+          } else if (closing) answerClosing(res, reqId)
+          else proxyRequest(serveProxy, req, res, services.log, reqId)
         },
       )
       server.keepAliveTimeout = timeouts.keepAliveTimeout
@@ -80,7 +89,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     // A hop count trusts that many proxies nearest to Patchbay (as Fastify does for a number, which its types leave out).
     trustProxy: typeof config.trustProxy === 'number' ? hopsTrusted(config.trustProxy) : config.trustProxy,
     // Logged as `reqId` on every line of the request and sent back as `request-id` (docs/operations.md).
-    genReqId: (req) => requestIdFor(req.headers),
+    genReqId: (req) => (req as IdentifiedRequest)[REQUEST_ID] ?? requestIdFor(req.headers),
     bodyLimit: config.bodyLimitBytes,
     // Keep unknown keys out of bodies instead of failing on them; routes that care set additionalProperties: false.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
@@ -91,10 +100,6 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   app.addHook('preClose', async () => {
     closing = true
     endConnectionsOnClose(app, inFlight, config.shutdownTimeoutMs)
-  })
-  app.addHook('onRequest', (req, reply, done) => {
-    reply.header('request-id', req.id)
-    done()
   })
   // PostgreSQL text cannot hold U+0000: refused in every request before it reaches a route (docs/errors.md).
   app.addHook('preValidation', refuseNulBytes)
@@ -161,9 +166,12 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   return app as unknown as FastifyInstance
 }
 
+/** Where the server hands a request's id to Fastify's genReqId (set on the raw request before Fastify sees it). */
+const REQUEST_ID = Symbol('patchbay.requestId')
+type IdentifiedRequest = IncomingMessage & { [REQUEST_ID]?: string }
+
 /** Serves a proxied request, logging its completion at level info like Fastify does for its routes. */
-function proxyRequest(serve: ProxyHandler, req: IncomingMessage, res: ServerResponse, log: Logger): void {
-  const reqId = requestIdFor(req.headers)
+function proxyRequest(serve: ProxyHandler, req: IncomingMessage, res: ServerResponse, log: Logger, reqId: string): void {
   if (log.isLevelEnabled('info')) {
     const started = performance.now()
     res.once('finish', () => {

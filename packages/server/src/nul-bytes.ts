@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 
 /**
  * The path of the first string holding U+0000 in `value` (a parsed query, form or JSON body), or
@@ -36,13 +36,13 @@ class NulByteError extends Error {
  * body, before any route sees it. Answered as a validation error: `PB_ERR_VALIDATION` on the REST
  * API, `invalid_request` on the token endpoint, the error page in the Connect UI.
  */
-export async function refuseNulBytes(req: FastifyRequest): Promise<void> {
-  for (const [context, value] of [
-    ['params', req.params],
-    ['querystring', req.query],
-    ['body', req.body],
-  ] as const) {
-    const path = nulPath(value)
-    if (path !== undefined) throw new NulByteError(context, path)
-  }
+export function refuseNulBytes(req: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  // A callback hook, not an async one: it runs on every request, and a promise per request shows in the token benchmark.
+  let path = nulPath(req.params)
+  if (path !== undefined) return done(new NulByteError('params', path))
+  path = nulPath(req.query)
+  if (path !== undefined) return done(new NulByteError('querystring', path))
+  path = nulPath(req.body)
+  if (path !== undefined) return done(new NulByteError('body', path))
+  done()
 }

@@ -15,6 +15,8 @@ export interface RateLimitHit {
  */
 export interface RateLimitCounter {
   hit(key: string, windowMs: number, now?: number): Promise<RateLimitHit>
+  /** Counters in memory answer at once: callers on a hot path (the token endpoint) skip the promise. */
+  hitNow?(key: string, windowMs: number, now?: number): RateLimitHit
 }
 
 /** How often expired windows are dropped from memory. */
@@ -29,6 +31,10 @@ export class MemoryCounter implements RateLimitCounter {
   #nextSweep = 0
 
   async hit(key: string, windowMs: number, now = Date.now()): Promise<RateLimitHit> {
+    return this.hitNow(key, windowMs, now)
+  }
+
+  hitNow(key: string, windowMs: number, now = Date.now()): RateLimitHit {
     if (now >= this.#nextSweep) this.#sweep(now)
     let window = this.#windows.get(key)
     if (!window || window.resetAt <= now) {

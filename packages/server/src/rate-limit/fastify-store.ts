@@ -18,6 +18,11 @@ export function counterStore(counter: RateLimitCounter) {
         return
       }
       const now = Date.now()
+      if (counter.hitNow) {
+        const hit = counter.hitNow(key, timeWindow, now)
+        callback(null, { current: hit.count, ttl: Math.max(0, hit.resetAt - now) })
+        return
+      }
       counter.hit(key, timeWindow, now).then(
         (hit) => callback(null, { current: hit.count, ttl: Math.max(0, hit.resetAt - now) }),
         (err: Error) => callback(err),

@@ -36,6 +36,12 @@ describe.each(databaseTargets.slice(0, 1))('request ids ($name)', (target) => {
     expect(b.status).toBe(404)
   })
 
+  it('Should send the request id on answers Fastify gives before any route or hook runs (a malformed URL)', async () => {
+    const res = await rawRequest(s.t.url, { path: '/v1/connections/%zz', headers: { 'request-id': 'bad-url-1' } })
+    expect(res.status).toBe(400)
+    expect(res.headers['request-id']).toBe('bad-url-1')
+  })
+
   it('Should take a well-formed incoming request-id or x-request-id, and replace a malformed one', async () => {
     const given = await fetch(`${s.t.url}/healthz`, { headers: { 'request-id': 'trace-1.2:3_X' } })
     expect(given.headers.get('request-id')).toBe('trace-1.2:3_X')
