@@ -35,6 +35,16 @@ export function censorUrl(url: string): string {
   return url.replace(SENSITIVE_QUERY, '$1[REDACTED]')
 }
 
+/**
+ * What a service writes its lines with. Work done for a request is given the request's logger
+ * (`req.log`, or a child with its `reqId` on the proxy path) so its lines carry that `reqId`;
+ * background work (sweeps, webhook delivery) uses the app's logger.
+ */
+export interface LineLogger {
+  warn(obj: object, msg: string): void
+  info(obj: object, msg: string): void
+}
+
 /** The server's logger; tests pass a destination to read what would have been written. */
 export function createLogger(config: Pick<Config, 'logLevel'>, destination?: DestinationStream): Logger {
   const options = {

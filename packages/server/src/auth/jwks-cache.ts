@@ -1,5 +1,6 @@
 import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose'
 import type { Config } from '../config.js'
+import type { LineLogger } from '../logger.js'
 import type { SafeHttpClient } from '../outbound/safe-fetch.js'
 import type { Partner, PartnerStore } from '../partners/partner-store.js'
 
@@ -15,11 +16,6 @@ interface Entry {
   fetchedAt: number
   /** Last time a fetch was attempted (success or not): drives the cooldown. */
   attemptedAt: number
-}
-
-interface Logger {
-  warn(obj: object, msg: string): void
-  info(obj: object, msg: string): void
 }
 
 /**
@@ -46,12 +42,16 @@ export class JwksCache {
     private readonly http: SafeHttpClient,
     private readonly partners: PartnerStore,
     private readonly options: Config['jwks'],
-    private readonly log: Logger,
+    private readonly log: LineLogger,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** The key resolver for a partner's tokens. */
-  async resolver(partner: Partner): Promise<JWTVerifyGetKey> {
+  /**
+   * The key resolver for a partner's tokens. `log` is the logger of the request that asks (its
+   * lines then carry the request's `reqId`); a fetch shared by concurrent requests logs with the
+   * logger of the one that started it.
+   */
+  async resolver(partner: Partner, log: LineLogger = this.log): Promise<JWTVerifyGetKey> {
     if (partner.jwks) {
       const json = JSON.stringify(partner.jwks)
       let cached = this.inline.get(partner.id)
@@ -61,7 +61,7 @@ export class JwksCache {
       }
       return cached.getKey
     }
-    const entry = await this.entry(partner)
+    const entry = await this.entry(partner, log)
     return entry.getKey
   }
 
@@ -70,7 +70,7 @@ export class JwksCache {
    * worth one more try (the result of a fetch under way, a key set fetched since `tried` was handed
    * out, or a refetch if the cooldown allows), or undefined when nothing new can be had.
    */
-  async refreshForUnknownKid(partner: Partner, tried: JWTVerifyGetKey): Promise<JWTVerifyGetKey | undefined> {
+  async refreshForUnknownKid(partner: Partner, tried: JWTVerifyGetKey, log: LineLogger = this.log): Promise<JWTVerifyGetKey | undefined> {
     if (partner.jwks || !partner.jwksUrl) return undefined
     // Concurrent tokens with a new kid share one refetch instead of being refused by its cooldown.
     const running = this.inflight.get(partner.id)
@@ -82,13 +82,13 @@ export class JwksCache {
     if (last !== undefined && now - last < this.options.cooldown * 1000) return undefined
     this.kidRefetchedAt.set(partner.id, now)
     try {
-      return (await this.fetch(partner, entry)).getKey
+      return (await this.fetch(partner, entry, log)).getKey
     } catch {
       return undefined
     }
   }
 
-  private async entry(partner: Partner): Promise<Entry> {
+  private async entry(partner: Partner, log: LineLogger): Promise<Entry> {
     const url = partner.jwksUrl as string
     let entry = this.entries.get(partner.id)
     if (entry && entry.url !== url) entry = undefined
@@ -105,7 +105,7 @@ export class JwksCache {
     if (entry && now - entry.fetchedAt < ttl + this.options.staleMax * 1000) {
       // Stale but within the outage bound: serve it and refresh in the background.
       if (now - entry.attemptedAt >= this.options.cooldown * 1000) {
-        this.fetch(partner, entry).catch(() => {})
+        this.fetch(partner, entry, log).catch(() => {})
       }
       return entry
     }
@@ -115,7 +115,7 @@ export class JwksCache {
       throw new JwksUnavailableError(`the partner's JWKS could not be fetched: ${failure.message}`)
     }
     try {
-      return await this.fetch(partner, entry)
+      return await this.fetch(partner, entry, log)
     } catch (err) {
       const age = entry ? Math.round((now - entry.fetchedAt) / 1000) : undefined
       throw new JwksUnavailableError(
@@ -127,7 +127,7 @@ export class JwksCache {
     }
   }
 
-  private fetch(partner: Partner, previous: Entry | undefined): Promise<Entry> {
+  private fetch(partner: Partner, previous: Entry | undefined, log: LineLogger): Promise<Entry> {
     const running = this.inflight.get(partner.id)
     if (running) return running
     const url = partner.jwksUrl as string
@@ -143,7 +143,7 @@ export class JwksCache {
         return entry
       })
       .catch((err: unknown) => {
-        this.log.warn({ partner: partner.id, err: (err as Error).message }, 'partner JWKS fetch failed')
+        log.warn({ partner: partner.id, err: (err as Error).message }, 'partner JWKS fetch failed')
         if (!previous) this.failures.set(partner.id, { at: this.now(), message: (err as Error).message })
         throw err
       })

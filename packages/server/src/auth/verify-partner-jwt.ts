@@ -1,5 +1,6 @@
 import { decodeProtectedHeader, type JWTPayload, type JWTVerifyGetKey, errors as joseErrors, jwtVerify } from 'jose'
 import type { Config } from '../config.js'
+import type { LineLogger } from '../logger.js'
 import type { Partner } from '../partners/partner-store.js'
 import { type JwksCache, JwksUnavailableError } from './jwks-cache.js'
 
@@ -36,6 +37,8 @@ export async function verifyPartnerJwt(
   jwks: JwksCache,
   options: Config['jwt'],
   now: number = Date.now(),
+  /** The request's logger: a key set fetched for this token logs with its `reqId`. */
+  log?: LineLogger,
 ): Promise<VerifiedPartnerJwt> {
   if (Buffer.byteLength(token) > options.maxBytes) {
     throw new PartnerJwtError(`subject_token is larger than ${options.maxBytes} bytes`, 'oversized')
@@ -59,7 +62,7 @@ export async function verifyPartnerJwt(
 
   let getKey: JWTVerifyGetKey
   try {
-    getKey = await jwks.resolver(partner)
+    getKey = await jwks.resolver(partner, log)
   } catch (err) {
     if (err instanceof JwksUnavailableError) throw new PartnerJwtError(err.message, 'jwks_unavailable', { cause: err })
     throw err
@@ -78,7 +81,7 @@ export async function verifyPartnerJwt(
     payload = (await jwtVerify(token, getKey, verifyOptions)).payload
   } catch (err) {
     if (err instanceof joseErrors.JWKSNoMatchingKey) {
-      const refreshed = await jwks.refreshForUnknownKid(partner, getKey)
+      const refreshed = await jwks.refreshForUnknownKid(partner, getKey, log)
       if (!refreshed) throw mapJoseError(err, header.kid)
       try {
         payload = (await jwtVerify(token, refreshed, verifyOptions)).payload

@@ -5,6 +5,7 @@ import type { ConnectionStatus, Database } from '../db/schema.js'
 import { rowLimit } from '../db/row-limit.js'
 import { PatchbayError } from '../errors.js'
 import { decodePageCursor, encodePageCursor } from '../lib/page-cursor.js'
+import type { LineLogger } from '../logger.js'
 import type { DiscoveryCache } from '../oauth2/discovery.js'
 import { endpointUrl, resolveOAuth2Endpoints } from '../oauth2/endpoints.js'
 import { buildRevocationRequest, revokeToken, type TokenTypeHint } from '../oauth2/revoke-token.js'
@@ -52,7 +53,8 @@ export interface ConnectionServiceDeps {
   http: SafeHttpClient
   addressPolicy: AddressPolicy
   discovery: DiscoveryCache
-  log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void }
+  /** For calls not made on behalf of a request (each method takes the request's logger). */
+  log: LineLogger
 }
 
 const REVOCATION_ORDER: TokenTypeHint[] = ['refresh_token', 'access_token']
@@ -100,9 +102,9 @@ export class ConnectionService {
    * tokens at the provider when the app has a revocation endpoint (RFC 7009). The revocation is best
    * effort: a failure is logged and the connection stays deleted. The credentials revoked are the
    * ones of the deleted row itself (DELETE … RETURNING), so a refresh committed just before cannot
-   * leave a newer token unrevoked.
+   * leave a newer token unrevoked. `log` is the request's logger (its lines then carry the `reqId`).
    */
-  async delete(owner: Owner, id: string): Promise<void> {
+  async delete(owner: Owner, id: string, log: LineLogger = this.deps.log): Promise<void> {
     const deleted = await this.deps.db.transaction().execute(async (trx) => {
       const row = await trx
         .deleteFrom('connections')
@@ -122,13 +124,13 @@ export class ConnectionService {
     try {
       credentials = JSON.parse(this.deps.vault.decrypt(deleted.sealed, connectionCredentialsAad(owner.partnerId, id))) as Credentials
     } catch (err) {
-      this.deps.log.warn({ connection: id, err: (err as Error).message }, 'deleted connection: credentials unreadable, not revoked')
+      log.warn({ connection: id, err: (err as Error).message }, 'deleted connection: credentials unreadable, not revoked')
       return
     }
-    await this.revokeAtProvider(deleted.connection, credentials)
+    await this.revokeAtProvider(deleted.connection, credentials, log)
   }
 
-  private async revokeAtProvider(connection: Connection, credentials: Credentials): Promise<void> {
+  private async revokeAtProvider(connection: Connection, credentials: Credentials, log: LineLogger): Promise<void> {
     const app = this.deps.catalog.get(connection.appKey)
     const option = app?.auth.find((o): o is OAuth2Option => o.key === connection.authOption && o.type === 'oauth2')
     const tokens = REVOCATION_ORDER.flatMap((hint) => {
@@ -139,7 +141,7 @@ export class ConnectionService {
     const logFields = { connection: connection.id, app: app.key }
     const partnerApp = await this.deps.partnerApps.get(connection.partnerId, app.key)
     if (!partnerApp?.clientId) {
-      this.deps.log.warn(logFields, 'deleted connection not revoked: the partner has no OAuth client for the app any more')
+      log.warn(logFields, 'deleted connection not revoked: the partner has no OAuth client for the app any more')
       return
     }
     let url: string
@@ -153,16 +155,16 @@ export class ConnectionService {
         this.deps.addressPolicy,
       ).toString()
     } catch (err) {
-      this.deps.log.warn({ ...logFields, err: (err as Error).message }, 'deleted connection not revoked: no usable revocation endpoint')
+      log.warn({ ...logFields, err: (err as Error).message }, 'deleted connection not revoked: no usable revocation endpoint')
       return
     }
     const client = { clientId: partnerApp.clientId, clientSecret: partnerApp.clientSecret }
     for (const token of tokens) {
       try {
         await revokeToken(this.deps.http, buildRevocationRequest(option, url, client, token))
-        this.deps.log.info({ ...logFields, token_type_hint: token.hint }, 'token revoked at the provider')
+        log.info({ ...logFields, token_type_hint: token.hint }, 'token revoked at the provider')
       } catch (err) {
-        this.deps.log.warn({ ...logFields, token_type_hint: token.hint, err: (err as Error).message }, 'token revocation failed')
+        log.warn({ ...logFields, token_type_hint: token.hint, err: (err as Error).message }, 'token revocation failed')
       }
     }
   }

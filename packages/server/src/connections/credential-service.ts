@@ -5,6 +5,7 @@ import { renderTemplate } from '../catalog/template.js'
 import type { Database } from '../db/schema.js'
 import { rowLimit } from '../db/row-limit.js'
 import { PatchbayError } from '../errors.js'
+import type { LineLogger } from '../logger.js'
 import type { DiscoveryCache } from '../oauth2/discovery.js'
 import { endpointUrl, resolveOAuth2Endpoints } from '../oauth2/endpoints.js'
 import { buildTokenRequest, ProviderTokenError, requestTokens, type TokenSet } from '../oauth2/token-endpoint.js'
@@ -40,6 +41,11 @@ export interface FreshOptions {
   force?: boolean
   /** The provider just refused this access token (HTTP 401): refresh unless someone already did. */
   rejectedAccessToken?: string
+  /**
+   * The logger of the request this is for (`req.log`): a refresh it starts logs with its `reqId`.
+   * Concurrent callers share one refresh, which logs with the logger of the caller that started it.
+   */
+  log?: LineLogger
 }
 
 export interface FreshCredentials {
@@ -56,7 +62,8 @@ interface Deps {
   addressPolicy: AddressPolicy
   discovery: DiscoveryCache
   vault: Vault
-  log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void }
+  /** For the background sweep, and callers that pass no `log`. */
+  log: LineLogger
   /** How long one process may hold a connection's refresh lease (longer than the token request timeout). */
   leaseMs: number
 }
@@ -97,7 +104,7 @@ export class CredentialService {
     if (!this.needsRefresh(connection, credentials, options)) return { connection, credentials }
     let flight = this.inflight.get(connection.id)
     if (!flight) {
-      flight = this.refresh(connection).finally(() => this.inflight.delete(connection.id))
+      flight = this.refresh(connection, options.log ?? this.deps.log).finally(() => this.inflight.delete(connection.id))
       this.inflight.set(connection.id, flight)
     }
     const result = await flight
@@ -147,7 +154,7 @@ export class CredentialService {
   }
 
   /** One refresh, under the cross-process lease; waits for a sibling's refresh instead of racing it. */
-  private async refresh(start: Connection): Promise<FreshCredentials> {
+  private async refresh(start: Connection, log: LineLogger): Promise<FreshCredentials> {
     const owner = { partnerId: start.partnerId, endUserId: start.endUserId }
     const deadline = Date.now() + this.deps.leaseMs + 5_000
     for (;;) {
@@ -173,7 +180,7 @@ export class CredentialService {
               : eb('refresh_started_at', '=', current.refreshStartedAt),
           )
           .executeTakeFirst()
-        if (acquired.numUpdatedRows === 1n) return this.refreshHolding(current, now, interrupted)
+        if (acquired.numUpdatedRows === 1n) return this.refreshHolding(current, now, interrupted, log)
       }
       if (Date.now() > deadline) throw new PatchbayError('PB_ERR_UPSTREAM', `timed out waiting for the refresh of connection ${start.id}`)
       await new Promise((resolve) => setTimeout(resolve, WAIT_STEP_MS))
@@ -181,7 +188,7 @@ export class CredentialService {
   }
 
   /** We hold the lease (`refresh_started_at = lease`): ask the provider, then commit or give up clearly. */
-  private async refreshHolding(connection: Connection, lease: number, interrupted: boolean): Promise<FreshCredentials> {
+  private async refreshHolding(connection: Connection, lease: number, interrupted: boolean, log: LineLogger): Promise<FreshCredentials> {
     const owner = { partnerId: connection.partnerId, endUserId: connection.endUserId }
     const credentials = await this.deps.connections.credentials(connection)
     let tokens: TokenSet
@@ -198,7 +205,7 @@ export class CredentialService {
         const reason = interrupted
           ? 'an interrupted refresh may have used up the refresh token; the provider refused it (invalid_grant)'
           : `the provider refused the refresh token (invalid_grant${err.message.includes(':') ? `: ${err.message.split(':').slice(1).join(':').trim()}` : ''})`
-        await this.markNeedsReauth(connection, lease, reason)
+        await this.markNeedsReauth(connection, lease, reason, log)
         throw new CredentialRevokedError(connection.id, reason)
       }
       await this.deps.db
@@ -207,7 +214,7 @@ export class CredentialService {
         .where('id', '=', connection.id)
         .where('refresh_started_at', '=', lease)
         .execute()
-      this.deps.log.warn({ connection: connection.id, err: (err as Error).message }, 'token refresh failed')
+      log.warn({ connection: connection.id, err: (err as Error).message }, 'token refresh failed')
       // The old access token may still be good for a while: better than failing the call.
       if (connection.expiresAt !== null && connection.expiresAt > Date.now() && !interrupted) return { connection, credentials }
       // One cause, one code: an address the outbound rules refuse is PB_ERR_OUTBOUND_BLOCKED everywhere (docs/errors.md).
@@ -242,7 +249,7 @@ export class CredentialService {
       // Our lease expired and a sibling took over: its outcome is the one that counts.
       const current = await this.deps.connections.get(owner, connection.id)
       if (!current) throw new PatchbayError('PB_ERR_NOT_FOUND', `connection ${connection.id} not found`)
-      return this.freshFor(current)
+      return this.freshFor(current, { log })
     }
     const updated = (await this.deps.connections.get(owner, connection.id)) as Connection
     return { connection: updated, credentials: next }
@@ -312,7 +319,7 @@ export class CredentialService {
   }
 
   /** Marks the connection needs_reauth once (under our lease) and announces it in the same transaction. */
-  private async markNeedsReauth(connection: Connection, lease: number, reason: string): Promise<void> {
+  private async markNeedsReauth(connection: Connection, lease: number, reason: string, log: LineLogger): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
       const now = Date.now()
       const res = await trx
@@ -330,7 +337,7 @@ export class CredentialService {
       )
       if (updated) await enqueueConnectionEvent(trx, 'connection.refresh_failed', updated, { reason }, now)
     })
-    this.deps.log.info({ connection: connection.id }, 'connection needs reauthorization')
+    log.info({ connection: connection.id }, 'connection needs reauthorization')
   }
 
   /** Background sweep: refreshes active connections whose tokens expire within `aheadMs`. */

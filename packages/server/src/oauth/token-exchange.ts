@@ -4,6 +4,7 @@ import { PartnerJwtError, verifyPartnerJwt } from '../auth/verify-partner-jwt.js
 import type { Config } from '../config.js'
 import type { Database } from '../db/schema.js'
 import { OAuthError } from '../errors.js'
+import type { LineLogger } from '../logger.js'
 import type { Partner } from '../partners/partner-store.js'
 import type { ConnectSessions } from '../sessions/connect-sessions.js'
 import { connectUrl } from '../sessions/connect-url.js'
@@ -45,7 +46,13 @@ export interface TokenExchangeDeps {
  * Every check that can fail runs before anything is written; the writes (jti, end user, token or
  * session) are one transaction, so a refused request leaves no row behind.
  */
-export async function exchangeToken(deps: TokenExchangeDeps, partner: Partner, body: TokenRequestBody): Promise<TokenExchangeResponse> {
+export async function exchangeToken(
+  deps: TokenExchangeDeps,
+  partner: Partner,
+  body: TokenRequestBody,
+  /** The request's logger, so a JWKS fetch this exchange waits on logs with its `reqId`. */
+  log?: LineLogger,
+): Promise<TokenExchangeResponse> {
   const grantType = body.grant_type
   if (!grantType) throw new OAuthError('invalid_request', 'grant_type is required')
   if (grantType !== TOKEN_EXCHANGE_GRANT) {
@@ -86,7 +93,7 @@ export async function exchangeToken(deps: TokenExchangeDeps, partner: Partner, b
   const now = Date.now()
   let verified: Awaited<ReturnType<typeof verifyPartnerJwt>>
   try {
-    verified = await verifyPartnerJwt(subjectToken, partner, deps.jwks, deps.config.jwt, now)
+    verified = await verifyPartnerJwt(subjectToken, partner, deps.jwks, deps.config.jwt, now, log)
   } catch (err) {
     if (err instanceof PartnerJwtError) throw new OAuthError('invalid_grant', err.message, { cause: err })
     throw err

@@ -12,6 +12,7 @@ import { CredentialRevokedError, type CredentialService, type FreshCredentials }
 import { credentialValues, injectCredentials } from '../connections/inject.js'
 import type { Database } from '../db/schema.js'
 import { PatchbayError } from '../errors.js'
+import type { LineLogger } from '../logger.js'
 import { type OAuth1SignatureMethod, signedAuthorizationHeader } from '../oauth1/sign.js'
 import { type AddressPolicy, OutboundBlockedError } from '../outbound/address-policy.js'
 import type { PartnerApps } from '../partners/partner-apps.js'
@@ -45,6 +46,8 @@ export interface ProxyRequest {
   retry429: number
   /** True once the caller has gone away (no retry is started then). */
   gone(): boolean
+  /** The request's logger (lines carry its `reqId`); made only when something is to be logged. */
+  log(): LineLogger
 }
 
 export interface ProxyResponse {
@@ -159,7 +162,7 @@ export class ProxyService {
       throw err
     }
     // The common case (a cached target, a request without a body) takes no promise until the app call.
-    let target = this.cachedTarget(req.owner, req.connectionId, Date.now()) ?? (await this.target(req.owner, req.connectionId))
+    let target = this.cachedTarget(req.owner, req.connectionId, Date.now()) ?? (await this.target(req))
     const body = hasNoBody(req) ? NO_BODY : await this.readBody(req, target)
     let refreshed = false
     let retried429 = 0
@@ -172,7 +175,10 @@ export class ProxyService {
         refreshed = true
         let fresh: FreshCredentials
         try {
-          fresh = await this.deps.credentials.fresh(req.owner, req.connectionId, { rejectedAccessToken: target.accessToken })
+          fresh = await this.deps.credentials.fresh(req.owner, req.connectionId, {
+            rejectedAccessToken: target.accessToken,
+            log: req.log(),
+          })
         } catch (err) {
           this.cache.delete(req.connectionId)
           throw err
@@ -215,7 +221,8 @@ export class ProxyService {
    * `statusTtlMs` (at most 1 s) ago; the prepared target is reused only for the same version, within
    * the cache TTL, while no refresh is pending and the token is not near expiry.
    */
-  private async target(owner: Owner, connectionId: string): Promise<Target> {
+  private async target(req: ProxyRequest): Promise<Target> {
+    const { owner, connectionId } = req
     const now = Date.now()
     const hit = this.cachedTarget(owner, connectionId, now)
     if (hit) return hit
@@ -241,7 +248,7 @@ export class ProxyService {
       }
       this.cache.delete(connectionId)
     }
-    return this.remember(await this.deps.credentials.fresh(owner, connectionId))
+    return this.remember(await this.deps.credentials.fresh(owner, connectionId, { log: req.log() }))
   }
 
   /** Within the cache TTL, and the token (if it expires) is not due for a refresh. */

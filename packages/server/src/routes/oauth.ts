@@ -131,7 +131,7 @@ export const oauthRoutes: FastifyPluginAsync = async (app) => {
     },
     async (req, reply) => {
       const { partner, body } = await formFromClient(req, 'token')
-      const result = await exchangeToken(app.services, partner, body)
+      const result = await exchangeToken(app.services, partner, body, req.log)
       reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache')
       return result
     },

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { databaseTargets } from '../helpers/databases.js'
-import { exchangeParams, postToken } from '../helpers/token-request.js'
-import { addConnection, API_KEY, apiKeyApp, endUser, type Upstream, startUpstream, until } from '../proxy/proxy-setup.js'
+import { basicAuth, exchangeParams, postToken } from '../helpers/token-request.js'
+import { addConnection, API_KEY, apiKeyApp, type EndUser, endUser, type Upstream, startUpstream, until } from '../proxy/proxy-setup.js'
 import { startTestServer, type TestServer } from '../helpers/test-server.js'
 
 interface LogLine {
@@ -23,13 +23,19 @@ describe.each(databaseTargets.slice(0, 1))('logging of failures ($name)', (targe
   let down: Upstream
   let auth: { authorization: string }
   let conn: string
+  let user: EndUser
 
   beforeAll(async () => {
     // An app whose API cannot be reached: every proxied call is an expected 502.
     down = await startUpstream()
     await down.close()
-    t = await startTestServer({ target, config: { apps: [apiKeyApp('gone', `${down.url}/api`)] } })
-    const user = await endUser(t, 'logger')
+    t = await startTestServer({ target, config: { apps: [apiKeyApp('gone', `${down.url}/api`), oauthApp('gone-oauth', down.url)] } })
+    await t.server.services.partnerApps.set(t.partner.id, 'gone-oauth', {
+      clientId: 'gone-client',
+      clientSecret: 'gone-secret',
+      scopes: [],
+    })
+    user = await endUser(t, 'logger')
     auth = user.auth
     conn = await addConnection(t, user, { app: 'gone', credentials: { api_key: API_KEY } })
   })
@@ -71,6 +77,65 @@ describe.each(databaseTargets.slice(0, 1))('logging of failures ($name)', (targe
     expect(t.logs.join('\n')).not.toContain('"code":"[REDACTED]"')
   })
 
+  /** An OAuth2 connection to `gone-oauth`; `expired` makes its next use refresh the token. */
+  function oauthConnection(expired: boolean): Promise<string> {
+    return addConnection(t, user, {
+      app: 'gone-oauth',
+      authOption: 'oauth2',
+      authType: 'oauth2',
+      credentials: { access_token: 'gone-access', refresh_token: 'gone-refresh', token_type: 'Bearer' },
+      expiresAt: expired ? Date.now() - 1000 : Date.now() + 3600_000,
+    })
+  }
+
+  /** The request's id as answered, and the `msg` lines a service logged about `about` (a connection or partner id). */
+  async function serviceLines(res: Response, msg: string, about: Record<string, string>, count = 1) {
+    await res.arrayBuffer()
+    const reqId = res.headers.get('request-id') ?? ''
+    expect(reqId).not.toBe('')
+    const [field, value] = Object.entries(about)[0] as [string, string]
+    const lines = () => t.logs.map((l) => JSON.parse(l) as LogLine).filter((l) => l.msg === msg && l[field] === value)
+    await until(() => lines().length >= count, 5000, msg)
+    return { reqId, lines: lines() }
+  }
+
+  it("Should tag a service's line with the request's reqId: revocation failing on DELETE /v1/connections/:id", async () => {
+    const id = await oauthConnection(false)
+    const res = await fetch(`${t.url}/v1/connections/${id}`, { method: 'DELETE', headers: auth })
+    expect(res.status).toBe(204)
+    const { reqId, lines } = await serviceLines(res, 'token revocation failed', { connection: id }, 2)
+    expect(lines.map((l) => l.reqId)).toEqual([reqId, reqId])
+  })
+
+  it("Should tag a service's line with the request's reqId: a refresh failing on GET /v1/connections/:id/credentials", async () => {
+    const id = await oauthConnection(true)
+    const res = await fetch(`${t.url}/v1/connections/${id}/credentials`, { headers: auth })
+    expect(res.status).toBe(502)
+    const { reqId, lines } = await serviceLines(res, 'token refresh failed', { connection: id })
+    expect(lines.map((l) => l.reqId)).toEqual([reqId])
+  })
+
+  it("Should tag a service's line with the request's reqId: a refresh failing on a proxied call", async () => {
+    const id = await oauthConnection(true)
+    const res = await fetch(`${t.url}/v1/proxy/${id}/x`, { headers: auth })
+    expect(res.status).toBe(502)
+    const { reqId, lines } = await serviceLines(res, 'token refresh failed', { connection: id })
+    expect(lines.map((l) => l.reqId)).toEqual([reqId])
+  })
+
+  it("Should tag a service's line with the request's reqId: a partner's JWKS failing on a token exchange", async () => {
+    const partner = await t.addPartner({ id: 'jwks-gone', jwksUrl: `${down.url}/jwks` })
+    const token = await partner.sign({ sub: 'u' })
+    const res = await fetch(`${t.url}/oauth/token`, {
+      method: 'POST',
+      headers: { authorization: basicAuth(partner.clientId, partner.clientSecret), 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(exchangeParams(token) as Record<string, string>).toString(),
+    })
+    expect(res.status).toBe(400)
+    const { reqId, lines } = await serviceLines(res, 'partner JWKS fetch failed', { partner: partner.id })
+    expect(lines.map((l) => l.reqId)).toEqual([reqId])
+  })
+
   it('Should still keep OAuth authorization codes out of the log', async () => {
     await fetch(`${t.url}/oauth2/callback/gone?code=authcode-secret-123&state=st-secret-456`, { headers: { 'request-id': 'log-cb' } })
     await linesOf('log-cb')
@@ -79,6 +144,24 @@ describe.each(databaseTargets.slice(0, 1))('logging of failures ($name)', (targe
     expect(logs).not.toContain('st-secret-456')
   })
 })
+
+/** An OAuth2 app whose token and revocation endpoints are on `base` (an address nothing listens on). */
+function oauthApp(key: string, base: string): Record<string, unknown> {
+  return {
+    ...apiKeyApp(key, `${base}/api`),
+    auth: [
+      {
+        key: 'oauth2',
+        type: 'oauth2',
+        authorization_url: `${base}/authorize`,
+        token_url: `${base}/token`,
+        revocation_url: `${base}/revoke`,
+        scopes: [],
+        inject: { headers: { Authorization: 'Bearer {credentials.access_token}' } },
+      },
+    ],
+  }
+}
 
 describe('the logger', () => {
   it('Should redact an OAuth code in a logged query or body, and keep every other code', async () => {

@@ -47,6 +47,7 @@ export const connectionCredentialsRoutes: FastifyPluginAsync = async (app) => {
       const { connection, credentials } = await app.services.credentials.fresh({ partnerId: p.partnerId, endUserId: p.endUserId }, id, {
         ...(minValidity === undefined ? {} : { minValiditySeconds: minValidity }),
         ...(force_refresh === 'true' ? { force: true } : {}),
+        log: req.log,
       })
       reply.header('Cache-Control', 'no-store')
       return {

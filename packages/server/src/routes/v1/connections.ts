@@ -161,7 +161,7 @@ export const connectionRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (req, reply) => {
-      await connections.delete(req.principal, (req.params as typeof IdParams.static).id)
+      await connections.delete(req.principal, (req.params as typeof IdParams.static).id, req.log)
       return reply.code(204).send()
     },
   )

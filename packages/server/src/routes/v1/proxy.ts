@@ -87,6 +87,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
         // No abort wiring per request: a caller that leaves mid-response aborts the upstream request
         // (UpstreamAnswer.pipeTo); before a retry the proxy checks it is still there.
         gone: () => req.socket?.destroyed === true || res.destroyed,
+        log: () => log.child({ reqId }),
       })
     } catch (err) {
       // A child logger only on this path: the success path stays free of per-request allocations.
