@@ -61,6 +61,7 @@ export function createServices(config: Config, database: PatchbayDatabase, log: 
   const partnerApps = new PartnerApps(database.db, credentialVault)
   const connections = new ConnectionStore(database.db, credentialVault)
   const discovery = new DiscoveryCache(http, addressPolicy)
+  const rateLimits = createRateLimitCounter(database)
   const credentials = new CredentialService({
     db: database.db,
     connections,
@@ -72,8 +73,8 @@ export function createServices(config: Config, database: PatchbayDatabase, log: 
     vault: credentialVault,
     log,
     leaseMs: config.refresh.leaseSeconds * 1000,
+    rateLimits,
   })
-  const rateLimits = createRateLimitCounter(database)
   const proxy = new ProxyService({
     db: database.db,
     catalog,

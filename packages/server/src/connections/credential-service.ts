@@ -6,6 +6,7 @@ import type { Database } from '../db/schema.js'
 import { rowLimit } from '../db/row-limit.js'
 import { PatchbayError } from '../errors.js'
 import type { LineLogger } from '../logger.js'
+import type { RateLimitCounter } from '../rate-limit/counter.js'
 import type { DiscoveryCache } from '../oauth2/discovery.js'
 import { endpointUrl, resolveOAuth2Endpoints } from '../oauth2/endpoints.js'
 import { buildTokenRequest, ProviderTokenError, requestTokens, type TokenSet } from '../oauth2/token-endpoint.js'
@@ -66,6 +67,8 @@ interface Deps {
   log: LineLogger
   /** How long one process may hold a connection's refresh lease (longer than the token request timeout). */
   leaseMs: number
+  /** Counts forced refresh attempts per connection, across processes (a refused one counts too). */
+  rateLimits: RateLimitCounter
 }
 
 const WAIT_STEP_MS = 25
@@ -100,7 +103,10 @@ export class CredentialService {
   async freshFor(connection: Connection, options: FreshOptions = {}): Promise<FreshCredentials> {
     if (connection.status === 'needs_reauth') throw new CredentialRevokedError(connection.id, connection.statusReason ?? 'refresh failed')
     const credentials = await this.deps.connections.credentials(connection)
-    if (options.force) this.checkForcedRefresh(connection, credentials)
+    if (options.force) {
+      this.checkForcedRefresh(connection, credentials)
+      await this.countForcedRefresh(connection)
+    }
     if (!this.needsRefresh(connection, credentials, options)) return { connection, credentials }
     let flight = this.inflight.get(connection.id)
     if (!flight) {
@@ -130,6 +136,24 @@ export class CredentialService {
       throw new PatchbayError(
         'PB_ERR_RATE_LIMITED',
         `query.force_refresh: connection ${connection.id} was refreshed less than ${FORCE_REFRESH_INTERVAL_MS / 1000} s ago; retry in ${seconds} s`,
+        { headers: { 'Retry-After': String(seconds) } },
+      )
+    }
+  }
+
+  /**
+   * One forced attempt per interval, whatever its outcome: the last refresh time only moves when a
+   * refresh succeeds, so without this count a caller could make Patchbay call an app that refuses
+   * the refresh as often as it likes. Joining a refresh already under way is not an attempt.
+   */
+  private async countForcedRefresh(connection: Connection): Promise<void> {
+    const now = Date.now()
+    const hit = await this.deps.rateLimits.hit(`force-refresh:${connection.id}`, FORCE_REFRESH_INTERVAL_MS, now)
+    if (hit.count > 1 && connection.refreshStartedAt === null) {
+      const seconds = Math.max(1, Math.ceil((hit.resetAt - now) / 1000))
+      throw new PatchbayError(
+        'PB_ERR_RATE_LIMITED',
+        `query.force_refresh: a refresh of connection ${connection.id} was forced less than ${FORCE_REFRESH_INTERVAL_MS / 1000} s ago; retry in ${seconds} s`,
         { headers: { 'Retry-After': String(seconds) } },
       )
     }

@@ -123,6 +123,33 @@ describe.each(databaseTargets)('GET /v1/connections/{id}/credentials ($name)', (
     expect(plain.json.credentials.access_token).toBe(forced.json.credentials.access_token)
   })
 
+  it('Should count a forced refresh the app refused: a second force_refresh within 10 s answers 429 without calling the app', async () => {
+    const id = await connect('forced-failing')
+    const token = await accessToken('forced-failing')
+    await age(id, 30_000, 3_000_000)
+    const apps = s.t.server.services.partnerApps
+    const client = await apps.get(s.t.partner.id, 'oidc')
+    if (!client?.clientSecret) throw new Error('the setup registers an OAuth client for oidc')
+    // The app refuses the client (invalid_client): every refresh fails, and a forced one says so.
+    await apps.set(s.t.partner.id, 'oidc', { clientSecret: 'not-the-secret' })
+    try {
+      const n = refreshes()
+      const failed = await credentials(id, token, '?force_refresh=true')
+      expect(failed.status).toBe(502)
+      expect(failed.json.error.code).toBe('PB_ERR_UPSTREAM')
+      expect(refreshes()).toBe(n + 1)
+
+      const again = await credentials(id, token, '?force_refresh=true')
+      expect(again.status).toBe(429)
+      expect(again.json.error.code).toBe('PB_ERR_RATE_LIMITED')
+      expect(Number(again.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
+      expect(Number(again.headers.get('retry-after'))).toBeLessThanOrEqual(10)
+      expect(refreshes()).toBe(n + 1)
+    } finally {
+      await apps.set(s.t.partner.id, 'oidc', { clientSecret: client.clientSecret })
+    }
+  })
+
   it('Should refuse force_refresh on a connection without a token to refresh (PB_ERR_VALIDATION naming it)', async () => {
     const token = await accessToken('keyed')
     const created = await call(`${s.t.url}/v1/connections`, {
