@@ -9,11 +9,14 @@ export function nulPath(value: unknown, path = '', depth = 0): string | undefine
   if (typeof value === 'string') return value.includes('\u0000') ? path : undefined
   // Parsed bodies are bounded by bodyLimit; the depth bound keeps a pathological one cheap anyway.
   if (typeof value !== 'object' || value === null || depth > 32) return undefined
-  for (const [key, item] of Object.entries(value)) {
-    const here = `${path}/${key.replaceAll('\u0000', '\\u0000')}`
-    if (key.includes('\u0000')) return here
-    const found = nulPath(item, here, depth + 1)
-    if (found !== undefined) return found
+  // Runs on every request: no allocation per key, the path is only built for the one found.
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue
+    if (key.includes('\u0000')) return `${path}/${key.replaceAll('\u0000', '\\u0000')}`
+    const item = (value as Record<string, unknown>)[key]
+    if (typeof item !== 'string' && (typeof item !== 'object' || item === null)) continue
+    const found = nulPath(item, '', depth + 1)
+    if (found !== undefined) return `${path}/${key}${found}`
   }
   return undefined
 }
