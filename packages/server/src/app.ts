@@ -4,6 +4,7 @@ import rateLimit from '@fastify/rate-limit'
 import swagger from '@fastify/swagger'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
 import type { Logger } from 'pino'
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { ConnectFlow } from './connect/connect-flow.js'
@@ -47,11 +48,11 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   const { config } = services
   const serveProxy = createProxyHandler({ accessTokens: services.accessTokens, proxy: services.proxy, log: services.log })
   let closing = false
-  // Responses not yet finished, of Fastify and the proxy alike: on close each must end its connection.
-  const inFlight = new Set<ServerResponse>()
-  // One function for every response, not a closure each: this runs on every request.
-  function forget(this: ServerResponse): void {
-    inFlight.delete(this)
+  // Open connections, each with the last response started on it (ANSWERING): on close each must end.
+  // Tracked per connection, not per response: a listener per request showed in the proxy benchmark.
+  const connections = new Set<AnsweringSocket>()
+  function forget(this: AnsweringSocket): void {
+    connections.delete(this)
   }
   const app = Fastify({
     loggerInstance: services.log as FastifyBaseLogger,
@@ -66,18 +67,22 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
           connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(timeouts.requestTimeout / 4))),
         },
         (req, res) => {
-          inFlight.add(res)
-          res.once('close', forget)
+          ;(req.socket as AnsweringSocket)[ANSWERING] = res
           // Every answer carries the request's id, whoever writes it (a route, Fastify's own 404 or 503, the proxy).
           const reqId = requestIdFor(req.headers)
-          res.setHeader('request-id', reqId)
           if (!isProxyRequest(req)) {
+            res.setHeader('request-id', reqId)
             ;(req as IdentifiedRequest)[REQUEST_ID] = reqId
             fastifyHandler(req, res)
           } else if (closing) answerClosing(res, reqId)
+          // The proxy puts `request-id` in the one head it writes (cheaper than setHeader then writeHead).
           else proxyRequest(serveProxy, req, res, services.log, reqId)
         },
       )
+      server.on('connection', (socket: AnsweringSocket) => {
+        connections.add(socket)
+        socket.once('close', forget)
+      })
       server.keepAliveTimeout = timeouts.keepAliveTimeout
       server.setTimeout(timeouts.connectionTimeout)
       return server
@@ -99,7 +104,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   // Like Fastify's return503OnClosing, for the requests that do not go through Fastify.
   app.addHook('preClose', async () => {
     closing = true
-    endConnectionsOnClose(app, inFlight, config.shutdownTimeoutMs)
+    endConnectionsOnClose(app, connections, config.shutdownTimeoutMs)
   })
   // PostgreSQL text cannot hold U+0000: refused in every request before it reaches a route (docs/errors.md).
   app.addHook('preValidation', refuseNulBytes)
@@ -169,6 +174,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
 /** Where the server hands a request's id to Fastify's genReqId (set on the raw request before Fastify sees it). */
 const REQUEST_ID = Symbol('patchbay.requestId')
 type IdentifiedRequest = IncomingMessage & { [REQUEST_ID]?: string }
+/** The response last started on a connection (a later pipelined one replaces it). */
+const ANSWERING = Symbol('patchbay.answering')
+type AnsweringSocket = Socket & { [ANSWERING]?: ServerResponse }
 
 /** Serves a proxied request, logging its completion at level info like Fastify does for its routes. */
 function proxyRequest(serve: ProxyHandler, req: IncomingMessage, res: ServerResponse, log: Logger, reqId: string): void {
@@ -199,9 +207,11 @@ function proxyRequest(serve: ProxyHandler, req: IncomingMessage, res: ServerResp
  * answer not yet started says `Connection: close`, each one already streaming has its connection
  * closed once finished, and whatever is still open after `shutdownTimeoutMs` is closed.
  */
-function endConnectionsOnClose(app: FastifyInstance, inFlight: Set<ServerResponse>, timeoutMs: number): void {
+function endConnectionsOnClose(app: FastifyInstance, connections: Set<AnsweringSocket>, timeoutMs: number): void {
   const server = app.server
-  for (const res of inFlight) {
+  for (const socket of connections) {
+    const res = socket[ANSWERING]
+    if (!res || res.writableFinished) continue
     if (!res.headersSent) res.setHeader('connection', 'close')
     // Node detaches the socket on 'finish' first; closeIdleConnections() leaves a busy connection (a pipelined request) alone.
     res.once('finish', () => setImmediate(() => server.closeIdleConnections()))
@@ -209,7 +219,7 @@ function endConnectionsOnClose(app: FastifyInstance, inFlight: Set<ServerRespons
   // Fires only while the server has connections left (its 'close' clears it); never listening, it has none.
   if (!server.listening) return
   const timer = setTimeout(() => {
-    app.log.warn({ requests: inFlight.size, timeoutMs }, 'shutdown timeout: closing the connections still open')
+    app.log.warn({ connections: connections.size, timeoutMs }, 'shutdown timeout: closing the connections still open')
     server.closeAllConnections()
   }, timeoutMs)
   timer.unref()
