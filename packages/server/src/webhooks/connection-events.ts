@@ -7,6 +7,17 @@ import { enqueueWebhookEvent, type WebhookEventType } from './outbox.js'
 /** Events about one connection; `connection.failed` is about a session that made none (below). */
 export type ConnectionEventType = Exclude<Extract<WebhookEventType, `connection.${string}`>, 'connection.failed'>
 
+/** The `end_user` of an event: the partner's own ids for the user (null once the user is gone). */
+async function endUserJson(trx: Kysely<Database> | Transaction<Database>, partnerId: string, endUserId: string) {
+  const user = await trx
+    .selectFrom('end_users')
+    .select(['tenant_id', 'external_id'])
+    .where('id', '=', endUserId)
+    .where('partner_id', '=', partnerId)
+    .executeTakeFirst()
+  return { tenant_id: user?.tenant_id ?? null, user_id: user?.external_id ?? null }
+}
+
 /**
  * Queues a `connection.*` event in the caller's transaction, with the data every such event
  * carries: `{ connection, end_user: { tenant_id, user_id }, ...extra }` (e.g. `operation` for
@@ -19,12 +30,6 @@ export async function enqueueConnectionEvent(
   extra: Record<string, unknown> = {},
   now: number = Date.now(),
 ): Promise<string> {
-  const user = await trx
-    .selectFrom('end_users')
-    .select(['tenant_id', 'external_id'])
-    .where('id', '=', connection.endUserId)
-    .where('partner_id', '=', connection.partnerId)
-    .executeTakeFirst()
   return enqueueWebhookEvent(
     trx,
     {
@@ -32,7 +37,7 @@ export async function enqueueConnectionEvent(
       type,
       data: {
         connection: connectionJson(connection),
-        end_user: { tenant_id: user?.tenant_id ?? null, user_id: user?.external_id ?? null },
+        end_user: await endUserJson(trx, connection.partnerId, connection.endUserId),
         ...extra,
       },
     },
@@ -62,12 +67,6 @@ export async function enqueueConnectFailedEvent(
   failure: ConnectFailure,
   now: number = Date.now(),
 ): Promise<string> {
-  const user = await trx
-    .selectFrom('end_users')
-    .select(['tenant_id', 'external_id'])
-    .where('id', '=', failure.endUserId)
-    .where('partner_id', '=', failure.partnerId)
-    .executeTakeFirst()
   return enqueueWebhookEvent(
     trx,
     {
@@ -79,7 +78,7 @@ export async function enqueueConnectFailedEvent(
         error: failure.error,
         error_description: failure.errorDescription,
         reconnect_id: failure.reconnectId,
-        end_user: { tenant_id: user?.tenant_id ?? null, user_id: user?.external_id ?? null },
+        end_user: await endUserJson(trx, failure.partnerId, failure.endUserId),
       },
     },
     now,
