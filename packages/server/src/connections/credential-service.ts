@@ -76,6 +76,16 @@ const WAIT_STEP_MS = 25
 /** A forced refresh waits this long after the connection's last refresh (docs/api.md, "Fresh credentials"). */
 export const FORCE_REFRESH_INTERVAL_MS = 10_000
 
+/** The 429 of a forced refresh asked for sooner than FORCE_REFRESH_INTERVAL_MS after the last one. */
+function forcedTooSoon(connection: Connection, what: 'refreshed' | 'forced to refresh', waitMs: number): PatchbayError {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000))
+  return new PatchbayError(
+    'PB_ERR_RATE_LIMITED',
+    `query.force_refresh: connection ${connection.id} was ${what} less than ${FORCE_REFRESH_INTERVAL_MS / 1000} s ago; retry in ${seconds} s`,
+    { headers: { 'Retry-After': String(seconds) } },
+  )
+}
+
 /**
  * Fresh credentials for a connection, refreshing OAuth tokens when they are near expiry, after a
  * 401, or ahead of time from the background sweep.
@@ -131,14 +141,7 @@ export class CredentialService {
     }
     const last = connection.refreshedAt ?? connection.createdAt
     const wait = last + FORCE_REFRESH_INTERVAL_MS - Date.now()
-    if (wait > 0 && connection.refreshStartedAt === null) {
-      const seconds = Math.ceil(wait / 1000)
-      throw new PatchbayError(
-        'PB_ERR_RATE_LIMITED',
-        `query.force_refresh: connection ${connection.id} was refreshed less than ${FORCE_REFRESH_INTERVAL_MS / 1000} s ago; retry in ${seconds} s`,
-        { headers: { 'Retry-After': String(seconds) } },
-      )
-    }
+    if (wait > 0 && connection.refreshStartedAt === null) throw forcedTooSoon(connection, 'refreshed', wait)
   }
 
   /**
@@ -149,14 +152,7 @@ export class CredentialService {
   private async countForcedRefresh(connection: Connection): Promise<void> {
     const now = Date.now()
     const hit = await this.deps.rateLimits.hit(`force-refresh:${connection.id}`, FORCE_REFRESH_INTERVAL_MS, now)
-    if (hit.count > 1 && connection.refreshStartedAt === null) {
-      const seconds = Math.max(1, Math.ceil((hit.resetAt - now) / 1000))
-      throw new PatchbayError(
-        'PB_ERR_RATE_LIMITED',
-        `query.force_refresh: a refresh of connection ${connection.id} was forced less than ${FORCE_REFRESH_INTERVAL_MS / 1000} s ago; retry in ${seconds} s`,
-        { headers: { 'Retry-After': String(seconds) } },
-      )
-    }
+    if (hit.count > 1 && connection.refreshStartedAt === null) throw forcedTooSoon(connection, 'forced to refresh', hit.resetAt - now)
   }
 
   private refreshable(connection: Connection, credentials: Credentials): boolean {

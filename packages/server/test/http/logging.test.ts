@@ -107,17 +107,12 @@ describe.each(databaseTargets.slice(0, 1))('logging of failures ($name)', (targe
     expect(lines.map((l) => l.reqId)).toEqual([reqId, reqId])
   })
 
-  it("Should tag a service's line with the request's reqId: a refresh failing on GET /v1/connections/:id/credentials", async () => {
+  it.each([
+    ['GET /v1/connections/:id/credentials', (id: string) => `/v1/connections/${id}/credentials`],
+    ['a proxied call', (id: string) => `/v1/proxy/${id}/x`],
+  ])("Should tag a service's line with the request's reqId: a refresh failing on %s", async (_, path) => {
     const id = await oauthConnection(true)
-    const res = await fetch(`${t.url}/v1/connections/${id}/credentials`, { headers: auth })
-    expect(res.status).toBe(502)
-    const { reqId, lines } = await serviceLines(res, 'token refresh failed', { connection: id })
-    expect(lines.map((l) => l.reqId)).toEqual([reqId])
-  })
-
-  it("Should tag a service's line with the request's reqId: a refresh failing on a proxied call", async () => {
-    const id = await oauthConnection(true)
-    const res = await fetch(`${t.url}/v1/proxy/${id}/x`, { headers: auth })
+    const res = await fetch(`${t.url}${path(id)}`, { headers: auth })
     expect(res.status).toBe(502)
     const { reqId, lines } = await serviceLines(res, 'token refresh failed', { connection: id })
     expect(lines.map((l) => l.reqId)).toEqual([reqId])
