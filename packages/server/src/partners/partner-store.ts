@@ -4,7 +4,7 @@ import { ChangeCache, type ChangeFeed } from '../db/change-feed.js'
 import type { Database, PartnersTable } from '../db/schema.js'
 import { PatchbayError } from '../errors.js'
 import { hashSecret, randomToken } from '../lib/random.js'
-import { tokenPrefix } from '../tokens/token-prefixes.js'
+import { tokenPrefix } from '../access-tokens/token-prefixes.js'
 import type { Branding, JwtAlgorithm, PartnerInput } from './partner-input.js'
 
 export interface Partner {

@@ -1,4 +1,4 @@
-import { ConfigError } from '../config.js'
+import { ConfigError } from '../config/config.js'
 import { isWebhookSecret } from '../webhooks/signing.js'
 import type { WebhookSecrets } from '../webhooks/webhook-secrets.js'
 import type { PartnerApps } from './partner-apps.js'

@@ -69,7 +69,7 @@ interface Batch {
  * statement for a key is in flight, the process's further hits of that key wait and are then counted
  * together by the next one: a busy key (a partner's client id, its backend's IP) costs one round trip
  * per batch instead of one per request, and every hit still gets its own exact count. Expired rows
- * are deleted by the maintenance sweep (maintenance.ts).
+ * are deleted by the maintenance sweep (jobs/maintenance.ts).
  */
 export class PostgresCounter implements RateLimitCounter {
   static readonly statement = `

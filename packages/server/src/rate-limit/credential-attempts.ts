@@ -1,4 +1,4 @@
-import type { Config } from '../config.js'
+import type { Config } from '../config/config.js'
 import type { RateLimitCounter } from './counter.js'
 
 export type AttemptDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number }

@@ -5,8 +5,8 @@ import { authOptionLabel } from '../catalog/app-directory.js'
 import type { App, AuthOption } from '../catalog/app-schema.js'
 import type { Catalog } from '../catalog/load-catalog.js'
 import { connectionParamsFor } from '../catalog/template.js'
-import { type ConnectFlow, type FlowStep, type OpenRequest, sessionCookieName } from '../connect/connect-flow.js'
-import { resultMessage, returnUrlFor } from '../connect/results.js'
+import { type ConnectFlow, type FlowStep, type OpenRequest, sessionCookieName } from '../connect/flow/connect-flow.js'
+import { resultMessage, returnUrlFor } from '../connect/flow/results.js'
 import {
   type AppSummary,
   type FormOption,
@@ -19,9 +19,9 @@ import {
   renderRedirecting,
   renderResult,
   renderSessionProblem,
-} from '../connect-ui/index.js'
+} from '../connect/pages/index.js'
 import type { Partner } from '../partners/partner-store.js'
-import type { ActiveSession } from '../sessions/connect-sessions.js'
+import type { ActiveSession } from '../connect/sessions/connect-sessions.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
-import { resultMessage } from '../connect/results.js'
-import { nulPath } from '../nul-bytes.js'
+import { resultMessage } from '../connect/flow/results.js'
+import { nulPath } from '../http/nul-bytes.js'
 import { respond } from './connect-ui.js'
 
 /** The seed-004 parameters, from a JSON `payload` field, a JSON body, form fields or the query string. */
@@ -74,7 +74,7 @@ function readPopupParams(query: Record<string, unknown>, body: unknown): PopupPa
     if (v !== undefined) (out as Record<string, unknown>)[k] = v
   }
   if (multiple !== undefined) out.allowMultipleConnections = multiple === true || multiple === 'true'
-  // The query and form were checked before (app.ts); a JSON payload is only decoded here.
+  // The query and form were checked before (http/app.ts); a JSON payload is only decoded here.
   const nul = nulPath(out)
   if (nul !== undefined) throw new PopupInputError(`${nul.slice(1).replaceAll('/', '.')} must not contain NUL (U+0000) characters`)
   return out
@@ -152,7 +152,7 @@ export const connectionPopupRoutes: FastifyPluginAsync = async (app) => {
     return respond(app, reply, next)
   }
 
-  // The browser gets the error page for a request refused before the handler too (e.g. a NUL character, app.ts).
+  // The browser gets the error page for a request refused before the handler too (e.g. a NUL character, http/app.ts).
   const errorHandler = (err: FastifyError, _req: FastifyRequest, reply: FastifyReply) => {
     if (!err.validation) throw err
     return respond(app, reply, { kind: 'error', status: 400, title: 'This link is not valid', message: err.message })

@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { OAuthError } from '../errors.js'
-import { authenticateClient } from '../oauth/client-auth.js'
-import { exchangeToken } from '../oauth/token-exchange.js'
-import { ACCESS_TOKEN_TYPE, CONNECT_SESSION_TOKEN_TYPE, JWT_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from '../oauth/token-types.js'
-import { scopes } from '../tokens/scopes.js'
+import { authenticateClient } from '../token-server/client-auth.js'
+import { exchangeToken } from '../token-server/token-exchange.js'
+import { ACCESS_TOKEN_TYPE, CONNECT_SESSION_TOKEN_TYPE, JWT_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from '../token-server/token-types.js'
+import { scopes } from '../access-tokens/scopes.js'
 
 const Param = (description: string) => Type.Optional(Type.String({ description }))
 

@@ -1,5 +1,5 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely'
-import { ConfigError } from '../config.js'
+import { ConfigError } from '../config/config.js'
 import type { Database } from '../db/schema.js'
 import { connectionCredentialsAad, oauthFlowSecretsAad, partnerAppSecretAad, partnerWebhookSecretAad } from './associated-data.js'
 import type { VaultTable } from './rotate.js'

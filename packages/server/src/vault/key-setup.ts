@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { type Config, ConfigError } from '../config.js'
+import { type Config, ConfigError } from '../config/config.js'
 import { Vault } from './vault.js'
 
 export const DEV_KEY_FILE = 'dev-encryption-key'

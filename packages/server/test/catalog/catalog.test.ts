@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import type { App, Field, OAuth2Option } from '../../src/catalog/app-schema.js'
 import { CatalogError, type CatalogIssue, defaultCatalogDir, loadCatalog, validateApp } from '../../src/catalog/load-catalog.js'
 import { allowedHostsFor, connectionParamsFor, TemplateError } from '../../src/catalog/template.js'
-import { buildAuthorizationUrl } from '../../src/oauth/authorization-url.js'
+import { buildAuthorizationUrl } from '../../src/provider-oauth/oauth2/authorization-url.js'
 
 const catalog = loadCatalog()
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { checkConfig } from '../../src/config-check.js'
-import { ConfigError, loadConfig } from '../../src/config.js'
+import { checkConfig } from '../../src/config/config-check.js'
+import { ConfigError, loadConfig } from '../../src/config/config.js'
 import { generateEncryptionKey } from '../../src/vault/key-setup.js'
 
 const partner = { id: 'acme', name: 'Acme', issuer: 'https://p.example', audience: 'patchbay', jwksUrl: 'https://p.example/jwks' }

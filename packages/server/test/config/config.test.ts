@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ConfigError, configEnvVars, loadConfig } from '../../src/config.js'
+import { ConfigError, configEnvVars, loadConfig } from '../../src/config/config.js'
 
 describe('loadConfig', () => {
   it('applies defaults with no environment at all', () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { appsDir } from '@patchbay/catalog'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
-import { sweepExpired } from '../../src/maintenance.js'
+import { sweepExpired } from '../../src/jobs/maintenance.js'
 import {
   authorizeAtProvider,
   CookieJar,

@@ -3,10 +3,10 @@ import { migrateToLatest, openDatabase, type PatchbayDatabase } from '../../src/
 import { migrationProvider } from '../../src/db/migrations/index.js'
 import { rowLimit } from '../../src/db/row-limit.js'
 import { secretMatches } from '../../src/lib/random.js'
-import { sweepExpired } from '../../src/maintenance.js'
+import { sweepExpired } from '../../src/jobs/maintenance.js'
 import { PartnerStore } from '../../src/partners/partner-store.js'
-import { AccessTokens } from '../../src/tokens/access-tokens.js'
-import { upsertEndUser } from '../../src/tokens/end-users.js'
+import { AccessTokens } from '../../src/access-tokens/access-tokens.js'
+import { upsertEndUser } from '../../src/access-tokens/end-users.js'
 import { databaseTargets } from '../helpers/databases.js'
 
 const partnerInput = {

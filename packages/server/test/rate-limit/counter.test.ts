@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
 import { migrateToLatest, openDatabase, type PatchbayDatabase } from '../../src/db/database.js'
-import { sweepExpired } from '../../src/maintenance.js'
+import { sweepExpired } from '../../src/jobs/maintenance.js'
 import { createRateLimitCounter, MemoryCounter, PostgresCounter } from '../../src/rate-limit/counter.js'
 import { databaseTargets } from '../helpers/databases.js'
 

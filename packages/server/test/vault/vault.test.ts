@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { loadConfig } from '../../src/config.js'
+import { loadConfig } from '../../src/config/config.js'
 import { connectionCredentialsAad, oauthFlowSecretsAad, partnerAppSecretAad } from '../../src/vault/associated-data.js'
 import { generateEncryptionKey } from '../../src/vault/key-setup.js'
 import { Vault, VaultError, type VaultErrorCode } from '../../src/vault/vault.js'

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { ConfigError } from '../../src/config.js'
+import { ConfigError } from '../../src/config/config.js'
 import { migrateToLatest, openDatabase, type PatchbayDatabase } from '../../src/db/database.js'
 import type { PartnerInput } from '../../src/partners/partner-input.js'
 import { PartnerStore } from '../../src/partners/partner-store.js'

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { PatchbayError } from '../../errors.js'
-import type { AccessTokens, Principal } from '../../tokens/access-tokens.js'
-import type { Scope } from '../../tokens/scopes.js'
+import type { AccessTokens, Principal } from '../../access-tokens/access-tokens.js'
+import type { Scope } from '../../access-tokens/scopes.js'
 
 const CHALLENGE = 'Bearer realm="patchbay"'
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i

@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsync } from 'fastify'
 import { PatchbayError } from '../../errors.js'
-import { connectUrl } from '../../sessions/connect-url.js'
-import { SessionOptionError, validateSessionOptions } from '../../sessions/session-options.js'
+import { connectUrl } from '../../connect/sessions/connect-url.js'
+import { SessionOptionError, validateSessionOptions } from '../../connect/sessions/session-options.js'
 import { requireScope } from './authenticate.js'
 
 const CreateSession = Type.Object(

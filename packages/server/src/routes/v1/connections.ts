@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsync } from 'fastify'
 import { ConnectionJson, connectionJson } from '../../connections/connection-json.js'
 import { ConnectionService } from '../../connections/connection-service.js'
-import { CredentialConnections } from '../../connections/create-from-credentials.js'
+import { CredentialConnections } from '../../credentials/create-from-credentials.js'
 import { requireScope } from './authenticate.js'
 import { AppKeyQuery, ConnectionPage, ConnectionStatusSchema, CursorQuery, LimitQuery, pageLimit } from './connection-query.js'
 

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { OAuthError, PatchbayError } from '../../errors.js'
-import { authenticateClient } from '../../oauth/client-auth.js'
+import { authenticateClient } from '../../token-server/client-auth.js'
 
 export const BASIC_CHALLENGE = 'Basic realm="patchbay", charset="UTF-8"'
 

@@ -2,10 +2,10 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsync } from 'fastify'
 import type { Logger } from 'pino'
-import { answerFor } from '../../error-response.js'
+import { answerFor } from '../../http/error-response.js'
 import { type OAuthError, PatchbayError } from '../../errors.js'
 import type { ProxyResponse, ProxyService } from '../../proxy/proxy.js'
-import type { AccessTokens } from '../../tokens/access-tokens.js'
+import type { AccessTokens } from '../../access-tokens/access-tokens.js'
 import { bearerToken, checkScope, principalForToken } from './authenticate.js'
 
 const PREFIX = '/v1/proxy/'

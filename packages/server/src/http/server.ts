@@ -1,0 +1,127 @@
+import type { FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import { buildApp } from './app.js'
+import type { Config } from '../config/config.js'
+import { checkConfig } from '../config/config-check.js'
+import { migrateToLatest, openDatabase, type PatchbayDatabase } from '../db/database.js'
+import { createLogger } from '../logger.js'
+import { startMaintenance, startRefreshSweep } from '../jobs/maintenance.js'
+import { syncPartners } from '../partners/sync-config.js'
+import { createServices, type Services } from '../services.js'
+import { checkKeysReadStoredData } from '../vault/check-stored-keys.js'
+import { loadVault } from '../vault/key-setup.js'
+import { WebhookDispatcher } from '../webhooks/dispatcher.js'
+
+export interface RunningServer {
+  app: FastifyInstance
+  services: Services
+  /** The URL the server listens on (with the real port when 0 was asked for). */
+  url: string
+  close(): Promise<void>
+}
+
+export interface StartOptions {
+  /** PostgreSQL schema for this instance (tests); the search_path default otherwise. */
+  pgSchema?: string
+  /** A logger to use instead of one built from the config (tests pass a silent or capturing one). */
+  logger?: Logger
+  /** Install SIGINT/SIGTERM handlers that close gracefully (the CLI does; tests do not). */
+  handleSignals?: boolean
+}
+
+/**
+ * Loads the encryption keys (a ConfigError without one outside development mode), opens the
+ * database, migrates it, applies declared partners, and listens.
+ */
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  // Before anything is opened: a configuration `patchbay config check` refuses (no key outside
+  // development mode, a bad CIDR range, custom app or partner) starts nothing.
+  checkConfig(config)
+  const keys = loadVault(config)
+  const log = options.logger ?? createLogger(config)
+  if (keys.devKey) {
+    log.warn(
+      { keySource: keys.source, ...(keys.file ? { keyFile: keys.file, created: keys.created } : {}) },
+      keys.source === 'dev-file'
+        ? 'development mode: credentials are encrypted with the generated key in the data directory; configure encryptionKeys for production'
+        : 'development mode: credentials are encrypted with a key held in memory only; they are unreadable after a restart',
+    )
+  }
+  const database: PatchbayDatabase = openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    pgSchema: options.pgSchema,
+  })
+  let app: FastifyInstance | undefined
+  try {
+    await migrateToLatest(database, options.pgSchema)
+    // Keys that cannot open what is stored would answer `ready`, then fail every credential read.
+    await checkKeysReadStoredData(database.db, keys.vault)
+    const services = createServices(config, database, log, keys.vault)
+    await syncPartners(services.partners, config.partners, {
+      partnerApps: services.partnerApps,
+      webhookSecrets: services.webhookSecrets,
+    })
+    app = await buildApp(services)
+    await app.listen({ host: config.host, port: config.port })
+    const address = app.server.address()
+    const port = typeof address === 'object' && address ? address.port : config.port
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
+    // Port 0 (tests, ephemeral runs): the derived public URL takes the port actually bound.
+    if (config.publicUrl.endsWith(':0')) config.publicUrl = url
+    const stopMaintenance = startMaintenance(database.db, (err) => app?.log.warn({ err }, 'maintenance sweep failed'))
+    const stopRefresh = startRefreshSweep(
+      () => services.credentials.refreshDue(config.refresh.aheadSeconds * 1000),
+      config.refresh.sweepSeconds * 1000,
+      (err) => app?.log.warn({ err }, 'refresh sweep failed'),
+    )
+    const webhooks = config.webhooks.dispatch
+      ? new WebhookDispatcher({
+          db: database.db,
+          http: services.http,
+          secrets: services.webhookSecrets,
+          log,
+          maxAttempts: config.webhooks.maxAttempts,
+          timeoutMs: config.webhooks.timeoutMs,
+          pollMs: config.webhooks.pollMs,
+          retrySchedule: config.webhooks.retrySchedule,
+        }).start()
+      : undefined
+
+    let closing: Promise<void> | undefined
+    const close = () => {
+      closing ??= (async () => {
+        stopMaintenance()
+        stopRefresh()
+        // Deliveries in flight finish and are recorded before the HTTP client and the database close.
+        await webhooks?.stop()
+        if (app) {
+          app.shuttingDown = true
+          await app.close()
+        }
+        await services.close()
+        await database.close()
+      })()
+      return closing
+    }
+    if (options.handleSignals) {
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        process.once(signal, () => {
+          app?.log.info({ signal }, 'shutting down')
+          close().then(
+            () => process.exit(0),
+            (err) => {
+              app?.log.error({ err }, 'shutdown failed')
+              process.exit(1)
+            },
+          )
+        })
+      }
+    }
+    return { app, services, url, close }
+  } catch (err) {
+    await app?.close().catch(() => {})
+    await database.close().catch(() => {})
+    throw err
+  }
+}
