@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox'
-import type { Connection } from './connection-store.js'
+import type { Connection } from './connection-types.js'
 
 const EndUserJson = Type.Object(
   {

@@ -15,7 +15,8 @@ import type { PartnerApps } from '../partners/partner-apps.js'
 import { connectionCredentialsAad } from '../vault/associated-data.js'
 import type { Vault } from '../vault/vault.js'
 import { enqueueConnectionEvent } from '../webhooks/connection-events.js'
-import { type Connection, type ConnectionStore, type Credentials, type Owner, toConnection } from './connection-store.js'
+import { type ConnectionStore, toConnection } from './connection-store.js'
+import type { Connection, Credentials, Owner } from './connection-types.js'
 
 export interface ListConnectionsOptions {
   app?: string | undefined

@@ -1,56 +1,11 @@
 import type { Kysely, Selectable, Transaction } from 'kysely'
-import type { ConnectionStatus, ConnectionsTable, Database } from '../db/schema.js'
+import type { ConnectionsTable, Database } from '../db/schema.js'
 import { randomId } from '../lib/random.js'
 import { connectionCredentialsAad } from '../vault/associated-data.js'
 import type { Vault } from '../vault/vault.js'
-import { enqueueConnectionEvent } from '../webhooks/connection-events.js'
-
-/** Every secret of a connection, kept as one encrypted JSON object. */
-export type Credentials = Record<string, string | number | null>
-
-export interface Connection {
-  id: string
-  partnerId: string
-  endUserId: string
-  appKey: string
-  authOption: string
-  authType: string
-  name: string | null
-  status: ConnectionStatus
-  statusReason: string | null
-  accountIdentifier: string | null
-  scopes: string[]
-  params: Record<string, string>
-  metadata: Record<string, string>
-  expiresAt: number | null
-  version: number
-  /** Set while a refresh holds the lease (or after one was interrupted). */
-  refreshStartedAt: number | null
-  /** When the current tokens were obtained (refresh, reconnect or creation). */
-  refreshedAt: number | null
-  createdAt: number
-  updatedAt: number
-}
-
-export interface ConnectionGrant {
-  appKey: string
-  authOption: string
-  authType: string
-  name?: string | null
-  accountIdentifier: string | null
-  scopes: string[]
-  params: Record<string, string>
-  metadata: Record<string, string>
-  credentials: Credentials
-  expiresAt: number | null
-}
-
-export interface Owner {
-  partnerId: string
-  endUserId: string
-}
-
-export type Operation = 'creation' | 'reauth'
+import type { Connection, ConnectionGrant, Credentials, Owner, StoredGrant } from './connection-types.js'
+// Re-exported while the connect flow, the proxy and inject still import them from here (issue 10 merge).
+export type { Connection, ConnectionGrant, Credentials, Operation, Owner, StoredGrant } from './connection-types.js'
 
 type Db = Kysely<Database> | Transaction<Database>
 
@@ -108,9 +63,9 @@ export class ConnectionStore {
 
   /**
    * Stores a new connection. Unless `allowMultiple`, the owner's other connections of the same
-   * app are removed in the same transaction: the new one replaces them.
+   * app are removed in the same transaction: the new one replaces them (returned in `replaced`).
    */
-  async create(trx: Db, owner: Owner, grant: ConnectionGrant, options: { allowMultiple: boolean; now?: number }): Promise<Connection> {
+  async create(trx: Db, owner: Owner, grant: ConnectionGrant, options: { allowMultiple: boolean; now?: number }): Promise<StoredGrant> {
     const now = options.now ?? Date.now()
     const id = randomId('conn_')
     const replaced = options.allowMultiple ? [] : await this.ofApp(trx, owner, grant.appKey)
@@ -138,8 +93,8 @@ export class ConnectionStore {
         refresh_started_at: null,
       })
       .execute()
-    await this.replace(trx, replaced, id, now)
-    return (await this.get(owner, id, trx)) as Connection
+    await this.remove(trx, replaced)
+    return { connection: (await this.get(owner, id, trx)) as Connection, operation: 'creation', replaced }
   }
 
   /**
@@ -148,12 +103,7 @@ export class ConnectionStore {
    * that connection is re-authorized and keeps its id, and the owner's other connections of the app
    * are replaced; with `allowMultiple` every grant adds a connection, as {@link create} does.
    */
-  async connect(
-    trx: Db,
-    owner: Owner,
-    grant: ConnectionGrant,
-    options: { allowMultiple: boolean; now?: number },
-  ): Promise<{ connection: Connection; operation: 'creation' | 'reauth' }> {
+  async connect(trx: Db, owner: Owner, grant: ConnectionGrant, options: { allowMultiple: boolean; now?: number }): Promise<StoredGrant> {
     const now = options.now ?? Date.now()
     const same =
       grant.accountIdentifier === null || options.allowMultiple
@@ -168,11 +118,11 @@ export class ConnectionStore {
             .orderBy('created_at', 'desc')
             .orderBy('id', 'desc')
             .executeTakeFirst()
-    if (!same) return { connection: await this.create(trx, owner, grant, { ...options, now }), operation: 'creation' }
+    if (!same) return this.create(trx, owner, grant, { ...options, now })
     const connection = (await this.reauthorize(trx, owner, same.id, grant, now)) as Connection
-    const others = (await this.ofApp(trx, owner, grant.appKey)).filter((c) => c.id !== same.id)
-    await this.replace(trx, others, same.id, now)
-    return { connection, operation: 'reauth' }
+    const replaced = (await this.ofApp(trx, owner, grant.appKey)).filter((c) => c.id !== same.id)
+    await this.remove(trx, replaced)
+    return { connection, operation: 'reauth', replaced }
   }
 
   private async ofApp(trx: Db, owner: Owner, appKey: string): Promise<Connection[]> {
@@ -186,11 +136,8 @@ export class ConnectionStore {
     return rows.map(toConnection)
   }
 
-  /**
-   * Deletes connections replaced by `replacedBy` and tells the partner (`connection.deleted`,
-   * reason `replaced`), in the caller's transaction.
-   */
-  private async replace(trx: Db, replaced: Connection[], replacedBy: string, now: number): Promise<void> {
+  /** Deletes connections a new grant replaced, in the caller's transaction. */
+  private async remove(trx: Db, replaced: Connection[]): Promise<void> {
     if (!replaced.length) return
     await trx
       .deleteFrom('connections')
@@ -200,15 +147,6 @@ export class ConnectionStore {
         replaced.map((c) => c.id),
       )
       .execute()
-    for (const old of replaced) {
-      await enqueueConnectionEvent(
-        trx,
-        'connection.deleted',
-        old,
-        { connection_id: old.id, app: old.appKey, reason: 'replaced', replaced_by: replacedBy },
-        now,
-      )
-    }
   }
 
   /** Re-authorizes an existing connection of the owner: same id, fresh credentials, back to active. */

@@ -20,8 +20,9 @@ import { isOutboundRefusal } from '../outbound/outbound-refusal.js'
 import { OutboundResponseTooLargeError, type SafeHttpClient } from '../outbound/safe-fetch.js'
 import type { PartnerApp, PartnerApps } from '../partners/partner-apps.js'
 import type { CredentialAttempts } from '../rate-limit/credential-attempts.js'
-import { enqueueConnectionEvent } from '../webhooks/connection-events.js'
-import type { Connection, ConnectionGrant, ConnectionStore, Credentials, Owner } from '../connections/connection-store.js'
+import { enqueueGrantEvents } from '../webhooks/connection-events.js'
+import type { ConnectionStore } from '../connections/connection-store.js'
+import type { Connection, ConnectionGrant, Credentials, Owner } from '../connections/connection-types.js'
 import { credentialValues } from './inject.js'
 
 /**
@@ -257,9 +258,7 @@ export class CredentialConnections {
     }
     return this.deps.db.transaction().execute(async (trx) => {
       const stored = await this.deps.connections.connect(trx, owner, grant, { allowMultiple: request.allowMultiple === true })
-      // Outbox: the event exists if and only if the connection is committed.
-      const type = stored.operation === 'reauth' ? 'connection.reauthorized' : 'connection.created'
-      await enqueueConnectionEvent(trx, type, stored.connection, { operation: stored.operation })
+      await enqueueGrantEvents(trx, stored)
       return stored
     })
   }

@@ -17,7 +17,8 @@ import type { PartnerApps } from '../partners/partner-apps.js'
 import { connectionCredentialsAad } from '../vault/associated-data.js'
 import type { Vault } from '../vault/vault.js'
 import { enqueueConnectionEvent } from '../webhooks/connection-events.js'
-import type { Connection, ConnectionStore, Credentials, Owner } from '../connections/connection-store.js'
+import type { ConnectionStore } from '../connections/connection-store.js'
+import type { Connection, Credentials, Owner } from '../connections/connection-types.js'
 import { credentialValues } from './inject.js'
 
 /** The connection's grant is gone at the provider: only a reconnect (same id) brings it back. */

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely'
 import { connectionJson } from '../connections/connection-json.js'
-import type { Connection } from '../connections/connection-store.js'
+import type { Connection, StoredGrant } from '../connections/connection-types.js'
 import type { Database } from '../db/schema.js'
 import { enqueueWebhookEvent, type WebhookEventType } from './outbox.js'
 
@@ -41,6 +41,35 @@ export async function enqueueConnectionEvent(
         ...extra,
       },
     },
+    now,
+  )
+}
+
+/**
+ * Queues the events of a stored grant in the caller's transaction (outbox: they exist if and only if
+ * the change is committed), in this order: `connection.deleted` (reason `replaced`) for each
+ * connection the grant replaced, then `connection.created` or `connection.reauthorized`.
+ */
+export async function enqueueGrantEvents(
+  trx: Kysely<Database> | Transaction<Database>,
+  stored: StoredGrant,
+  now: number = Date.now(),
+): Promise<void> {
+  const { connection, operation } = stored
+  for (const old of stored.replaced) {
+    await enqueueConnectionEvent(
+      trx,
+      'connection.deleted',
+      old,
+      { connection_id: old.id, app: old.appKey, reason: 'replaced', replaced_by: connection.id },
+      now,
+    )
+  }
+  await enqueueConnectionEvent(
+    trx,
+    operation === 'reauth' ? 'connection.reauthorized' : 'connection.created',
+    connection,
+    { operation },
     now,
   )
 }

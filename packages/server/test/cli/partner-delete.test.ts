@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Owner } from '../../src/connections/connection-store.js'
+import type { Owner } from '../../src/connections/connection-types.js'
 import { databaseTargets } from '../helpers/databases.js'
 import { type FakeApi, startFakeApi } from '../helpers/fake-api.js'
 import { runCli } from '../helpers/second-process.js'
@@ -55,38 +55,42 @@ describe.each(databaseTargets)('patchbay partner delete ($name)', (target) => {
     const principal = await services.accessTokens.authenticate(access_token)
     const owner: Owner = { partnerId: t.partner.id, endUserId: principal?.endUserId as string }
     const db = services.database.db
-    await services.connections.create(
-      db,
-      owner,
-      {
-        appKey: 'revocable',
-        authOption: 'oauth2',
-        authType: 'oauth2',
-        accountIdentifier: null,
-        scopes: ['read'],
-        params: {},
-        metadata: {},
-        credentials: { access_token: 'rv-access-1', refresh_token: 'rv-refresh-1', token_type: 'Bearer' },
-        expiresAt: Date.now() + 3600_000,
-      },
-      { allowMultiple: true },
-    )
-    await services.connections.create(
-      db,
-      owner,
-      {
-        appKey: 'stripe',
-        authOption: 'api_key',
-        authType: 'api_key',
-        accountIdentifier: null,
-        scopes: [],
-        params: {},
-        metadata: {},
-        credentials: { api_key: 'sk_test_not-revocable' },
-        expiresAt: null,
-      },
-      { allowMultiple: true },
-    )
+    await services.connections
+      .create(
+        db,
+        owner,
+        {
+          appKey: 'revocable',
+          authOption: 'oauth2',
+          authType: 'oauth2',
+          accountIdentifier: null,
+          scopes: ['read'],
+          params: {},
+          metadata: {},
+          credentials: { access_token: 'rv-access-1', refresh_token: 'rv-refresh-1', token_type: 'Bearer' },
+          expiresAt: Date.now() + 3600_000,
+        },
+        { allowMultiple: true },
+      )
+      .then((stored) => stored.connection)
+    await services.connections
+      .create(
+        db,
+        owner,
+        {
+          appKey: 'stripe',
+          authOption: 'api_key',
+          authType: 'api_key',
+          accountIdentifier: null,
+          scopes: [],
+          params: {},
+          metadata: {},
+          credentials: { api_key: 'sk_test_not-revocable' },
+          expiresAt: null,
+        },
+        { allowMultiple: true },
+      )
+      .then((stored) => stored.connection)
     // The CLI reads the same custom apps from its config file, and may reach the fake API.
     const configFile = join(mkdtempSync(join(tmpdir(), 'pb-partner-delete-')), 'patchbay.json')
     writeFileSync(configFile, JSON.stringify({ apps }))

@@ -324,22 +324,24 @@ describe.each(databaseTargets)('Connect UI security ($name)', (target) => {
     async function connectionFor(sessionId: string): Promise<string> {
       const row = await sessionRow(db, sessionId)
       const created = await db.transaction().execute((trx) =>
-        s.t.server.services.connections.create(
-          trx,
-          { partnerId: row.partner_id, endUserId: row.end_user_id },
-          {
-            appKey: 'fakestripe',
-            authOption: 'api_key',
-            authType: 'api_key',
-            accountIdentifier: 'someone@example.test',
-            scopes: [],
-            params: {},
-            metadata: {},
-            credentials: { api_key: GOOD_STRIPE_KEY },
-            expiresAt: null,
-          },
-          { allowMultiple: true },
-        ),
+        s.t.server.services.connections
+          .create(
+            trx,
+            { partnerId: row.partner_id, endUserId: row.end_user_id },
+            {
+              appKey: 'fakestripe',
+              authOption: 'api_key',
+              authType: 'api_key',
+              accountIdentifier: 'someone@example.test',
+              scopes: [],
+              params: {},
+              metadata: {},
+              credentials: { api_key: GOOD_STRIPE_KEY },
+              expiresAt: null,
+            },
+            { allowMultiple: true },
+          )
+          .then((stored) => stored.connection),
       )
       return created.id
     }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { ConnectionGrant, Owner } from '../../src/connections/connection-store.js'
+import type { ConnectionGrant, Owner } from '../../src/connections/connection-types.js'
 import { type Answer, call } from '../helpers/api-call.js'
 import { authorizeAtProvider, CookieJar, http, openConnect, stripeLikeApp } from '../helpers/connect-http.js'
 import { type ConnectSetup, startConnectSetup } from '../helpers/connect-setup.js'
@@ -166,7 +166,9 @@ describe.each(databaseTargets)('Connections REST API ($name)', (target) => {
   }
 
   async function seed(owner: Owner, appKey: string, overrides: Partial<ConnectionGrant> = {}, now?: number) {
-    return t.server.services.connections.create(db(), owner, grant(appKey, overrides), { allowMultiple: true, ...(now ? { now } : {}) })
+    return t.server.services.connections
+      .create(db(), owner, grant(appKey, overrides), { allowMultiple: true, ...(now ? { now } : {}) })
+      .then((stored) => stored.connection)
   }
 
   async function connectionCount(): Promise<number> {

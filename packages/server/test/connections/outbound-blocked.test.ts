@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ConnectionGrant } from '../../src/connections/connection-store.js'
+import type { ConnectionGrant } from '../../src/connections/connection-types.js'
 import { type Answer, call } from '../helpers/api-call.js'
 import { stripeLikeApp } from '../helpers/connect-http.js'
 import { databaseTargets } from '../helpers/databases.js'
@@ -83,12 +83,14 @@ describe.each(databaseTargets)('outbound refusals answer PB_ERR_OUTBOUND_BLOCKED
     return t.server.services.database.db
       .transaction()
       .execute((trx) =>
-        t.server.services.connections.create(
-          trx,
-          { partnerId: t.partner.id, endUserId: owner },
-          { accountIdentifier: null, scopes: [], params: {}, metadata: {}, expiresAt: null, ...grant },
-          { allowMultiple: true },
-        ),
+        t.server.services.connections
+          .create(
+            trx,
+            { partnerId: t.partner.id, endUserId: owner },
+            { accountIdentifier: null, scopes: [], params: {}, metadata: {}, expiresAt: null, ...grant },
+            { allowMultiple: true },
+          )
+          .then((stored) => stored.connection),
       )
   }
 

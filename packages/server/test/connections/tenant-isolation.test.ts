@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Owner } from '../../src/connections/connection-store.js'
+import type { Owner } from '../../src/connections/connection-types.js'
 import { type Answer, call } from '../helpers/api-call.js'
 import { stripeLikeApp } from '../helpers/connect-http.js'
 import { databaseTargets } from '../helpers/databases.js'
@@ -53,23 +53,25 @@ describe.each(databaseTargets)('Tenant isolation of connections ($name)', (targe
   }
 
   async function seed(owner: Owner, key: string) {
-    return t.server.services.connections.create(
-      db(),
-      owner,
-      {
-        appKey: 'fakestripe',
-        authOption: 'api_key',
-        authType: 'api_key',
-        name: 'mine',
-        accountIdentifier: 'owner@example.test',
-        scopes: [],
-        params: {},
-        metadata: {},
-        credentials: { api_key: key },
-        expiresAt: null,
-      },
-      { allowMultiple: true },
-    )
+    return t.server.services.connections
+      .create(
+        db(),
+        owner,
+        {
+          appKey: 'fakestripe',
+          authOption: 'api_key',
+          authType: 'api_key',
+          name: 'mine',
+          accountIdentifier: 'owner@example.test',
+          scopes: [],
+          params: {},
+          metadata: {},
+          credentials: { api_key: key },
+          expiresAt: null,
+        },
+        { allowMultiple: true },
+      )
+      .then((stored) => stored.connection)
   }
 
   async function row(id: string) {

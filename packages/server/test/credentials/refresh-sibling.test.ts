@@ -89,22 +89,24 @@ describe.each(databaseTargets)('refresh after a sibling took over ($name)', (tar
     const user = await db.selectFrom('end_users').select('id').where('external_id', '=', 'sib').executeTakeFirstOrThrow()
     const owner = { partnerId: t.partner.id, endUserId: user.id }
     const connection = await db.transaction().execute((trx) =>
-      t.server.services.connections.create(
-        trx,
-        owner,
-        {
-          appKey: 'rotating',
-          authOption: 'oauth2',
-          authType: 'oauth2',
-          accountIdentifier: 'sib',
-          scopes: [],
-          params: {},
-          metadata: {},
-          credentials: { access_token: 'at-1', refresh_token: 'rt-1', token_type: 'Bearer' },
-          expiresAt: Date.now() - 1000,
-        },
-        { allowMultiple: true },
-      ),
+      t.server.services.connections
+        .create(
+          trx,
+          owner,
+          {
+            appKey: 'rotating',
+            authOption: 'oauth2',
+            authType: 'oauth2',
+            accountIdentifier: 'sib',
+            scopes: [],
+            params: {},
+            metadata: {},
+            credentials: { access_token: 'at-1', refresh_token: 'rt-1', token_type: 'Bearer' },
+            expiresAt: Date.now() - 1000,
+          },
+          { allowMultiple: true },
+        )
+        .then((stored) => stored.connection),
     )
     const get = (base: string) =>
       fetch(`${base}/v1/connections/${connection.id}/credentials`, { headers: { authorization: `Bearer ${token}` } })

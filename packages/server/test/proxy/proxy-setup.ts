@@ -13,7 +13,7 @@ import {
   type ServerResponse,
 } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import type { Credentials } from '../../src/connections/connection-store.js'
+import type { Credentials } from '../../src/connections/connection-types.js'
 import type { DatabaseTarget } from '../helpers/databases.js'
 import { startTestServer, type TestServer } from '../helpers/test-server.js'
 import { exchange } from '../helpers/token-request.js'
@@ -216,22 +216,24 @@ export interface NewConnection {
 /** Stores a connection for `user` directly (no Connect UI), in a transaction. */
 export async function addConnection(t: TestServer, user: EndUser, c: NewConnection): Promise<string> {
   const created = await t.server.services.database.db.transaction().execute((trx) =>
-    t.server.services.connections.create(
-      trx,
-      { partnerId: user.partnerId, endUserId: user.endUserId },
-      {
-        appKey: c.app,
-        authOption: c.authOption ?? 'api_key',
-        authType: c.authType ?? c.authOption ?? 'api_key',
-        accountIdentifier: null,
-        scopes: [],
-        params: c.params ?? {},
-        metadata: c.metadata ?? {},
-        credentials: c.credentials,
-        expiresAt: c.expiresAt ?? null,
-      },
-      { allowMultiple: true },
-    ),
+    t.server.services.connections
+      .create(
+        trx,
+        { partnerId: user.partnerId, endUserId: user.endUserId },
+        {
+          appKey: c.app,
+          authOption: c.authOption ?? 'api_key',
+          authType: c.authType ?? c.authOption ?? 'api_key',
+          accountIdentifier: null,
+          scopes: [],
+          params: c.params ?? {},
+          metadata: c.metadata ?? {},
+          credentials: c.credentials,
+          expiresAt: c.expiresAt ?? null,
+        },
+        { allowMultiple: true },
+      )
+      .then((stored) => stored.connection),
   )
   return created.id
 }

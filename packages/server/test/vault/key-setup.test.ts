@@ -257,22 +257,24 @@ describe.each(databaseTargets)('startServer and keys that cannot read the stored
         .insertInto('end_users')
         .values({ id: 'eu_1', partner_id: 'acme', tenant_id: 'default', external_id: 'u1', created_at: now, last_seen_at: now })
         .execute()
-      await first.services.connections.create(
-        db,
-        { partnerId: 'acme', endUserId: 'eu_1' },
-        {
-          appKey: 'stripe',
-          authOption: 'api_key',
-          authType: 'api_key',
-          accountIdentifier: null,
-          scopes: [],
-          params: {},
-          metadata: {},
-          credentials: { api_key: 'sk_test_stored-under-the-old-key' },
-          expiresAt: null,
-        },
-        { allowMultiple: true },
-      )
+      await first.services.connections
+        .create(
+          db,
+          { partnerId: 'acme', endUserId: 'eu_1' },
+          {
+            appKey: 'stripe',
+            authOption: 'api_key',
+            authType: 'api_key',
+            accountIdentifier: null,
+            scopes: [],
+            params: {},
+            metadata: {},
+            credentials: { api_key: 'sk_test_stored-under-the-old-key' },
+            expiresAt: null,
+          },
+          { allowMultiple: true },
+        )
+        .then((stored) => stored.connection)
     } finally {
       await first.close()
     }

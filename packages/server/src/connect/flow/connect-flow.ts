@@ -5,7 +5,7 @@ import type { Catalog } from '../../catalog/load-catalog.js'
 import { allowedHostsFor, connectionParamsFor, renderUrl } from '../../catalog/template.js'
 import { needsNoConnection, usableOptions } from '../../catalog/usable-options.js'
 import type { Config } from '../../config/config.js'
-import type { Connection, ConnectionGrant, ConnectionStore, Credentials } from '../../connections/connection-store.js'
+import type { ConnectionGrant, ConnectionStore, Credentials, StoredGrant } from '../../connections/connection-store.js'
 import { credentialFields, grantFromCredentials, validateCredentialInput } from '../../credentials/create-from-credentials.js'
 import { credentialValues } from '../../credentials/inject.js'
 import type { Database } from '../../db/schema.js'
@@ -23,7 +23,7 @@ import type { ActiveSession, ConnectSessions, SessionContext, SessionOutcome, Se
 import { oauthFlowSecretsAad } from '../../vault/associated-data.js'
 import type { CredentialAttempts } from '../../rate-limit/credential-attempts.js'
 import type { Vault } from '../../vault/vault.js'
-import { enqueueConnectFailedEvent, enqueueConnectionEvent } from '../../webhooks/connection-events.js'
+import { enqueueConnectFailedEvent, enqueueGrantEvents } from '../../webhooks/connection-events.js'
 import { CredentialCheckError, checkCredentials } from './credential-check.js'
 
 export interface ConnectFlowDeps {
@@ -699,20 +699,17 @@ export class ConnectFlow {
     const result = await this.deps.db
       .transaction()
       .execute(async (trx) => {
-        let connection: Connection | undefined
-        let operation: 'creation' | 'reauth' = 'creation'
+        let stored: StoredGrant | undefined
         if (session.reconnectId) {
-          connection = await this.deps.connections.reauthorize(trx, owner, session.reconnectId, grant)
-          operation = 'reauth'
+          const reauthorized = await this.deps.connections.reauthorize(trx, owner, session.reconnectId, grant)
+          stored = reauthorized && { connection: reauthorized, operation: 'reauth', replaced: [] }
         } else {
           // The same account connected again keeps its connection's id (docs/api.md, "Connecting again").
-          ;({ connection, operation } = await this.deps.connections.connect(trx, owner, grant, { allowMultiple: session.allowMultiple }))
+          stored = await this.deps.connections.connect(trx, owner, grant, { allowMultiple: session.allowMultiple })
         }
-        if (!connection) return undefined
-        // Outbox: the event exists if and only if the connection change is committed.
-        await enqueueConnectionEvent(trx, operation === 'reauth' ? 'connection.reauthorized' : 'connection.created', connection, {
-          operation,
-        })
+        if (!stored) return undefined
+        const { connection, operation } = stored
+        await enqueueGrantEvents(trx, stored)
         const outcome: SessionOutcome = {
           status: 'success',
           app: app.key,
