@@ -1,4 +1,5 @@
-import { CatalogError, loadCatalog } from '../catalog/load-catalog.js'
+import { CatalogError } from '../catalog/catalog-error.js'
+import { loadCatalog } from '../catalog/load-catalog.js'
 import { type Config, ConfigError, envVarOf } from './config.js'
 import { AddressPolicy } from '../outbound/address-policy.js'
 import { loadVault } from '../vault/key-setup.js'
