@@ -28,6 +28,9 @@
  * server and Patchbay (built cli.js, throw-away data folder, config file with the partner and a custom
  * app on the upstream). The connection is created through the REST API (POST /v1/connections). The load
  * generator (autocannon) runs in this process.
+ *
+ * One file on purpose (over 400 lines): a benchmark is read top to bottom as one experiment (the
+ * servers it starts, the load, the figures it prints).
  */
 import { spawn } from 'node:child_process'
 import { createHash, generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto'

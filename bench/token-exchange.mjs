@@ -16,6 +16,9 @@
  * The server runs as a child process (its own event loop); the load generator (autocannon) and the
  * verify loop run in this process. Every request carries a freshly signed JWT (jti is single use);
  * tokens are signed before each run by worker threads, while the server is idle.
+ *
+ * One file on purpose (over 400 lines): a benchmark is read top to bottom as one experiment (the
+ * servers it starts, the load, the figures it prints).
  */
 import { spawn } from 'node:child_process'
 import { createPrivateKey, generateKeyPairSync, randomUUID, sign } from 'node:crypto'

@@ -15,6 +15,9 @@
  * - counters of every token endpoint call by grant_type (`stats`).
  *
  * Everything is kept in memory: a restart forgets every account, grant and token.
+ *
+ * One file on purpose (over 400 lines): the demo and the tests start it as one stand-in provider, and
+ * its configuration reads best in one place next to the behaviours listed above.
  */
 import { randomBytes, randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
