@@ -15,12 +15,21 @@ import { ProxyService } from './proxy/proxy.js'
 import { createRateLimitCounter, type RateLimitCounter } from './rate-limit/counter.js'
 import { CredentialAttempts } from './rate-limit/credential-attempts.js'
 import { ConnectSessions } from './connect/sessions/connect-sessions.js'
+import { ConnectFlow } from './connect/flow/connect-flow.js'
+import { OAuthFlowStore } from './connect/flow/oauth-flow-store.js'
+import { AppDirectory } from './catalog/app-directory.js'
+import { ConnectionService } from './connections/connection-service.js'
+import { CredentialConnections } from './credentials/create-from-credentials.js'
+import { WebhookEvents } from './webhooks/webhook-events.js'
 import { AccessTokens } from './access-tokens/access-tokens.js'
 import { loadVault } from './vault/key-setup.js'
 import type { Vault } from './vault/vault.js'
 import { WebhookSecrets } from './webhooks/webhook-secrets.js'
 
-/** Everything routes need, built once per process and handed to the Fastify app as a decorator. */
+/**
+ * Everything routes need, built here once per process (and nowhere else) and handed to the Fastify
+ * app as a decorator: routes parse, call one of these, and shape the answer (docs/architecture.md).
+ */
 export interface Services {
   config: Config
   database: PatchbayDatabase
@@ -30,6 +39,10 @@ export interface Services {
   /** The token exchange's own write path (see oauth/exchange-writes.ts). */
   exchangeWrites: ExchangeWrites
   sessions: ConnectSessions
+  /** Provider authorizations under way (oauth_flows). */
+  oauthFlows: OAuthFlowStore
+  /** The Connect UI's flows: open, pick, submit, provider callbacks (see connect/flow/). */
+  connectFlow: ConnectFlow
   http: SafeHttpClient
   addressPolicy: AddressPolicy
   /** Encrypts and decrypts every stored credential (see vault/vault.ts). */
@@ -37,6 +50,14 @@ export interface Services {
   catalog: Catalog
   partnerApps: PartnerApps
   connections: ConnectionStore
+  /** Listing, reading and deleting connections for the REST API. */
+  connectionService: ConnectionService
+  /** `POST /v1/connections`: connections from supplied credentials. */
+  credentialConnections: CredentialConnections
+  /** `GET /v1/apps`: the catalog as a partner sees it. */
+  appDirectory: AppDirectory
+  /** The partner's webhook outbox, read and redelivered through the API. */
+  webhookEvents: WebhookEvents
   discovery: DiscoveryCache
   credentials: CredentialService
   /** `/v1/proxy`: calls apps' APIs with a connection's credentials (see proxy/proxy.ts). */
@@ -62,6 +83,9 @@ export function createServices(config: Config, database: PatchbayDatabase, log: 
   const connections = new ConnectionStore(database.db, credentialVault)
   const discovery = new DiscoveryCache(http, addressPolicy)
   const rateLimits = createRateLimitCounter(database)
+  const oauthFlows = new OAuthFlowStore(database.db, credentialVault)
+  const sessions = new ConnectSessions(database.db, oauthFlows)
+  const credentialAttempts = new CredentialAttempts(rateLimits, config.rateLimit)
   const credentials = new CredentialService({
     db: database.db,
     connections,
@@ -84,6 +108,15 @@ export function createServices(config: Config, database: PatchbayDatabase, log: 
     config: config.proxy,
     publicUrl: () => config.publicUrl,
   })
+  const serviceDeps = { db: database.db, connections, catalog, partnerApps, vault: credentialVault, http, addressPolicy, discovery, log }
+  const connectFlow = new ConnectFlow({
+    ...serviceDeps,
+    config,
+    sessions,
+    partners,
+    oauthFlows,
+    credentialAttempts,
+  })
   return {
     config,
     database,
@@ -100,11 +133,17 @@ export function createServices(config: Config, database: PatchbayDatabase, log: 
     proxy,
     webhookSecrets: new WebhookSecrets(database.db, credentialVault),
     rateLimits,
-    credentialAttempts: new CredentialAttempts(rateLimits, config.rateLimit),
+    credentialAttempts,
     jwks: new JwksCache(http, partners, config.jwks, log),
     accessTokens: new AccessTokens(database),
     exchangeWrites: createExchangeWrites(database),
-    sessions: new ConnectSessions(database.db),
+    sessions,
+    oauthFlows,
+    connectFlow,
+    connectionService: new ConnectionService(serviceDeps),
+    credentialConnections: new CredentialConnections({ ...serviceDeps, credentialAttempts }),
+    appDirectory: new AppDirectory({ catalog, partnerApps, config }),
+    webhookEvents: new WebhookEvents(database.db),
     async close() {
       await proxy.close()
       await http.close()

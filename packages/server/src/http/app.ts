@@ -7,7 +7,6 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Socket } from 'node:net'
 import type { Logger } from 'pino'
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
-import { ConnectFlow } from '../connect/flow/connect-flow.js'
 import { answerFor } from './error-response.js'
 import { PatchbayError } from '../errors.js'
 import { refuseNulBytes } from './nul-bytes.js'
@@ -133,23 +132,6 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   })
   await app.register(formbody)
   await app.register(cookie)
-  app.decorate(
-    'connectFlow',
-    new ConnectFlow({
-      config,
-      db: services.database.db,
-      catalog: services.catalog,
-      sessions: services.sessions,
-      partners: services.partners,
-      partnerApps: services.partnerApps,
-      connections: services.connections,
-      vault: services.vault,
-      http: services.http,
-      addressPolicy: services.addressPolicy,
-      discovery: services.discovery,
-      credentialAttempts: services.credentialAttempts,
-    }),
-  )
   // One store for every limiter: a key has one budget whichever route counts it, across processes on PostgreSQL.
   await app.register(rateLimit, { global: false, store: counterStore(services.rateLimits) })
 

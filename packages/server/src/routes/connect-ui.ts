@@ -5,7 +5,7 @@ import { authOptionLabel } from '../catalog/app-directory.js'
 import type { App, AuthOption } from '../catalog/app-schema.js'
 import type { Catalog } from '../catalog/load-catalog.js'
 import { connectionParamsFor } from '../catalog/template.js'
-import { type ConnectFlow, type FlowStep, type OpenRequest, sessionCookieName } from '../connect/flow/connect-flow.js'
+import { type FlowStep, type OpenRequest, sessionCookieName } from '../connect/flow/connect-flow.js'
 import { resultMessage, returnUrlFor } from '../connect/flow/results.js'
 import {
   type AppSummary,
@@ -22,12 +22,6 @@ import {
 } from '../connect/pages/index.js'
 import type { Partner } from '../partners/partner-store.js'
 import type { ActiveSession } from '../connect/sessions/connect-sessions.js'
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    connectFlow: ConnectFlow
-  }
-}
 
 const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })
 const AppKey = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' })
@@ -230,7 +224,7 @@ function checkOrigin(req: FastifyRequest, publicUrl: string): boolean {
 /** The hosted Connect UI: opening with a session code, the picker, forms, OAuth callbacks. */
 export const connectUiRoutes: FastifyPluginAsync = async (app) => {
   const { config } = app.services
-  const flow = app.connectFlow
+  const flow = app.services.connectFlow
   const codeLimit = app.rateLimit({
     max: config.rateLimit.connectPerIp,
     timeWindow: config.rateLimit.windowSeconds * 1000,

@@ -109,7 +109,7 @@ const NotFoundAnswer = Type.Object({ error: Type.Object({ code: Type.String(), m
 
 export const connectionPopupRoutes: FastifyPluginAsync = async (app) => {
   const { config } = app.services
-  const flow = app.connectFlow
+  const flow = app.services.connectFlow
   const limit = app.rateLimit({
     max: config.rateLimit.connectPerIp,
     timeWindow: config.rateLimit.windowSeconds * 1000,

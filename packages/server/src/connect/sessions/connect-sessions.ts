@@ -3,6 +3,7 @@ import type { ConnectSessionsTable, Database } from '../../db/schema.js'
 import { hashSecret, randomId, randomToken, secretMatches } from '../../lib/random.js'
 import { tokenPrefix } from '../../access-tokens/token-prefixes.js'
 import type { SessionOptions } from './session-options.js'
+import type { OAuthFlowStore } from '../flow/oauth-flow-store.js'
 
 export interface IssuedSession {
   /** The single-use code handed to the browser; only its hash is stored. */
@@ -79,7 +80,11 @@ function toActive(row: Selectable<ConnectSessionsTable>): ActiveSession {
 
 /** Connect sessions: short-lived, single-use codes that let a browser open the Connect UI for one end user. */
 export class ConnectSessions {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** Whether a provider authorization of a pending session is under way. */
+    private readonly oauthFlows: Pick<OAuthFlowStore, 'inProgress'>,
+  ) {}
 
   async create(
     trx: Transaction<Database> | Kysely<Database>,
@@ -205,14 +210,7 @@ export class ConnectSessions {
     if (row.outcome === null) {
       if (Number(row.expires_at) <= now && row.used_at === null) return { status: 'expired', allowedOrigin }
       // A provider authorization under way: the popup may have lost its opener (COOP) and still finish.
-      const flow = await this.db
-        .selectFrom('oauth_flows')
-        .select('state_hash')
-        .where('session_id', '=', row.id)
-        .where('used_at', 'is', null)
-        .where('expires_at', '>', now)
-        .executeTakeFirst()
-      return { status: 'pending', allowedOrigin, inProgress: flow !== undefined }
+      return { status: 'pending', allowedOrigin, inProgress: await this.oauthFlows.inProgress(row.id, now) }
     }
     const claimed = await this.db
       .updateTable('connect_sessions')

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsync } from 'fastify'
-import { AppDirectory, AppJson } from '../../catalog/app-directory.js'
+import { AppJson } from '../../catalog/app-directory.js'
 import { PatchbayError } from '../../errors.js'
 
 const AppList = Type.Object({ data: Type.Array(AppJson) }, { additionalProperties: false })
@@ -10,8 +10,7 @@ const security = [{ bearer: [] }]
 
 /** `/v1/apps`: the catalog as this partner offers it (any valid access token may read it). */
 export const appRoutes: FastifyPluginAsync = async (app) => {
-  const { catalog, partnerApps, config } = app.services
-  const directory = new AppDirectory({ catalog, partnerApps, config })
+  const directory = app.services.appDirectory
 
   app.get(
     '/apps',

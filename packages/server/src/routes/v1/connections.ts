@@ -1,8 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsync } from 'fastify'
 import { ConnectionJson, connectionJson } from '../../connections/connection-json.js'
-import { ConnectionService } from '../../connections/connection-service.js'
-import { CredentialConnections } from '../../credentials/create-from-credentials.js'
 import { requireScope } from './authenticate.js'
 import { AppKeyQuery, ConnectionPage, ConnectionStatusSchema, CursorQuery, LimitQuery, pageLimit } from './connection-query.js'
 
@@ -56,8 +54,7 @@ const security = [{ bearer: [] }]
  */
 export const connectionRoutes: FastifyPluginAsync = async (app) => {
   const { services } = app
-  const connections = new ConnectionService({ ...services, db: services.database.db })
-  const creator = new CredentialConnections({ ...services, db: services.database.db })
+  const { connectionService: connections, credentialConnections: creator } = services
 
   app.get(
     '/connections',

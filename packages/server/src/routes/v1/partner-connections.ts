@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsync } from 'fastify'
 import { connectionJson } from '../../connections/connection-json.js'
-import { ConnectionService } from '../../connections/connection-service.js'
 import { AppKeyQuery, ConnectionPage, ConnectionStatusSchema, CursorQuery, LimitQuery, pageLimit } from './connection-query.js'
 
 const ListQuery = Type.Object(
@@ -28,7 +27,7 @@ const ListQuery = Type.Object(
  */
 export const partnerConnectionRoutes: FastifyPluginAsync = async (app) => {
   const { services } = app
-  const connections = new ConnectionService({ ...services, db: services.database.db })
+  const connections = services.connectionService
 
   app.get(
     '/connections',

@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsync } from 'fastify'
 import { PatchbayError } from '../../errors.js'
-import { WebhookEvents } from '../../webhooks/webhook-events.js'
 
 const Status = Type.Union([
   Type.Literal('pending'),
@@ -63,7 +62,7 @@ const security = [{ basic: [] }]
 
 /** The partner's webhook outbox: list, inspect and redeliver its own events (HTTP Basic, see partner-auth.ts). */
 export const partnerWebhookRoutes: FastifyPluginAsync = async (app) => {
-  const events = new WebhookEvents(app.services.database.db)
+  const events = app.services.webhookEvents
 
   app.get(
     '/webhooks/events',

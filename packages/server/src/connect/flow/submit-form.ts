@@ -1,0 +1,167 @@
+import type { App, AuthOption, Field } from '../../catalog/app-schema.js'
+import { connectionParamsFor } from '../../catalog/template.js'
+import { credentialFields, grantFromCredentials, validateCredentialInput } from '../../credentials/create-from-credentials.js'
+import type { Partner } from '../../partners/partner-store.js'
+import * as oauth1 from '../../provider-oauth/oauth1/index.js'
+import { AppNotConfiguredError } from '../../provider-oauth/oauth2/endpoints.js'
+import { ProviderTokenError } from '../../provider-oauth/oauth2/token-endpoint.js'
+import type { ActiveSession } from '../sessions/connect-sessions.js'
+import { CredentialCheckError } from './credential-check.js'
+import { finish, finishError } from './finish.js'
+import { type ConnectFlowDeps, offeredApp, sessionFor } from './flow-deps.js'
+import { startOAuth1 } from './oauth1-flow.js'
+import { startOAuth2 } from './oauth2-flow.js'
+import { errorStep, type FlowStep, formStep } from './steps.js'
+
+const paramFields = connectionParamsFor
+
+/** The app's page: straight to the provider when nothing needs typing, else the form. */
+export async function appPage(
+  deps: ConnectFlowDeps,
+  sessionId: string,
+  appKey: string,
+  browserSecret: string | undefined,
+  /** The browser's IP, for the per-IP budget of credential checks. */
+  clientIp: string,
+  optionKey?: string,
+  /** Values supplied up front (connection popup): parameters and even credentials, never stored as typed. */
+  input: Record<string, string> = {},
+): Promise<FlowStep> {
+  const ctx = await sessionFor(deps, sessionId, browserSecret)
+  if (ctx.kind) return ctx
+  const { session, partner } = ctx
+  const offered = await offeredApp(deps, session, partner, appKey)
+  if ('kind' in offered) return offered
+  const { app, options } = offered
+  const preferred = optionKey ?? session.context.authOption
+  const chosen = preferred ? options.filter((o) => o.key === preferred) : options
+  if (chosen.length === 1) {
+    const option = chosen[0] as AuthOption
+    const fields = [...paramFields(app, option), ...credentialFields(option)]
+    const prefilled = { ...(session.context.params ?? {}), ...input }
+    const needsInput = fields.some((f) => !f.optional && f.default === undefined && prefilled[f.key] === undefined)
+    if (!needsInput) return submitOption(deps, session, partner, app, option, prefilled, browserSecret as string, false, clientIp)
+  }
+  return formStep(session, partner, app, options, {
+    values: { ...(session.context.params ?? {}), ...input },
+    errors: {},
+    ...(preferred ? { selected: preferred } : {}),
+  })
+}
+
+/** `POST /connect/{session}/{app}`: the user submitted the form of one auth option. */
+export async function submit(
+  deps: ConnectFlowDeps,
+  sessionId: string,
+  appKey: string,
+  browserSecret: string | undefined,
+  body: Record<string, string>,
+  clientIp: string,
+): Promise<FlowStep> {
+  const ctx = await sessionFor(deps, sessionId, browserSecret)
+  if (ctx.kind) return ctx
+  const { session, partner } = ctx
+  const offered = await offeredApp(deps, session, partner, appKey)
+  if ('kind' in offered) return offered
+  const option = offered.options.find((o) => o.key === body.auth_option) ?? (offered.options.length === 1 ? offered.options[0] : undefined)
+  if (!option)
+    return formStep(session, partner, offered.app, offered.options, { values: body, errors: {}, formError: 'Choose how to connect.' }, 400)
+  return submitOption(deps, session, partner, offered.app, option, body, browserSecret as string, true, clientIp)
+}
+
+/** Validates one option's input, then starts its provider authorization or checks and stores typed credentials. */
+export async function submitOption(
+  deps: ConnectFlowDeps,
+  session: ActiveSession,
+  partner: Partner,
+  app: App,
+  option: AuthOption,
+  input: Record<string, string>,
+  browserSecret: string,
+  fromForm: boolean,
+  clientIp: string,
+): Promise<FlowStep> {
+  const options = (await offeredApp(deps, session, partner, app.key)) as { app: App; options: AuthOption[] }
+  const fail = (errors: Record<string, string>, formError?: string) =>
+    formStep(
+      session,
+      partner,
+      app,
+      options.options,
+      { values: input, errors, selected: option.key, ...(formError ? { formError } : {}) },
+      400,
+    )
+
+  // The form holds other values too (auth_option, other options' fields): only this option's are validated.
+  const pick = (fields: Field[]) =>
+    Object.fromEntries(fields.filter((f) => input[f.key] !== undefined).map((f) => [f.key, input[f.key] as string]))
+  const validated = validateCredentialInput(app, option, {
+    params: pick(paramFields(app, option)),
+    credentials: pick(credentialFields(option)),
+  })
+  if (!validated.ok) {
+    // Parameters first: credential errors are reported once the parameters are right.
+    const paramErrors = validated.errors.filter((e) => e.in === 'params')
+    return fail(Object.fromEntries((paramErrors.length ? paramErrors : validated.errors).map((e) => [e.key, e.message])))
+  }
+  const { params, credentials } = validated
+
+  const partnerApp = await deps.partnerApps.get(partner.id, app.key)
+  try {
+    switch (option.type) {
+      case 'oauth2': {
+        const url = await startOAuth2(deps, session, app, option, params, partnerApp, browserSecret)
+        return fromForm ? { kind: 'redirecting', session, partner, app, url } : { kind: 'redirect', url }
+      }
+      case 'oauth1': {
+        const url = await startOAuth1(deps, session, app, option, params, partnerApp, browserSecret)
+        return fromForm ? { kind: 'redirecting', session, partner, app, url } : { kind: 'redirect', url }
+      }
+      case 'oauth2_client_credentials':
+      case 'api_key':
+      case 'basic': {
+        // Counted before the app is asked, so the form is no key oracle (docs/operations.md, "Rate limits").
+        const attempt = await deps.credentialAttempts.take(`session:${session.id}`, clientIp)
+        if (!attempt.allowed) {
+          const wait = `Wait ${attempt.retryAfterSeconds} second${attempt.retryAfterSeconds === 1 ? '' : 's'} and try again.`
+          return errorStep(429, 'Too many attempts', `Too many attempts to connect ${app.name}. ${wait}`, app, partner)
+        }
+        const grant = await grantFromCredentials(deps, {
+          app,
+          option,
+          params: params,
+          credentials,
+          partnerApp,
+          name: session.context.name,
+        })
+        return finish(deps, session, partner, app, grant)
+      }
+      case 'none':
+        return errorStep(400, `${app.name} needs no connection`, `${app.name} can be used without connecting an account.`, app, partner)
+    }
+  } catch (err) {
+    if (err instanceof CredentialCheckError || err instanceof ProviderTokenError) {
+      if (!fromForm && session.context.resultFormat === 'connection_popup') {
+        return finishError(deps, session, partner, app, 'invalid_credentials', err.message)
+      }
+      return fail({}, err.message)
+    }
+    if (err instanceof AppNotConfiguredError) return errorStep(400, `${app.name} is not available`, err.message, app, partner)
+    // The provider refused to start (no oauth_callback_confirmed, an error, unreachable): no flow was saved.
+    if (err instanceof oauth1.OAuth1Error) {
+      return errorStep(502, `${app.name} is not available`, `${app.name} could not start the sign-in. ${err.message}`, app, partner)
+    }
+    // The issuer's discovery document (or the provider) could not be had: unreachable, refused by
+    // the outbound policy, or not a valid document. Programming errors still surface as such.
+    if ((option.type === 'oauth2' || option.type === 'oauth1') && !(err instanceof TypeError || err instanceof RangeError)) {
+      return errorStep(
+        502,
+        `${app.name} is not available`,
+        `${app.name} could not start the sign-in: ${(err as Error).message}`,
+        app,
+        partner,
+      )
+    }
+    throw err
+  }
+}
