@@ -10,7 +10,10 @@ export function responseMeta(res: Response): PatchbayErrorOptions {
   }
 }
 
-/** `Retry-After` as seconds from now: delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+/**
+ * `Retry-After` as seconds from now: delta-seconds or an HTTP date (RFC 9110 §10.2.3). The server has
+ * its own reader (packages/server/src/lib/retry-after.ts): the SDK is published alone and imports no server code.
+ */
 export function retryAfterSeconds(value: string | null): number | undefined {
   if (value === null) return undefined
   if (/^\d+$/.test(value.trim())) return Number(value.trim())

@@ -21,6 +21,9 @@ export interface CachedToken {
  * Access tokens per end user, handed out until shortly before they expire (`marginMs`, at most half
  * the lifetime), with one exchange in flight per key: concurrent callers share it. Failures are
  * not cached. The least recently used entry goes when there are more than `maxEntries`.
+ *
+ * A Map rather than lru-cache (which the server uses): the SDK ships with no runtime dependencies
+ * (README, test/package.test.ts), and insertion order gives the LRU order in a few lines.
  */
 export class TokenCache {
   private readonly entries = new Map<string, Entry>()

@@ -7,6 +7,7 @@ import { OutboundBlockedError, OutboundResponseTooLargeError, type SafeHttpClien
 import { VaultError } from '../vault/vault.js'
 import { webhookHeaders } from './signing.js'
 import type { WebhookSecrets } from './webhook-secrets.js'
+import { retryAfterMs as retryAfter } from '../lib/retry-after.js'
 
 export const WEBHOOK_USER_AGENT = 'Patchbay-Webhooks/1'
 
@@ -54,14 +55,6 @@ export function retryDelayMs(schedule: readonly number[], failedAttempts: number
 }
 
 /** `Retry-After` in delta-seconds or as an HTTP date, in milliseconds from `now`. */
-function parseRetryAfter(value: string | string[] | undefined, now: number): number | undefined {
-  const text = Array.isArray(value) ? value[0] : value
-  if (!text) return undefined
-  if (/^\d{1,9}$/.test(text.trim())) return Number(text.trim()) * 1000
-  const date = Date.parse(text)
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
-}
-
 function describeError(err: unknown, timeoutMs: number): string {
   if (err instanceof OutboundBlockedError) return `${err.code}: ${err.message}`
   if (err instanceof OutboundResponseTooLargeError) return `response too large: ${err.message}`
@@ -270,7 +263,7 @@ export class WebhookDispatcher {
         maxBytes: MAX_RESPONSE_BYTES,
       })
       if (res.status >= 200 && res.status < 300) return { ok: true, statusCode: res.status }
-      const retryAfterMs = parseRetryAfter(res.headers['retry-after'], this.#o.now())
+      const retryAfterMs = retryAfter(res.headers['retry-after'], this.#o.now())
       return {
         ok: false,
         statusCode: res.status,
