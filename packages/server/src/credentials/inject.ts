@@ -1,6 +1,7 @@
 import type { App, AuthOption } from '../catalog/app-schema.js'
 import { renderTemplate, type TemplateValues } from '../catalog/template.js'
 import type { Credentials } from '../connections/connection-store.js'
+import { basicAuthorization } from '../lib/basic-auth.js'
 
 export interface Injection {
   headers: Record<string, string>
@@ -37,7 +38,7 @@ export function injectCredentials(app: App, option: AuthOption, values: Template
     case 'basic': {
       const user = renderTemplate(option.username, values)
       const password = renderTemplate(option.password, values)
-      headers.authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
+      headers.authorization = basicAuthorization(user, password)
       break
     }
     default:

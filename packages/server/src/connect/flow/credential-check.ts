@@ -4,6 +4,7 @@ import { injectCredentials } from '../../credentials/inject.js'
 import type { AddressPolicy } from '../../outbound/address-policy.js'
 import { isOutboundRefusal } from '../../outbound/outbound-refusal.js'
 import type { SafeHttpClient } from '../../outbound/safe-fetch.js'
+import { readDottedPath } from '../../lib/dotted-path.js'
 
 /** The app refused the credentials (or could not be asked): nothing may be stored. */
 export class CredentialCheckError extends Error {
@@ -42,15 +43,6 @@ export interface CheckInput {
   userinfoEndpoint?: string
   /** Signs the request instead of injecting (OAuth 1.0a). */
   sign?: (method: string, url: string) => Record<string, string>
-}
-
-function at(value: unknown, path: string): unknown {
-  let node = value
-  for (const key of path.split('.')) {
-    if (typeof node !== 'object' || node === null) return undefined
-    node = (node as Record<string, unknown>)[key]
-  }
-  return node
 }
 
 /** A string or number the app returned, without U+0000 (PostgreSQL text cannot hold it); null when nothing is left. */
@@ -119,10 +111,10 @@ export async function checkCredentials(input: CheckInput): Promise<CheckResult> 
   } catch {
     json = undefined
   }
-  const accountIdentifier = check.account_identifier ? scalar(at(json, check.account_identifier)) : null
+  const accountIdentifier = check.account_identifier ? scalar(readDottedPath(json, check.account_identifier)) : null
   const metadata: Record<string, string> = {}
   for (const [name, path] of Object.entries(check.metadata ?? {})) {
-    const value = scalar(at(json, path))
+    const value = scalar(readDottedPath(json, path))
     if (value !== null) metadata[name] = value
   }
   return { accountIdentifier, metadata }

@@ -1,5 +1,7 @@
 import type { OAuth2ClientCredentialsOption, OAuth2Option } from '../../catalog/app-schema.js'
 import type { SafeHttpClient } from '../../outbound/safe-fetch.js'
+import { clientBasicAuthorization } from '../../lib/basic-auth.js'
+import { readDottedPath } from '../../lib/dotted-path.js'
 
 /** An OAuth error answered by a provider's token endpoint (RFC 6749 §5.2), or a response we cannot use. */
 export class ProviderTokenError extends Error {
@@ -36,12 +38,6 @@ export interface TokenRequest {
 type TokenOption =
   Pick<OAuth2Option, 'token_auth_method' | 'token_request_format' | 'token_params' | 'token_headers'> | OAuth2ClientCredentialsOption
 
-/** RFC 6749 §2.3.1: client id and secret are form-urlencoded before they are joined for Basic. */
-function basic(clientId: string, clientSecret: string): string {
-  const enc = (v: string) => encodeURIComponent(v).replace(/%20/g, '+')
-  return `Basic ${Buffer.from(`${enc(clientId)}:${enc(clientSecret)}`).toString('base64')}`
-}
-
 /**
  * Builds a token endpoint request the way the option says the provider wants it: form or JSON
  * body, client credentials in a Basic header or in the body, and the option's extra parameters.
@@ -56,7 +52,7 @@ export function buildTokenRequest(
   const headers: Record<string, string> = { accept: 'application/json' }
   for (const [name, value] of Object.entries(option.token_headers ?? {})) headers[name.toLowerCase()] = value
   if (option.token_auth_method === 'client_secret_basic' && client.clientSecret !== null) {
-    headers.authorization = basic(client.clientId, client.clientSecret)
+    headers.authorization = clientBasicAuthorization(client.clientId, client.clientSecret)
   } else {
     fields.client_id = client.clientId
     if (client.clientSecret !== null) fields.client_secret = client.clientSecret
@@ -64,15 +60,6 @@ export function buildTokenRequest(
   const json = 'token_request_format' in option && option.token_request_format === 'json'
   headers['content-type'] = json ? 'application/json' : 'application/x-www-form-urlencoded'
   return { url: tokenUrl, headers, body: json ? JSON.stringify(fields) : new URLSearchParams(fields).toString() }
-}
-
-function at(value: unknown, path: string): unknown {
-  let node = value
-  for (const key of path.split('.')) {
-    if (typeof node !== 'object' || node === null) return undefined
-    node = (node as Record<string, unknown>)[key]
-  }
-  return node
 }
 
 /**
@@ -97,23 +84,23 @@ export function processTokenResponse(
   }
   const body = json as Record<string, unknown>
   const quirks = option.token_response
-  const okFlag = quirks.ok_flag ? at(body, quirks.ok_flag) : true
+  const okFlag = quirks.ok_flag ? readDottedPath(body, quirks.ok_flag) : true
   if (res.status >= 400 || typeof body.error === 'string' || okFlag === false) {
     const error = typeof body.error === 'string' ? body.error : 'invalid_response'
     const description = typeof body.error_description === 'string' ? body.error_description : `HTTP ${res.status}`
     throw new ProviderTokenError(error, `${error}: ${description}`, res.status)
   }
-  const accessToken = at(body, quirks.access_token)
+  const accessToken = readDottedPath(body, quirks.access_token)
   if (typeof accessToken !== 'string' || accessToken === '') {
     throw new ProviderTokenError('invalid_response', `the token response has no access token at "${quirks.access_token}"`, res.status)
   }
-  const refreshToken = at(body, quirks.refresh_token)
-  const expiresIn = Number(at(body, quirks.expires_in))
+  const refreshToken = readDottedPath(body, quirks.refresh_token)
+  const expiresIn = Number(readDottedPath(body, quirks.expires_in))
   // Scopes and metadata are stored as text: U+0000 is dropped (PostgreSQL cannot store it), on both databases.
-  const scope = at(body, quirks.scope)
+  const scope = readDottedPath(body, quirks.scope)
   const metadata: Record<string, string> = {}
   for (const [name, path] of Object.entries(quirks.metadata ?? {})) {
-    const value = at(body, path)
+    const value = readDottedPath(body, path)
     if (typeof value === 'string' || typeof value === 'number') metadata[name] = String(value).replaceAll('\u0000', '')
   }
   return {
