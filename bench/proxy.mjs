@@ -11,7 +11,7 @@
  *   npm run build && node bench/proxy.mjs
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/patchbay_dev node bench/proxy.mjs
  *
- * Target (BENCHMARKING.md): Patchbay >= 0.8 x the bare proxy's req/s (the tuned one), well under 1 ms added
+ * Target (the project's goal, BENCHMARKS.md): Patchbay >= 0.8 x the bare proxy's req/s (the tuned one), well under 1 ms added
  * at the median (measured unloaded: one request at a time, median of BENCH_PROBES). Targets run interleaved;
  * besides best-of-runs ratios, the median of the per-run ratios is printed (this machine's run-to-run noise
  * is large: a run can lose half its throughput to the other tenants of the host).

@@ -27,7 +27,7 @@ export const redactPaths = [
   '*.secret',
 ]
 
-// connectionParameters and payload: /connection-popup (seed 004) may carry credentials (an API key) in the query.
+// connectionParameters and payload: /connection-popup (docs/api.md) may carry credentials (an API key) in the query.
 const SENSITIVE_QUERY =
   /([?&](?:token|code|state|access_token|refresh_token|client_secret|api_key|oauth_token|oauth_verifier|connectionParameters|payload)=)[^&#]*/gi
 

@@ -5,7 +5,7 @@ import type { App, AuthOption, Field } from './app-schema.js'
  * header values, token parameters and request bodies. Anything else in braces (a JSON body, a
  * GraphQL query) is literal text.
  *
- * URLs are the dangerous case (SECURITY.md, "Connection parameters and outbound requests"): a value
+ * URLs are the dangerous case (docs/security.md, "Connection parameters and outbound requests"): a value
  * must never change where a request goes. `renderUrl` therefore checks each value against the place
  * it lands in (whole origin, host label, path segment, query), re-checks connection parameters
  * against their field pattern, and checks the result (https, no userinfo, host under the app's

@@ -136,7 +136,7 @@ export function respond(
   const session = 'session' in step ? step.session : undefined
   const ctx = pageContext(nonce, partner, session)
   // A page answering a URL with a query (a session code, connection parameters, an OAuth code)
-  // takes it out of the address bar and history (SECURITY.md, docs/connect-ui.md); the form's own
+  // takes it out of the address bar and history (docs/security.md, docs/connect-ui.md); the form's own
   // URL reloads it, any other page keeps only its path.
   const [path, query] = reply.request.url.split('?', 2) as [string, string | undefined]
   if (query !== undefined) ctx.replaceUrl = step.kind === 'form' ? `/connect/${step.session.id}/${step.app.key}` : path

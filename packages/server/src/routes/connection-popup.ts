@@ -81,7 +81,7 @@ function readPopupParams(query: Record<string, unknown>, body: unknown): PopupPa
 }
 
 /**
- * `POST /connection-popup`: connecting without the widget (seed 004). The browser arrives with the
+ * `POST /connection-popup`: connecting without the widget (docs/api.md). The browser arrives with the
  * parameters; the flow runs as in the Connect UI and ends with a redirect to `redirectUri` carrying
  * `connectionId`, or `error` and `errorData`.
  */

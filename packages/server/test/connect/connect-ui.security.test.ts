@@ -25,7 +25,7 @@ import { type FakeApi, startFakeApi, stripeAccountRoute } from '../helpers/fake-
 import { startTestServer, type TestServer } from '../helpers/test-server.js'
 
 /**
- * SECURITY.md, "Connect sessions and the Connect UI", "Connection parameters and outbound requests",
+ * docs/security.md, "Connect sessions and the Connect UI", "Connection parameters and outbound requests",
  * "Credentials at rest", "Tenancy" and "Abuse", over plain HTTP: each test tries the attack against
  * the running server and asserts the safe answer and that nothing was stored or consumed.
  */

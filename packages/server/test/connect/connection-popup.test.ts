@@ -15,7 +15,7 @@ import { type ConnectSetup, GOOD_STRIPE_KEY, startConnectSetup } from '../helper
 import { databaseTargets } from '../helpers/databases.js'
 
 /**
- * DESIGN.md flow 3 (seed 004): `POST|GET /connection-popup` runs the Connect flow from a payload and
+ * docs/api.md, `/connection-popup`: `POST|GET /connection-popup` runs the Connect flow from a payload and
  * redirects to the partner's registered URI with `connectionId`, or `error` and `errorData`; and
  * `POST /connect/outcome`, the widget's fallback when its popup lost `window.opener`.
  */
@@ -35,7 +35,7 @@ describe.each(databaseTargets)('connection popup ($name)', (target) => {
   })
   afterAll(() => s?.close())
 
-  /** Sends seed 004's parameters the way `via` says, as a browser would (no redirect followed). */
+  /** Sends the documented parameters the way `via` says, as a browser would (no redirect followed). */
   function popup(params: Record<string, unknown>, via: Via = 'payload form field'): Promise<HttpAnswer> {
     const url = `${s.t.url}/connection-popup`
     switch (via) {
@@ -51,7 +51,7 @@ describe.each(databaseTargets)('connection popup ($name)', (target) => {
     }
   }
 
-  /** Seed 004's payload for the local Stripe app, for a fresh session of `sub`. */
+  /** The documented payload for the local Stripe app, for a fresh session of `sub`. */
   async function stripePayload(sub: string, extra: Record<string, unknown> = {}, key = GOOD_STRIPE_KEY) {
     const { code, sessionId } = await mintSession(s.t, {}, { sub })
     return {

@@ -22,7 +22,7 @@ import { databaseTargets } from '../helpers/databases.js'
 import { type FakeOAuth1Provider, startFakeOAuth1Provider, submitFakeOAuth1Authorization } from '../helpers/fake-oauth1-provider.js'
 
 /**
- * SECURITY.md, "OAuth with providers": state bound to the browser and to the provider, single use,
+ * docs/security.md, "OAuth with providers": state bound to the browser and to the provider, single use,
  * PKCE S256, RFC 9207 `iss`, OAuth 1.0a callback confirmation and verifier. The authorization
  * responses are crafted or obtained from real providers (oidc-provider, a fake OAuth 1.0a server)
  * over plain HTTP, and every refusal is checked for what it left behind.

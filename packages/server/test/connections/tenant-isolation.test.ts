@@ -11,7 +11,7 @@ const KEY_A = 'sk_test_AliceKey0123456789abcdef'
 const KEY_B = 'sk_test_BobKey0123456789abcdefgh'
 
 /**
- * SECURITY.md, Tenancy: every read and write is scoped by (partner, tenant, user) in the query
+ * docs/security.md, "Tenancy": every read and write is scoped by (partner, tenant, user) in the query
  * itself; another user's connection id answers exactly like one that does not exist, on every
  * endpoint, and changes nothing.
  */

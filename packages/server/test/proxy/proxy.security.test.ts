@@ -1,5 +1,5 @@
 /**
- * SECURITY.md, "Connection parameters and outbound requests (SSRF)", as it applies to the proxy: the
+ * docs/security.md, "Connection parameters and outbound requests", as it applies to the proxy: the
  * caller's path never leaves the app's base URL, templated URLs stay https and under the app's allowed
  * hosts, private / loopback / link-local targets are refused after DNS resolution unless allowed,
  * redirects are never followed, credentials never go to another host, hop-by-hop and client credential

@@ -8,7 +8,7 @@ import { startTestServer, type TestServer } from '../helpers/test-server.js'
 import { basicAuth, JWT_TYPE, TOKEN_EXCHANGE } from '../helpers/token-request.js'
 
 /**
- * SECURITY.md, "Abuse" and docs/operations.md, "Rate limits": credential checks are limited per
+ * docs/security.md, "Abuse" and docs/operations.md, "Rate limits": credential checks are limited per
  * connect session (per end user on the REST API) and per IP, so Patchbay cannot be used to try keys
  * against an app; the connect budget is one per IP across every route that takes a session code; and
  * on PostgreSQL every process counts against the same budget.

@@ -6,7 +6,7 @@ import { startTestServer, type TestServer, type TestServerOptions } from '../hel
 import { exchange, exchangeParams, expectIssued, expectRefused, postToken, type TokenResponse } from '../helpers/token-request.js'
 
 /**
- * SECURITY.md, "Partner JWTs and JWKS" (the JWKS half) and DESIGN.md flow 1: how Patchbay fetches,
+ * docs/security.md, "Partner JWTs" (the JWKS half) and docs/architecture.md, "Where each flow lives": how Patchbay fetches,
  * caches, refreshes and falls back on a partner's JWKS, against a real JWKS server on 127.0.0.1.
  */
 

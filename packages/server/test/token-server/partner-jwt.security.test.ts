@@ -7,7 +7,7 @@ import { startTestServer, type TestServer } from '../helpers/test-server.js'
 import { type Client, exchange, exchangeParams, expectIssued, expectRefused, postToken } from '../helpers/token-request.js'
 
 /**
- * SECURITY.md, "Partner JWTs and JWKS": every test tries one attack on a partner-signed subject_token
+ * docs/security.md, "Partner JWTs": every test tries one attack on a partner-signed subject_token
  * against the running server and expects `invalid_grant`, `no-store`, and no row written.
  */
 

@@ -15,7 +15,7 @@ import {
 } from '../helpers/token-request.js'
 
 /**
- * SECURITY.md, "Token exchange" and "Abuse": every test sends a bad token request to the running
+ * docs/security.md, "Token endpoint" and "Abuse": every test sends a bad token request to the running
  * server and expects the RFC 6749 / RFC 8693 error, `no-store`, and no row written. Where it matters,
  * the request carries a perfectly good subject_token, so only the rule under test can refuse it.
  */

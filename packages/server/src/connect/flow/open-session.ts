@@ -14,7 +14,7 @@ export interface OpenRequest {
   nonce?: string | undefined
   /** How the result comes back; without it: redirect when a redirect URI is known and no popup nonce is given. */
   mode?: SessionContext['mode'] | undefined
-  /** connection-popup extras (seed 004). */
+  /** `/connection-popup` extras (docs/api.md). */
   resultFormat?: SessionContext['resultFormat']
   name?: string | undefined
   authOption?: string | undefined

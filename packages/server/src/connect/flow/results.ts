@@ -3,7 +3,7 @@ import type { ActiveSession, SessionOutcome } from '../sessions/connect-sessions
 /**
  * Where a redirect-mode session sends the browser back: the registered return URL with the result
  * in the query. Patchbay's own format: connection_id, app, operation, state — or error,
- * error_description, app, state. The connection-popup format (seed 004): connectionId — or error
+ * error_description, app, state. The `/connection-popup` format (docs/api.md): connectionId — or error
  * and errorData (JSON).
  */
 export function returnUrlFor(session: ActiveSession, outcome: SessionOutcome): string | null {

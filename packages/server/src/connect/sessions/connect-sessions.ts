@@ -18,7 +18,7 @@ export interface SessionContext {
   mode: 'popup' | 'redirect'
   /** Registered URI to return to in redirect mode. */
   returnUrl: string | null
-  /** patchbay: connection_id/app/operation/state; connection_popup: connectionId or error/errorData (seed 004). */
+  /** patchbay: connection_id/app/operation/state; connection_popup: connectionId or error/errorData (docs/api.md). */
   resultFormat: 'patchbay' | 'connection_popup'
   theme: string | null
   /** The app the browser opened (`/to/{app}`, or the reconnected connection's): named if the session is abandoned. */

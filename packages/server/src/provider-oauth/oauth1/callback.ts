@@ -7,7 +7,7 @@ export interface CallbackParams {
 }
 
 export interface ReadCallbackOptions {
-  /** The request token this session obtained: the callback's `oauth_token` must equal it (SECURITY.md: request tokens bound to the session). */
+  /** The request token this session obtained: the callback's `oauth_token` must equal it (docs/security.md, "OAuth with providers"). */
   expectedToken?: string
 }
 
