@@ -10,6 +10,9 @@ import type { App, AuthOption, Field } from './app-schema.js'
  * it lands in (whole origin, host label, path segment, query), re-checks connection parameters
  * against their field pattern, and checks the result (https, no userinfo, host under the app's
  * allowed hosts).
+ *
+ * About 400 lines on purpose: parsing a template, rendering it and the checks that make rendering a
+ * URL safe are one unit; a renderer in one module and its checks in another could be called apart.
  */
 
 export const templateNamespaces = ['params', 'credentials', 'metadata', 'settings'] as const

@@ -1,6 +1,7 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { readFile } from 'node:fs/promises'
 import { Type } from '@sinclair/typebox'
-import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { authOptionLabel } from '../catalog/app-directory.js'
 import type { App, AuthOption } from '../catalog/app-schema.js'
 import type { Catalog } from '../catalog/load-catalog.js'
@@ -222,7 +223,7 @@ function checkOrigin(req: FastifyRequest, publicUrl: string): boolean {
 }
 
 /** The hosted Connect UI: opening with a session code, the picker, forms, OAuth callbacks. */
-export const connectUiRoutes: FastifyPluginAsync = async (app) => {
+export const connectUiRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { config } = app.services
   const flow = app.services.connectFlow
   const codeLimit = app.rateLimit({
@@ -249,19 +250,19 @@ export const connectUiRoutes: FastifyPluginAsync = async (app) => {
     '/to/:app',
     { onRequest: codeLimit, schema: { ...hide, params: Type.Object({ app: AppKey }), querystring: OpenQuery } },
     async (req, reply) => {
-      const { app: appKey } = req.params as { app: string }
-      const q = req.query as OpenQuery
+      const { app: appKey } = req.params
+      const q = req.query
       return respond(app, reply, await flow.open(q.token, appKey, openRequest(q)))
     },
   )
 
   app.get('/connect', { onRequest: codeLimit, schema: { ...hide, querystring: OpenQuery } }, async (req, reply) => {
-    const q = req.query as OpenQuery
+    const q = req.query
     return respond(app, reply, await flow.open(q.token, null, openRequest(q)))
   })
 
   app.get('/connect/:session', { schema: { ...hide, params: Type.Object({ session: Id }) } }, async (req, reply) => {
-    const { session } = req.params as { session: string }
+    const { session } = req.params
     return respond(app, reply, await flow.picker(session, cookiesOf(req)[sessionCookieName(session)]))
   })
 
@@ -269,8 +270,8 @@ export const connectUiRoutes: FastifyPluginAsync = async (app) => {
     '/connect/:session/:app',
     { schema: { ...hide, params: Type.Object({ session: Id, app: AppKey }), querystring: Type.Object({ option: Type.Optional(AppKey) }) } },
     async (req, reply) => {
-      const { session, app: appKey } = req.params as { session: string; app: string }
-      const { option } = req.query as { option?: string }
+      const { session, app: appKey } = req.params
+      const { option } = req.query
       return respond(app, reply, await flow.appPage(session, appKey, cookiesOf(req)[sessionCookieName(session)], req.ip, option))
     },
   )
@@ -285,7 +286,7 @@ export const connectUiRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (req, reply) => {
-      const { session, app: appKey } = req.params as { session: string; app: string }
+      const { session, app: appKey } = req.params
       if (!checkOrigin(req, config.publicUrl)) {
         return respond(app, reply, {
           kind: 'error',
@@ -294,21 +295,18 @@ export const connectUiRoutes: FastifyPluginAsync = async (app) => {
           message: 'The form was sent from another site.',
         })
       }
-      return respond(
-        app,
-        reply,
-        await flow.submit(session, appKey, cookiesOf(req)[sessionCookieName(session)], req.body as Record<string, string>, req.ip),
-      )
+      return respond(app, reply, await flow.submit(session, appKey, cookiesOf(req)[sessionCookieName(session)], req.body, req.ip))
     },
   )
 
   app.get('/oauth2/callback/:app', { schema: { ...hide, params: Type.Object({ app: AppKey }) } }, async (req, reply) => {
-    const { app: appKey } = req.params as { app: string }
+    const { app: appKey } = req.params
+    // No query schema: a provider's answer may carry any parameter; the flow reads the ones it knows.
     return respond(app, reply, await flow.oauth2Callback(appKey, req.query as Record<string, unknown>, cookiesOf(req)))
   })
 
   app.get('/oauth1/callback/:app', { schema: { ...hide, params: Type.Object({ app: AppKey }) } }, async (req, reply) => {
-    const { app: appKey } = req.params as { app: string }
+    const { app: appKey } = req.params
     return respond(app, reply, await flow.oauth1Callback(appKey, req.query as Record<string, unknown>, cookiesOf(req)))
   })
 
@@ -317,7 +315,7 @@ export const connectUiRoutes: FastifyPluginAsync = async (app) => {
     '/assets/apps/:file',
     { schema: { ...hide, params: Type.Object({ file: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,63}\\.svg$' }) }) } },
     async (req, reply) => {
-      const key = (req.params as { file: string }).file.replace(/\.svg$/, '')
+      const key = req.params.file.replace(/\.svg$/, '')
       const path = app.services.catalog.logoPath(key)
       if (!path) return reply.code(404).send({ error: { code: 'PB_ERR_NOT_FOUND', message: 'no such logo' } })
       return reply

@@ -1,5 +1,6 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { resultMessage } from '../connect/flow/results.js'
 import { nulPath } from '../http/nul-bytes.js'
 import { respond } from './connect-ui.js'
@@ -107,7 +108,7 @@ const OutcomeAnswer = Type.Object({
 })
 const NotFoundAnswer = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) })
 
-export const connectionPopupRoutes: FastifyPluginAsync = async (app) => {
+export const connectionPopupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { config } = app.services
   const flow = app.services.connectFlow
   const limit = app.rateLimit({
@@ -119,6 +120,8 @@ export const connectionPopupRoutes: FastifyPluginAsync = async (app) => {
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
     let p: PopupParams
     try {
+      // Read without a schema on purpose: the documented parameters come in the query, a form field or a
+      // JSON body, and readPopupParams checks whichever arrived (docs/api.md, `/connection-popup`).
       p = readPopupParams(req.query as Record<string, unknown>, req.body)
     } catch (err) {
       return respond(app, reply, { kind: 'error', status: 400, title: 'This link is not valid', message: (err as Error).message })
@@ -177,7 +180,7 @@ export const connectionPopupRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (req, reply) => {
-      const { token } = req.body as { token: string }
+      const { token } = req.body
       const result = await app.services.sessions.readOutcome(token)
       if (result.status !== 'not_found' && result.allowedOrigin && req.headers.origin === result.allowedOrigin) {
         reply.header('Access-Control-Allow-Origin', result.allowedOrigin).header('Vary', 'Origin')

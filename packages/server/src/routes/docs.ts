@@ -1,5 +1,5 @@
 import swaggerUi from '@fastify/swagger-ui'
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 
 /**
  * Nothing but this origin: Swagger UI's bundle, stylesheet and the document itself are served from
@@ -23,7 +23,7 @@ const DOCS_CSP = [
  * `GET /docs`: a human-readable reference of the REST API (Swagger UI over the same OpenAPI
  * document as `/openapi.json`), with every asset served by Patchbay: no CDN.
  */
-export const docsRoutes: FastifyPluginAsync = async (app) => {
+export const docsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(swaggerUi, {
     routePrefix: '/docs',
     staticCSP: DOCS_CSP,

@@ -1,5 +1,6 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 import { OAuthError } from '../errors.js'
 import { authenticateClient } from '../token-server/client-auth.js'
 import { exchangeToken } from '../token-server/token-exchange.js'
@@ -73,7 +74,7 @@ const ServerMetadata = Type.Object({
   requested_token_types_supported: Type.Array(Type.String()),
 })
 
-export const oauthRoutes: FastifyPluginAsync = async (app) => {
+export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { config } = app.services
   const rateLimitError = (_req: FastifyRequest, ctx: { after: string; ttl: number }) =>
     new OAuthError('too_many_requests', `rate limit exceeded, retry in ${ctx.after}`, {
@@ -108,6 +109,7 @@ export const oauthRoutes: FastifyPluginAsync = async (app) => {
     if (!req.headers['content-type']?.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
       throw new OAuthError('invalid_request', `the ${what} request must be application/x-www-form-urlencoded`)
     }
+    // Shared by two routes with their own body schemas (token, revocation): both are flat forms of strings.
     const body = req.body as Record<string, string | undefined>
     const partner = await authenticateClient(app.services.partners, req.headers.authorization, body)
     authenticatedClient.set(req, partner.clientId)
@@ -156,7 +158,12 @@ export const oauthRoutes: FastifyPluginAsync = async (app) => {
       const { partner, body } = await formFromClient(req, 'revocation')
       if (!body.token) throw new OAuthError('invalid_request', 'token is required')
       await app.services.accessTokens.revoke(body.token, Date.now(), partner.id)
-      reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache').code(200).send()
+      // An empty body (RFC 7009 §2.2): Fastify sends nothing for undefined, where null would be serialized as "null".
+      reply
+        .header('Cache-Control', 'no-store')
+        .header('Pragma', 'no-cache')
+        .code(200)
+        .send(undefined as unknown as null)
     },
   )
 

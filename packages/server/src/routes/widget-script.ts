@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { PatchbayError } from '../errors.js'
 
 /** Where the widget's script-tag build lives: `@patchbay/connect/umd`, or undefined when the package is missing. */
@@ -19,7 +19,7 @@ function widgetPath(): string | undefined {
  * revalidate with the ETag (an upgrade reaches every page within a day). 404 when the build is missing. `path`
  * overrides where the build is read from (tests).
  */
-export const widgetScriptRoutes: FastifyPluginAsync<{ path?: string }> = async (app, opts) => {
+export const widgetScriptRoutes: FastifyPluginAsyncTypebox<{ path?: string }> = async (app, opts) => {
   const path = opts.path ?? widgetPath()
   let cached: { body: Buffer; etag: string } | undefined
   app.get('/connect.js', { schema: { hide: true } }, async (req, reply) => {

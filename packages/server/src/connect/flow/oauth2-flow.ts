@@ -71,7 +71,11 @@ export async function oauth2Callback(
   const { session, partner, app, context } = flow
   const option = flow.option as OAuth2Option
   const one = (name: string) => (typeof query[name] === 'string' ? (query[name] as string) : undefined)
-  // RFC 9207: the issuer that answered must be the one we sent the user to.
+  // The authorization response is checked here rather than by oauth4webapi's validateAuthResponse:
+  // the state was already matched by its hash (single use, bound to this browser's cookie), which
+  // an equality check cannot do, and validateAuthResponse wants an authorization server with an
+  // issuer while most catalog apps publish no metadata. RFC 9207: the issuer that answered must be
+  // the one we sent the user to, and must be named when its metadata says it will be.
   const iss = one('iss')
   if ((iss !== undefined && context.issuer !== null && iss !== context.issuer) || (iss === undefined && context.issRequired)) {
     return finishError(deps, session, partner, app, 'invalid_request', 'The authorization response came from an unexpected issuer.')

@@ -3,6 +3,11 @@ import type { SafeHttpClient } from '../../outbound/safe-fetch.js'
 import { clientBasicAuthorization } from '../../lib/basic-auth.js'
 import { readDottedPath } from '../../lib/dotted-path.js'
 
+// Token requests are built and read here rather than with oauth4webapi's grant functions: catalog
+// entries describe how providers depart from RFC 6749 (JSON request bodies, tokens nested under
+// another key, `ok: false` on HTTP 200, a missing or non-Bearer token_type), which oauth4webapi's
+// strict response processing refuses by design. Discovery (discovery.ts) and PKCE do use it.
+
 /** An OAuth error answered by a provider's token endpoint (RFC 6749 §5.2), or a response we cannot use. */
 export class ProviderTokenError extends Error {
   override name = 'ProviderTokenError'

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { AppJson } from '../../catalog/app-directory.js'
 import { PatchbayError } from '../../errors.js'
 
@@ -9,7 +9,7 @@ const KeyParams = Type.Object({ key: Type.String({ minLength: 1, maxLength: 64, 
 const security = [{ bearer: [] }]
 
 /** `/v1/apps`: the catalog as this partner offers it (any valid access token may read it). */
-export const appRoutes: FastifyPluginAsync = async (app) => {
+export const appRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const directory = app.services.appDirectory
 
   app.get(
@@ -32,7 +32,7 @@ export const appRoutes: FastifyPluginAsync = async (app) => {
     '/apps/:key',
     { schema: { summary: 'Get an app', tags: ['apps'], security, params: KeyParams, response: { 200: AppJson } } },
     async (req) => {
-      const { key } = req.params as typeof KeyParams.static
+      const { key } = req.params
       const described = await directory.get(req.principal.partnerId, key)
       if (!described) throw new PatchbayError('PB_ERR_NOT_FOUND', `no app "${key}"`)
       return described

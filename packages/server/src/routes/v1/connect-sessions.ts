@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { PatchbayError } from '../../errors.js'
 import { connectUrl } from '../../connect/sessions/connect-url.js'
 import { SessionOptionError, validateSessionOptions } from '../../connect/sessions/session-options.js'
@@ -42,7 +42,7 @@ const optionErrorCode = {
   allowed_origin: 'PB_ERR_INVALID_ORIGIN',
 } as const
 
-export const connectSessionRoutes: FastifyPluginAsync = async (app) => {
+export const connectSessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/connect/sessions',
     {
@@ -60,7 +60,7 @@ export const connectSessionRoutes: FastifyPluginAsync = async (app) => {
       const p = req.principal
       const partner = await partners.get(p.partnerId)
       if (!partner) throw new PatchbayError('PB_ERR_UNAUTHORIZED', 'the partner of this token no longer exists')
-      const body = req.body as typeof CreateSession.static
+      const body = req.body
       let options: ReturnType<typeof validateSessionOptions>
       try {
         options = validateSessionOptions(partner, {

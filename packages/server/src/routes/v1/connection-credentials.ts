@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireScope } from './authenticate.js'
 
 const Credentials = Type.Object(
@@ -14,7 +14,7 @@ const Credentials = Type.Object(
 )
 
 /** `GET /v1/connections/{id}/credentials`: fresh credentials for the partner's backend (refreshed first if near expiry). */
-export const connectionCredentialsRoutes: FastifyPluginAsync = async (app) => {
+export const connectionCredentialsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/connections/:id/credentials',
     {
@@ -40,8 +40,8 @@ export const connectionCredentialsRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (req, reply) => {
-      const { id } = req.params as { id: string }
-      const { min_validity, force_refresh } = req.query as { min_validity?: string; force_refresh?: 'true' | 'false' }
+      const { id } = req.params
+      const { min_validity, force_refresh } = req.query
       const minValidity = min_validity === undefined ? undefined : Math.min(Number(min_validity), 3600)
       const p = req.principal
       const { connection, credentials } = await app.services.credentials.fresh({ partnerId: p.partnerId, endUserId: p.endUserId }, id, {

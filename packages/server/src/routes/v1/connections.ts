@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ConnectionJson, connectionJson } from '../../connections/connection-json.js'
 import { requireScope } from './authenticate.js'
 import { AppKeyQuery, ConnectionPage, ConnectionStatusSchema, CursorQuery, LimitQuery, pageLimit } from './connection-query.js'
@@ -52,7 +52,7 @@ const security = [{ bearer: [] }]
  * straight from supplied credentials. Handlers are thin: every rule lives in ConnectionService and
  * CredentialConnections, which scope every query by (partner, end user).
  */
-export const connectionRoutes: FastifyPluginAsync = async (app) => {
+export const connectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { services } = app
   const { connectionService: connections, credentialConnections: creator } = services
 
@@ -70,7 +70,7 @@ export const connectionRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (req) => {
-      const query = req.query as typeof ListQuery.static
+      const query = req.query
       const page = await connections.list(req.principal, {
         app: query.app,
         status: query.status,
@@ -99,7 +99,7 @@ export const connectionRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (req, reply) => {
-      const body = req.body as typeof CreateBody.static
+      const body = req.body
       const { connection, operation } = await creator.create(req.principal, {
         app: body.app,
         authOption: body.auth_option,
@@ -119,7 +119,7 @@ export const connectionRoutes: FastifyPluginAsync = async (app) => {
       preHandler: requireScope('connections:read'),
       schema: { summary: 'Get a connection', tags: ['connections'], security, params: IdParams, response: { 200: ConnectionJson } },
     },
-    async (req) => connectionJson(await connections.get(req.principal, (req.params as typeof IdParams.static).id)),
+    async (req) => connectionJson(await connections.get(req.principal, req.params.id)),
   )
 
   app.patch(
@@ -136,8 +136,8 @@ export const connectionRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (req) => {
-      const { id } = req.params as typeof IdParams.static
-      const { name } = req.body as typeof RenameBody.static
+      const { id } = req.params
+      const { name } = req.body
       return connectionJson(await connections.rename(req.principal, id, name))
     },
   )
@@ -158,8 +158,8 @@ export const connectionRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (req, reply) => {
-      await connections.delete(req.principal, (req.params as typeof IdParams.static).id, req.log)
-      return reply.code(204).send()
+      await connections.delete(req.principal, req.params.id, req.log)
+      return reply.code(204).send(null)
     },
   )
 }

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { PatchbayError } from '../../errors.js'
 import { appRoutes } from './apps.js'
 import { authenticateBearer } from './authenticate.js'
@@ -15,7 +15,7 @@ import { partnerWebhookRoutes } from './partner-webhooks.js'
  * with its own prefix and without fastify-plugin, so the bearer hook stays in this context and
  * does not reach /v1/partner (see {@link v1PartnerRoutes}).
  */
-export const v1Routes: FastifyPluginAsync = async (app) => {
+export const v1Routes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', authenticateBearer)
   await app.register(meRoutes)
   await app.register(connectSessionRoutes)
@@ -29,7 +29,7 @@ export const v1Routes: FastifyPluginAsync = async (app) => {
  * `/v1/partner`) so it takes the partner's client credentials (HTTP Basic) instead of a bearer
  * token. Guessing secrets is bounded per client IP like on the token endpoint.
  */
-export const v1PartnerRoutes: FastifyPluginAsync = async (app) => {
+export const v1PartnerRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { rateLimit } = app.services.config
   app.addHook(
     'onRequest',

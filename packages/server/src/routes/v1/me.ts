@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 
 const Me = Type.Object({
   partner_id: Type.String(),
@@ -9,7 +9,7 @@ const Me = Type.Object({
   expires_at: Type.String({ format: 'date-time', description: 'When the access token expires.' }),
 })
 
-export const meRoutes: FastifyPluginAsync = async (app) => {
+export const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/me', { schema: { summary: 'The end user this access token acts for', tags: ['me'], response: { 200: Me } } }, async (req) => {
     const p = req.principal
     return {

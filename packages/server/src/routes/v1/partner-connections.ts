@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { connectionJson } from '../../connections/connection-json.js'
 import { AppKeyQuery, ConnectionPage, ConnectionStatusSchema, CursorQuery, LimitQuery, pageLimit } from './connection-query.js'
 
@@ -25,7 +25,7 @@ const ListQuery = Type.Object(
  * `GET /v1/partner/connections`: every connection of the partner, for its operators (HTTP Basic with
  * the partner's client credentials, see partner-auth.ts). Each item names its end user.
  */
-export const partnerConnectionRoutes: FastifyPluginAsync = async (app) => {
+export const partnerConnectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { services } = app
   const connections = services.connectionService
 
@@ -42,7 +42,7 @@ export const partnerConnectionRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (req) => {
-      const query = req.query as typeof ListQuery.static
+      const query = req.query
       const page = await connections.listForPartner(req.partner.id, {
         tenantId: query.tenant_id,
         userId: query.user_id,

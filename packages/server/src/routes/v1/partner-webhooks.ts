@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { PatchbayError } from '../../errors.js'
 
 const Status = Type.Union([
@@ -61,7 +61,7 @@ const EventParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100
 const security = [{ basic: [] }]
 
 /** The partner's webhook outbox: list, inspect and redeliver its own events (HTTP Basic, see partner-auth.ts). */
-export const partnerWebhookRoutes: FastifyPluginAsync = async (app) => {
+export const partnerWebhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const events = app.services.webhookEvents
 
   app.get(
@@ -77,7 +77,7 @@ export const partnerWebhookRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (req) => {
-      const query = req.query as typeof ListQuery.static
+      const query = req.query
       const limit = query.limit === undefined ? 20 : Number(query.limit)
       if (limit < 1 || limit > 100) throw new PatchbayError('PB_ERR_VALIDATION', 'querystring.limit must be from 1 to 100')
       return events.list(req.partner.id, { status: query.status, type: query.type, cursor: query.cursor, limit })
@@ -97,7 +97,7 @@ export const partnerWebhookRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (req) => {
-      const { id } = req.params as typeof EventParams.static
+      const { id } = req.params
       const event = await events.get(req.partner.id, id)
       if (!event) throw new PatchbayError('PB_ERR_NOT_FOUND', `no webhook event ${id}`)
       return event
@@ -118,7 +118,7 @@ export const partnerWebhookRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (req, reply) => {
-      const { id } = req.params as typeof EventParams.static
+      const { id } = req.params
       const event = await events.redeliver(req.partner.id, id)
       reply.code(202)
       return event

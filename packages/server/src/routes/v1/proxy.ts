@@ -1,6 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import { Type } from '@sinclair/typebox'
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Logger } from 'pino'
 import { answerFor } from '../../http/error-response.js'
 import { type OAuthError, PatchbayError } from '../../errors.js'
@@ -134,7 +134,7 @@ function sendError(req: IncomingMessage, res: ServerResponse, error: PatchbayErr
  * `/v1` bearer hook, since the handler authenticates itself, and without content-type parsers: the raw
  * request stream goes to the proxy untouched.
  */
-export const proxyRoutes: FastifyPluginAsync<{ serve: ProxyHandler }> = async (app, { serve }) => {
+export const proxyRoutes: FastifyPluginAsyncTypebox<{ serve: ProxyHandler }> = async (app, { serve }) => {
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', (_req, _payload, done) => done(null))
   const schema = {
