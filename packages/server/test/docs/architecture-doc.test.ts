@@ -36,6 +36,33 @@ describe.each(['architecture.md', 'security.md'])('docs/%s', (doc) => {
   })
 })
 
+/** The anchors GitHub gives a page's headings: lowercase, punctuation dropped, spaces as hyphens. */
+function anchors(page: URL): Set<string> {
+  const headings = [...readFileSync(page, 'utf8').matchAll(/^#+ (.+)$/gm)].map((m) => m[1] as string)
+  return new Set(
+    headings.map((h) =>
+      h
+        .toLowerCase()
+        .replace(/[^\w\- ]/g, '')
+        .replace(/ /g, '-'),
+    ),
+  )
+}
+
+describe.each(['architecture.md', 'security.md'])('docs/%s links', (doc) => {
+  it('point to pages and sections that exist', () => {
+    const text = readFileSync(new URL(`docs/${doc}`, root), 'utf8')
+    const targets = [...text.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1] as string).filter((t) => !/^[a-z]+:/.test(t))
+    expect(targets.length).toBeGreaterThan(3)
+    const broken = targets.filter((target) => {
+      const [file, anchor] = target.split('#')
+      const page = new URL(`docs/${file || doc}`, root)
+      return !existsSync(page) || (anchor !== undefined && !anchors(page).has(anchor))
+    })
+    expect(broken).toEqual([])
+  })
+})
+
 describe('docs/architecture.md', () => {
   it('describes every folder of the server', () => {
     const text = readFileSync(new URL('docs/architecture.md', root), 'utf8')
