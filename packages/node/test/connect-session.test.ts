@@ -15,7 +15,7 @@ describe.each(databaseTargets)('user.createConnectSession ($name)', (target) => 
 
   const sessionRow = (id: string) => s.db.selectFrom('connect_sessions').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
 
-  it('Should mint a code that opens the Connect UI once (/to/<app> answers a redirect, then 410)', async () => {
+  it('mints a code that opens the Connect UI once (/to/<app> answers a redirect, then 410)', async () => {
     const { patchbay } = s.sdk()
     const before = Date.now()
     const session = await patchbay.forUser({ userId: 'alice', tenantId: 'org-1' }).createConnectSession({ apps: ['fakestripe'] })
@@ -33,7 +33,7 @@ describe.each(databaseTargets)('user.createConnectSession ($name)', (target) => 
     expect(again.status).toBe(410)
   })
 
-  it('Should return a connectUrl that opens the one allowed app, or the picker', async () => {
+  it('returns a connectUrl that opens the one allowed app, or the picker', async () => {
     const { patchbay } = s.sdk()
     const user = patchbay.forUser({ userId: 'frank', tenantId: 'org-1' })
     const one = await user.createConnectSession({ apps: ['fakestripe'] })
@@ -57,7 +57,7 @@ describe.each(databaseTargets)('user.createConnectSession ($name)', (target) => 
     expect(built.connectUrl).toBe(`${s.t.url}/to/fakestripe?token=${encodeURIComponent(built.token)}`)
   })
 
-  it('Should send every option as a token exchange parameter', async () => {
+  it('sends every option as a token exchange parameter', async () => {
     const bodies: URLSearchParams[] = []
     const { patchbay } = s.sdk({
       fetch: async (input, init) => {
@@ -93,7 +93,7 @@ describe.each(databaseTargets)('user.createConnectSession ($name)', (target) => 
     expect(JSON.parse(row.apps)).toEqual(['fakestripe', 'github'])
   })
 
-  it('Should sign a fresh JWT for every session (jti is single use) and not touch the access token cache', async () => {
+  it('signs a fresh JWT for every session (jti is single use) and does not touch the access token cache', async () => {
     const { patchbay, requests } = s.sdk()
     const user = patchbay.forUser({ userId: 'carol', tenantId: 'org-1' })
     const a = await user.createConnectSession()
@@ -104,7 +104,7 @@ describe.each(databaseTargets)('user.createConnectSession ($name)', (target) => 
     expect(tokenRequests(requests)).toHaveLength(3)
   })
 
-  it('Should throw OAuthError invalid_request for an unregistered redirect URI', async () => {
+  it('throws OAuthError invalid_request for an unregistered redirect URI', async () => {
     const { patchbay } = s.sdk()
     const err = await patchbay
       .forUser({ userId: 'dave', tenantId: 'org-1' })
@@ -115,7 +115,7 @@ describe.each(databaseTargets)('user.createConnectSession ($name)', (target) => 
     expect((err as OAuthError).errorDescription).toMatch(/redirect_uri/)
   })
 
-  it('Should refuse bad options before sending anything', async () => {
+  it('refuses bad options before sending anything', async () => {
     const { patchbay, requests } = s.sdk()
     const user = patchbay.forUser({ userId: 'erin', tenantId: 'org-1' })
     await expect(user.createConnectSession({ apps: ['a b'] })).rejects.toThrow(/options\.apps/)

@@ -30,7 +30,7 @@ describe.each(databaseTargets)('apps and connections ($name)', (target) => {
     })
 
   describe('user.apps', () => {
-    it('Should list the catalog with the local Stripe app and its API-key option', async () => {
+    it('lists the catalog with the local Stripe app and its API-key option', async () => {
       const apps = await user.apps.list()
       const stripe = apps.find((a) => a.key === 'fakestripe')
       expect(stripe).toMatchObject({ key: 'fakestripe', name: 'Stripe (local)' })
@@ -39,7 +39,7 @@ describe.each(databaseTargets)('apps and connections ($name)', (target) => {
       expect(stripe?.connect_link).toMatch(/\/to\/fakestripe$/)
     })
 
-    it('Should get one app by key, and throw PB_ERR_NOT_FOUND (404) for an unknown key', async () => {
+    it('gets one app by key, and throws PB_ERR_NOT_FOUND (404) for an unknown key', async () => {
       expect(await user.apps.get('fakestripe')).toMatchObject({ key: 'fakestripe', categories: expect.any(Array) })
       const err = await error(user.apps.get('no-such-app'))
       expect(err).toBeInstanceOf(PatchbayError)
@@ -50,7 +50,7 @@ describe.each(databaseTargets)('apps and connections ($name)', (target) => {
   describe('user.connections', () => {
     let created: Connection
 
-    it('Should create a connection from an API key the app accepts (201)', async () => {
+    it('creates a connection from an API key the app accepts (201)', async () => {
       created = await connect('Billing')
       expect(created).toMatchObject({
         app: 'fakestripe',
@@ -67,7 +67,7 @@ describe.each(databaseTargets)('apps and connections ($name)', (target) => {
       expect(JSON.stringify(created)).not.toContain(GOOD_STRIPE_KEY)
     })
 
-    it('Should throw PB_ERR_CREDENTIALS_REJECTED (422) when the app refuses the key, and store nothing', async () => {
+    it('throws PB_ERR_CREDENTIALS_REJECTED (422) when the app refuses the key, and stores nothing', async () => {
       const before = (await user.connections.list({ limit: 100 })).data.length
       const err = await error(user.connections.create({ app: 'fakestripe', credentials: { api_key: 'sk_test_WrongKey0123456789abcdef' } }))
       expect(err).toBeInstanceOf(PatchbayError)
@@ -75,12 +75,12 @@ describe.each(databaseTargets)('apps and connections ($name)', (target) => {
       expect((await user.connections.list({ limit: 100 })).data.length).toBe(before)
     })
 
-    it('Should throw PB_ERR_VALIDATION (400) for a key that does not match the field pattern', async () => {
+    it('throws PB_ERR_VALIDATION (400) for a key that does not match the field pattern', async () => {
       const err = await error(user.connections.create({ app: 'fakestripe', credentials: { api_key: 'nope' } }))
       expect(err).toMatchObject({ code: 'PB_ERR_VALIDATION', status: 400 })
     })
 
-    it('Should get, rename and clear the name of a connection', async () => {
+    it('gets, renames and clears the name of a connection', async () => {
       expect(await user.connections.get(created.id)).toEqual(created)
       const renamed = await user.connections.rename(created.id, 'Stripe EU')
       expect(renamed).toMatchObject({ id: created.id, name: 'Stripe EU' })
@@ -88,7 +88,7 @@ describe.each(databaseTargets)('apps and connections ($name)', (target) => {
       expect((await user.connections.rename(created.id, null)).name).toBeNull()
     })
 
-    it('Should list with filters and walk every page with listAll', async () => {
+    it('lists with filters and walks every page with listAll', async () => {
       await connect('second')
       await connect('third')
       const all = await user.connections.list({ limit: 100 })
@@ -111,7 +111,7 @@ describe.each(databaseTargets)('apps and connections ($name)', (target) => {
       expect(pages[0]?.url.searchParams.get('limit')).toBe('1')
     })
 
-    it("Should return the connection's credentials", async () => {
+    it("returns the connection's credentials", async () => {
       const creds = await user.connections.credentials(created.id)
       expect(creds).toEqual({
         connection_id: created.id,
@@ -121,14 +121,14 @@ describe.each(databaseTargets)('apps and connections ($name)', (target) => {
       })
     })
 
-    it('Should pass minValidity as min_validity', async () => {
+    it('passes minValidity as min_validity', async () => {
       const creds = await user.connections.credentials(created.id, { minValidity: 300 })
       expect(creds.credentials).toEqual({ api_key: GOOD_STRIPE_KEY })
       const sent = requests.filter((r) => r.url.pathname === `/v1/connections/${created.id}/credentials`).at(-1)
       expect(sent?.url.searchParams.get('min_validity')).toBe('300')
     })
 
-    it('Should pass forceRefresh as force_refresh=true (an API-key connection has nothing to refresh: PB_ERR_VALIDATION)', async () => {
+    it('passes forceRefresh as force_refresh=true (an API-key connection has nothing to refresh: PB_ERR_VALIDATION)', async () => {
       const err = await error(user.connections.credentials(created.id, { forceRefresh: true }))
       expect(err).toBeInstanceOf(PatchbayError)
       expect(err).toMatchObject({ code: 'PB_ERR_VALIDATION', status: 400 })
@@ -140,7 +140,7 @@ describe.each(databaseTargets)('apps and connections ($name)', (target) => {
       )
     })
 
-    it("Should answer PB_ERR_NOT_FOUND (404) for another end user's connection", async () => {
+    it("answers PB_ERR_NOT_FOUND (404) for another end user's connection", async () => {
       const mallory = patchbay.forUser({ userId: 'mallory', tenantId: 'org-1' })
       for (const attempt of [
         () => mallory.connections.get(created.id),
@@ -155,7 +155,7 @@ describe.each(databaseTargets)('apps and connections ($name)', (target) => {
       expect(await error(otherTenant.connections.get(created.id))).toMatchObject({ code: 'PB_ERR_NOT_FOUND' })
     })
 
-    it('Should throw CredentialRevokedError (409) with the connection id when the connection is needs_reauth', async () => {
+    it('throws CredentialRevokedError (409) with the connection id when the connection is needs_reauth', async () => {
       const broken = await connect('broken')
       await s.db
         .updateTable('connections')
@@ -171,13 +171,13 @@ describe.each(databaseTargets)('apps and connections ($name)', (target) => {
       expect(listed.data[0]?.status_reason).toEqual(expect.any(String))
     })
 
-    it('Should delete a connection; it is gone afterwards', async () => {
+    it('deletes a connection; it is gone afterwards', async () => {
       await expect(user.connections.delete(created.id)).resolves.toBeUndefined()
       expect(await error(user.connections.get(created.id))).toMatchObject({ code: 'PB_ERR_NOT_FOUND', status: 404 })
       expect(await error(user.connections.delete(created.id))).toMatchObject({ code: 'PB_ERR_NOT_FOUND', status: 404 })
     })
 
-    it('Should refuse bad arguments with a TypeError naming them, sending nothing', async () => {
+    it('refuses bad arguments with a TypeError naming them, sending nothing', async () => {
       const before = requests.length
       await expect(user.connections.get('')).rejects.toThrow(TypeError)
       await expect(user.connections.list({ limit: 0 })).rejects.toThrow(/options\.limit/)

@@ -10,7 +10,7 @@ const doc = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'u
 const documented = [...doc.matchAll(/^\| `(PB_ERR_[A-Z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1] as string, Number(m[2])] as const)
 
 describe('error codes', () => {
-  it('Should know every code docs/errors.md documents, with its status', () => {
+  it('knows every code docs/errors.md documents, with its status', () => {
     expect(documented.length).toBeGreaterThan(10)
     for (const [code, status] of documented) {
       expect(isApiErrorCode(code), `${code} is missing from the SDK's errorCodes`).toBe(true)
@@ -18,11 +18,11 @@ describe('error codes', () => {
     }
   })
 
-  it('Should know no REST API code that docs/errors.md does not document', () => {
+  it('knows no REST API code that docs/errors.md does not document', () => {
     expect(Object.keys(errorCodes).sort()).toEqual(documented.map(([code]) => code).sort())
   })
 
-  it('Should make every error a PatchbayError with code and status', () => {
+  it('makes every error a PatchbayError with code and status', () => {
     const revoked = new CredentialRevokedError('conn_1', 'reconnect', { status: 409 })
     expect(revoked).toBeInstanceOf(PatchbayError)
     expect(revoked).toBeInstanceOf(Error)
@@ -47,7 +47,7 @@ describe.each(databaseTargets)('errors from the real server ($name)', (target) =
   })
   afterAll(() => s?.close())
 
-  it('Should throw PB_ERR_NOT_FOUND with status 404', async () => {
+  it('throws PB_ERR_NOT_FOUND with status 404', async () => {
     const { patchbay } = s.sdk()
     const err = await patchbay
       .forUser({ userId: 'u404', tenantId: 'org-1' })
@@ -58,7 +58,7 @@ describe.each(databaseTargets)('errors from the real server ($name)', (target) =
     expect((err as PatchbayError).message).toMatch(/not found/)
   })
 
-  it("Should carry the server's request id (the request-id header) on REST and token endpoint errors", async () => {
+  it("carries the server's request id (the request-id header) on REST and token endpoint errors", async () => {
     const seen: string[] = []
     const { patchbay } = s.sdk({
       fetch: async (input, init) => {
@@ -84,7 +84,7 @@ describe.each(databaseTargets)('errors from the real server ($name)', (target) =
     expect((refused as OAuthError).requestId).toMatch(/^[A-Za-z0-9._:-]{8,128}$/)
   })
 
-  it('Should throw PB_ERR_UNAUTHORIZED with status 401 when Patchbay refuses even a new token (after one retry)', async () => {
+  it('throws PB_ERR_UNAUTHORIZED with status 401 when Patchbay refuses even a new token (after one retry)', async () => {
     const { patchbay } = s.sdk({
       fetch: async (input, init) => {
         const url = String(input)
@@ -99,7 +99,7 @@ describe.each(databaseTargets)('errors from the real server ($name)', (target) =
     expect(err).toMatchObject({ code: 'PB_ERR_UNAUTHORIZED', status: 401 })
   })
 
-  it('Should retry a 401 only once', async () => {
+  it('retries a 401 only once', async () => {
     let v1Calls = 0
     let tokenCalls = 0
     const { patchbay } = s.sdk({
@@ -119,7 +119,7 @@ describe.each(databaseTargets)('errors from the real server ($name)', (target) =
     expect(tokenCalls).toBe(2)
   })
 
-  it('Should throw PB_ERR_INSUFFICIENT_SCOPE (403) for a token without the scope', async () => {
+  it('throws PB_ERR_INSUFFICIENT_SCOPE (403) for a token without the scope', async () => {
     const { patchbay } = s.sdk()
     const err = await patchbay
       .forUser({ userId: 'u403', tenantId: 'org-1', scopes: ['connect'] })
@@ -128,7 +128,7 @@ describe.each(databaseTargets)('errors from the real server ($name)', (target) =
     expect(err).toMatchObject({ code: 'PB_ERR_INSUFFICIENT_SCOPE', status: 403 })
   })
 
-  it('Should throw OAuthError too_many_requests (429) with retryAfter when the client is rate limited', async () => {
+  it('throws OAuthError too_many_requests (429) with retryAfter when the client is rate limited', async () => {
     const limited = await startSdkSetup(target, { 'rateLimit.tokenPerClient': 3 })
     onTestFinished(() => limited.close())
     const { patchbay } = limited.sdk()
@@ -163,7 +163,7 @@ describe('answers that are not from Patchbay', () => {
   const user = () =>
     new Patchbay({ baseUrl: url, clientId: 'c', clientSecret: 's' }).forUser({ userId: 'u', subjectToken: () => 'header.payload.sig' })
 
-  it('Should throw PB_ERR_INVALID_RESPONSE with the status for an HTML error page', async () => {
+  it('throws PB_ERR_INVALID_RESPONSE with the status for an HTML error page', async () => {
     answer = { status: 502, headers: { 'content-type': 'text/html', 'x-request-id': 'req-42' }, body: '<h1>Bad gateway</h1>' }
     const err = await user()
       .me()
@@ -172,12 +172,12 @@ describe('answers that are not from Patchbay', () => {
     expect(err).toMatchObject({ code: 'PB_ERR_INVALID_RESPONSE', status: 502, requestId: 'req-42' })
   })
 
-  it('Should throw PB_ERR_INVALID_RESPONSE for a token answer without an access token', async () => {
+  it('throws PB_ERR_INVALID_RESPONSE for a token answer without an access token', async () => {
     answer = { status: 200, headers: { 'content-type': 'application/json' }, body: '{"token_type":"Bearer"}' }
     await expect(user().accessToken()).rejects.toMatchObject({ code: 'PB_ERR_INVALID_RESPONSE', status: 200 })
   })
 
-  it('Should carry the request id and Retry-After of a REST error', async () => {
+  it('carries the request id and Retry-After of a REST error', async () => {
     answer = {
       status: 200,
       headers: { 'content-type': 'application/json' },

@@ -15,14 +15,14 @@ describe('@patchbay/node package', () => {
     if (!existsSync(new URL('dist/index.js', pkgDir))) await run('npx', ['tsc', '-p', new URL('tsconfig.build.json', pkgDir).pathname])
   })
 
-  it('Should have no runtime dependencies and no side effects', () => {
+  it('has no runtime dependencies and no side effects', () => {
     expect(pkg.name).toBe('@patchbay/node')
     expect(pkg.type).toBe('module')
     expect(pkg.dependencies ?? {}).toEqual({})
     expect(pkg.sideEffects).toBe(false)
   })
 
-  it('Should expose the documented entry points by package name', async () => {
+  it('exposes the documented entry points by package name', async () => {
     const main = await load('@patchbay/node')
     expect(Object.keys(main).sort()).toEqual(
       [

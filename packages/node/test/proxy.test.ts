@@ -31,7 +31,7 @@ describe.each(databaseTargets)('user.proxy against the server proxy route ($name
 
   const lastUpstream = () => s.fakeApi.requests.at(-1)
 
-  it("Should call the app's API with the connection's credentials injected and return a standard Response", async () => {
+  it("calls the app's API with the connection's credentials injected and returns a standard Response", async () => {
     const res = await user.proxy(connection.id, '/account?expand=settings')
     expect(res).toBeInstanceOf(Response)
     expect(res.status).toBe(200)
@@ -41,14 +41,14 @@ describe.each(databaseTargets)('user.proxy against the server proxy route ($name
     expect(lastUpstream()?.query.get('expand')).toBe('settings')
   })
 
-  it("Should call the app's base URL itself for an empty path", async () => {
+  it("calls the app's base URL itself for an empty path", async () => {
     const res = await user.proxy(connection.id, '?limit=3')
     await res.body?.cancel()
     expect(lastUpstream()).toMatchObject({ method: 'GET', path: '/v1' })
     expect(lastUpstream()?.query.get('limit')).toBe('3')
   })
 
-  it('Should take method, headers and body like fetch', async () => {
+  it('takes method, headers and body like fetch', async () => {
     const res = await user.proxy(connection.id, 'echo', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-custom': 'yes' },
@@ -58,7 +58,7 @@ describe.each(databaseTargets)('user.proxy against the server proxy route ($name
     expect(await res.json()).toEqual({ method: 'POST', body: 'name=Jenny', type: 'application/x-www-form-urlencoded', custom: 'yes' })
   })
 
-  it('Should stream a request body given as a ReadableStream', async () => {
+  it('streams a request body given as a ReadableStream', async () => {
     const parts = ['{"a":', '1,"b":', '[1,2,3]}']
     const body = new ReadableStream<Uint8Array>({
       start(controller) {
@@ -70,7 +70,7 @@ describe.each(databaseTargets)('user.proxy against the server proxy route ($name
     expect((await res.json()) as { body: string }).toMatchObject({ body: parts.join('') })
   })
 
-  it('Should hand back a streaming response body', async () => {
+  it('hands back a streaming response body', async () => {
     const res = await user.proxy(connection.id, 'big')
     expect(res.body).toBeInstanceOf(ReadableStream)
     const reader = (res.body as ReadableStream<Uint8Array>).getReader()
@@ -86,19 +86,19 @@ describe.each(databaseTargets)('user.proxy against the server proxy route ($name
     expect(chunks).toBeGreaterThan(0)
   })
 
-  it("Should pass the app's own error answers through instead of throwing", async () => {
+  it("passes the app's own error answers through instead of throwing", async () => {
     const res = await user.proxy(connection.id, 'missing')
     expect(res.status).toBe(404)
     expect(await res.json()).toEqual({ error: { type: 'invalid_request_error', message: 'No such customer' } })
   })
 
-  it("Should throw Patchbay's own refusals: PB_ERR_NOT_FOUND for an unknown connection", async () => {
+  it("throws Patchbay's own refusals: PB_ERR_NOT_FOUND for an unknown connection", async () => {
     const err = await user.proxy('conn_doesnotexist', 'account').catch((e: unknown) => e)
     expect(err).toBeInstanceOf(PatchbayError)
     expect(err).toMatchObject({ code: 'PB_ERR_NOT_FOUND', status: 404 })
   })
 
-  it('Should throw CredentialRevokedError when the connection is needs_reauth, without calling the app', async () => {
+  it('throws CredentialRevokedError when the connection is needs_reauth, without calling the app', async () => {
     const broken = await user.connections.create({ app: 'fakestripe', credentials: { api_key: GOOD_STRIPE_KEY }, allowMultiple: true })
     await s.db
       .updateTable('connections')
@@ -112,7 +112,7 @@ describe.each(databaseTargets)('user.proxy against the server proxy route ($name
     expect(s.fakeApi.requests.length).toBe(upstreamBefore)
   })
 
-  it('Should exchange again once when Patchbay refuses the cached token', async () => {
+  it('exchanges again once when Patchbay refuses the cached token', async () => {
     const before = tokenRequests(requests).length
     await s.revokeSentTokens(requests)
     const res = await user.proxy(connection.id, 'account')
@@ -120,7 +120,7 @@ describe.each(databaseTargets)('user.proxy against the server proxy route ($name
     expect(tokenRequests(requests).length).toBe(before + 1)
   })
 
-  it('Should refuse a path that climbs out of the proxy route, an absolute URL, or an Authorization header', async () => {
+  it('refuses a path that climbs out of the proxy route, an absolute URL, or an Authorization header', async () => {
     const before = requests.length
     await expect(user.proxy(connection.id, '../../connections')).rejects.toThrow(/path/)
     await expect(user.proxy(connection.id, 'a/%2e%2e/%2e%2e/%2e%2e/me')).rejects.toThrow(/path/)
@@ -129,7 +129,7 @@ describe.each(databaseTargets)('user.proxy against the server proxy route ($name
     expect(requests.length).toBe(before)
   })
 
-  it('Should let an aborted signal reject with the AbortError itself', async () => {
+  it('lets an aborted signal reject with the AbortError itself', async () => {
     const err = await user.proxy(connection.id, 'account', { signal: AbortSignal.abort() }).catch((e: unknown) => e)
     expect(err).toMatchObject({ name: 'AbortError' })
   })

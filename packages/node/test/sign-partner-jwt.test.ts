@@ -16,7 +16,7 @@ const cases: Array<{ alg: SigningAlgorithm; pair: () => { privateKey: KeyObject;
 const options = { issuer: 'https://partner.example', audience: 'patchbay', userId: 'user-1' }
 
 describe('signPartnerJwt', () => {
-  it.each(cases)('Should sign $alg JWTs that jose verifies, inferring the algorithm from the key', async ({ alg, pair }) => {
+  it.each(cases)('signs $alg JWTs that jose verifies, inferring the algorithm from the key', async ({ alg, pair }) => {
     const { privateKey, publicKey } = pair()
     const key = importSigningKey(privateKey)
     expect(key.alg).toBe(alg)
@@ -30,13 +30,13 @@ describe('signPartnerJwt', () => {
     expect(payload).toMatchObject({ sub: 'user-1', org: 'org-1' })
   })
 
-  it.each(['RS384', 'RS512', 'PS256', 'PS384', 'PS512'] as const)('Should sign %s with an RSA key when asked to', async (alg) => {
+  it.each(['RS384', 'RS512', 'PS256', 'PS384', 'PS512'] as const)('signs %s with an RSA key when asked to', async (alg) => {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
     const jwt = signPartnerJwt(importSigningKey(privateKey, { algorithm: alg }), options)
     expect((await jwtVerify(jwt, publicKey, { algorithms: [alg] })).protectedHeader.alg).toBe(alg)
   })
 
-  it('Should set iss, aud, sub, a fresh jti, iat and exp (default 60 s, at most 300 s)', async () => {
+  it('sets iss, aud, sub, a fresh jti, iat and exp (default 60 s, at most 300 s)', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
     const key = importSigningKey(privateKey)
     const a = await jwtVerify(signPartnerJwt(key, options), publicKey)
@@ -50,7 +50,7 @@ describe('signPartnerJwt', () => {
     expect(() => signPartnerJwt(key, { ...options, lifetimeSeconds: 301 })).toThrow(/lifetimeSeconds/)
   })
 
-  it('Should put the user and tenant in the configured claims, and keep extra claims', async () => {
+  it('puts the user and tenant in the configured claims, and keeps extra claims', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
     const jwt = signPartnerJwt(importSigningKey(privateKey), {
       ...options,
@@ -67,7 +67,7 @@ describe('signPartnerJwt', () => {
     })
   })
 
-  it("Should take a JWK's kid and alg, or the keyId option", async () => {
+  it("takes a JWK's kid and alg, or the keyId option", async () => {
     const { privateKey } = await generateKeyPair('ES256', { extractable: true })
     const jwk = { ...(await exportJWK(privateKey)), kid: 'key-7', alg: 'ES256' }
     expect(decodeProtectedHeader(signPartnerJwt(importSigningKey(jwk), options))).toEqual({ alg: 'ES256', typ: 'JWT', kid: 'key-7' })
@@ -76,7 +76,7 @@ describe('signPartnerJwt', () => {
     expect(importSigningKey(privateKey).alg).toBe('ES256')
   })
 
-  it('Should refuse keys that cannot sign, naming the input', () => {
+  it('refuses keys that cannot sign, naming the input', () => {
     const { privateKey: small } = generateKeyPairSync('rsa', { modulusLength: 1024 })
     expect(() => importSigningKey(small)).toThrow(/2048/)
     const { privateKey: k256 } = generateKeyPairSync('ec', { namedCurve: 'secp256k1' })

@@ -12,14 +12,14 @@ describe.each(databaseTargets)('token exchange and caching ($name)', (target) =>
   })
   afterAll(() => s?.close())
 
-  it('Should exchange a JWT signed from the private JWK and act as that end user', async () => {
+  it('exchanges a JWT signed from the private JWK and acts as that end user', async () => {
     const { patchbay } = s.sdk()
     const me = await patchbay.forUser({ userId: 'user-123', tenantId: 'workspace-42' }).me()
     expect(me).toMatchObject({ partner_id: 'acme', tenant_id: 'workspace-42', user_id: 'user-123' })
     expect(me.scopes).toContain('connections:read')
   })
 
-  it('Should reuse the cached access token: the second call makes no token request', async () => {
+  it('reuses the cached access token: the second call makes no token request', async () => {
     const { patchbay, requests } = s.sdk()
     const user = patchbay.forUser({ userId: 'cache-1', tenantId: 'org-1' })
     await user.me()
@@ -32,7 +32,7 @@ describe.each(databaseTargets)('token exchange and caching ($name)', (target) =>
     expect(bearers.size).toBe(1)
   })
 
-  it('Should run one exchange for concurrent first calls of the same user', async () => {
+  it('runs one exchange for concurrent first calls of the same user', async () => {
     const { patchbay, requests } = s.sdk()
     const user = patchbay.forUser({ userId: 'concurrent', tenantId: 'org-1' })
     const results = await Promise.all(Array.from({ length: 8 }, () => user.accessToken()))
@@ -40,7 +40,7 @@ describe.each(databaseTargets)('token exchange and caching ($name)', (target) =>
     expect(tokenRequests(requests)).toHaveLength(1)
   })
 
-  it('Should keep one token per (tenant, user, scopes)', async () => {
+  it('keeps one token per (tenant, user, scopes)', async () => {
     const { patchbay, requests } = s.sdk()
     const a = await patchbay.forUser({ userId: 'same', tenantId: 'org-a' }).me()
     const b = await patchbay.forUser({ userId: 'same', tenantId: 'org-b' }).me()
@@ -51,7 +51,7 @@ describe.each(databaseTargets)('token exchange and caching ($name)', (target) =>
     expect(tokenRequests(requests)).toHaveLength(4)
   })
 
-  it('Should exchange again shortly before the cached token expires', async () => {
+  it('exchanges again shortly before the cached token expires', async () => {
     const { patchbay, requests } = s.sdk()
     const user = patchbay.forUser({ userId: 'renewal', tenantId: 'org-1' })
     const first = await user.accessToken()
@@ -70,7 +70,7 @@ describe.each(databaseTargets)('token exchange and caching ($name)', (target) =>
     expect(tokenRequests(requests)).toHaveLength(2)
   })
 
-  it('Should exchange again once when Patchbay refuses a cached token (401), and not cache failures', async () => {
+  it('exchanges again once when Patchbay refuses a cached token (401), and does not cache failures', async () => {
     const { patchbay, requests } = s.sdk()
     const user = patchbay.forUser({ userId: 'revoked-token', tenantId: 'org-1' })
     await user.me()
@@ -81,7 +81,7 @@ describe.each(databaseTargets)('token exchange and caching ($name)', (target) =>
     expect(requests.filter((r) => r.url.pathname === '/v1/me').map((r) => r.url.pathname)).toHaveLength(3)
   })
 
-  it('Should revoke a token at Patchbay and forget it: the old token is refused, the next call exchanges again', async () => {
+  it('revokes a token at Patchbay and forgets it: the old token is refused, the next call exchanges again', async () => {
     const { patchbay, requests } = s.sdk()
     const user = patchbay.forUser({ userId: 'signed-out', tenantId: 'org-1' })
     const token = await user.accessToken()
@@ -104,7 +104,7 @@ describe.each(databaseTargets)('token exchange and caching ($name)', (target) =>
     expect(err).toMatchObject({ code: 'invalid_client', status: 401 })
   })
 
-  it('Should use a ready JWT from subjectToken, fetching a new one for every exchange', async () => {
+  it('uses a ready JWT from subjectToken, fetching a new one for every exchange', async () => {
     const { patchbay, requests } = s.sdk({ privateKey: undefined, issuer: undefined, audience: undefined })
     const subjectToken = vi.fn(() => s.t.sign({ sub: 'byo-jwt', org: 'org-9' }))
     const user = patchbay.forUser({ userId: 'byo-jwt', tenantId: 'org-9', subjectToken })
@@ -115,7 +115,7 @@ describe.each(databaseTargets)('token exchange and caching ($name)', (target) =>
     expect(tokenRequests(requests)).toHaveLength(2)
   })
 
-  it('Should throw OAuthError invalid_client (401) for a wrong client secret, and cache nothing', async () => {
+  it('throws OAuthError invalid_client (401) for a wrong client secret, and caches nothing', async () => {
     const { patchbay, requests } = s.sdk({ clientSecret: 'wrong-secret' })
     const user = patchbay.forUser({ userId: 'bad-client', tenantId: 'org-1' })
     const err = await user.me().catch((e: unknown) => e)
@@ -127,7 +127,7 @@ describe.each(databaseTargets)('token exchange and caching ($name)', (target) =>
     expect(tokenRequests(requests)).toHaveLength(2)
   })
 
-  it('Should throw OAuthError invalid_grant when the JWT is refused (wrong issuer)', async () => {
+  it('throws OAuthError invalid_grant when the JWT is refused (wrong issuer)', async () => {
     const { patchbay } = s.sdk({ issuer: 'https://someone-else.example' })
     const err = await patchbay
       .forUser({ userId: 'u', tenantId: 'org-1' })
@@ -138,7 +138,7 @@ describe.each(databaseTargets)('token exchange and caching ($name)', (target) =>
     expect((err as OAuthError).message).toMatch(/iss/)
   })
 
-  it('Should throw OAuthError invalid_grant when the tenant claim is missing', async () => {
+  it('throws OAuthError invalid_grant when the tenant claim is missing', async () => {
     const { patchbay } = s.sdk()
     const err = await patchbay
       .forUser({ userId: 'no-tenant' })
@@ -147,13 +147,13 @@ describe.each(databaseTargets)('token exchange and caching ($name)', (target) =>
     expect(err).toMatchObject({ name: 'OAuthError', code: 'invalid_grant' })
   })
 
-  it('Should sign with the configured tenant claim and extra claims', async () => {
+  it('signs with the configured tenant claim and extra claims', async () => {
     const { patchbay } = s.sdk({ tenantClaim: 'org' })
     const me = await patchbay.forUser({ userId: 'claims', tenantId: 'org-claims', claims: { email: 'a@b.test' } }).me()
     expect(me.tenant_id).toBe('org-claims')
   })
 
-  it('Should accept the key as a PEM string and as a KeyObject', async () => {
+  it('accepts the key as a PEM string and as a KeyObject', async () => {
     const keyObject = createPrivateKey({ key: s.privateJwk as never, format: 'jwk' })
     const pem = keyObject.export({ type: 'pkcs8', format: 'pem' }).toString()
     for (const privateKey of [pem, keyObject]) {
@@ -162,7 +162,7 @@ describe.each(databaseTargets)('token exchange and caching ($name)', (target) =>
     }
   })
 
-  it('Should sign RS256 and EdDSA for partners with such keys', async () => {
+  it('signs RS256 and EdDSA for partners with such keys', async () => {
     for (const alg of ['RS256', 'EdDSA']) {
       const other = await s.t.addPartner({ id: `p-${alg.toLowerCase()}` }, { alg, inlineJwks: true })
       const { exportJWK } = await import('jose')
@@ -180,7 +180,7 @@ describe.each(databaseTargets)('token exchange and caching ($name)', (target) =>
     }
   })
 
-  it('Should throw PB_ERR_NETWORK when Patchbay cannot be reached', async () => {
+  it('throws PB_ERR_NETWORK when Patchbay cannot be reached', async () => {
     const patchbay = new Patchbay({
       baseUrl: 'http://127.0.0.1:9',
       clientId: 'x',
@@ -202,7 +202,7 @@ describe('new Patchbay() and forUser() arguments', () => {
   const base = { baseUrl: 'https://patchbay.example', clientId: 'c', clientSecret: 's' }
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
 
-  it('Should name the bad option in a TypeError', () => {
+  it('names the bad option in a TypeError', () => {
     expect(() => new Patchbay({ ...base, baseUrl: 'not a url' })).toThrow(/options\.baseUrl/)
     expect(() => new Patchbay({ ...base, baseUrl: 'ftp://x' })).toThrow(/options\.baseUrl/)
     expect(() => new Patchbay({ ...base, clientSecret: '' })).toThrow(/options\.clientSecret/)
@@ -215,18 +215,18 @@ describe('new Patchbay() and forUser() arguments', () => {
     expect(() => new Patchbay({ ...base, privateKey, issuer: 'i', audience: 'a', jwtLifetimeSeconds: 301 })).toThrow(/jwtLifetimeSeconds/)
   })
 
-  it('Should require subjectToken when no private key is configured', () => {
+  it('requires subjectToken when no private key is configured', () => {
     expect(() => new Patchbay(base).forUser({ userId: 'u' })).toThrow(/subjectToken/)
     expect(() => new Patchbay(base).forUser({ userId: '' as string, subjectToken: () => 'x' })).toThrow(/options\.userId/)
   })
 
-  it('Should refuse claims the SDK sets itself', () => {
+  it('refuses claims the SDK sets itself', () => {
     const patchbay = new Patchbay({ ...base, privateKey, issuer: 'i', audience: 'a' })
     expect(() => patchbay.forUser({ userId: 'u', claims: { iss: 'x' } })).toThrow(/claims\.iss/)
     expect(() => patchbay.forUser({ userId: 'u', tenantId: 't', claims: { org: 'x' } })).toThrow(/claims\.org/)
   })
 
-  it('Should strip trailing slashes from baseUrl and keep a path prefix', () => {
+  it('strips trailing slashes from baseUrl and keeps a path prefix', () => {
     expect(new Patchbay({ ...base, baseUrl: 'https://h.example/patchbay/' }).baseUrl).toBe('https://h.example/patchbay')
   })
 })

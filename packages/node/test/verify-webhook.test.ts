@@ -38,7 +38,7 @@ function failure(fn: () => unknown): WebhookVerificationError {
 }
 
 describe('verifyWebhook', () => {
-  it('Should accept a signature made by the standardwebhooks library and return the event', () => {
+  it('accepts a signature made by the standardwebhooks library and returns the event', () => {
     const headers = signed({ id: 'msg_abc' })
     const event = verifyWebhook(secret, headers, body)
     expect(event).toEqual({
@@ -52,7 +52,7 @@ describe('verifyWebhook', () => {
     expect(verifyFromSubpath).toBe(verifyWebhook)
   })
 
-  it('Should type connection.failed: the session, app, error and reconnect target', () => {
+  it('types connection.failed: the session, app, error and reconnect target', () => {
     const payload = JSON.stringify({
       type: 'connection.failed',
       timestamp: '2025-01-01T00:00:00.000Z',
@@ -77,7 +77,7 @@ describe('verifyWebhook', () => {
     })
   })
 
-  it('Should take the body as bytes and the headers as Headers or Node headers (any case, arrays)', () => {
+  it('takes the body as bytes and the headers as Headers or Node headers (any case, arrays)', () => {
     const headers = signed()
     expect(verifyWebhook(secret, new Headers(headers), Buffer.from(body)).type).toBe('connection.created')
     expect(verifyWebhook(secret, new Headers(headers), new TextEncoder().encode(body)).type).toBe('connection.created')
@@ -89,14 +89,14 @@ describe('verifyWebhook', () => {
     expect(verifyWebhook(secret, nodeStyle, body).type).toBe('connection.created')
   })
 
-  it('Should refuse a tampered body', () => {
+  it('refuses a tampered body', () => {
     const headers = signed()
     const tampered = body.replace('conn_1', 'conn_2')
     expect(failure(() => verifyWebhook(secret, headers, tampered)).code).toBe('PB_WEBHOOK_NO_MATCHING_SIGNATURE')
     expect(failure(() => verifyWebhook(secret, headers, `${body} `)).code).toBe('PB_WEBHOOK_NO_MATCHING_SIGNATURE')
   })
 
-  it('Should refuse a tampered id or timestamp', () => {
+  it('refuses a tampered id or timestamp', () => {
     const headers = signed()
     expect(failure(() => verifyWebhook(secret, { ...headers, 'webhook-id': 'msg_other' }, body)).code).toBe(
       'PB_WEBHOOK_NO_MATCHING_SIGNATURE',
@@ -107,12 +107,12 @@ describe('verifyWebhook', () => {
     )
   })
 
-  it('Should refuse a signature made with another secret', () => {
+  it('refuses a signature made with another secret', () => {
     const headers = signed({ secrets: [newSecret()] })
     expect(failure(() => verifyWebhook(secret, headers, body)).code).toBe('PB_WEBHOOK_NO_MATCHING_SIGNATURE')
   })
 
-  it('Should refuse a stale or future timestamp, with the tolerance configurable', () => {
+  it('refuses a stale or future timestamp, with the tolerance configurable', () => {
     const old = signed({ at: new Date(Date.now() - 301_000) })
     expect(failure(() => verifyWebhook(secret, old, body)).code).toBe('PB_WEBHOOK_TIMESTAMP_TOO_OLD')
     const future = signed({ at: new Date(Date.now() + 301_000) })
@@ -123,7 +123,7 @@ describe('verifyWebhook', () => {
     expect(verifyWebhook(secret, recent, body, { now: Date.now() - 60_000, toleranceSeconds: 1 }).type).toBe('connection.created')
   })
 
-  it('Should accept any one of several space-separated signatures (secret rotation on the sender side)', () => {
+  it('accepts any one of several space-separated signatures (secret rotation on the sender side)', () => {
     const previous = newSecret()
     const headers = signed({ secrets: [previous, secret] })
     expect(headers['webhook-signature'].split(' ')).toHaveLength(2)
@@ -134,7 +134,7 @@ describe('verifyWebhook', () => {
     expect(failure(() => verifyWebhook(newSecret(), headers, body)).code).toBe('PB_WEBHOOK_NO_MATCHING_SIGNATURE')
   })
 
-  it('Should ignore signatures of other versions and malformed entries', () => {
+  it('ignores signatures of other versions and malformed entries', () => {
     const headers = signed()
     const mixed = { ...headers, 'webhook-signature': `v1a,${'A'.repeat(86)}== garbage v2,abc ${headers['webhook-signature']}` }
     expect(verifyWebhook(secret, mixed, body).type).toBe('connection.created')
@@ -142,7 +142,7 @@ describe('verifyWebhook', () => {
     expect(failure(() => verifyWebhook(secret, onlyOthers, body)).code).toBe('PB_WEBHOOK_NO_MATCHING_SIGNATURE')
   })
 
-  it('Should refuse missing headers and a timestamp that is not unix seconds', () => {
+  it('refuses missing headers and a timestamp that is not unix seconds', () => {
     const headers = signed()
     for (const name of ['webhook-id', 'webhook-timestamp', 'webhook-signature'] as const) {
       const { [name]: _, ...rest } = headers
@@ -153,12 +153,12 @@ describe('verifyWebhook', () => {
     }
   })
 
-  it('Should refuse a validly signed body that is not a Patchbay event', () => {
+  it('refuses a validly signed body that is not a Patchbay event', () => {
     const payload = 'not json'
     expect(failure(() => verifyWebhook(secret, signed({ payload }), payload)).code).toBe('PB_WEBHOOK_INVALID_PAYLOAD')
   })
 
-  it('Should throw a TypeError (never quoting it) for a malformed secret, and for a parsed body', () => {
+  it('throws a TypeError (never quoting it) for a malformed secret, and for a parsed body', () => {
     expect(() => verifyWebhook('not-a-secret', signed(), body)).toThrow(TypeError)
     expect(() => verifyWebhook('whsec_***', signed(), body)).toThrow(/base64/)
     expect(() => verifyWebhook([], signed(), body)).toThrow(/at least one/)
@@ -174,7 +174,7 @@ describe.each(databaseTargets)('verifyWebhook on deliveries of the real server (
   })
   afterAll(() => s?.close())
 
-  it('Should verify the connection.created event Patchbay sends after connections.create()', async () => {
+  it('verifies the connection.created event Patchbay sends after connections.create()', async () => {
     const { patchbay } = s.sdk()
     const user = patchbay.forUser({ userId: 'hooked', tenantId: 'org-7' })
     const connection = await user.connections.create({ app: 'fakestripe', credentials: { api_key: GOOD_STRIPE_KEY } })

@@ -113,7 +113,7 @@ describe('patchbay CLI', () => {
   })
 
   it(
-    'should refuse a partner with a symmetric algorithm or no key source',
+    'refuses a partner with a symmetric algorithm or no key source',
     async () => {
       const dir = mkdtempSync(join(tmpdir(), 'pb-cli-'))
       const hs = await patchbay(['partner', 'create', ...partnerArgs, '--jwks-url', 'https://p.example/jwks', '--algorithms', 'HS256'], dir)
@@ -134,7 +134,7 @@ describe('patchbay CLI', () => {
   })
 
   it(
-    'should not echo a secret in a configuration error – key material, database password, secret-named settings',
+    'does not echo a secret in a configuration error – key material, database password, secret-named settings',
     async () => {
       const dir = mkdtempSync(join(tmpdir(), 'pb-cli-'))
       const material = 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZn'
@@ -255,7 +255,7 @@ describe('patchbay CLI', () => {
     expect(partners.map((p: { id: string }) => p.id)).toEqual(['declared'])
   })
 
-  it('should refuse a new declared partner without a client secret hash', async () => {
+  it('refuses a new declared partner without a client secret hash', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pb-cli-'))
     const file = join(dir, 'patchbay.json')
     writeFileSync(

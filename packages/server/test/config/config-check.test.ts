@@ -22,7 +22,7 @@ describe('checkConfig', () => {
     expect(problems({ devMode: false, encryptionKeys: [generateEncryptionKey()] })).toBe('')
   })
 
-  it('should list every problem in one error – key, CIDR range, custom app, partners', () => {
+  it('lists every problem in one error – key, CIDR range, custom app, partners', () => {
     const message = problems({
       devMode: false,
       'outbound.allowPrivateRanges': ['10.0.0.0/8', 'not-a-range'],
@@ -42,7 +42,7 @@ describe('checkConfig', () => {
     expect(message).toContain('partners.1 (other): clientId acme is also partner acme')
   })
 
-  it('should check the environment variables partners name, never quoting their values', () => {
+  it('checks the environment variables partners name, never quoting their values', () => {
     const declared = [
       { ...partner, webhookSecretEnv: 'ACME_WEBHOOK_SECRET', apps: { github: { clientId: 'x', clientSecretEnv: 'GH_SECRET' } } },
     ]

@@ -35,7 +35,7 @@ describe('loadConfig', () => {
     expect(loadConfig({ PATCHBAY_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1'])
   })
 
-  it('should refuse a bad value and name the setting and its variable', () => {
+  it('refuses a bad value and names the setting and its variable', () => {
     expect(() => loadConfig({ PATCHBAY_PORT: 'abc' })).toThrow(ConfigError)
     expect(() => loadConfig({ PATCHBAY_PORT: 'abc' })).toThrow(/port \(PATCHBAY_PORT\): Expected integer \(got "abc"\)/)
     expect(() => loadConfig({ PATCHBAY_LOG_LEVEL: 'loud' })).toThrow(/logLevel \(PATCHBAY_LOG_LEVEL\)/)
@@ -43,7 +43,7 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PATCHBAY_DEV: 'maybe' })).toThrow(/devMode/)
   })
 
-  it('should refuse a partner that allows a symmetric algorithm', () => {
+  it('refuses a partner that allows a symmetric algorithm', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pb-config-'))
     const file = join(dir, 'patchbay.yaml')
     writeFileSync(
@@ -63,7 +63,7 @@ describe('loadConfig', () => {
     expect(config.jwt.clockSkew).toBe(5)
   })
 
-  it('should refuse unknown keys and unreadable files', () => {
+  it('refuses unknown keys and unreadable files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pb-config-'))
     const file = join(dir, 'patchbay.json')
     writeFileSync(file, JSON.stringify({ prot: 1 }))

@@ -178,7 +178,7 @@ describe.each(databaseTargets)('Connect flow errors ($name)', (target) => {
   }
 
   describe('OAuth callbacks that fail', () => {
-    it('Should end with an error page, an error outcome and connection.failed when the token endpoint drops the connection', async () => {
+    it('ends with an error page, an error outcome and connection.failed when the token endpoint drops the connection', async () => {
       const flow = await start('flakyoidc', 'token-down')
       const callback = await callbackOf('flakyoidc', flow.authorizeUrl, 'token-down')
       tokenDown = true
@@ -190,14 +190,14 @@ describe.each(databaseTargets)('Connect flow errors ($name)', (target) => {
       }
     })
 
-    it('Should end with an error page and outcome when discovery points the token endpoint at a refused address', async () => {
+    it('ends with an error page and outcome when discovery points the token endpoint at a refused address', async () => {
       const flow = await start('misdirected', 'misdirected')
       const callback = await callbackOf('misdirected', flow.authorizeUrl, 'misdirected')
       const res = await http(callback, { jar: flow.jar })
       await expectFailedCallback(res, flow, 'misdirected', 'OIDC (misdirected)', 'misdirected')
     })
 
-    it('Should redirect to redirect_uri with error=server_error when the token endpoint fails in redirect mode', async () => {
+    it('redirects to redirect_uri with error=server_error when the token endpoint fails in redirect mode', async () => {
       const flow = await start('flakyoidc', 'token-down-redirect', `&redirect_uri=${encodeURIComponent(s.partnerPage.returnUrl)}`)
       const callback = await callbackOf('flakyoidc', flow.authorizeUrl, 'token-down-redirect')
       tokenDown = true
@@ -215,7 +215,7 @@ describe.each(databaseTargets)('Connect flow errors ($name)', (target) => {
       expect(await outcomeOf(flow.code)).toMatchObject({ status: 'error', error: 'server_error' })
     })
 
-    it('Should end an OAuth 1.0a callback whose access token request cannot be made with an error page and outcome', async () => {
+    it('ends an OAuth 1.0a callback whose access token request cannot be made with an error page and outcome', async () => {
       const { code, sessionId } = await mintSession(s.t, {}, { sub: 'oauth1-broken' })
       const jar = new CookieJar()
       const { page } = await openConnect(s.t.url, `/to/brokentrello?token=${code}`, jar)
@@ -227,7 +227,7 @@ describe.each(databaseTargets)('Connect flow errors ($name)', (target) => {
   })
 
   describe('connection.failed', () => {
-    it('Should queue connection.failed with the error when the user denies at the provider', async () => {
+    it('queues connection.failed with the error when the user denies at the provider', async () => {
       const flow = await start('oidc', 'denied-webhook')
       const callback = await authorizeAtProvider(flow.authorizeUrl, {
         username: 'denied-webhook',
@@ -248,7 +248,7 @@ describe.each(databaseTargets)('Connect flow errors ($name)', (target) => {
       })
     })
 
-    it('Should end the session with an expired error outcome when the user comes back after the flow expired', async () => {
+    it('ends the session with an expired error outcome when the user comes back after the flow expired', async () => {
       const flow = await start('oidc', 'expired-flow')
       const callback = await authorizeAtProvider(flow.authorizeUrl, { username: 'expired-flow', stopAt: `${s.t.url}/oauth2/callback/oidc` })
       await db
@@ -267,7 +267,7 @@ describe.each(databaseTargets)('Connect flow errors ($name)', (target) => {
       expect(await failedEvents(flow.sessionId)).toHaveLength(1)
     })
 
-    it('Should report an expired flow once when its callback arrives twice at the same time', async () => {
+    it('reports an expired flow once when its callback arrives twice at the same time', async () => {
       const flow = await start('oidc', 'expired-twice')
       const callback = await authorizeAtProvider(flow.authorizeUrl, {
         username: 'expired-twice',
@@ -283,7 +283,7 @@ describe.each(databaseTargets)('Connect flow errors ($name)', (target) => {
       expect(await failedEvents(flow.sessionId)).toHaveLength(1)
     })
 
-    it('Should keep the first outcome when two flows of a session come back at once, one denied and one authorized', async () => {
+    it('keeps the first outcome when two flows of a session come back at once, one denied and one authorized', async () => {
       const flow = await start('oidc', 'two-tabs')
       // A second tab of the same browser starts a second flow of the session.
       const again = await http(`${s.t.url}/connect/${flow.sessionId}/oidc`, { jar: flow.jar })
@@ -311,7 +311,7 @@ describe.each(databaseTargets)('Connect flow errors ($name)', (target) => {
     /** The maintenance sweep every process runs each minute, as if it ran `minutes` from now. */
     const sweepIn = (minutes: number) => sweepExpired(db, Date.now() + minutes * MINUTE)
 
-    it('Should end a session whose user never came back from the provider with expired, once, when nothing can finish it', async () => {
+    it('ends a session whose user never came back from the provider with expired, once, when nothing can finish it', async () => {
       const flow = await start('oidc', 'never-back')
       // The session has expired (10 min) but its provider authorization may still come back (15 min).
       await sweepIn(11)
@@ -336,7 +336,7 @@ describe.each(databaseTargets)('Connect flow errors ($name)', (target) => {
       })
     })
 
-    it('Should end a session left on the form once it expired, and leave an unopened one alone', async () => {
+    it('ends a session left on the form once it expired, and leaves an unopened one alone', async () => {
       const left = await mintSession(s.t, {}, { sub: 'left-form' })
       const { page } = await openConnect(s.t.url, `/to/fakestripe?token=${left.code}`, new CookieJar())
       expect(page.status).toBe(200)
@@ -369,7 +369,7 @@ describe.each(databaseTargets)('Connect flow errors ($name)', (target) => {
       return id
     }
 
-    it('Should redirect to redirect_uri with error=not_found and record the outcome (redirect mode)', async () => {
+    it('redirects to redirect_uri with error=not_found and records the outcome (redirect mode)', async () => {
       const gone = await deletedConnection('reconnect-redirect')
       const { code, sessionId } = await mintSession(s.t, { custom_state: 'st-9' }, { sub: 'reconnect-redirect' })
       const res = await http(
@@ -388,7 +388,7 @@ describe.each(databaseTargets)('Connect flow errors ($name)', (target) => {
       expect((await failedEvents(sessionId))[0]?.data).toMatchObject({ error: 'not_found', reconnect_id: gone, app: 'fakestripe' })
     })
 
-    it('Should post error=not_found to the opener and record the outcome (popup mode)', async () => {
+    it('posts error=not_found to the opener and records the outcome (popup mode)', async () => {
       const gone = await deletedConnection('reconnect-popup')
       const { code, sessionId } = await mintSession(s.t, {}, { sub: 'reconnect-popup' })
       const res = await http(`${s.t.url}/to/fakestripe?token=${code}&reconnect_id=${gone}&nonce=abcdefghijklmnop0123`)
@@ -407,7 +407,7 @@ describe.each(databaseTargets)('Connect flow errors ($name)', (target) => {
   })
 
   describe('malformed links', () => {
-    it('Should fall back to the default theme for a theme name over 40 characters', async () => {
+    it('falls back to the default theme for a theme name over 40 characters', async () => {
       const { code } = await mintSession(s.t, {}, { sub: 'long-theme' })
       const jar = new CookieJar()
       const { page } = await openConnect(s.t.url, `/to/fakestripe?token=${code}&theme=${'x'.repeat(41)}`, jar)
@@ -416,7 +416,7 @@ describe.each(databaseTargets)('Connect flow errors ($name)', (target) => {
       expect(page.text).toContain('@media (prefers-color-scheme:dark)')
     })
 
-    it('Should answer an app key no app can have at /to/{app} with the styled page, not JSON', async () => {
+    it('answers an app key no app can have at /to/{app} with the styled page, not JSON', async () => {
       const { code } = await mintSession(s.t, {}, { sub: 'bad-app' })
       const res = await http(`${s.t.url}/to/No.Such.App?token=${code}`)
       expect(res.status).toBe(404)

@@ -54,7 +54,7 @@ describe.each(databaseTargets)('POST /v1/connect/sessions ($name)', (target) => 
   }
 
   describe('connect_url', () => {
-    it('Should return a connect_url opening the one allowed app with the code', async () => {
+    it('returns a connect_url opening the one allowed app with the code', async () => {
       const res = await mint('url-one', { apps: ['fakestripe'] })
       expect(res.status).toBe(201)
       expect(res.json.connect_url).toBe(`${s.t.url}/to/fakestripe?token=${encodeURIComponent(res.json.token)}`)
@@ -63,7 +63,7 @@ describe.each(databaseTargets)('POST /v1/connect/sessions ($name)', (target) => 
       expect(opened.location).toBe(`/connect/${res.json.session_id}/fakestripe`)
     })
 
-    it('Should return a connect_url opening the picker when the session allows several apps or all', async () => {
+    it('returns a connect_url opening the picker when the session allows several apps or all', async () => {
       for (const body of [{ apps: ['fakestripe', 'oidc'] }, {}]) {
         const res = await mint('url-many', body)
         expect(res.status).toBe(201)
@@ -71,7 +71,7 @@ describe.each(databaseTargets)('POST /v1/connect/sessions ($name)', (target) => 
       }
     })
 
-    it('Should return connect_url from the token exchange for a connect session too', async () => {
+    it('returns connect_url from the token exchange for a connect session too', async () => {
       const res = await fetch(`${s.t.url}/oauth/token`, {
         method: 'POST',
         headers: { authorization: `Basic ${btoa(`${s.t.partner.clientId}:${s.t.partner.clientSecret}`)}` },
@@ -90,7 +90,7 @@ describe.each(databaseTargets)('POST /v1/connect/sessions ($name)', (target) => 
   })
 
   describe('reconnect_id', () => {
-    it("Should answer 404 PB_ERR_NOT_FOUND for an unknown or another user's connection, minting nothing", async () => {
+    it("answers 404 PB_ERR_NOT_FOUND for an unknown or another user's connection, minting nothing", async () => {
       const theirs = await mint('reconnect-owner', { apps: ['oidc'] })
       const connected = await connectThrough(`/to/oidc?token=${theirs.json.token}`, 'reconnect-owner')
       const connectionId = resultOf(connected).connection_id as string
@@ -113,7 +113,7 @@ describe.each(databaseTargets)('POST /v1/connect/sessions ($name)', (target) => 
       expect(resultOf(again)).toMatchObject({ connection_id: connectionId, operation: 'reauth' })
     })
 
-    it("Should refuse a reconnect_id of an app the session's apps exclude (PB_ERR_VALIDATION)", async () => {
+    it("refuses a reconnect_id of an app the session's apps exclude (PB_ERR_VALIDATION)", async () => {
       const first = await mint('reconnect-apps', { apps: ['oidc'] })
       const connectionId = resultOf(await connectThrough(`/to/oidc?token=${first.json.token}`, 'reconnect-apps')).connection_id
       const res = await mint('reconnect-apps', { apps: ['fakestripe'], reconnect_id: connectionId })
@@ -124,7 +124,7 @@ describe.each(databaseTargets)('POST /v1/connect/sessions ($name)', (target) => 
   })
 
   describe('redirect_uri', () => {
-    it("Should end a session minted with redirect_uri at the partner's URI when the URL does not ask otherwise", async () => {
+    it("ends a session minted with redirect_uri at the partner's URI when the URL does not ask otherwise", async () => {
       const res = await mint('redirected', { apps: ['oidc'], redirect_uri: s.partnerPage.returnUrl, custom_state: 'st-1' })
       expect(res.status).toBe(201)
       const done = await connectThrough(`/to/oidc?token=${res.json.token}`, 'redirected')
@@ -137,7 +137,7 @@ describe.each(databaseTargets)('POST /v1/connect/sessions ($name)', (target) => 
       expect(back.searchParams.get('state')).toBe('st-1')
     })
 
-    it('Should stay in popup mode when the opening URL asks for it (mode=popup, or the widget nonce)', async () => {
+    it('stays in popup mode when the opening URL asks for it (mode=popup, or the widget nonce)', async () => {
       for (const [sub, query] of [
         ['popup-mode', '&mode=popup'],
         ['popup-nonce', '&nonce=widget-nonce-0123456789'],
@@ -149,7 +149,7 @@ describe.each(databaseTargets)('POST /v1/connect/sessions ($name)', (target) => 
       }
     })
 
-    it('Should refuse mode=redirect when neither the session nor the URL gives a redirect URI', async () => {
+    it('refuses mode=redirect when neither the session nor the URL gives a redirect URI', async () => {
       const res = await mint('no-uri', { apps: ['oidc'] })
       const opened = await http(`${s.t.url}/to/oidc?token=${res.json.token}&mode=redirect`)
       expect(opened.status).toBe(400)

@@ -81,7 +81,7 @@ describe.each(databaseTargets)('Connect UI security ($name)', (target) => {
   const accountChecks = () => s.fakeApi.requests.filter((r) => r.path === '/v1/account').length
 
   describe('session codes', () => {
-    it('Should answer a random code with the "not found" page (404)', async () => {
+    it('answers a random code with the "not found" page (404)', async () => {
       const before = await countRows(db, 'connect_sessions')
       for (const code of [RANDOM_CODE(), 'not-a-session-code', `pbat_${RANDOM_CODE().slice(5)}`]) {
         for (const path of [`/to/fakestripe?token=${encodeURIComponent(code)}`, `/connect?token=${encodeURIComponent(code)}`]) {
@@ -97,7 +97,7 @@ describe.each(databaseTargets)('Connect UI security ($name)', (target) => {
       expect(await countRows(db, 'connect_sessions')).toBe(before)
     })
 
-    it('Should answer a used code with the 410 page and not rebind the session', async () => {
+    it('answers a used code with the 410 page and does not rebind the session', async () => {
       const { code, sessionId } = await mintSession(s.t, {}, { sub: 'used-code' })
       const first = await http(`${s.t.url}/to/fakestripe?token=${code}`)
       expect(first.status).toBe(303)
@@ -112,7 +112,7 @@ describe.each(databaseTargets)('Connect UI security ($name)', (target) => {
       expect(after.used_at).toBe(bound.used_at)
     })
 
-    it('Should answer an expired code with the 410 page and leave it unused', async () => {
+    it('answers an expired code with the 410 page and leaves it unused', async () => {
       const { code, sessionId } = await mintSession(s.t, {}, { sub: 'expired-code' })
       await db
         .updateTable('connect_sessions')
@@ -130,7 +130,7 @@ describe.each(databaseTargets)('Connect UI security ($name)', (target) => {
       expect(row.browser_hash).toBeNull()
     })
 
-    it('Should store the code and the browser secret only hashed', async () => {
+    it('stores the code and the browser secret only hashed', async () => {
       const { code, sessionId, jar } = await openApp('fakestripe', 'hashed-code')
       const browserSecret = jar.get(sessionCookie(sessionId)) as string
       expect(browserSecret).toBeTruthy()
@@ -144,7 +144,7 @@ describe.each(databaseTargets)('Connect UI security ($name)', (target) => {
       expect(everything).not.toContain(browserSecret)
     })
 
-    it('Should answer GET /to with a 303 whose Location carries no token, and a HttpOnly SameSite cookie', async () => {
+    it('answers GET /to with a 303 whose Location carries no token, and a HttpOnly SameSite cookie', async () => {
       const { code, sessionId } = await mintSession(s.t, {}, { sub: 'address-bar' })
       const res = await http(`${s.t.url}/to/fakestripe?token=${code}&state=st-1`)
       expect(res.status).toBe(303)
@@ -161,7 +161,7 @@ describe.each(databaseTargets)('Connect UI security ($name)', (target) => {
       expect(cookies[0]).toMatch(/; Path=\//i)
     })
 
-    it('Should send no-referrer, a strict CSP with a fresh nonce per response, and frame-ancestors of the partner', async () => {
+    it('sends no-referrer, a strict CSP with a fresh nonce per response, and frame-ancestors of the partner', async () => {
       const partnerPages: HttpAnswer[] = []
       const a = await openApp('fakestripe', 'csp-1')
       const b = await openApp('fakestripe', 'csp-2')
@@ -194,7 +194,7 @@ describe.each(databaseTargets)('Connect UI security ($name)', (target) => {
       expect(new Set(nonces).size).toBe(nonces.length)
     })
 
-    it('Should write no session code, cookie secret, state, API key or token to the logs', async () => {
+    it('writes no session code, cookie secret, state, API key or token to the logs', async () => {
       const stripe = await openApp('fakestripe', 'logged-stripe')
       // Read before the flows end: a finished flow clears its session cookie.
       const stripeCookie = stripe.jar.get(sessionCookie(stripe.sessionId))
@@ -253,7 +253,7 @@ describe.each(databaseTargets)('Connect UI security ($name)', (target) => {
       ['another case', 'HTTPS://PARTNER.EXAMPLE/connected'],
     ]
 
-    it.each(refused)('Should refuse %s without redirecting and leave the session unused', async (_name, uri) => {
+    it.each(refused)('refuses %s without redirecting and leaves the session unused', async (_name, uri) => {
       const { code, sessionId } = await mintSession(s.t, {}, { sub: 'redirect-uri' })
       for (const path of ['/to/fakestripe', '/connect']) {
         const res = await http(`${s.t.url}${path}?token=${code}&redirect_uri=${encodeURIComponent(uri)}`)
@@ -274,7 +274,7 @@ describe.each(databaseTargets)('Connect UI security ($name)', (target) => {
       expect(ok.location).toBe(`/connect/${sessionId}/fakestripe`)
     })
 
-    it('Should refuse a registered redirect_uri that differs from the one the session was minted with', async () => {
+    it('refuses a registered redirect_uri that differs from the one the session was minted with', async () => {
       const { code, sessionId } = await mintSession(s.t, { redirect_uri: 'https://partner.example/connected' }, { sub: 'redirect-uri-2' })
       const res = await http(`${s.t.url}/to/fakestripe?token=${code}&redirect_uri=${encodeURIComponent(s.partnerPage.returnUrl)}`)
       expect(res.status).toBe(400)
@@ -291,7 +291,7 @@ describe.each(databaseTargets)('Connect UI security ($name)', (target) => {
       return { page: opened.page.text, theme: context.theme }
     }
 
-    it('Should not echo a theme with markup and fall back to the default', async () => {
+    it('does not echo a theme with markup and falls back to the default', async () => {
       const { page, theme } = await themed('<script>alert(1)</script>', 'theme-xss')
       expect(theme).toBeNull()
       expect(page).not.toContain('<script>alert')
@@ -299,7 +299,7 @@ describe.each(databaseTargets)('Connect UI security ($name)', (target) => {
       expect(page).toContain('@media (prefers-color-scheme:dark)')
     })
 
-    it('Should select only a theme the partner configured', async () => {
+    it('selects only a theme the partner configured', async () => {
       await s.t.updatePartnerRow({ branding: JSON.stringify({ themes: { ocean: { mode: 'dark' } } }) })
       try {
         const ocean = await themed('ocean', 'theme-ocean')
@@ -363,7 +363,7 @@ describe.each(databaseTargets)('Connect UI security ($name)', (target) => {
       }
     }
 
-    it("Should answer reconnect_id of another user's connection exactly as an unknown one, and leave it untouched", async () => {
+    it("answers reconnect_id of another user's connection exactly as an unknown one, and leaves it untouched", async () => {
       const bob = await mintSession(s.t, {}, { sub: 'bob' })
       const bobsConnection = await connectionFor(bob.sessionId)
       const before = await db.selectFrom('connections').selectAll().where('id', '=', bobsConnection).executeTakeFirstOrThrow()
@@ -376,13 +376,13 @@ describe.each(databaseTargets)('Connect UI security ($name)', (target) => {
       expect(await connectionsOf(db, 'alice-tenancy')).toEqual([])
     })
 
-    it("Should answer a session minted with another user's reconnect_id as not found", async () => {
+    it("answers a session minted with another user's reconnect_id as not found", async () => {
       const bob = await mintSession(s.t, {}, { sub: 'bob-2' })
       const bobsConnection = await connectionFor(bob.sessionId)
       await expectNotFound('alice-tenancy-2', '', { reconnect_id: bobsConnection })
     })
 
-    it('Should not reach the same user id in another tenant or another partner', async () => {
+    it('does not reach the same user id in another tenant or another partner', async () => {
       const otherTenant = await mintSession(s.t, {}, { sub: 'carol', org: 'org-2' })
       const inOrg2 = await connectionFor(otherTenant.sessionId)
       await expectNotFound('carol', `&reconnect_id=${inOrg2}`)
@@ -401,7 +401,7 @@ describe.each(databaseTargets)('Connect UI security ($name)', (target) => {
       expect(JSON.parse((await sessionRow(db, fromOther.sessionId)).outcome as string)).toMatchObject({ error: 'not_found' })
     })
 
-    it("Should answer reconnect_id of the user's own connection of another app as not found", async () => {
+    it("answers reconnect_id of the user's own connection of another app as not found", async () => {
       const first = await mintSession(s.t, {}, { sub: 'dave' })
       const stripeConnection = await connectionFor(first.sessionId)
       const before = await db.selectFrom('connections').selectAll().where('id', '=', stripeConnection).executeTakeFirstOrThrow()
@@ -414,7 +414,7 @@ describe.each(databaseTargets)('Connect UI security ($name)', (target) => {
       expect(await db.selectFrom('connections').selectAll().where('id', '=', stripeConnection).executeTakeFirstOrThrow()).toEqual(before)
     })
 
-    it('Should store nothing when the connection to reconnect is deleted before the form is sent', async () => {
+    it('stores nothing when the connection to reconnect is deleted before the form is sent', async () => {
       const first = await mintSession(s.t, {}, { sub: 'erin' })
       const own = await connectionFor(first.sessionId)
       const { sessionId, jar, page } = await openApp('fakestripe', 'erin', `&reconnect_id=${own}`)
@@ -429,7 +429,7 @@ describe.each(databaseTargets)('Connect UI security ($name)', (target) => {
   })
 
   describe('cookie binding and form posts', () => {
-    it('Should answer the app page and the picker without the right cookie as not found', async () => {
+    it('answers the app page and the picker without the right cookie as not found', async () => {
       const mine = await openApp('fakestripe', 'cookie-1')
       const other = await openApp('fakestripe', 'cookie-2')
       const otherSecret = other.jar.get(sessionCookie(other.sessionId)) as string
@@ -449,7 +449,7 @@ describe.each(databaseTargets)('Connect UI security ($name)', (target) => {
       expect((await http(`${s.t.url}/connect/${mine.sessionId}/fakestripe`, { jar: mine.jar })).status).toBe(200)
     })
 
-    it('Should refuse a form post without the session cookie and store nothing', async () => {
+    it('refuses a form post without the session cookie and stores nothing', async () => {
       const { sessionId, jar } = await openApp('fakestripe', 'cookie-post')
       const checks = accountChecks()
       const withOtherValue = new CookieJar()
@@ -467,7 +467,7 @@ describe.each(databaseTargets)('Connect UI security ($name)', (target) => {
       expect(await connectionsOf(db, 'cookie-post')).toHaveLength(1)
     })
 
-    it('Should refuse a cross-site form post (403) and store nothing', async () => {
+    it('refuses a cross-site form post (403) and stores nothing', async () => {
       const { sessionId, jar } = await openApp('fakestripe', 'cross-site')
       const checks = accountChecks()
       const attacks: Array<Record<string, string>> = [
@@ -494,7 +494,7 @@ describe.each(databaseTargets)('Connect UI security ($name)', (target) => {
   })
 
   describe('postMessage', () => {
-    it("Should post the result, without any secret, to the session's allowed origin only", async () => {
+    it("posts the result, without any secret, to the session's allowed origin only", async () => {
       const { sessionId, jar } = await openApp('fakestripe', 'post-message', '&state=ctx-9')
       const res = await submitStripe(sessionId, jar, GOOD_STRIPE_KEY)
       expect(res.status).toBe(200)
@@ -522,7 +522,7 @@ describe.each(databaseTargets)('Connect UI security ($name)', (target) => {
       expect(res.text).not.toMatch(/access_token|refresh_token|api_key"/)
     })
 
-    it('Should post nothing when the session has no allowed origin', async () => {
+    it('posts nothing when the session has no allowed origin', async () => {
       await s.t.updatePartnerRow({ allowed_origins: JSON.stringify([s.partnerPage.origin, 'https://partner.example']) })
       try {
         const { sessionId, jar } = await openApp('fakestripe', 'no-origin')
@@ -567,7 +567,7 @@ describe.each(databaseTargets)('Connect UI security ($name)', (target) => {
       return { ...opened, res }
     }
 
-    it.each(lookalikes)('Should refuse the Zendesk subdomain %j with a form error and start no flow', async (value) => {
+    it.each(lookalikes)('refuses the Zendesk subdomain %j with a form error and starts no flow', async (value) => {
       const forms: Array<Record<string, string>> = [
         { auth_option: 'oauth2', subdomain: value },
         { auth_option: 'api_token', subdomain: value, email: 'agent@acme.test', api_token: 'token-123' },
@@ -584,7 +584,7 @@ describe.each(databaseTargets)('Connect UI security ($name)', (target) => {
       expect(await connectionsOf(db, 'zendesk-ssrf')).toEqual([])
     })
 
-    it.each(lookalikes)('Should refuse the Shopify store handle %j with a form error and start no flow', async (value) => {
+    it.each(lookalikes)('refuses the Shopify store handle %j with a form error and starts no flow', async (value) => {
       const { res, sessionId } = await post('shopify', { auth_option: 'oauth2', shop: value }, 'shopify-ssrf')
       expect(res.status).toBe(400)
       expectNoRedirect(res)
@@ -592,7 +592,7 @@ describe.each(databaseTargets)('Connect UI security ($name)', (target) => {
       expect(await flowRows(db, sessionId)).toEqual([])
     })
 
-    it('Should start the flow at the app host for a valid subdomain (typed bare or as the full address)', async () => {
+    it('starts the flow at the app host for a valid subdomain (typed bare or as the full address)', async () => {
       for (const value of ['acme', 'https://acme.zendesk.com/']) {
         const { res, sessionId } = await post('zendesk', { auth_option: 'oauth2', subdomain: value }, 'zendesk-ok')
         expect(res.status).toBe(200)
@@ -607,7 +607,7 @@ describe.each(databaseTargets)('Connect UI security ($name)', (target) => {
   })
 
   describe('credentials at rest', () => {
-    it("Should store credentials as pbv1 ciphertexts that do not open on another connection's row", async () => {
+    it("stores credentials as pbv1 ciphertexts that do not open on another connection's row", async () => {
       for (const sub of ['vault-a', 'vault-b']) {
         const { sessionId, jar } = await openApp('fakestripe', sub)
         expect((await submitStripe(sessionId, jar, GOOD_STRIPE_KEY)).status).toBe(200)
@@ -648,7 +648,7 @@ describe.each(databaseTargets)('Connect UI rate limit ($name)', (target) => {
   })
   afterAll(() => t?.close())
 
-  it('Should answer 429 after 5 session code attempts per IP, and consume nothing', async () => {
+  it('answers 429 after 5 session code attempts per IP, and consumes nothing', async () => {
     const { code, sessionId } = await mintSession(t)
     const statuses: number[] = []
     for (let i = 0; i < 5; i++) statuses.push((await http(`${t.url}/to/stripe?token=${RANDOM_CODE()}`)).status)
@@ -688,7 +688,7 @@ describe.each(databaseTargets)('Connect UI outbound requests ($name)', (target) 
   })
 
   it.each(['plainhttp', 'literalip', 'loopbackname'])(
-    'Should refuse a credential check towards a loopback address that is not allowed (%s)',
+    'refuses a credential check towards a loopback address that is not allowed (%s)',
     async (app) => {
       const db = t.server.services.database.db
       const sub = `ssrf-${app}`

@@ -76,7 +76,7 @@ describe.each(databaseTargets)('connection popup ($name)', (target) => {
 
   describe('POST|GET /connection-popup', () => {
     it.each<Via>(['payload form field', 'JSON body', 'query parameters'])(
-      'Should connect from a %s and redirect with connectionId',
+      'connects from a %s and redirects with connectionId',
       async (via) => {
         const sub = `popup-${via.replaceAll(' ', '-')}`
         const { payload } = await stripePayload(sub)
@@ -89,7 +89,7 @@ describe.each(databaseTargets)('connection popup ($name)', (target) => {
       },
     )
 
-    it('Should redirect a refused API key with error and errorData, and store nothing', async () => {
+    it('redirects a refused API key with error and errorData, and stores nothing', async () => {
       const checks = s.fakeApi.requests.length
       const { payload, sessionId } = await stripePayload('popup-bad-key', {}, BAD_STRIPE_KEY)
       const query = returned(await popup(payload))
@@ -106,7 +106,7 @@ describe.each(databaseTargets)('connection popup ($name)', (target) => {
       expect(JSON.parse((await sessionRow(db, sessionId)).outcome as string)).toMatchObject({ status: 'error' })
     })
 
-    it("Should replace the user's previous connection unless allowMultipleConnections is true", async () => {
+    it("replaces the user's previous connection unless allowMultipleConnections is true", async () => {
       const sub = 'popup-multiple'
       const neighbour = returned(await popup((await stripePayload('popup-neighbour')).payload)).get('connectionId')
       const first = returned(await popup((await stripePayload(sub)).payload)).get('connectionId')
@@ -122,7 +122,7 @@ describe.each(databaseTargets)('connection popup ($name)', (target) => {
       expect((await connectionsOf(db, 'popup-neighbour')).map((r) => r.id)).toEqual([neighbour])
     })
 
-    it('Should re-authorize the connection named by connectionId and keep its id', async () => {
+    it('re-authorizes the connection named by connectionId and keeps its id', async () => {
       const sub = 'popup-reauth'
       const id = returned(await popup((await stripePayload(sub)).payload)).get('connectionId') as string
       const before = await connectionsOf(db, sub)
@@ -134,7 +134,7 @@ describe.each(databaseTargets)('connection popup ($name)', (target) => {
       expect(after[0]?.credentials).not.toBe(before[0]?.credentials)
     })
 
-    it('Should return customState with the result', async () => {
+    it('returns customState with the result', async () => {
       const ok = returned(await popup((await stripePayload('popup-state', { customState: 'ctx {"a":1}&b' })).payload))
       expect(ok.get('state')).toBe('ctx {"a":1}&b')
       const failed = returned(await popup((await stripePayload('popup-state-2', { customState: 'ctx-2' }, BAD_STRIPE_KEY)).payload))
@@ -148,7 +148,7 @@ describe.each(databaseTargets)('connection popup ($name)', (target) => {
       'https://partner.example@evil.com/connected',
       '//evil.com/connected',
       'https://partner.example/connected/',
-    ])('Should refuse the unregistered redirectUri %j with an error page and no redirect', async (redirectUri) => {
+    ])('refuses the unregistered redirectUri %j with an error page and no redirect', async (redirectUri) => {
       const sub = 'popup-bad-redirect'
       const checks = s.fakeApi.requests.length
       const { payload, sessionId } = await stripePayload(sub, { redirectUri })
@@ -165,7 +165,7 @@ describe.each(databaseTargets)('connection popup ($name)', (target) => {
       expect((await sessionRow(db, sessionId)).used_at).toBeNull()
     })
 
-    it("Should answer connectionId of another user's connection with a not_found error redirect and touch nothing", async () => {
+    it("answers connectionId of another user's connection with a not_found error redirect and touches nothing", async () => {
       const bobs = returned(await popup((await stripePayload('popup-bob')).payload)).get('connectionId') as string
       const checks = s.fakeApi.requests.length
       const { payload, sessionId } = await stripePayload('popup-mallory', { connectionId: bobs })
@@ -179,7 +179,7 @@ describe.each(databaseTargets)('connection popup ($name)', (target) => {
       expect(JSON.parse((await sessionRow(db, sessionId)).outcome as string)).toMatchObject({ status: 'error', error: 'not_found' })
     })
 
-    it('Should keep the API key out of the session row, every table and the logs', async () => {
+    it('keeps the API key out of the session row, every table and the logs', async () => {
       const sessions: string[] = []
       for (const via of ['payload form field', 'JSON body', 'query parameters'] as const) {
         const { payload, sessionId } = await stripePayload('popup-secret', { allowMultipleConnections: true })
@@ -201,7 +201,7 @@ describe.each(databaseTargets)('connection popup ($name)', (target) => {
       expect(logs).not.toContain(encodeURIComponent(GOOD_STRIPE_KEY))
     })
 
-    it('Should refuse a payload that is not JSON or names no app, without a redirect', async () => {
+    it('refuses a payload that is not JSON or names no app, without a redirect', async () => {
       const { code, sessionId } = await mintSession(s.t, {}, { sub: 'popup-garbage' })
       const cases: Array<Record<string, string>> = [
         { payload: '{not json' },
@@ -229,7 +229,7 @@ describe.each(databaseTargets)('connection popup ($name)', (target) => {
       })
     }
 
-    it('Should answer pending, with in_progress once a provider authorization is under way', async () => {
+    it('answers pending, with in_progress once a provider authorization is under way', async () => {
       const { code, sessionId } = await mintSession(s.t, {}, { sub: 'outcome-pending' })
       let res = await outcome(code)
       expect(res.status).toBe(200)
@@ -243,7 +243,7 @@ describe.each(databaseTargets)('connection popup ($name)', (target) => {
       expect((await sessionRow(db, sessionId)).outcome_read_at).toBeNull()
     })
 
-    it('Should hand out the outcome once, without any secret, then answer consumed', async () => {
+    it('hands out the outcome once, without any secret, then answers consumed', async () => {
       const { code, sessionId } = await mintSession(s.t, { custom_state: 'ctx-outcome' }, { sub: 'outcome-final' })
       const jar = new CookieJar()
       await openConnect(s.t.url, `/to/fakestripe?token=${code}`, jar)
@@ -273,7 +273,7 @@ describe.each(databaseTargets)('connection popup ($name)', (target) => {
       expect(JSON.parse(second.text)).toEqual({ status: 'consumed' })
     })
 
-    it("Should send CORS headers to the session's allowed origin only", async () => {
+    it("sends CORS headers to the session's allowed origin only", async () => {
       const { code } = await mintSession(s.t, {}, { sub: 'outcome-cors' })
       const allowed = await outcome(code, s.partnerPage.origin)
       expect(allowed.headers.get('access-control-allow-origin')).toBe(s.partnerPage.origin)
@@ -286,7 +286,7 @@ describe.each(databaseTargets)('connection popup ($name)', (target) => {
       expect((await outcome(code)).headers.get('access-control-allow-origin')).toBeNull()
     })
 
-    it('Should answer an unknown token with 404', async () => {
+    it('answers an unknown token with 404', async () => {
       for (const token of [RANDOM_CODE(), 'pbat_not-a-session', '']) {
         const res = await outcome(token, s.partnerPage.origin)
         expect(res.status, token).toBe(404)

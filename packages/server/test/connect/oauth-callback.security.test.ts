@@ -117,7 +117,7 @@ describe.each(databaseTargets)('OAuth callbacks security ($name)', (target) => {
   const codeExchanges = () => s.provider.stats.token.authorization_code ?? 0
 
   describe('OAuth 2.0 state', () => {
-    it('Should answer an unknown or missing state with a 400 page and consume nothing', async () => {
+    it('answers an unknown or missing state with a 400 page and consumes nothing', async () => {
       const flow = await start('oidc', 'unknown-state')
       const iss = s.provider.issuer
       for (const query of [
@@ -133,7 +133,7 @@ describe.each(databaseTargets)('OAuth callbacks security ($name)', (target) => {
       expect(await connectionsOf(db, 'unknown-state')).toEqual([])
     })
 
-    it('Should not accept the same authorization response twice', async () => {
+    it('does not accept the same authorization response twice', async () => {
       const flow = await start('oidc', 'replayed-state')
       const callback = await atProvider(flow, 'replay')
       const first = await http(callback.href, { jar: flow.jar })
@@ -144,7 +144,7 @@ describe.each(databaseTargets)('OAuth callbacks security ($name)', (target) => {
       expect(await connectionsOf(db, 'replayed-state')).toHaveLength(1)
     })
 
-    it("Should refuse the right state from a browser without the flow's cookie, and leave the flow usable", async () => {
+    it("refuses the right state from a browser without the flow's cookie, and leaves the flow usable", async () => {
       const flow = await start('oidc', 'cookie-state')
       const other = await start('oidc', 'cookie-state-other')
       const callback = await atProvider(flow, 'cookie')
@@ -167,7 +167,7 @@ describe.each(databaseTargets)('OAuth callbacks security ($name)', (target) => {
       expect(await connectionsOf(db, 'cookie-state')).toHaveLength(1)
     })
 
-    it("Should refuse a state sent to another app's callback (mix-up), and leave both flows usable", async () => {
+    it("refuses a state sent to another app's callback (mix-up), and leaves both flows usable", async () => {
       const github = await start('github', 'mixup')
       expect(`${github.authorizeUrl.origin}${github.authorizeUrl.pathname}`).toBe('https://github.com/login/oauth/authorize')
       const oidc = await start('oidc', 'mixup-oidc')
@@ -193,7 +193,7 @@ describe.each(databaseTargets)('OAuth callbacks security ($name)', (target) => {
       expect(resultOf(done)).toMatchObject({ status: 'success', app: 'oidc' })
     })
 
-    it('Should not let a finished session complete a second flow', async () => {
+    it('does not let a finished session complete a second flow', async () => {
       const flow = await start('oidc', 'second-flow')
       // The same browser opens the app page again (a second tab): a second flow of the same session.
       const again = await http(`${s.t.url}/connect/${flow.sessionId}/oidc`, { jar: flow.jar })
@@ -219,7 +219,7 @@ describe.each(databaseTargets)('OAuth callbacks security ($name)', (target) => {
   })
 
   describe('OAuth 2.0 authorization response', () => {
-    it('Should refuse a response from another issuer (RFC 9207) and store nothing', async () => {
+    it('refuses a response from another issuer (RFC 9207) and stores nothing', async () => {
       const flow = await start('oidc', 'wrong-iss')
       const callback = await atProvider(flow, 'wrong-iss')
       expect(callback.searchParams.get('iss')).toBe(s.provider.issuer)
@@ -240,7 +240,7 @@ describe.each(databaseTargets)('OAuth callbacks security ($name)', (target) => {
       expectUnknownResponse(await http(callback.href, { jar: flow.jar }))
     })
 
-    it('Should refuse a response without iss from a provider that announces RFC 9207 support', async () => {
+    it('refuses a response without iss from a provider that announces RFC 9207 support', async () => {
       const flow = await start('oidc', 'missing-iss')
       const row = await flowOf(flow)
       expect(JSON.parse(row?.context as string)).toMatchObject({ issuer: s.provider.issuer, issRequired: true })
@@ -255,7 +255,7 @@ describe.each(databaseTargets)('OAuth callbacks security ($name)', (target) => {
       expect(await connectionsOf(db, 'missing-iss')).toEqual([])
     })
 
-    it('Should end with access_denied and store nothing when the user denies at the provider', async () => {
+    it('ends with access_denied and stores nothing when the user denies at the provider', async () => {
       const flow = await start('oidc', 'denied')
       const callback = await atProvider(flow, 'denied', 'deny')
       expect(callback.searchParams.get('error')).toBe('access_denied')
@@ -273,7 +273,7 @@ describe.each(databaseTargets)('OAuth callbacks security ($name)', (target) => {
       expect(await connectionsOf(db, 'denied-crafted')).toEqual([])
     })
 
-    it('Should use PKCE S256 and keep the verifier and state out of the database in clear', async () => {
+    it('uses PKCE S256 and keeps the verifier and state out of the database in clear', async () => {
       const flow = await start('oidc', 'pkce')
       const challenge = flow.authorizeUrl.searchParams.get('code_challenge') as string
       expect(flow.authorizeUrl.searchParams.get('code_challenge_method')).toBe('S256')
@@ -295,7 +295,7 @@ describe.each(databaseTargets)('OAuth callbacks security ($name)', (target) => {
       ).toThrow(/failed authentication/)
     })
 
-    it('Should complete the code flow over HTTP and post no token to the opener', async () => {
+    it('completes the code flow over HTTP and posts no token to the opener', async () => {
       const flow = await start('oidc', 'full-flow', '&state=ctx-oauth')
       const callback = await atProvider(flow, 'fullflow')
       const res = await http(callback.href, { jar: flow.jar })
@@ -327,7 +327,7 @@ describe.each(databaseTargets)('OAuth callbacks security ($name)', (target) => {
   })
 
   describe('OAuth 1.0a', () => {
-    it('Should connect over HTTP and store the access token encrypted', async () => {
+    it('connects over HTTP and stores the access token encrypted', async () => {
       const flow = await start('faketrello', 'oauth1-ok')
       expect(`${flow.authorizeUrl.origin}${flow.authorizeUrl.pathname}`).toBe(oauth1.urls.authorize)
       const row = await flowOf(flow)
@@ -351,7 +351,7 @@ describe.each(databaseTargets)('OAuth callbacks security ($name)', (target) => {
       expectUnknownResponse(await http(callback.href, { jar: flow.jar }))
     })
 
-    it('Should end with an error outcome and store nothing when the callback has no oauth_verifier', async () => {
+    it('ends with an error outcome and stores nothing when the callback has no oauth_verifier', async () => {
       const denied = await start('faketrello', 'oauth1-no-verifier')
       const callback = await submitFakeOAuth1Authorization(denied.authorizeUrl.href, 'deny')
       expect(callback.searchParams.has('oauth_verifier')).toBe(false)
@@ -369,7 +369,7 @@ describe.each(databaseTargets)('OAuth callbacks security ($name)', (target) => {
       expect(await connectionsOf(db, 'oauth1-no-verifier')).toEqual([])
     })
 
-    it('Should not start a flow with a provider that does not confirm the callback', async () => {
+    it('does not start a flow with a provider that does not confirm the callback', async () => {
       oauth1.set({ omitCallbackConfirmed: true })
       try {
         const { code, sessionId } = await mintSession(s.t, {}, { sub: 'oauth1-unconfirmed' })
@@ -388,7 +388,7 @@ describe.each(databaseTargets)('OAuth callbacks security ($name)', (target) => {
       }
     })
 
-    it("Should refuse a callback from a browser without the flow's cookie, and leave the flow usable", async () => {
+    it("refuses a callback from a browser without the flow's cookie, and leaves the flow usable", async () => {
       const flow = await start('faketrello', 'oauth1-cookie')
       const callback = await submitFakeOAuth1Authorization(flow.authorizeUrl.href, 'allow')
       const other = new CookieJar()

@@ -100,7 +100,7 @@ describeBrowser('Connect UI pages in Chromium', () => {
     await Promise.all([close(patchbay), close(partner)])
   })
 
-  it('Should render every sample page under the strict CSP with no violation and no horizontal scroll at 320 px', async () => {
+  it('renders every sample page under the strict CSP with no violation and no horizontal scroll at 320 px', async () => {
     const { page } = browser
     const problems: string[] = []
     page.on('console', (m) => {
@@ -118,7 +118,7 @@ describeBrowser('Connect UI pages in Chromium', () => {
     expect(problems).toEqual([])
   })
 
-  it('Should post the result to the opener at its exact origin and close the popup', async () => {
+  it('posts the result to the opener at its exact origin and closes the popup', async () => {
     resultTarget = partner.origin
     const { page } = browser
     await page.goto(`${partner.origin}/#${patchbay.origin}/result`)
@@ -130,7 +130,7 @@ describeBrowser('Connect UI pages in Chromium', () => {
       .toEqual([{ origin: patchbay.origin, data: successMessage, fromPopup: true }])
   })
 
-  it('Should deliver nothing to an opener at another origin than the target', async () => {
+  it('delivers nothing to an opener at another origin than the target', async () => {
     resultTarget = 'https://elsewhere.test'
     const { page } = browser
     // Another path, so this is a fresh partner page and not a same-document hash navigation.
@@ -142,7 +142,7 @@ describeBrowser('Connect UI pages in Chromium', () => {
     expect(await page.evaluate(() => (window as unknown as { msgs: unknown[] }).msgs)).toEqual([])
   })
 
-  it('Should stay open and say so when there is no opener', async () => {
+  it('stays open and says so when there is no opener', async () => {
     resultTarget = partner.origin
     const { page } = browser
     await page.goto(`${patchbay.origin}/result`)
@@ -150,7 +150,7 @@ describeBrowser('Connect UI pages in Chromium', () => {
     expect(page.isClosed()).toBe(false)
   })
 
-  it('Should be fillable and submittable from the keyboard alone, then follow the meta refresh to another origin', async () => {
+  it('is fillable and submittable from the keyboard alone, then follows the meta refresh to another origin', async () => {
     const { page } = browser
     posted.length = 0
     await page.goto(`${patchbay.origin}/form`)
@@ -170,7 +170,7 @@ describeBrowser('Connect UI pages in Chromium', () => {
     expect(posted).toEqual(['api_key=sk_test_abcdefghijkl&account_name=Acme+EU'])
   })
 
-  it('Should block submission of a required field left empty', async () => {
+  it('blocks submission of a required field left empty', async () => {
     const { page } = browser
     posted.length = 0
     await page.goto(`${patchbay.origin}/form`)

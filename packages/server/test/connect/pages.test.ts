@@ -51,14 +51,14 @@ function tags(page: string, name: string): string[] {
 }
 
 describe('html tag', () => {
-  it('Should escape interpolated strings and keep nested html fragments and arrays', () => {
+  it('escapes interpolated strings and keeps nested html fragments and arrays', () => {
     const inner = html`<b>${'<i>'}</b>`
     expect(html`<p title="${'"x"'}">${inner}${[html`<br>`, '&']}${false}${null}${undefined}${0}</p>`.toString()).toBe(
       '<p title="&quot;x&quot;"><b>&lt;i&gt;</b><br>&amp;0</p>',
     )
   })
 
-  it('Should not treat an object that looks like a fragment as html', () => {
+  it('does not treat an object that looks like a fragment as html', () => {
     const fake = { toString: () => '<script>' } as unknown as string
     expect(html`${fake}`.toString()).toBe('&lt;script&gt;')
     expect(html`${raw('<hr>')}`.toString()).toBe('<hr>')
@@ -66,14 +66,14 @@ describe('html tag', () => {
 })
 
 describe('escaping', () => {
-  it('Should escape app names and descriptions on the picker', () => {
+  it('escapes app names and descriptions on the picker', () => {
     const page = renderPicker(ctx, { apps: [evilApp], hrefFor: (k) => `/to/${k}` })
     expect(page).not.toContain(XSS)
     expect(page).toContain(`<b>${XSS_ESCAPED}</b>`)
     expect(page).toContain(`<small>${XSS_ESCAPED}</small>`)
   })
 
-  it('Should escape the partner name everywhere it appears', () => {
+  it('escapes the partner name everywhere it appears', () => {
     const evil = sampleContext('light', { partnerName: XSS })
     for (const page of [
       renderPicker(evil, { apps: sampleApps, hrefFor: (k) => `/to/${k}` }),
@@ -86,7 +86,7 @@ describe('escaping', () => {
     }
   })
 
-  it('Should escape app names on the form, redirect, result and error pages', () => {
+  it('escapes app names on the form, redirects, result and error pages', () => {
     const pages = [
       renderAppForm(ctx, { app: evilApp, options: stripeOptions }),
       renderRedirecting(ctx, { app: evilApp, url: 'https://provider.test/authorize' }),
@@ -99,7 +99,7 @@ describe('escaping', () => {
     }
   })
 
-  it('Should escape field labels, help, prefixes, errors, values and the form error', () => {
+  it('escapes field labels, help, prefixes, errors, values and the form error', () => {
     const option: FormOption = {
       key: 'api_key',
       label: XSS,
@@ -148,15 +148,15 @@ describe('URLs', () => {
     '',
   ]
 
-  it.each(bad)('Should refuse %j as the redirect URL, without rendering', (url) => {
+  it.each(bad)('refuses %j as the redirect URL, without rendering', (url) => {
     expect(() => renderRedirecting(ctx, { app: slack, url })).toThrow(TypeError)
   })
 
-  it.each(bad)('Should refuse %j as a picker link', (url) => {
+  it.each(bad)('refuses %j as a picker link', (url) => {
     expect(() => renderPicker(ctx, { apps: sampleApps, hrefFor: () => url })).toThrow(TypeError)
   })
 
-  it('Should refuse a javascript: form action, retry link, continue link and replaceUrl', () => {
+  it('refuses a javascript: form action, retries link, continue link and replaceUrl', () => {
     expect(() => renderAppForm(ctx, { app: zendesk, options: [{ ...stripeOptions[0]!, action: 'javascript:alert(1)' }] })).toThrow(
       TypeError,
     )
@@ -167,7 +167,7 @@ describe('URLs', () => {
     expect(() => renderSessionProblem({ ...ctx, replaceUrl: 'javascript:alert(1)' }, { reason: 'used' })).toThrow(TypeError)
   })
 
-  it('Should put an http(s) URL into the meta refresh and the link, entity-escaped', () => {
+  it('puts an http(s) URL into the meta refresh and the link, entity-escaped', () => {
     const page = renderRedirecting(ctx, { app: slack, url: `https://slack.test/authorize?a=1&b="x"&c='y'` })
     const url = 'https://slack.test/authorize?a=1&amp;b=%22x%22&amp;c=%27y%27'
     expect(page).toContain(`<meta http-equiv="refresh" content="0;url=${url}">`)
@@ -175,14 +175,14 @@ describe('URLs', () => {
     expect(page).not.toContain('<script')
   })
 
-  it('Should accept same-origin paths and keep their query', () => {
+  it('accepts same-origin paths and keeps their query', () => {
     expect(safeUrl('/to/slack?session=a&x=1#f', 'u')).toBe('/to/slack?session=a&x=1#f')
     expect(safeUrl('http://localhost:3000/cb', 'u')).toBe('http://localhost:3000/cb')
     const page = renderPicker(ctx, { apps: [slack], hrefFor: (k) => `/to/${k}?session=cs_1&theme=a` })
     expect(page).toContain('href="/to/slack?session=cs_1&amp;theme=a"')
   })
 
-  it('Should render no image for a javascript: or foreign-scheme logo, and a monogram instead', () => {
+  it('renders no image for a javascript: or foreign-scheme logo, and a monogram instead', () => {
     const page = renderPicker(sampleContext('light', { logoUrl: 'javascript:alert(1)' }), {
       apps: [{ ...slack, logoUrl: 'javascript:alert(1)' }],
       hrefFor: (k) => `/to/${k}`,
@@ -193,7 +193,7 @@ describe('URLs', () => {
 })
 
 describe('result page', () => {
-  it('Should keep a </script> inside any message value inert in the JSON block', () => {
+  it('keeps a </script> inside any message value inert in the JSON block', () => {
     const message: ResultMessage = { ...errorMessage, error_description: SCRIPT_BREAK, account_identifier: `\u2028${SCRIPT_BREAK}\u2029` }
     const page = renderResult(ctx, { message, targetOrigin: 'https://app.acme.test', title: 'Failed', detail: SCRIPT_BREAK })
     expect(page).not.toContain(SCRIPT_BREAK)
@@ -205,7 +205,7 @@ describe('result page', () => {
     expect(page.match(/<script\b/g)).toHaveLength(2)
   })
 
-  it('Should post to exactly the given origin, never *, from a nonce-carrying script', () => {
+  it('posts to exactly the given origin, never *, from a nonce-carrying script', () => {
     const page = renderResult(ctx, { message: successMessage, targetOrigin: 'https://app.acme.test', title: 'Connected', detail: 'd' })
     expect(JSON.parse(resultJson(page)).targetOrigin).toBe('https://app.acme.test')
     expect(page).toContain(`<script nonce="${sampleNonce}">`)
@@ -216,26 +216,26 @@ describe('result page', () => {
   })
 
   it.each(['*', 'https://app.acme.test/', 'https://app.acme.test/path', 'app.acme.test', 'javascript:alert(1)', 'https://a@app.acme.test'])(
-    'Should refuse %j as the target origin',
+    'refuses %j as the target origin',
     (targetOrigin) => {
       expect(() => renderResult(ctx, { message: successMessage, targetOrigin, title: 't', detail: 'd' })).toThrow(TypeError)
     },
   )
 
-  it('Should render no script at all without a target origin, and tell the user to close the window', () => {
+  it('renders no script at all without a target origin, and tells the user to close the window', () => {
     const page = renderResult(ctx, { message: successMessage, targetOrigin: null, title: 'Connected', detail: 'd' })
     expect(page).not.toContain('<script')
     expect(page).toContain('You can close this window.')
   })
 
-  it('Should post only the fields of the message shape', () => {
+  it('posts only the fields of the message shape', () => {
     const leaky = { ...successMessage, access_token: 'xoxp-secret-token' } as ResultMessage
     const page = renderResult(ctx, { message: leaky, targetOrigin: 'https://app.acme.test', title: 't', detail: 'd' })
     expect(page).not.toContain('xoxp-secret-token')
     expect(JSON.parse(resultJson(page)).message).toEqual(successMessage)
   })
 
-  it('Should show the account identifier on success only', () => {
+  it('shows the account identifier on success only', () => {
     expect(renderResult(ctx, { message: successMessage, targetOrigin: null, title: 't', detail: 'd' })).toContain(
       '<span class="pill">acme-team.slack.com</span>',
     )
@@ -246,7 +246,7 @@ describe('result page', () => {
 })
 
 describe('forms', () => {
-  it('Should never echo a secret field value', () => {
+  it('never echoes a secret field value', () => {
     const page = renderAppForm(ctx, { app: zendesk, options: zendeskOptions })
     expect(page).not.toContain('should-never-be-echoed')
     const secret = tags(page, 'input').find((t) => t.includes('name="api_token"'))!
@@ -255,7 +255,7 @@ describe('forms', () => {
     expect(secret).not.toContain('value=')
   })
 
-  it('Should treat a credential-looking key as secret even when the catalog forgot the flag', () => {
+  it('treats a credential-looking key as secret even when the catalog forgot the flag', () => {
     const option: FormOption = {
       ...stripeOptions[0]!,
       fields: [{ key: 'api_key', label: 'Key', secret: false, optional: false, value: 'sk_live_abcdefghijkl' }],
@@ -265,7 +265,7 @@ describe('forms', () => {
     expect(tags(page, 'input').find((t) => t.includes('name="api_key"'))).toContain('type="password"')
   })
 
-  it('Should link every label to its input and every described-by id to an element', () => {
+  it('links every label to its input and every described-by id to an element', () => {
     const page = renderAppForm(ctx, { app: zendesk, options: zendeskOptions, formError: 'Bad' })
     const ids = new Set(Array.from(page.matchAll(/\bid="([^"]+)"/g), (m) => m[1]))
     const labels = Array.from(page.matchAll(/<label for="([^"]+)">/g), (m) => m[1]!)
@@ -280,7 +280,7 @@ describe('forms', () => {
     expect(ids.size).toBe(Array.from(page.matchAll(/\bid="/g)).length)
   })
 
-  it('Should mark a field error with aria-invalid and describe the input by it', () => {
+  it('marks a field error with aria-invalid and describes the input by it', () => {
     const page = renderAppForm(ctx, { app: zendesk, options: zendeskOptions })
     const input = tags(page, 'input').find((t) => t.includes('id="api_token-api_token"'))!
     expect(input).toContain('aria-invalid="true"')
@@ -289,14 +289,14 @@ describe('forms', () => {
     expect(tags(page, 'input').filter((t) => t.includes('aria-invalid'))).toHaveLength(1)
   })
 
-  it('Should render the form error in an alert region only when there is one', () => {
+  it('renders the form error in an alert region only when there is one', () => {
     expect(renderAppForm(ctx, { app: zendesk, options: zendeskOptions, formError: 'Nope' })).toContain(
       '<div class="alert" role="alert">Nope</div>',
     )
     expect(renderAppForm(ctx, { app: zendesk, options: zendeskOptions })).not.toContain('role="alert"')
   })
 
-  it('Should render prefix, suffix, pattern and its hint, and required unless optional', () => {
+  it('renders prefix, suffix, pattern and its hint, and required unless optional', () => {
     const page = renderAppForm(ctx, { app: zendesk, options: zendeskOptions })
     expect(page).toContain('<span id="api_token-subdomain-p">https://</span><input id="api_token-subdomain"')
     expect(page).toContain('<span id="api_token-subdomain-s">.zendesk.com</span>')
@@ -308,7 +308,7 @@ describe('forms', () => {
     expect(stripePage).toContain('(optional)')
   })
 
-  it('Should render one disclosure per auth option with the selected one open', () => {
+  it('renders one disclosure per auth option with the selected one open', () => {
     const page = renderAppForm(ctx, { app: zendesk, options: zendeskOptions, selectedOption: 'oauth' })
     expect(page).toContain('<details name="pb-auth"><summary>API token</summary>')
     expect(page).toContain('<details name="pb-auth" open><summary>Sign in with Zendesk</summary>')
@@ -321,17 +321,17 @@ describe('forms', () => {
     expect(single).toContain('<button class="btn" type="submit">Connect Stripe</button>')
   })
 
-  it('Should refuse to render a form without any auth option', () => {
+  it('refuses to render a form without any auth option', () => {
     expect(() => renderAppForm(ctx, { app: zendesk, options: [] })).toThrow(TypeError)
   })
 
-  it('Should tell the user when the picker has no app to offer', () => {
+  it('tells the user when the picker has no app to offer', () => {
     const page = renderPicker(ctx, { apps: [], hrefFor: (k) => `/to/${k}` })
     expect(page).toContain('No apps are available for this link. Go back to Acme CRM and try again.')
     expect(page).not.toContain('<ul')
   })
 
-  it('Should turn catalog patterns into v-flag-safe HTML patterns and plain hints', () => {
+  it('turns catalog patterns into v-flag-safe HTML patterns and plain hints', () => {
     expect(htmlPattern('^[a-z0-9-]+$')).toBe('[a-z0-9\\-]+')
     expect(htmlPattern('^[-a-z]+$')).toBe('[\\-a-z]+')
     expect(htmlPattern('^(eu|us)$')).toBe('(eu|us)')
@@ -346,21 +346,18 @@ describe('forms', () => {
 })
 
 describe('brand colour and themes', () => {
-  it('Should refuse a CSS injection as brand colour and use the default', () => {
+  it('refuses a CSS injection as brand colour and uses the default', () => {
     const page = renderAppForm(sampleContext('light', { brandColor: 'red;} body{display:none' }), { app: zendesk, options: zendeskOptions })
     expect(page).not.toContain('display:none')
     expect(page).not.toContain('red;}')
     expect(page).toContain('--brand:#4f46e5')
   })
 
-  it.each(['#fff', 'red', '#0f766e;', 'url(javascript:alert(1))', '#0f766eff', ' #0f766e'])(
-    'Should ignore %j as brand colour',
-    (brandColor) => {
-      expect(renderError(sampleContext('light', { brandColor }), { title: 't', message: 'm' })).toContain('--brand:#4f46e5')
-    },
-  )
+  it.each(['#fff', 'red', '#0f766e;', 'url(javascript:alert(1))', '#0f766eff', ' #0f766e'])('ignores %j as brand colour', (brandColor) => {
+    expect(renderError(sampleContext('light', { brandColor }), { title: 't', message: 'm' })).toContain('--brand:#4f46e5')
+  })
 
-  it('Should use a valid brand colour for the button, with readable text on it', () => {
+  it('uses a valid brand colour for the button, with readable text on it', () => {
     expect(renderError(sampleContext('light', { brandColor: '#0F766E' }), { title: 't', message: 'm' })).toContain(
       '--brand:#0f766e;--on-brand:#ffffff',
     )
@@ -369,7 +366,7 @@ describe('brand colour and themes', () => {
     )
   })
 
-  it('Should theme light, dark and auto through custom properties', () => {
+  it('themes light, dark and auto through custom properties', () => {
     const light = renderError(sampleContext('light'), { title: 't', message: 'm' })
     const dark = renderError(sampleContext('dark'), { title: 't', message: 'm' })
     const auto = renderError(sampleContext('auto'), { title: 't', message: 'm' })
@@ -381,7 +378,7 @@ describe('brand colour and themes', () => {
     expect(auto).toContain('@media (prefers-color-scheme:dark){:root{color-scheme:dark')
   })
 
-  it.each(['light', 'dark', 'auto'] as const)('Should render every page in %s mode as a complete, self-contained document', (mode) => {
+  it.each(['light', 'dark', 'auto'] as const)('renders every page in %s mode as a complete, self-contained document', (mode) => {
     for (const { name, html: page } of renderSamples(mode)) {
       expect(page.startsWith('<!doctype html>\n<html lang="en">'), name).toBe(true)
       expect(page, name).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">')
@@ -405,38 +402,38 @@ describe('session problems and errors', () => {
     ['used', 'This link was already used'],
     ['invalid', 'This link is not valid'],
     ['not_found', 'This link is not valid'],
-  ] as const)('Should explain a %s session and send the user back to the partner', (reason, title) => {
+  ] as const)('explains a %s session and sends the user back to the partner', (reason, title) => {
     const page = renderSessionProblem(ctx, { reason })
     expect(page).toContain(`<h1>${title}</h1>`)
     expect(page).toContain('Go back to Acme CRM and start connecting again.')
   })
 
-  it('Should still read well without a partner name', () => {
+  it('still reads well without a partner name', () => {
     const page = renderSessionProblem(sampleContext('light', { partnerName: '', logoUrl: undefined }), { reason: 'expired' })
     expect(page).toContain('Go back to the app you came from')
     expect(page).not.toContain('class="top"')
   })
 
-  it('Should show the error code and a retry link when given', () => {
+  it('shows the error code and a retry link when given', () => {
     const page = renderError(ctx, { title: 'Oops', message: 'Failed', code: 'PB_ERR_X', retryHref: '/to/slack' })
     expect(page).toContain('<code>PB_ERR_X</code>')
     expect(page).toContain('<a class="btn" href="/to/slack">Try again</a>')
   })
 
-  it('Should replace the address bar URL when asked, from a nonce-carrying script', () => {
+  it('replaces the address bar URL when asked, from a nonce-carrying script', () => {
     const page = renderPicker({ ...ctx, replaceUrl: '/connect?x=</script>' }, { apps: sampleApps, hrefFor: (k) => `/to/${k}` })
     expect(page).toContain(`<script nonce="${sampleNonce}">history.replaceState(null,'',"/connect?x=%3C/script%3E")</script>`)
   })
 })
 
 describe('headers', () => {
-  it('Should build the strict CSP with frame-ancestors none by default', () => {
+  it('builds the strict CSP with frame-ancestors none by default', () => {
     expect(contentSecurityPolicy(sampleNonce, [])).toBe(
       `default-src 'none'; script-src 'nonce-${sampleNonce}'; style-src 'nonce-${sampleNonce}'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
     )
   })
 
-  it('Should list the allowed frame ancestors and extra form targets', () => {
+  it('lists the allowed frame ancestors and extra form targets', () => {
     const csp = contentSecurityPolicy(sampleNonce, ['https://app.acme.test', 'http://localhost:3000'], {
       formAction: ['https://slack.test'],
     })
@@ -445,18 +442,18 @@ describe('headers', () => {
   })
 
   it.each(["https://a.test; script-src 'unsafe-inline'", '*', 'https://*.acme.test', 'https://a.test/', 'javascript:', "'unsafe-inline'"])(
-    'Should refuse %j as a frame ancestor',
+    'refuses %j as a frame ancestor',
     (origin) => {
       expect(() => contentSecurityPolicy(sampleNonce, [origin])).toThrow(TypeError)
     },
   )
 
-  it('Should refuse a nonce that could break the header or the attribute', () => {
+  it('refuses a nonce that could break the header or the attribute', () => {
     expect(() => contentSecurityPolicy("abc'; script-src *", [])).toThrow(TypeError)
     expect(() => renderError({ ...ctx, nonce: '"><script>' }, { title: 't', message: 'm' })).toThrow(TypeError)
   })
 
-  it('Should set the page headers without Cross-Origin-Opener-Policy', () => {
+  it('sets the page headers without Cross-Origin-Opener-Policy', () => {
     const nonce = newNonce()
     expect(pageHeaders(nonce, ['https://app.acme.test'])).toEqual({
       'Content-Type': 'text/html; charset=utf-8',
@@ -468,7 +465,7 @@ describe('headers', () => {
     expect(pageHeaders(nonce, [])['X-Frame-Options']).toBe('DENY')
   })
 
-  it('Should make 128-bit base64 nonces, a new one each time', () => {
+  it('makes 128-bit base64 nonces, a new one each time', () => {
     const a = newNonce()
     expect(Buffer.from(a, 'base64')).toHaveLength(16)
     expect(a).toMatch(/^[A-Za-z0-9+/]{22}==$/)
@@ -477,7 +474,7 @@ describe('headers', () => {
 })
 
 describe('size', () => {
-  it.each(['light', 'dark', 'auto'] as const)('Should keep every page at or under 10 KB in %s mode', (mode) => {
+  it.each(['light', 'dark', 'auto'] as const)('keeps every page at or under 10 KB in %s mode', (mode) => {
     const sizes = pageSizes(mode)
     expect(Object.keys(sizes)).toHaveLength(11)
     for (const [name, bytes] of Object.entries(sizes)) expect(bytes, name).toBeLessThanOrEqual(10_240)

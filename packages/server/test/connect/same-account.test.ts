@@ -49,7 +49,7 @@ describe.each(databaseTargets)('connecting the same account again ($name)', (tar
       .map((r) => r.type)
   }
 
-  it('Should keep the id and report reauth when the same account connects again without reconnect_id', async () => {
+  it('keeps the id and reports reauth when the same account connects again without reconnect_id', async () => {
     const first = await connect('same-1', 'ada')
     expect(first).toMatchObject({ status: 'success', operation: 'creation', account_identifier: 'ada@example.test' })
     const again = await connect('same-1', 'ada')
@@ -60,7 +60,7 @@ describe.each(databaseTargets)('connecting the same account again ($name)', (tar
     expect(await eventsFor(first.connection_id as string)).toEqual(['connection.created', 'connection.reauthorized'])
   })
 
-  it('Should replace the connection of another account unless allow_multiple, and keep the id of a matching one', async () => {
+  it('replaces the connection of another account unless allow_multiple, and keeps the id of a matching one', async () => {
     const ada = await connect('same-2', 'ada')
     const bob = await connect('same-2', 'bob')
     expect(bob).toMatchObject({ operation: 'creation' })
@@ -78,7 +78,7 @@ describe.each(databaseTargets)('connecting the same account again ($name)', (tar
     expect(await eventsFor(bob.connection_id as string)).toEqual(['connection.created', 'connection.deleted'])
   })
 
-  it('Should keep the id (200, connection.reauthorized) when POST /v1/connections stores the same account again', async () => {
+  it('keeps the id (200, connection.reauthorized) when POST /v1/connections stores the same account again', async () => {
     const res = await fetch(`${s.t.url}/oauth/token`, {
       method: 'POST',
       headers: { authorization: `Basic ${btoa(`${s.t.partner.clientId}:${s.t.partner.clientSecret}`)}` },
@@ -101,7 +101,7 @@ describe.each(databaseTargets)('connecting the same account again ($name)', (tar
     expect(await eventsFor(first.json.id)).toEqual(['connection.created', 'connection.reauthorized'])
   })
 
-  it("Should not match another end user's connection of the same account", async () => {
+  it("does not match another end user's connection of the same account", async () => {
     const mine = await connect('same-3a', 'carol')
     const theirs = await connect('same-3b', 'carol')
     expect(theirs).toMatchObject({ operation: 'creation' })

@@ -100,14 +100,14 @@ describe.each(databaseTargets)('outbound refusals answer PB_ERR_OUTBOUND_BLOCKED
     expect(res.text, what).not.toContain(KEY)
   }
 
-  it('Should answer a credential check refused as plain http with PB_ERR_OUTBOUND_BLOCKED, storing nothing', async () => {
+  it('answers a credential check refused as plain http with PB_ERR_OUTBOUND_BLOCKED, storing nothing', async () => {
     const res = await create({ app: 'plainstripe', credentials: { api_key: KEY } })
     expectBlocked(res, 'plain http')
     expect(res.json.error.message).toContain('https')
     expect(await connections()).toBe(0)
   })
 
-  it('Should answer a credential check refused as a private address with PB_ERR_OUTBOUND_BLOCKED, like the proxy', async () => {
+  it('answers a credential check refused as a private address with PB_ERR_OUTBOUND_BLOCKED, like the proxy', async () => {
     const res = await create({ app: 'privatestripe', credentials: { api_key: KEY } })
     expectBlocked(res, 'private address')
     expect(await connections()).toBe(0)
@@ -117,14 +117,14 @@ describe.each(databaseTargets)('outbound refusals answer PB_ERR_OUTBOUND_BLOCKED
     expectBlocked(await call(`${t.url}/v1/proxy/${seeded.id}/account`, { token }), 'proxy')
   })
 
-  it('Should answer a client-credentials token endpoint on a private address with PB_ERR_OUTBOUND_BLOCKED', async () => {
+  it('answers a client-credentials token endpoint on a private address with PB_ERR_OUTBOUND_BLOCKED', async () => {
     const before = await connections()
     const res = await create({ app: 'privatecc', credentials: { client_id: 'cc-client', client_secret: KEY } })
     expectBlocked(res, 'client credentials')
     expect(await connections()).toBe(before)
   })
 
-  it('Should answer a refresh whose token endpoint is refused with PB_ERR_OUTBOUND_BLOCKED', async () => {
+  it('answers a refresh whose token endpoint is refused with PB_ERR_OUTBOUND_BLOCKED', async () => {
     // A client-credentials connection whose token expired: the next use asks the (refused) token endpoint.
     const seeded = await seed({
       appKey: 'privatecc',

@@ -72,7 +72,7 @@ describe.each(databaseTargets)('GET /v1/connections/{id}/credentials ($name)', (
     expect(Number(answer.headers.get('retry-after'))).toBeLessThanOrEqual(10)
   }
 
-  it('Should refresh a 20-s token with 13 s left when min_validity=15 (the margin is not capped at half the lifetime)', async () => {
+  it('refreshes a 20-s token with 13 s left when min_validity=15 (the margin is not capped at half the lifetime)', async () => {
     s.provider.setAccessTokenTtl(20)
     try {
       const id = await connect('short-lived')
@@ -92,7 +92,7 @@ describe.each(databaseTargets)('GET /v1/connections/{id}/credentials ($name)', (
     }
   })
 
-  it('Should keep refreshing a short token at half its life when no min_validity is given', async () => {
+  it('keeps refreshing a short token at half its life when no min_validity is given', async () => {
     const id = await connect('default-margin')
     const token = await accessToken('default-margin')
     // A 60-s token with 40 s left: inside the default 120 s, outside half its life.
@@ -102,7 +102,7 @@ describe.each(databaseTargets)('GET /v1/connections/{id}/credentials ($name)', (
     expect(refreshes()).toBe(n)
   })
 
-  it('Should refresh at once with force_refresh=true, then answer 429 PB_ERR_RATE_LIMITED within 10 s', async () => {
+  it('refreshes at once with force_refresh=true, then answers 429 PB_ERR_RATE_LIMITED within 10 s', async () => {
     const id = await connect('forced')
     const token = await accessToken('forced')
     // A token refreshed 30 s ago, valid for a long time still.
@@ -128,7 +128,7 @@ describe.each(databaseTargets)('GET /v1/connections/{id}/credentials ($name)', (
     expect(plain.json.credentials.access_token).toBe(forced.json.credentials.access_token)
   })
 
-  it('Should count a forced refresh the app refused: a second force_refresh within 10 s answers 429 without calling the app', async () => {
+  it('counts a forced refresh the app refused: a second force_refresh within 10 s answers 429 without calling the app', async () => {
     const id = await connect('forced-failing')
     const token = await accessToken('forced-failing')
     await age(id, 30_000, 3_000_000)
@@ -152,7 +152,7 @@ describe.each(databaseTargets)('GET /v1/connections/{id}/credentials ($name)', (
     }
   })
 
-  it('Should refuse force_refresh on a connection without a token to refresh (PB_ERR_VALIDATION naming it)', async () => {
+  it('refuses force_refresh on a connection without a token to refresh (PB_ERR_VALIDATION naming it)', async () => {
     const token = await accessToken('keyed')
     const created = await call(`${s.t.url}/v1/connections`, {
       method: 'POST',

@@ -74,7 +74,7 @@ describe.each(databaseTargets)('refresh after a sibling took over ($name)', (tar
     await endpoint?.close()
   })
 
-  it('Should re-read and succeed when its invalid_grant comes from a sibling having used the refresh token first', async () => {
+  it('re-reads and succeeds when its invalid_grant comes from a sibling having used the refresh token first', async () => {
     const db = t.server.services.database.db
     const res = await fetch(`${t.url}/oauth/token`, {
       method: 'POST',

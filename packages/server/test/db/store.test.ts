@@ -86,7 +86,7 @@ describe.each(databaseTargets)('store ($name)', (target) => {
     expect((await store.getByClientId('acme'))?.id).toBe('acme')
   })
 
-  it('should refuse a client id that belongs to another partner', async () => {
+  it('refuses a client id that belongs to another partner', async () => {
     const database = await fresh()
     const store = new PartnerStore(database)
     await store.save(partnerInput)

@@ -48,7 +48,7 @@ describe.each(databaseTargets.slice(0, 1))('logging of failures ($name)', (targe
     return all()
   }
 
-  it('Should log an upstream 502 at warn, with its error code and without a stack trace', async () => {
+  it('logs an upstream 502 at warn, with its error code and without a stack trace', async () => {
     const res = await fetch(`${t.url}/v1/proxy/${conn}/x`, { headers: { ...auth, 'request-id': 'log-502' } })
     expect(res.status).toBe(502)
     const lines = await linesOf('log-502')
@@ -61,7 +61,7 @@ describe.each(databaseTargets.slice(0, 1))('logging of failures ($name)', (targe
     expect(t.logs.join('\n')).not.toContain(API_KEY)
   })
 
-  it('Should log a refused request (4xx) at warn with its error code, never "[REDACTED]"', async () => {
+  it('logs a refused request (4xx) at warn with its error code, never "[REDACTED]"', async () => {
     const res = await fetch(`${t.url}/v1/connections/conn_missing`, { headers: { ...auth, 'request-id': 'log-404' } })
     expect(res.status).toBe(404)
     const lines = await linesOf('log-404')
@@ -99,7 +99,7 @@ describe.each(databaseTargets.slice(0, 1))('logging of failures ($name)', (targe
     return { reqId, lines: lines() }
   }
 
-  it("Should tag a service's line with the request's reqId: revocation failing on DELETE /v1/connections/:id", async () => {
+  it("tags a service's line with the request's reqId: revocation failing on DELETE /v1/connections/:id", async () => {
     const id = await oauthConnection(false)
     const res = await fetch(`${t.url}/v1/connections/${id}`, { method: 'DELETE', headers: auth })
     expect(res.status).toBe(204)
@@ -110,7 +110,7 @@ describe.each(databaseTargets.slice(0, 1))('logging of failures ($name)', (targe
   it.each([
     ['GET /v1/connections/:id/credentials', (id: string) => `/v1/connections/${id}/credentials`],
     ['a proxied call', (id: string) => `/v1/proxy/${id}/x`],
-  ])("Should tag a service's line with the request's reqId: a refresh failing on %s", async (_, path) => {
+  ])("tags a service's line with the request's reqId: a refresh failing on %s", async (_, path) => {
     const id = await oauthConnection(true)
     const res = await fetch(`${t.url}${path(id)}`, { headers: auth })
     expect(res.status).toBe(502)
@@ -118,7 +118,7 @@ describe.each(databaseTargets.slice(0, 1))('logging of failures ($name)', (targe
     expect(lines.map((l) => l.reqId)).toEqual([reqId])
   })
 
-  it("Should tag a service's line with the request's reqId: a partner's JWKS failing on a token exchange", async () => {
+  it("tags a service's line with the request's reqId: a partner's JWKS failing on a token exchange", async () => {
     const partner = await t.addPartner({ id: 'jwks-gone', jwksUrl: `${down.url}/jwks` })
     const token = await partner.sign({ sub: 'u' })
     const res = await fetch(`${t.url}/oauth/token`, {
@@ -131,7 +131,7 @@ describe.each(databaseTargets.slice(0, 1))('logging of failures ($name)', (targe
     expect(lines.map((l) => l.reqId)).toEqual([reqId])
   })
 
-  it('Should still keep OAuth authorization codes out of the log', async () => {
+  it('still keeps OAuth authorization codes out of the log', async () => {
     await fetch(`${t.url}/oauth2/callback/gone?code=authcode-secret-123&state=st-secret-456`, { headers: { 'request-id': 'log-cb' } })
     await linesOf('log-cb')
     const logs = t.logs.join('\n')
@@ -159,7 +159,7 @@ function oauthApp(key: string, base: string): Record<string, unknown> {
 }
 
 describe('the logger', () => {
-  it('Should redact an OAuth code in a logged query or body, and keep every other code', async () => {
+  it('redacts an OAuth code in a logged query or body, and keeps every other code', async () => {
     const { Writable } = await import('node:stream')
     const { createLogger } = await import('../../src/logger.js')
     const out: string[] = []

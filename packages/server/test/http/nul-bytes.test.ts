@@ -68,7 +68,7 @@ describe.each(databaseTargets)('NUL characters ($name)', (target) => {
   }
 
   describe('the token endpoint', () => {
-    it('Should refuse a JWT whose user or tenant claim holds NUL with invalid_grant, storing nothing', async () => {
+    it('refuses a JWT whose user or tenant claim holds NUL with invalid_grant, storing nothing', async () => {
       await expectRefused(t, async () => exchange(t, await t.sign({ sub: 'user\u0000x' })), {
         status: 400,
         error: 'invalid_grant',
@@ -81,7 +81,7 @@ describe.each(databaseTargets)('NUL characters ($name)', (target) => {
       })
     })
 
-    it('Should refuse a client id holding NUL (Basic credentials) with invalid_client, here and on /v1/partner', async () => {
+    it('refuses a client id holding NUL (Basic credentials) with invalid_client, here and on /v1/partner', async () => {
       const basic = `Basic ${Buffer.from(`acme%00:${t.partner.clientSecret}`).toString('base64')}`
       const subject = await t.sign({ sub: 'nul-client' })
       await expectRefused(t, () => postToken(t.url, t.partner, { params: exchangeParams(subject), headers: { authorization: basic } }), {
@@ -94,7 +94,7 @@ describe.each(databaseTargets)('NUL characters ($name)', (target) => {
       expect(partnerApi.json.error.code).toBe('PB_ERR_UNAUTHORIZED')
     })
 
-    it('Should refuse custom_state (or any parameter) holding NUL with invalid_request, storing nothing', async () => {
+    it('refuses custom_state (or any parameter) holding NUL with invalid_request, storing nothing', async () => {
       await expectRefused(
         t,
         async () => exchange(t, await t.sign({ sub: 'nul-state' }), { requested_token_type: SESSION_TYPE, custom_state: 'a\u0000b' }),
@@ -104,7 +104,7 @@ describe.each(databaseTargets)('NUL characters ($name)', (target) => {
   })
 
   describe('the REST API', () => {
-    it('Should refuse a connection name, a body value or a path id holding NUL with PB_ERR_VALIDATION', async () => {
+    it('refuses a connection name, a body value or a path id holding NUL with PB_ERR_VALIDATION', async () => {
       const token = await accessToken('nul-rest')
       const created = await call(`${t.url}/v1/connections`, {
         method: 'POST',
@@ -136,7 +136,7 @@ describe.each(databaseTargets)('NUL characters ($name)', (target) => {
       expect(listed.json.error.code).toBe('PB_ERR_VALIDATION')
     })
 
-    it("Should strip NUL from the account identifier and metadata an app's API returns", async () => {
+    it("strips NUL from the account identifier and metadata an app's API returns", async () => {
       const token = await accessToken('nul-account')
       const created = await call(`${t.url}/v1/connections`, {
         method: 'POST',
@@ -150,7 +150,7 @@ describe.each(databaseTargets)('NUL characters ($name)', (target) => {
       expect(read.json.account_identifier).toBe('ops@acme.test')
     })
 
-    it("Should strip NUL from the scopes and metadata of an app's token response", async () => {
+    it("strips NUL from the scopes and metadata of an app's token response", async () => {
       const token = await accessToken('nul-token-response')
       const created = await call(`${t.url}/v1/connections`, {
         method: 'POST',
@@ -164,7 +164,7 @@ describe.each(databaseTargets)('NUL characters ($name)', (target) => {
   })
 
   describe('the Connect UI', () => {
-    it('Should answer a state holding NUL with the error page', async () => {
+    it('answers a state holding NUL with the error page', async () => {
       const code = await sessionCode('nul-ui')
       const res = await fetch(`${t.url}/connect?token=${code}&state=a%00b`, { redirect: 'manual' })
       expect(res.status).toBe(400)
@@ -172,7 +172,7 @@ describe.each(databaseTargets)('NUL characters ($name)', (target) => {
       expect(await res.text()).toContain('This link is not valid')
     })
 
-    it('Should answer a popup name holding NUL with the error page, in the query or in a JSON payload', async () => {
+    it('answers a popup name holding NUL with the error page, in the query or in a JSON payload', async () => {
       const code = await sessionCode('nul-popup')
       const query = await fetch(`${t.url}/connection-popup?integrationKey=nulapp&token=${code}&name=a%00b`, { redirect: 'manual' })
       expect(query.status).toBe(400)

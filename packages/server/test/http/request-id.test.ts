@@ -25,7 +25,7 @@ describe.each(databaseTargets.slice(0, 1))('request ids ($name)', (target) => {
   })
   afterAll(() => s?.close())
 
-  it('Should send a generated request-id on every response, different for each request', async () => {
+  it('sends a generated request-id on every response, different for each request', async () => {
     const a = await fetch(`${s.t.url}/healthz`)
     const b = await fetch(`${s.t.url}/no/such/route`)
     const idA = a.headers.get('request-id')
@@ -36,13 +36,13 @@ describe.each(databaseTargets.slice(0, 1))('request ids ($name)', (target) => {
     expect(b.status).toBe(404)
   })
 
-  it('Should send the request id on answers Fastify gives before any route or hook runs (a malformed URL)', async () => {
+  it('sends the request id on answers Fastify gives before any route or hook runs (a malformed URL)', async () => {
     const res = await rawRequest(s.t.url, { path: '/v1/connections/%zz', headers: { 'request-id': 'bad-url-1' } })
     expect(res.status).toBe(400)
     expect(res.headers['request-id']).toBe('bad-url-1')
   })
 
-  it('Should take a well-formed incoming request-id or x-request-id, and replace a malformed one', async () => {
+  it('takes a well-formed incoming request-id or x-request-id, and replaces a malformed one', async () => {
     const given = await fetch(`${s.t.url}/healthz`, { headers: { 'request-id': 'trace-1.2:3_X' } })
     expect(given.headers.get('request-id')).toBe('trace-1.2:3_X')
     const x = await fetch(`${s.t.url}/healthz`, { headers: { 'x-request-id': 'abc-123' } })
@@ -55,7 +55,7 @@ describe.each(databaseTargets.slice(0, 1))('request ids ($name)', (target) => {
     }
   })
 
-  it('Should put the request id on every log line of the request', async () => {
+  it('puts the request id on every log line of the request', async () => {
     const res = await fetch(`${s.t.url}/v1/connections/conn_nope`, { headers: { 'request-id': 'log-line-check-1' } })
     expect(res.status).toBe(401)
     expect(res.headers.get('request-id')).toBe('log-line-check-1')
@@ -64,7 +64,7 @@ describe.each(databaseTargets.slice(0, 1))('request ids ($name)', (target) => {
     expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['incoming request', 'request completed']))
   })
 
-  it('Should send the request id on proxied calls: errors, the app answer, and the log line', async () => {
+  it('sends the request id on proxied calls: errors, the app answer, and the log line', async () => {
     const refused = await rawRequest(s.t.url, { path: `/v1/proxy/${s.conn}/x` })
     expect(refused.status).toBe(401)
     expect(refused.headers['request-id']).toMatch(/^[A-Za-z0-9._:-]{8,128}$/)

@@ -37,7 +37,7 @@ describe.each(databaseTargets.slice(0, 1))('inbound request timeouts ($name)', (
     t = undefined
   })
 
-  it('Should answer 408 and close a request whose body stops halfway, within requestTimeoutMs', { timeout: 60_000 }, async () => {
+  it('answers 408 and closes a request whose body stops halfway, within requestTimeoutMs', { timeout: 60_000 }, async () => {
     t = await startTestServer({ target, config: { requestTimeoutMs: 1000, connectionTimeoutMs: 60_000 } })
     const { received, ms } = await halfBody(t.url, '/v1/sessions')
     expect(received).toMatch(/^HTTP\/1\.1 408 /)
@@ -46,7 +46,7 @@ describe.each(databaseTargets.slice(0, 1))('inbound request timeouts ($name)', (
     expect(ms).toBeLessThan(25_000)
   })
 
-  it('Should close a connection that goes quiet for connectionTimeoutMs', { timeout: 60_000 }, async () => {
+  it('closes a connection that goes quiet for connectionTimeoutMs', { timeout: 60_000 }, async () => {
     t = await startTestServer({ target, config: { requestTimeoutMs: 60_000, connectionTimeoutMs: 1000 } })
     const { received, ms } = await halfBody(t.url, '/oauth/token')
     expect(received).not.toContain('still open')
@@ -54,7 +54,7 @@ describe.each(databaseTargets.slice(0, 1))('inbound request timeouts ($name)', (
     expect(ms).toBeLessThan(25_000)
   })
 
-  it('Should bound both by default', async () => {
+  it('bounds both by default', async () => {
     t = await startTestServer({ target })
     expect(t.server.app.server.requestTimeout).toBe(60_000)
     expect(t.server.app.server.timeout).toBe(120_000)

@@ -87,7 +87,7 @@ describe.each(databaseTargets)('HTTP server ($name)', (target) => {
     expect(await res.json()).toEqual({ error: { code: 'PB_ERR_NOT_FOUND', message: 'no route GET /nope' } })
   })
 
-  it('should refuse /v1 without a bearer token, with a bad one, and with a revoked one', async () => {
+  it('refuses /v1 without a bearer token, with a bad one, and with a revoked one', async () => {
     const none = await fetch(`${t.url}/v1/me`)
     expect(none.status).toBe(401)
     expect(none.headers.get('www-authenticate')).toBe('Bearer realm="patchbay"')
@@ -103,7 +103,7 @@ describe.each(databaseTargets)('HTTP server ($name)', (target) => {
     expect((await fetch(`${t.url}/v1/me`, { headers: { authorization: `Bearer ${access_token}` } })).status).toBe(401)
   })
 
-  it('should refuse an expired access token', async () => {
+  it('refuses an expired access token', async () => {
     const { access_token } = await (await exchange(await t.sign())).json()
     await t.server.services.database.db
       .updateTable('access_tokens')
@@ -113,7 +113,7 @@ describe.each(databaseTargets)('HTTP server ($name)', (target) => {
     expect(res.status).toBe(401)
   })
 
-  it('should refuse an oversized body with PB_ERR_PAYLOAD_TOO_LARGE and store nothing', async () => {
+  it('refuses an oversized body with PB_ERR_PAYLOAD_TOO_LARGE and stores nothing', async () => {
     const { access_token } = await (await exchange(await t.sign())).json()
     const before = await t.counts()
     const res = await fetch(`${t.url}/v1/connect/sessions`, {
@@ -126,7 +126,7 @@ describe.each(databaseTargets)('HTTP server ($name)', (target) => {
     expect(await t.counts()).toEqual(before)
   })
 
-  it('should refuse a session body with unknown fields or bad JSON', async () => {
+  it('refuses a session body with unknown fields or bad JSON', async () => {
     const { access_token } = await (await exchange(await t.sign())).json()
     const headers = { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' }
     const unknown = await fetch(`${t.url}/v1/connect/sessions`, { method: 'POST', headers, body: JSON.stringify({ appz: [] }) })

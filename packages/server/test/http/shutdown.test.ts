@@ -30,53 +30,50 @@ describe.each(databaseTargets.slice(0, 1))('graceful shutdown is bounded ($name)
   it.each([
     ['before the app answered', false],
     ['while its body streams', true],
-  ])(
-    'should end close() once a proxied call in flight %s is answered, though its caller keeps connections alive',
-    async (_when, streaming) => {
-      const s = await startProxySetup(target)
-      const agent = new Agent({ keepAlive: true })
-      let release: () => void = () => {}
-      const released = new Promise<void>((resolve) => {
-        release = resolve
+  ])('ends close() once a proxied call in flight %s is answered, though its caller keeps connections alive', async (_when, streaming) => {
+    const s = await startProxySetup(target)
+    const agent = new Agent({ keepAlive: true })
+    let release: () => void = () => {}
+    const released = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    try {
+      s.upstream.handle(async (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain' })
+        // Streaming: the head (keep-alive) is out before close() begins, so only closing the connection afterwards helps.
+        if (streaming) res.write('fini')
+        await released
+        res.end(streaming ? 'shed' : 'finished')
       })
-      try {
-        s.upstream.handle(async (_req, res) => {
-          res.writeHead(200, { 'content-type': 'text/plain' })
-          // Streaming: the head (keep-alive) is out before close() begins, so only closing the connection afterwards helps.
-          if (streaming) res.write('fini')
-          await released
-          res.end(streaming ? 'shed' : 'finished')
-        })
-        let gotHead = false
-        const answer = new Promise<{ status: number; connection: string | undefined; body: string }>((resolve, reject) => {
-          httpRequest(s.proxyUrl(s.conn, '/slow'), { agent, headers: s.alice.auth }, (res) => {
-            gotHead = true
-            let body = ''
-            res.on('data', (c: Buffer) => {
-              body += c.toString()
-            })
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body }))
+      let gotHead = false
+      const answer = new Promise<{ status: number; connection: string | undefined; body: string }>((resolve, reject) => {
+        httpRequest(s.proxyUrl(s.conn, '/slow'), { agent, headers: s.alice.auth }, (res) => {
+          gotHead = true
+          let body = ''
+          res.on('data', (c: Buffer) => {
+            body += c.toString()
           })
-            .on('error', reject)
-            .end()
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body }))
         })
-        await until(() => s.upstream.requests.length === 1, 5000, 'the call to reach the upstream')
-        if (streaming) await until(() => gotHead, 5000, 'the head at the caller')
-        const closing = s.t.server.close()
-        await until(() => !s.t.server.app.server.listening, 5000, 'the server to stop listening')
-        release()
-        const ms = await timed(closing)
-        expect(ms).toBeLessThan(BOUND_MS)
-        expect(await answer).toEqual({ status: 200, connection: streaming ? 'keep-alive' : 'close', body: 'finished' })
-      } finally {
-        release()
-        agent.destroy()
-        await s.close()
-      }
-    },
-  )
+          .on('error', reject)
+          .end()
+      })
+      await until(() => s.upstream.requests.length === 1, 5000, 'the call to reach the upstream')
+      if (streaming) await until(() => gotHead, 5000, 'the head at the caller')
+      const closing = s.t.server.close()
+      await until(() => !s.t.server.app.server.listening, 5000, 'the server to stop listening')
+      release()
+      const ms = await timed(closing)
+      expect(ms).toBeLessThan(BOUND_MS)
+      expect(await answer).toEqual({ status: 200, connection: streaming ? 'keep-alive' : 'close', body: 'finished' })
+    } finally {
+      release()
+      agent.destroy()
+      await s.close()
+    }
+  })
 
-  it('should end close() once a Fastify request whose body was still arriving is answered', async () => {
+  it('ends close() once a Fastify request whose body was still arriving is answered', async () => {
     const s = await startProxySetup(target)
     const socket = connect(Number(new URL(s.t.url).port), '127.0.0.1')
     const incoming = () => s.t.logs.filter((line) => line.includes('"incoming request"')).length
@@ -110,7 +107,7 @@ describe.each(databaseTargets.slice(0, 1))('graceful shutdown is bounded ($name)
     }
   })
 
-  it('should end close() within shutdownTimeoutMs while a proxied call is still waiting for its app', async () => {
+  it('ends close() within shutdownTimeoutMs while a proxied call is still waiting for its app', async () => {
     const s = await startProxySetup(target, { config: { shutdownTimeoutMs: 1000, proxy: { headersTimeoutMs: 90_000 } } })
     try {
       s.upstream.handle(() => new Promise(() => {}))

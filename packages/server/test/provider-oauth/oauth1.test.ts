@@ -61,7 +61,7 @@ function callGet(url: string, authorization: string) {
 }
 
 describe('OAuth 1.0a round trip against the fake provider', () => {
-  it.each(['HMAC-SHA1', 'HMAC-SHA256'] as const)('Should connect and call the API with %s', async (signatureMethod) => {
+  it.each(['HMAC-SHA1', 'HMAC-SHA256'] as const)('connects and calls the API with %s', async (signatureMethod) => {
     const { temp, redirect } = await authorize(provider, signatureMethod)
     expect(`${redirect.origin}${redirect.pathname}`).toBe('http://127.0.0.1:9/connect/oauth1/callback')
     expect(redirect.searchParams.get('flow')).toBe('f1')
@@ -100,7 +100,7 @@ describe('OAuth 1.0a round trip against the fake provider', () => {
     ])
   })
 
-  it("Should show Trello's name, scope and expiration on the authorization page", async () => {
+  it("shows Trello's name, scope and expiration on the authorization page", async () => {
     const temp = await requestToken(http, {
       url: provider.urls.requestToken,
       consumer: provider.consumer,
@@ -116,7 +116,7 @@ describe('OAuth 1.0a round trip against the fake provider', () => {
     expect(html).toContain('id="oauth1-deny"')
   })
 
-  it('Should show an error page, not the form, for a request token already decided or unknown', async () => {
+  it('shows an error page, not the form, for a request token already decided or unknown', async () => {
     const temp = await requestToken(http, {
       url: provider.urls.requestToken,
       consumer: provider.consumer,
@@ -134,7 +134,7 @@ describe('OAuth 1.0a round trip against the fake provider', () => {
     }
   })
 
-  it('Should return the non-secret extra parameters of the access token response', async () => {
+  it('returns the non-secret extra parameters of the access token response', async () => {
     const p = await startFakeOAuth1Provider({ accessTokenExtras: { user_id: '42', screen_name: 'alice', oauth_session_handle: 'h' } })
     try {
       const { temp, redirect } = await authorize(p, 'HMAC-SHA1')
@@ -154,7 +154,7 @@ describe('OAuth 1.0a round trip against the fake provider', () => {
 })
 
 describe('request token', () => {
-  it('Should fail with PB_OAUTH1_CALLBACK_NOT_CONFIRMED when the provider omits oauth_callback_confirmed', async () => {
+  it('fails with PB_OAUTH1_CALLBACK_NOT_CONFIRMED when the provider omits oauth_callback_confirmed', async () => {
     const p = await startFakeOAuth1Provider({ omitCallbackConfirmed: true })
     try {
       await expectOAuth1Error(
@@ -166,7 +166,7 @@ describe('request token', () => {
     }
   })
 
-  it('Should require oauth_callback_confirmed to be exactly "true"', () => {
+  it('requires oauth_callback_confirmed to be exactly "true"', () => {
     for (const value of ['TRUE', '1', 'yes', '']) {
       expect(() =>
         processRequestTokenResponse({ status: 200, body: `oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=${value}` }),
@@ -180,7 +180,7 @@ describe('request token', () => {
     })
   })
 
-  it('Should fail with PB_OAUTH1_HTTP and the status when the consumer secret is wrong', async () => {
+  it('fails with PB_OAUTH1_HTTP and the status when the consumer secret is wrong', async () => {
     const err = await expectOAuth1Error(
       requestToken(http, {
         url: provider.urls.requestToken,
@@ -195,7 +195,7 @@ describe('request token', () => {
     expect(err.message).not.toContain('not-the-secret')
   })
 
-  it('Should fail with PB_OAUTH1_BAD_RESPONSE on a body that is not a form-encoded token pair', () => {
+  it('fails with PB_OAUTH1_BAD_RESPONSE on a body that is not a form-encoded token pair', () => {
     const bodies = [
       '{"oauth_token":"t","oauth_token_secret":"s"}',
       '<html>hello</html>',
@@ -215,7 +215,7 @@ describe('request token', () => {
     )
   })
 
-  it('Should report the status and oauth_problem of a non-2xx answer', async () => {
+  it('reports the status and oauth_problem of a non-2xx answer', async () => {
     const err = await expectOAuth1Error(
       () => processRequestTokenResponse({ status: 400, body: 'oauth_problem=parameter_absent' }),
       'PB_OAUTH1_HTTP',
@@ -225,7 +225,7 @@ describe('request token', () => {
     await expectOAuth1Error(() => processRequestTokenResponse({ status: 500, body: 'Internal error' }), 'PB_OAUTH1_HTTP', 500)
   })
 
-  it('Should send oauth_callback in the signed header and extra parameters in the signed body', () => {
+  it('sends oauth_callback in the signed header and extra parameters in the signed body', () => {
     const req = buildRequestTokenRequest({
       url: 'https://trello.com/1/OAuthGetRequestToken',
       consumer: { key: 'k', secret: 's' },
@@ -247,7 +247,7 @@ describe('request token', () => {
     expect(auth).toMatch(/oauth_nonce="[0-9a-f]{32}"/)
   })
 
-  it('Should reject bad arguments with a TypeError naming the input', () => {
+  it('rejects bad arguments with a TypeError naming the input', () => {
     const base = {
       url: 'https://trello.com/1/OAuthGetRequestToken',
       consumer: { key: 'k', secret: 's' },
@@ -263,7 +263,7 @@ describe('request token', () => {
 })
 
 describe('authorization URL', () => {
-  it('Should add oauth_token and the extra parameters, keeping the URL query', () => {
+  it('adds oauth_token and the extra parameters, keeping the URL query', () => {
     const url = new URL(
       buildAuthorizationUrl({
         url: 'https://trello.com/1/OAuthAuthorizeToken?lang=en',
@@ -275,7 +275,7 @@ describe('authorization URL', () => {
     expect(Object.fromEntries(url.searchParams)).toEqual({ lang: 'en', ...TRELLO_AUTHORIZE_PARAMS, oauth_token: 'tok en' })
   })
 
-  it('Should not let extra parameters replace oauth_token', () => {
+  it('does not let extra parameters replace oauth_token', () => {
     expect(() =>
       buildAuthorizationUrl({ url: 'https://trello.com/1/OAuthAuthorizeToken', token: 't', extraParams: { oauth_token: 'x' } }),
     ).toThrowError(TypeError)
@@ -283,7 +283,7 @@ describe('authorization URL', () => {
 })
 
 describe('callback', () => {
-  it('Should fail with PB_OAUTH1_DENIED when Deny sends the user back without a verifier', async () => {
+  it('fails with PB_OAUTH1_DENIED when Deny sends the user back without a verifier', async () => {
     const { temp, redirect } = await authorize(provider, 'HMAC-SHA1', 'deny')
     expect(redirect.searchParams.get('oauth_token')).toBe(temp.token)
     expect(redirect.searchParams.has('oauth_verifier')).toBe(false)
@@ -293,7 +293,7 @@ describe('callback', () => {
     )
   })
 
-  it('Should fail with PB_OAUTH1_DENIED on a denied parameter', async () => {
+  it('fails with PB_OAUTH1_DENIED on a denied parameter', async () => {
     const p = await startFakeOAuth1Provider({ denyStyle: 'denied-param' })
     try {
       const { temp, redirect } = await authorize(p, 'HMAC-SHA1', 'deny')
@@ -308,7 +308,7 @@ describe('callback', () => {
     )
   })
 
-  it('Should fail with PB_OAUTH1_MISSING_VERIFIER unless token and verifier are single non-empty strings', async () => {
+  it('fails with PB_OAUTH1_MISSING_VERIFIER unless token and verifier are single non-empty strings', async () => {
     const queries: Record<string, unknown>[] = [
       { oauth_token: 't', oauth_verifier: '' },
       { oauth_token: 't', oauth_verifier: ['v', 'w'] },
@@ -321,7 +321,7 @@ describe('callback', () => {
     expect(readCallback({ oauth_token: 't', oauth_verifier: 'v', flow: 'f1' })).toEqual({ token: 't', verifier: 'v' })
   })
 
-  it("Should fail with PB_OAUTH1_TOKEN_MISMATCH when the callback's token is not this session's request token", async () => {
+  it("fails with PB_OAUTH1_TOKEN_MISMATCH when the callback's token is not this session's request token", async () => {
     await expectOAuth1Error(
       () => readCallback({ oauth_token: 'other', oauth_verifier: 'v' }, { expectedToken: 'mine' }),
       'PB_OAUTH1_TOKEN_MISMATCH',
@@ -330,7 +330,7 @@ describe('callback', () => {
 })
 
 describe('access token', () => {
-  it('Should be refused when the request token is used a second time', async () => {
+  it('is refused when the request token is used a second time', async () => {
     const { temp, redirect } = await authorize(provider, 'HMAC-SHA1')
     const callback = readCallback(Object.fromEntries(redirect.searchParams))
     const params = {
@@ -345,7 +345,7 @@ describe('access token', () => {
     expect(err.problem).toBe('token_used')
   })
 
-  it('Should be refused with a wrong verifier, and the request token is burnt', async () => {
+  it('is refused with a wrong verifier, and the request token is burnt', async () => {
     const { temp, redirect } = await authorize(provider, 'HMAC-SHA1')
     const callback = readCallback(Object.fromEntries(redirect.searchParams))
     const params = {
@@ -361,7 +361,7 @@ describe('access token', () => {
     expect(after.problem).toBe('token_used')
   })
 
-  it('Should be refused for a request token the user denied', async () => {
+  it('is refused for a request token the user denied', async () => {
     const { temp } = await authorize(provider, 'HMAC-SHA1', 'deny')
     const err = await expectOAuth1Error(
       accessToken(http, {
@@ -378,7 +378,7 @@ describe('access token', () => {
     expect(err.problem).toBe('permission_denied')
   })
 
-  it('Should sign oauth_token and oauth_verifier into the header', () => {
+  it('signs oauth_token and oauth_verifier into the header', () => {
     const req = buildAccessTokenRequest({
       url: 'https://trello.com/1/OAuthGetAccessToken',
       consumer: { key: 'k', secret: 's' },
@@ -393,7 +393,7 @@ describe('access token', () => {
     expect(req.headers.Authorization).not.toContain('request-token-secret')
   })
 
-  it('Should keep secrets out of extra', () => {
+  it('keeps secrets out of extra', () => {
     const creds = processAccessTokenResponse({
       status: 200,
       body: 'oauth_token=t&oauth_token_secret=s&user_id=1&oauth_session_handle=h&refresh_secret=x&oauth_expires_in=3600',
@@ -410,7 +410,7 @@ describe('signing', () => {
   it.each([
     ['HMAC-SHA1', 'sha1'],
     ['HMAC-SHA256', 'sha256'],
-  ] as const)('Should match the RFC 5849 §3.4.1.1 example base string with %s', (signatureMethod, digest) => {
+  ] as const)('matches the RFC 5849 §3.4.1.1 example base string with %s', (signatureMethod, digest) => {
     // RFC 5849 §3.4.1.1: POST /request?b5=%3D%253D&a3=a&c%40=&a2=r%20b with body c2&a3=2+q.
     const header = signedAuthorizationHeader({
       method: 'post',
@@ -430,7 +430,7 @@ describe('signing', () => {
     expect(p.oauth_signature).toBe(createHmac(digest, 'j49sk3j29djd&dh893hdasih9').update(base).digest('base64'))
   })
 
-  it('Should use a fresh random nonce per request', () => {
+  it('uses a fresh random nonce per request', () => {
     const sign = () =>
       headerParams(
         signedAuthorizationHeader({
@@ -447,7 +447,7 @@ describe('signing', () => {
 })
 
 describe('the fake provider verifies signatures', () => {
-  it('Should reject a tampered oauth_signature', async () => {
+  it('rejects a tampered oauth_signature', async () => {
     const req = buildRequestTokenRequest({
       url: provider.urls.requestToken,
       consumer: provider.consumer,
@@ -471,7 +471,7 @@ describe('the fake provider verifies signatures', () => {
     expect(ok.status).toBe(200)
   })
 
-  it('Should reject a body or query changed after signing', async () => {
+  it('rejects a body or query changed after signing', async () => {
     const req = buildRequestTokenRequest({
       url: provider.urls.requestToken,
       consumer: provider.consumer,
@@ -507,7 +507,7 @@ describe('the fake provider verifies signatures', () => {
     expect((await callGet(provider.urls.me, sign(provider.urls.me))).status).toBe(200)
   })
 
-  it('Should reject a replayed nonce', async () => {
+  it('rejects a replayed nonce', async () => {
     const req = buildRequestTokenRequest({
       url: provider.urls.requestToken,
       consumer: provider.consumer,
@@ -521,7 +521,7 @@ describe('the fake provider verifies signatures', () => {
     expect(replay.body.toString()).toBe('oauth_problem=nonce_used')
   })
 
-  it('Should reject a timestamp outside the allowed skew', async () => {
+  it('rejects a timestamp outside the allowed skew', async () => {
     const p = await startFakeOAuth1Provider({ now: () => Date.now() + 3_600_000 })
     try {
       const err = await expectOAuth1Error(
@@ -535,7 +535,7 @@ describe('the fake provider verifies signatures', () => {
     }
   })
 
-  it('Should reject API calls after the user revoked the app', async () => {
+  it('rejects API calls after the user revoked the app', async () => {
     const p = await startFakeOAuth1Provider()
     try {
       const { temp, redirect } = await authorize(p, 'HMAC-SHA1')
@@ -565,7 +565,7 @@ describe('the fake provider verifies signatures', () => {
 })
 
 describe('outbound policy', () => {
-  it('Should refuse a provider on a private address the policy does not allow, before any request', async () => {
+  it('refuses a provider on a private address the policy does not allow, before any request', async () => {
     const before = provider.requests.length
     const strict = new SafeHttpClient(new AddressPolicy())
     try {
@@ -593,7 +593,7 @@ describe('outbound policy', () => {
     expect(provider.requests.length).toBe(before)
   })
 
-  it('Should report an unreachable provider as PB_OAUTH1_HTTP without a status', async () => {
+  it('reports an unreachable provider as PB_OAUTH1_HTTP without a status', async () => {
     const err = await expectOAuth1Error(
       requestToken(http, {
         url: 'http://127.0.0.1:9/1/OAuthGetRequestToken',

@@ -139,14 +139,14 @@ describe.each(databaseTargets)('proxy security ($name)', (target) => {
       '/x%0d%0aX-Injected:%20yes',
     ]
 
-    it.each(refused)('should refuse %s with 400 PB_ERR_VALIDATION and send nothing', async (tail) => {
+    it.each(refused)('refuses %s with 400 PB_ERR_VALIDATION and sends nothing', async (tail) => {
       const res = await rawRequest(s.t.url, { path: `/v1/proxy/${s.conn}${tail}`, headers: s.alice.auth })
       await expectRefused(res, 'PB_ERR_VALIDATION', tail)
       expect(s.upstream.requests).toHaveLength(0)
       expect(evil.requests).toHaveLength(0)
     })
 
-    it('should refuse a raw backslash and a broken escape (by Patchbay or by the HTTP layer) and send nothing', async () => {
+    it('refuses a raw backslash and a broken escape (by Patchbay or by the HTTP layer) and sends nothing', async () => {
       for (const tail of ['/a\\b', '/\\\\evil.com/x', '/..\\admin', '/%zz', '/a%2']) {
         const res = await rawRequest(s.t.url, { path: `/v1/proxy/${s.conn}${tail}`, headers: s.alice.auth })
         expect(res.status, tail).toBe(400)
@@ -166,7 +166,7 @@ describe.each(databaseTargets)('proxy security ($name)', (target) => {
       ['/groups/a%2Fb', '/api/groups/a%2Fb'],
       ['/a%2Fb%2Fc/files', '/api/a%2Fb%2Fc/files'],
       ['/x?next=//evil.com&u=http://evil.com/', '/api/x?next=//evil.com&u=http://evil.com/'],
-    ])('should keep %s under the base URL (the app gets %s on its own host)', async (tail, expected) => {
+    ])('keeps %s under the base URL (the app gets %s on its own host)', async (tail, expected) => {
       const res = await rawRequest(s.t.url, { path: `/v1/proxy/${s.conn}${tail}`, headers: s.alice.auth })
       expect(res.status, res.body).toBe(200)
       expect((JSON.parse(res.body) as Echo).url).toBe(expected)
@@ -174,7 +174,7 @@ describe.each(databaseTargets)('proxy security ($name)', (target) => {
       expect(evil.requests).toHaveLength(0)
     })
 
-    it('should not be steered by an absolute-form request target or a Host header', async () => {
+    it('is not steered by an absolute-form request target or a Host header', async () => {
       const evilHost = new URL(evil.url).host
       const absolute = await rawRequest(s.t.url, { path: `${evil.url}/v1/proxy/${s.conn}/x`, headers: s.alice.auth })
       expect(absolute.status).toBeGreaterThanOrEqual(400)
@@ -187,7 +187,7 @@ describe.each(databaseTargets)('proxy security ($name)', (target) => {
   })
 
   describe('headers', () => {
-    it('should forward none of the caller’s credentials, cookies, routing or hop-by-hop headers', async () => {
+    it('forwards none of the caller’s credentials, cookies, routing or hop-by-hop headers', async () => {
       const res = await rawRequest(s.t.url, {
         path: `/v1/proxy/${s.conn}/headers`,
         method: 'POST',
@@ -249,7 +249,7 @@ describe.each(databaseTargets)('proxy security ($name)', (target) => {
       expect(JSON.stringify(seen?.headers)).not.toContain(s.alice.token)
     })
 
-    it('should pass back neither the app’s cookies, hop-by-hop headers, nor a header carrying a credential', async () => {
+    it('passes back neither the app’s cookies, hop-by-hop headers, nor a header carrying a credential', async () => {
       s.upstream.handle((_req, res) => {
         res.setHeader('set-cookie', ['provider_session=abc; Path=/; HttpOnly', 'other=1'])
         res.setHeader('connection', 'keep-alive, x-hop-response')
@@ -280,7 +280,7 @@ describe.each(databaseTargets)('proxy security ($name)', (target) => {
       })
     }
 
-    it('should never follow a redirect to another host, and send it nothing', async () => {
+    it('never follows a redirect to another host, and sends it nothing', async () => {
       for (const status of [301, 302, 303, 307, 308]) {
         redirectTo(status, `${evil.url}/steal?from=proxy`)
         const res = await fetch(s.proxyUrl(s.conn, '/moved'), {
@@ -298,7 +298,7 @@ describe.each(databaseTargets)('proxy security ($name)', (target) => {
       expect(evil.connections).toBe(0)
     })
 
-    it('should send a redirect under the base URL back as a proxy URL, so following it goes through Patchbay again', async () => {
+    it('sends a redirect under the base URL back as a proxy URL, so following it goes through Patchbay again', async () => {
       redirectTo(307, '/api/v2/items?page=2')
       const res = await fetch(s.proxyUrl(s.conn, '/v1/items'), { headers: s.alice.auth, redirect: 'manual' })
       expect(res.status).toBe(307)
@@ -313,7 +313,7 @@ describe.each(databaseTargets)('proxy security ($name)', (target) => {
       expect(outside.headers.get('location')).toBe(`${s.upstream.url}/elsewhere`)
     })
 
-    it('should never pass back a Location carrying a credential', async () => {
+    it('never passes back a Location carrying a credential', async () => {
       redirectTo(302, `${evil.url}/callback?api_key=${API_KEY}`)
       const res = await fetch(s.proxyUrl(s.conn, '/x'), { headers: s.alice.auth, redirect: 'manual' })
       expect(res.status).toBe(302)
@@ -345,14 +345,14 @@ describe.each(databaseTargets)('proxy security ($name)', (target) => {
       'https://[fe80::1]/',
       'https://10.0.0.1/',
       'https://0.0.0.0/',
-    ])('should refuse %s (link-local, private, IPv4-mapped) before connecting', async (baseUrl) => {
+    ])('refuses %s (link-local, private, IPv4-mapped) before connecting', async (baseUrl) => {
       const { id, auth } = await dynamicConnection(`dyn-${baseUrl.length}-${Math.random()}`, baseUrl)
       const res = await fetch(s.proxyUrl(id, '/x'), { headers: auth })
       const body = await res.text()
       await expectRefused({ status: res.status, body }, 'PB_ERR_OUTBOUND_BLOCKED', baseUrl)
     })
 
-    it("should refuse a base URL whose host is not among the app's allowed hosts", async () => {
+    it("refuses a base URL whose host is not among the app's allowed hosts", async () => {
       const user = await endUser(s.t, 'frank-instance')
       const id = await addConnection(s.t, user, {
         app: 'instance',
@@ -365,7 +365,7 @@ describe.each(databaseTargets)('proxy security ($name)', (target) => {
       expect(s.upstream.connections).toBe(0)
     })
 
-    it('should re-check templated connection parameters against their pattern', async () => {
+    it('re-checks templated connection parameters against their pattern', async () => {
       const user = await endUser(s.t, 'frank-params')
       for (const sub of ['evil.com/x', '127.0.0.1:80@x', 'a.b', '']) {
         const id = await addConnection(s.t, user, { app: 'subdomain', credentials: { api_key: API_KEY }, params: { sub } })
@@ -375,7 +375,7 @@ describe.each(databaseTargets)('proxy security ($name)', (target) => {
     })
   })
 
-  it('should log proxied calls without a credential or the caller’s token', async () => {
+  it('logs proxied calls without a credential or the caller’s token', async () => {
     // A caller putting a secret in the query: forwarded as asked, censored in the log line.
     const res = await fetch(s.proxyUrl(s.conn, `/logged?api_key=${API_KEY}`), { headers: s.alice.auth })
     expect(res.status).toBe(200)
@@ -427,14 +427,14 @@ describe.each(databaseTargets)('proxy with no private ranges allowed ($name)', (
     return json
   }
 
-  it('should refuse a host name that resolves to a loopback address, after DNS resolution', async () => {
+  it('refuses a host name that resolves to a loopback address, after DNS resolution', async () => {
     const id = await addConnection(t, user, { app: 'lh', credentials: { api_key: API_KEY } })
     const json = await refused(id)
     expect(json.error.message).toContain('private, loopback or reserved address')
     expect(tcp.connections()).toBe(0)
   })
 
-  it('should refuse plain http and IP literals outside the allowed ranges', async () => {
+  it('refuses plain http and IP literals outside the allowed ranges', async () => {
     await refused(await addConnection(t, user, { app: 'plain', credentials: { api_key: API_KEY } }))
     await t.server.services.partnerApps.set(t.partner.id, 'dynamic', { settings: { api_base_url: `https://[::ffff:7f00:1]:${tcp.port}/` } })
     await refused(await addConnection(t, user, { app: 'dynamic', credentials: { api_key: API_KEY } }))

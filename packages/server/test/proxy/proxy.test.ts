@@ -157,7 +157,7 @@ describe.each(databaseTargets)('proxy ($name)', (target) => {
   }
 
   describe('pass-through', () => {
-    it('should forward a GET with its path and query under the base URL, credentials and app headers injected', async () => {
+    it('forwards a GET with its path and query under the base URL, credentials and app headers injected', async () => {
       const res = await call('/users/42?expand=teams&q=a%20b&list=1&list=2', {
         headers: { accept: 'application/json', 'x-request-id': 'r-1' },
       })
@@ -174,7 +174,7 @@ describe.each(databaseTargets)('proxy ($name)', (target) => {
       expect(echo.headers.host).toBe(`127.0.0.1:${s.upstream.port}`)
     })
 
-    it.each(['POST', 'PUT', 'PATCH', 'DELETE'])('should forward a %s with its body and content type', async (method) => {
+    it.each(['POST', 'PUT', 'PATCH', 'DELETE'])('forwards a %s with its body and content type', async (method) => {
       const body = JSON.stringify({ name: 'Ada', method })
       const res = await call('/items/7?dry_run=1', { method, headers: { 'content-type': 'application/json; charset=utf-8' }, body })
       expect(res.status).toBe(200)
@@ -187,7 +187,7 @@ describe.each(databaseTargets)('proxy ($name)', (target) => {
       expect(echo.headers.authorization).toBe(`Bearer ${API_KEY}`)
     })
 
-    it('should forward a form body and a chunked body of unknown length', async () => {
+    it('forwards a form body and a chunked body of unknown length', async () => {
       const form = await call('/form', {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -214,7 +214,7 @@ describe.each(databaseTargets)('proxy ($name)', (target) => {
       expect((JSON.parse(res.body) as Echo).body).toBe('hello world')
     })
 
-    it('should forward to the base URL itself, keep a trailing slash, and work with a base URL at the root', async () => {
+    it('forwards to the base URL itself, keeps a trailing slash, and works with a base URL at the root', async () => {
       expect(((await (await call('')).json()) as Echo).url).toBe('/api')
       expect(((await (await call('/')).json()) as Echo).url).toBe('/api/')
       expect(((await (await call('?page=2')).json()) as Echo).url).toBe('/api?page=2')
@@ -225,7 +225,7 @@ describe.each(databaseTargets)('proxy ($name)', (target) => {
       expect(((await (await fetch(s.proxyUrl(root), { headers: bob.auth })).json()) as Echo).url).toBe('/')
     })
 
-    it('should inject query credentials, which the caller cannot override', async () => {
+    it('injects query credentials, which the caller cannot override', async () => {
       const bob = await endUser(s.t, 'bob-query')
       const id = await addConnection(s.t, bob, { app: 'querykey', credentials: { api_key: 'query_secret_key_123' } })
       const res = await fetch(s.proxyUrl(id, '/search?key=attacker&term=x&key=again'), { headers: bob.auth })
@@ -234,7 +234,7 @@ describe.each(databaseTargets)('proxy ($name)', (target) => {
       expect(echo.headers.authorization).toBeUndefined()
     })
 
-    it("should pass the app's errors back as they are", async () => {
+    it("passes the app's errors back as they are", async () => {
       s.upstream.handle((_req, res) => {
         res.writeHead(404, { 'content-type': 'application/json', 'x-rate-remaining': '9' }).end('{"message":"Not Found"}')
       })
@@ -251,7 +251,7 @@ describe.each(databaseTargets)('proxy ($name)', (target) => {
       expect(await down.text()).toBe('down')
     })
 
-    it('should answer HEAD and 204 without a body', async () => {
+    it('answers HEAD and 204 without a body', async () => {
       s.upstream.handle((req, res) => {
         if (req.method === 'HEAD') res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1234', etag: '"v1"' }).end()
         else res.writeHead(204, { etag: '"v2"' }).end()
@@ -269,7 +269,7 @@ describe.each(databaseTargets)('proxy ($name)', (target) => {
   })
 
   describe('OAuth 1.0a', () => {
-    it('should sign each request (query and form body included) instead of injecting a header', async () => {
+    it('signs each request (query and form body included) instead of injecting a header', async () => {
       const user = await endUser(s.t, 'olivia-oauth1')
       const id = await addConnection(s.t, user, {
         app: 'oauth1app',
@@ -320,7 +320,7 @@ describe.each(databaseTargets)('proxy ($name)', (target) => {
   })
 
   describe('access', () => {
-    it('should refuse a caller without a token, and a token without the proxy scope', async () => {
+    it('refuses a caller without a token, and a token without the proxy scope', async () => {
       const none = await fetch(s.proxyUrl(s.conn, '/x'))
       expect(none.status).toBe(401)
       const narrow = await endUser(s.t, 'alice', 'connect')
@@ -330,7 +330,7 @@ describe.each(databaseTargets)('proxy ($name)', (target) => {
       expect(s.upstream.requests).toHaveLength(0)
     })
 
-    it("should answer another user's connection, and an unknown one, as not found", async () => {
+    it("answers another user's connection, and an unknown one, as not found", async () => {
       const mallory = await endUser(s.t, 'mallory')
       for (const [id, auth] of [
         [s.conn, mallory.auth],
@@ -344,7 +344,7 @@ describe.each(databaseTargets)('proxy ($name)', (target) => {
       expect(s.upstream.requests).toHaveLength(0)
     })
 
-    it('should answer 409 PB_ERR_CREDENTIAL_REVOKED for a needs_reauth connection, at once even when cached', async () => {
+    it('answers 409 PB_ERR_CREDENTIAL_REVOKED for a needs_reauth connection, at once even when cached', async () => {
       const bob = await endUser(s.t, 'bob-reauth')
       const id = await addConnection(s.t, bob, { app: 'local', credentials: { api_key: API_KEY } })
       expect((await fetch(s.proxyUrl(id, '/x'), { headers: bob.auth })).status).toBe(200)
@@ -363,7 +363,7 @@ describe.each(databaseTargets)('proxy ($name)', (target) => {
       expect((await fetch(s.proxyUrl(id, '/x'), { headers: bob.auth })).status).toBe(404)
     })
 
-    it('should use new credentials as soon as they are written (the cache is keyed by version)', async () => {
+    it('uses new credentials as soon as they are written (the cache is keyed by version)', async () => {
       const bob = await endUser(s.t, 'bob-rotate')
       const id = await addConnection(s.t, bob, { app: 'local', credentials: { api_key: 'first_key_0000000' } })
       expect(((await (await fetch(s.proxyUrl(id, '/x'), { headers: bob.auth })).json()) as Echo).headers.authorization).toBe(
@@ -412,7 +412,7 @@ describe.each(databaseTargets)('proxy ($name)', (target) => {
         res.end(JSON.stringify({ ok, auth: req.headers.authorization, body: recorded.body }))
       })
 
-    it('should refresh once and retry once after a 401, with the same body', async () => {
+    it('refreshes once and retries once after a 401, with the same body', async () => {
       const { id, auth } = await oauthConnection('carol-401')
       acceptNewTokens()
       const res = await fetch(s.proxyUrl(id, '/me'), {
@@ -435,7 +435,7 @@ describe.each(databaseTargets)('proxy ($name)', (target) => {
       expect(tokens.refreshes).toBe(1)
     })
 
-    it('should refresh once for many concurrent 401s', async () => {
+    it('refreshes once for many concurrent 401s', async () => {
       const { id, auth } = await oauthConnection('carol-concurrent')
       acceptNewTokens()
       const results = await Promise.all(Array.from({ length: 6 }, () => fetch(s.proxyUrl(id, '/me'), { headers: auth })))
@@ -447,7 +447,7 @@ describe.each(databaseTargets)('proxy ($name)', (target) => {
       expect(s.upstream.requests.every((r) => /^Bearer (old-token|new-token-1)$/.test(r.headers.authorization ?? ''))).toBe(true)
     })
 
-    it('should pass a second 401 back instead of looping', async () => {
+    it('passes a second 401 back instead of looping', async () => {
       const { id, auth } = await oauthConnection('carol-twice')
       s.upstream.handle((_req, res) => {
         res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"nope"}')
@@ -459,7 +459,7 @@ describe.each(databaseTargets)('proxy ($name)', (target) => {
       expect(s.upstream.requests).toHaveLength(2)
     })
 
-    it('should answer 409 when the refresh token is revoked', async () => {
+    it('answers 409 when the refresh token is revoked', async () => {
       const { id, auth } = await oauthConnection('carol-revoked')
       acceptNewTokens()
       tokens.revoked = true
@@ -473,7 +473,7 @@ describe.each(databaseTargets)('proxy ($name)', (target) => {
       expect(tokens.refreshes).toBe(1)
     })
 
-    it('should not refresh an API-key connection, nor retry a body too large to keep', async () => {
+    it('does not refresh an API-key connection, nor retry a body too large to keep', async () => {
       s.upstream.handle((_req, res) => {
         res.writeHead(401).end('unauthorized')
       })
@@ -496,7 +496,7 @@ describe.each(databaseTargets)('proxy ($name)', (target) => {
   })
 
   describe('429', () => {
-    it('should pass a 429 back with its Retry-After', async () => {
+    it('passes a 429 back with its Retry-After', async () => {
       s.upstream.handle((_req, res) => {
         res.writeHead(429, { 'retry-after': '30', 'content-type': 'application/json' }).end('{"error":"slow down"}')
       })
@@ -507,7 +507,7 @@ describe.each(databaseTargets)('proxy ($name)', (target) => {
       expect(s.upstream.requests).toHaveLength(1)
     })
 
-    it('should retry a 429 when asked, honouring Retry-After, and stop at the bound', async () => {
+    it('retries a 429 when asked, honouring Retry-After, and stops at the bound', async () => {
       let n = 0
       s.upstream.handle((_req, res) => {
         n++
@@ -531,7 +531,7 @@ describe.each(databaseTargets)('proxy ($name)', (target) => {
       expect(Date.now() - started).toBeGreaterThanOrEqual(2900)
     })
 
-    it('should not start another attempt once the caller has gone away', async () => {
+    it('does not start another attempt once the caller has gone away', async () => {
       s.upstream.handle((_req, res) => {
         res.writeHead(429, { 'retry-after': '1' }).end()
       })
@@ -544,7 +544,7 @@ describe.each(databaseTargets)('proxy ($name)', (target) => {
       expect(s.upstream.requests).toHaveLength(1)
     })
 
-    it('should not wait longer than the cap, and refuse a bad Patchbay-Retry-429', async () => {
+    it('does not wait longer than the cap, and refuses a bad Patchbay-Retry-429', async () => {
       s.upstream.handle((_req, res) => {
         res.writeHead(429, { 'retry-after': '60' }).end()
       })
@@ -564,7 +564,7 @@ describe.each(databaseTargets)('proxy ($name)', (target) => {
   })
 
   describe('streaming', () => {
-    it('should stream a 10 MB request body: the app sees the first chunk before the caller has sent the rest', async () => {
+    it('streams a 10 MB request body: the app sees the first chunk before the caller has sent the rest', async () => {
       const body = randomBytes(10 * MiB)
       const status = await new Promise<number>((resolve, reject) => {
         const req = httpRequest(
@@ -595,7 +595,7 @@ describe.each(databaseTargets)('proxy ($name)', (target) => {
       expect(seen?.headers['content-length']).toBe(String(body.length))
     })
 
-    it('should stream a 10 MB response body: the caller gets the first chunk before the app has sent the rest', async () => {
+    it('streams a 10 MB response body: the caller gets the first chunk before the app has sent the rest', async () => {
       const body = randomBytes(10 * MiB)
       let clientGotFirst: () => void = () => {}
       const firstSeen = new Promise<void>((resolve) => {
@@ -625,7 +625,7 @@ describe.each(databaseTargets)('proxy ($name)', (target) => {
       expect(received.equals(body)).toBe(true)
     })
 
-    it('should stream a chunked upload of unknown length past the replay size', async () => {
+    it('streams a chunked upload of unknown length past the replay size', async () => {
       const body = randomBytes(3 * MiB)
       const res = await fetch(s.proxyUrl(s.conn, '/upload'), {
         method: 'POST',
@@ -644,7 +644,7 @@ describe.each(databaseTargets)('proxy ($name)', (target) => {
   })
 
   describe('failures', () => {
-    it('should answer 502 PB_ERR_UPSTREAM when the app does not answer in time', async () => {
+    it('answers 502 PB_ERR_UPSTREAM when the app does not answer in time', async () => {
       s.upstream.handle(() => new Promise(() => {}))
       const started = Date.now()
       const res = await call('/slow')
@@ -656,7 +656,7 @@ describe.each(databaseTargets)('proxy ($name)', (target) => {
       expect(Date.now() - started).toBeLessThan(5000)
     })
 
-    it('should cut off a response body that stalls', async () => {
+    it('cuts off a response body that stalls', async () => {
       s.upstream.handle((_req, res) => {
         res.writeHead(200, { 'content-type': 'text/plain' })
         res.write('partial')
@@ -666,7 +666,7 @@ describe.each(databaseTargets)('proxy ($name)', (target) => {
       expect(res.aborted).toBe(true)
     })
 
-    it('should answer 502 PB_ERR_UPSTREAM when the app cannot be reached', async () => {
+    it('answers 502 PB_ERR_UPSTREAM when the app cannot be reached', async () => {
       const down = await startUpstream()
       await down.close()
       const t2 = await startTestServer({ target, config: { apps: [apiKeyApp('gone', `${down.url}/api`)] } })
@@ -712,7 +712,7 @@ describe.each(databaseTargets)('proxy size caps and status TTL ($name)', (target
   })
   beforeEach(() => upstream.reset())
 
-  it('should answer 413 for a declared body over the cap without contacting the app', async () => {
+  it('answers 413 for a declared body over the cap without contacting the app', async () => {
     const res = await fetch(`${t.url}/v1/proxy/${id}/upload`, { method: 'POST', headers: auth, body: Buffer.alloc(CAP + 1) })
     expect(res.status).toBe(413)
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('PB_ERR_PAYLOAD_TOO_LARGE')
@@ -721,7 +721,7 @@ describe.each(databaseTargets)('proxy size caps and status TTL ($name)', (target
     expect((await fetch(`${t.url}/v1/proxy/${id}/upload`, { method: 'POST', headers: auth, body: Buffer.alloc(CAP) })).status).toBe(200)
   })
 
-  it('should stop a chunked body at the cap: 413, and nothing past the cap reaches the app', async () => {
+  it('stops a chunked body at the cap: 413, and nothing past the cap reaches the app', async () => {
     const res = await fetch(`${t.url}/v1/proxy/${id}/upload`, {
       method: 'POST',
       headers: auth,
@@ -742,7 +742,7 @@ describe.each(databaseTargets)('proxy size caps and status TTL ($name)', (target
     expect(upstream.requests[0]?.sha256 ?? '').toBe('')
   })
 
-  it('should refuse a deleted or needs_reauth connection within proxy.statusTtlMs when the status is not read every time', async () => {
+  it('refuses a deleted or needs_reauth connection within proxy.statusTtlMs when the status is not read every time', async () => {
     const user = await endUser(t, 'erin-status')
     const id2 = await addConnection(t, user, { app: 'local', credentials: { api_key: API_KEY } })
     const { db } = t.server.services.database
@@ -763,7 +763,7 @@ describe.each(databaseTargets)('proxy size caps and status TTL ($name)', (target
     expect((await fetch(`${t.url}/v1/proxy/${id}/x`, { headers: mallory.auth })).status).toBe(404)
   })
 
-  it('should answer 502 for a response declared over the cap, and cut off one that grows past it', async () => {
+  it('answers 502 for a response declared over the cap, and cuts off one that grows past it', async () => {
     upstream.handle((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(CAP + 1) }).end(Buffer.alloc(CAP + 1))
     })
@@ -784,7 +784,7 @@ describe.each(databaseTargets)('proxy size caps and status TTL ($name)', (target
 })
 
 describe.each(databaseTargets)('proxy during shutdown ($name)', (target) => {
-  it('should finish a proxied call in flight and answer a call arriving after close began with 503', async () => {
+  it('finishes a proxied call in flight and answers a call arriving after close began with 503', async () => {
     const s = await startProxySetup(target)
     let release: () => void = () => {}
     const released = new Promise<void>((resolve) => {

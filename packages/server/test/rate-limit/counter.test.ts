@@ -29,12 +29,12 @@ describe.each(databaseTargets)('rate-limit counters ($name)', (target) => {
     if (target.name === 'postgres') it(name, fn)
   }
 
-  it('Should keep counters in the database on PostgreSQL and in memory on SQLite', async () => {
+  it('keeps counters in the database on PostgreSQL and in memory on SQLite', async () => {
     const counter = createRateLimitCounter(await fresh())
     expect(counter).toBeInstanceOf(target.name === 'postgres' ? PostgresCounter : MemoryCounter)
   })
 
-  onPostgres('Should keep the windows in an unlogged table (no WAL flush per hit)', async () => {
+  onPostgres('keeps the windows in an unlogged table (no WAL flush per hit)', async () => {
     const database = await fresh()
     const { rows } = await sql<{ relpersistence: string }>`
       select relpersistence from pg_class where relname = 'rate_limits' and relnamespace = current_schema()::regnamespace`.execute(
@@ -43,7 +43,7 @@ describe.each(databaseTargets)('rate-limit counters ($name)', (target) => {
     expect(rows).toEqual([{ relpersistence: 'u' }])
   })
 
-  it('Should count hits per key within a window, and start a new window once it is over', async () => {
+  it('counts hits per key within a window, and starts a new window once it is over', async () => {
     const counter = createRateLimitCounter(await fresh())
     const t0 = 1_700_000_000_000
     expect(await counter.hit('a', 1000, t0)).toEqual({ count: 1, resetAt: t0 + 1000 })
@@ -53,14 +53,14 @@ describe.each(databaseTargets)('rate-limit counters ($name)', (target) => {
     expect(await counter.hit('a', 1000, t0 + 1000)).toEqual({ count: 1, resetAt: t0 + 2000 })
   })
 
-  it('Should count concurrent hits exactly once each', async () => {
+  it('counts concurrent hits exactly once each', async () => {
     const counter = createRateLimitCounter(await fresh())
     const now = Date.now()
     const hits = await Promise.all(Array.from({ length: 20 }, () => counter.hit('busy', 60_000, now)))
     expect(hits.map((h) => h.count).sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
   })
 
-  onPostgres('Should count every hit exactly once when two processes hit one key at once', async () => {
+  onPostgres('counts every hit exactly once when two processes hit one key at once', async () => {
     const database = await fresh()
     const schema = open[open.length - 1]?.schema
     const other = openDatabase({ databaseUrl: target.databaseUrl, dataDir: ':memory:', pgSchema: schema })
@@ -76,7 +76,7 @@ describe.each(databaseTargets)('rate-limit counters ($name)', (target) => {
     }
   })
 
-  it('Should have the maintenance sweep delete windows that are over, and only those', async () => {
+  it('has the maintenance sweep delete windows that are over, and only those', async () => {
     const database = await fresh()
     const counter = createRateLimitCounter(database)
     const now = Date.now()

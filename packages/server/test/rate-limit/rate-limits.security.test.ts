@@ -58,7 +58,7 @@ describe.each(databaseTargets)('credential attempts ($name)', (target) => {
     expect(res.text).not.toContain(BAD_STRIPE_KEY)
   }
 
-  it('Should let at most credentialAttemptsPerSession keys of one session reach the app, and answer the rest with 429', async () => {
+  it('lets at most credentialAttemptsPerSession keys of one session reach the app, and answers the rest with 429', async () => {
     const t = await setup({ 'rateLimit.credentialAttemptsPerSession': 5, 'rateLimit.credentialAttemptsPerIp': 1000 })
     const session = await openSession(t, 'oracle-session')
     const answers: HttpAnswer[] = []
@@ -76,7 +76,7 @@ describe.each(databaseTargets)('credential attempts ($name)', (target) => {
     expect(checks(t)).toBe(6)
   })
 
-  it('Should let at most credentialAttemptsPerIp keys from one IP reach the app, whatever the sessions', async () => {
+  it('lets at most credentialAttemptsPerIp keys from one IP reach the app, whatever the sessions', async () => {
     const t = await setup({ 'rateLimit.credentialAttemptsPerSession': 1000, 'rateLimit.credentialAttemptsPerIp': 6 })
     const statuses: number[] = []
     for (let n = 0; n < 5; n++) {
@@ -87,7 +87,7 @@ describe.each(databaseTargets)('credential attempts ($name)', (target) => {
     expect(statuses).toEqual([...Array(6).fill(400), ...Array(9).fill(429)])
   })
 
-  it('Should count credentials sent to POST /connection-popup against the same per-IP budget', async () => {
+  it('counts credentials sent to POST /connection-popup against the same per-IP budget', async () => {
     const t = await setup({ 'rateLimit.credentialAttemptsPerSession': 1000, 'rateLimit.credentialAttemptsPerIp': 3 })
     const answers: HttpAnswer[] = []
     for (let i = 0; i < 8; i++) {
@@ -106,7 +106,7 @@ describe.each(databaseTargets)('credential attempts ($name)', (target) => {
     for (const res of answers.slice(3)) expectTooMany(res)
   })
 
-  it('Should limit POST /v1/connections per end user, answering 429 PB_ERR_RATE_LIMITED with Retry-After', async () => {
+  it('limits POST /v1/connections per end user, answering 429 PB_ERR_RATE_LIMITED with Retry-After', async () => {
     const t = await setup({ 'rateLimit.credentialAttemptsPerSession': 4, 'rateLimit.credentialAttemptsPerIp': 1000 })
     const login = async (sub: string) => {
       const res = await fetch(`${t.t.url}/oauth/token`, {
@@ -145,7 +145,7 @@ describe.each(databaseTargets)('one connect budget per IP across routes ($name)'
   })
   afterAll(() => t?.close())
 
-  it('Should spend one connectPerIp budget over /to, /connect, /connection-popup and /connect/outcome', async () => {
+  it('spends one connectPerIp budget over /to, /connect, /connection-popup and /connect/outcome', async () => {
     const statuses = [
       (await http(`${t.url}/to/stripe?token=${RANDOM_CODE()}`)).status,
       (await http(`${t.url}/connection-popup`, { form: { payload: JSON.stringify({ integrationKey: 'stripe', token: RANDOM_CODE() }) } }))
@@ -169,14 +169,14 @@ describe('the client IP per-IP budgets count', () => {
   const outcomeFrom = (forwardedFor: string) =>
     http(`${(t as TestServer).url}/connect/outcome`, { json: { token: RANDOM_CODE() }, headers: { 'x-forwarded-for': forwardedFor } })
 
-  it('Should ignore X-Forwarded-For by default, so a client cannot give itself a fresh budget', async () => {
+  it('ignores X-Forwarded-For by default, so a client cannot give itself a fresh budget', async () => {
     t = await startTestServer({ target: databaseTargets[0] as DatabaseTarget, config: { 'rateLimit.connectPerIp': 2, ...WINDOW } })
     expect((await outcomeFrom('203.0.113.1')).status).toBe(404)
     expect((await outcomeFrom('203.0.113.2')).status).toBe(404)
     expect((await outcomeFrom('203.0.113.3')).status).toBe(429)
   })
 
-  it('Should count each client forwarded by a trusted proxy on its own budget (trustProxy)', async () => {
+  it('counts each client forwarded by a trusted proxy on its own budget (trustProxy)', async () => {
     t = await startTestServer({
       target: databaseTargets[0] as DatabaseTarget,
       config: { 'rateLimit.connectPerIp': 2, trustProxy: ['127.0.0.1'], ...WINDOW },
@@ -191,7 +191,7 @@ describe('the client IP per-IP budgets count', () => {
     expect((await outcomeFrom('198.51.100.7, 203.0.113.1')).status).toBe(429)
   })
 
-  it('Should take the address the nearest proxy saw with a hop count of 1', async () => {
+  it('takes the address the nearest proxy saw with a hop count of 1', async () => {
     t = await startTestServer({
       target: databaseTargets[0] as DatabaseTarget,
       config: { 'rateLimit.connectPerIp': 1, trustProxy: 1, ...WINDOW },
@@ -219,7 +219,7 @@ describe.each(databaseTargets.filter((d) => d.name === 'postgres'))('rate limits
     await t?.close()
   })
 
-  it('Should share one connect budget between two Patchbay processes on the same database', async () => {
+  it('shares one connect budget between two Patchbay processes on the same database', async () => {
     const open = (base: string) => http(`${base}/connect?token=${RANDOM_CODE()}`)
     const statuses = [
       (await open(t.url)).status,
@@ -232,7 +232,7 @@ describe.each(databaseTargets.filter((d) => d.name === 'postgres'))('rate limits
     expect((await open(second.url)).status).toBe(429)
   })
 
-  it('Should share the token endpoint budget per IP between two processes', async () => {
+  it('shares the token endpoint budget per IP between two processes', async () => {
     const post = (base: string) =>
       fetch(`${base}/oauth/token`, {
         method: 'POST',

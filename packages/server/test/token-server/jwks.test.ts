@@ -35,7 +35,7 @@ describe.concurrent.each(databaseTargets)('partner JWKS ($name)', (target) => {
     expectRefused(t, send, { status: 400, error: 'invalid_grant', description })
   const unknownKidToken = async (t: TestServer) => t.sign({}, { key: await newPartnerKey('ES256') })
 
-  it('Should accept a token signed with a newly published kid right away, with one refetch for concurrent tokens', () =>
+  it('accepts a token signed with a newly published kid right away, with one refetch for concurrent tokens', () =>
     // Default settings: the rotation comes right after Patchbay's last fetch, well within the cooldown
     // (which spaces out refetches for unknown kids, not a first one after a scheduled fetch).
     withServer({}, async (t) => {
@@ -56,7 +56,7 @@ describe.concurrent.each(databaseTargets)('partner JWKS ($name)', (target) => {
       expect(t.jwks.hits).toBe(2)
     }))
 
-  it('Should refetch at most once per cooldown for a burst of unknown kids', () =>
+  it('refetches at most once per cooldown for a burst of unknown kids', () =>
     withServer({ config: { 'jwks.cooldown': 2 } }, async (t) => {
       const cooldownMs = 2000
       await expectIssued(await exchange(t, await t.sign()))
@@ -90,7 +90,7 @@ describe.concurrent.each(databaseTargets)('partner JWKS ($name)', (target) => {
       expect(t.jwks.hits).toBe(hits + 1)
     }))
 
-  it('Should keep verifying with the cached keys during a JWKS outage within the bound', () =>
+  it('keeps verifying with the cached keys during a JWKS outage within the bound', () =>
     // No cooldown, so the stale cache is refreshed (in the background) on the first request past cacheTtl.
     withServer({ config: { 'jwks.cacheTtl': 1, 'jwks.staleMax': 60, 'jwks.cooldown': 0 } }, async (t) => {
       await expectIssued(await exchange(t, await t.sign()))
@@ -103,7 +103,7 @@ describe.concurrent.each(databaseTargets)('partner JWKS ($name)', (target) => {
       await expectIssued(await exchange(t, await t.sign()))
     }))
 
-  it('Should refuse tokens once a JWKS outage outlasts the bound', () =>
+  it('refuses tokens once a JWKS outage outlasts the bound', () =>
     withServer({ config: { 'jwks.cacheTtl': 1, 'jwks.staleMax': 1 } }, async (t) => {
       await expectIssued(await exchange(t, await t.sign()))
       await t.jwks.stop()
@@ -115,7 +115,7 @@ describe.concurrent.each(databaseTargets)('partner JWKS ($name)', (target) => {
       )
     }))
 
-  it('Should keep verifying from the last good keys kept in the database after a restart during an outage', () =>
+  it('keeps verifying from the last good keys kept in the database after a restart during an outage', () =>
     withServer({ persistent: true }, async (first, opened) => {
       const usedBefore = await first.sign({ sub: 'before-restart' })
       await expectIssued(await exchange(first, usedBefore))
@@ -134,7 +134,7 @@ describe.concurrent.each(databaseTargets)('partner JWKS ($name)', (target) => {
       await refusedGrant(t, async () => exchange(t, await unknownKidToken(t)), "no key in the partner's JWKS matches")
     }))
 
-  it('Should verify inline JWKS partners with no fetch at all', () =>
+  it('verifies inline JWKS partners with no fetch at all', () =>
     withServer({ inlineJwks: true }, async (t) => {
       await expectIssued(await exchange(t, await t.sign()))
       await refusedGrant(t, async () => exchange(t, await unknownKidToken(t)), "no key in the partner's JWKS matches")
@@ -143,7 +143,7 @@ describe.concurrent.each(databaseTargets)('partner JWKS ($name)', (target) => {
       expect(t.jwks.connections).toBe(0)
     }))
 
-  it('Should refuse a JWKS URL at a private address that is not in outbound.allowPrivateRanges', () =>
+  it('refuses a JWKS URL at a private address that is not in outbound.allowPrivateRanges', () =>
     withServer({ config: { 'outbound.allowPrivateRanges': [] } }, async (t) => {
       // The test partner's JWKS URL is http://127.0.0.1:<port>.
       await refusedGrant(
@@ -171,7 +171,7 @@ describe.concurrent.each(databaseTargets)('partner JWKS ($name)', (target) => {
       expect(t.jwks.connections).toBe(0)
     }))
 
-  it('Should refuse a JWKS response over jwks.maxBytes', () =>
+  it('refuses a JWKS response over jwks.maxBytes', () =>
     withServer({ config: { 'jwks.maxBytes': 1024, 'jwks.cooldown': 0 } }, async (t) => {
       const filler = await Promise.all(Array.from({ length: 8 }, () => newPartnerKey('ES256')))
       // The real key is in there: only the size can make the fetch fail.
@@ -187,7 +187,7 @@ describe.concurrent.each(databaseTargets)('partner JWKS ($name)', (target) => {
       await expectIssued(await exchange(t, await t.sign()))
     }))
 
-  it('Should not follow a redirect from the JWKS endpoint', () =>
+  it('does not follow a redirect from the JWKS endpoint', () =>
     withServer({ config: { 'jwks.cooldown': 0 } }, async (t) => {
       const elsewhere = await new JwksServer().start()
       try {

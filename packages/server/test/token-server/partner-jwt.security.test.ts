@@ -45,7 +45,7 @@ describe.each(databaseTargets)('partner JWT security ($name)', (target) => {
   })
 
   describe('algorithms', () => {
-    it('Should refuse alg none', async () => {
+    it('refuses alg none', async () => {
       const unsigned = `${b64({ alg: 'none', typ: 'JWT', kid: t.key.kid })}.${b64(validClaims())}.`
       await refuse(unsigned, 'algorithm "none" is not allowed')
       // Same with the signature of a real token left in place, and with the other spellings of none.
@@ -55,7 +55,7 @@ describe.each(databaseTargets)('partner JWT security ($name)', (target) => {
       }
     })
 
-    it("Should refuse HS256 signed with the partner's public key as the HMAC secret", async () => {
+    it("refuses HS256 signed with the partner's public key as the HMAC secret", async () => {
       const publicKey = await importJWK(t.key.publicJwk, 'ES256')
       const pem = await exportSPKI(publicKey as CryptoKey)
       const secrets = [pem, pem.trim(), JSON.stringify(t.key.publicJwk), JSON.stringify({ keys: [t.key.publicJwk] })]
@@ -69,7 +69,7 @@ describe.each(databaseTargets)('partner JWT security ($name)', (target) => {
       }
     })
 
-    it("Should refuse an algorithm outside the partner's allow-list even with a key that is in its JWKS", async () => {
+    it("refuses an algorithm outside the partner's allow-list even with a key that is in its JWKS", async () => {
       // Partner allows ES256 only, but its JWKS also publishes an RSA key.
       const strict = await t.addPartner({ id: 'es-only', algorithms: ['ES256'] })
       const rsaKey = await newPartnerKey('RS256')
@@ -83,7 +83,7 @@ describe.each(databaseTargets)('partner JWT security ($name)', (target) => {
       await expectIssued(await postToken(t.url, lenient, { params: exchangeParams(rsForLenient) }))
     })
 
-    it('Should refuse a JWE in compact serialization (5 parts) encrypted to the partner key', async () => {
+    it('refuses a JWE in compact serialization (5 parts) encrypted to the partner key', async () => {
       const { alg: _alg, use: _use, ...jwk } = t.key.publicJwk
       const encryptionKey = await importJWK(jwk as JWK, 'ECDH-ES+A128KW')
       const jwe = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify(validClaims())))
@@ -93,7 +93,7 @@ describe.each(databaseTargets)('partner JWT security ($name)', (target) => {
       await refuse(jwe, 'not a compact JWS')
     })
 
-    it('Should refuse a PBES2 JWE (PBES2-HS256+A128KW)', async () => {
+    it('refuses a PBES2 JWE (PBES2-HS256+A128KW)', async () => {
       const password = new TextEncoder().encode(JSON.stringify(t.key.publicJwk))
       const jwe = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify(validClaims())))
         .setProtectedHeader({ alg: 'PBES2-HS256+A128KW', enc: 'A128GCM', kid: t.key.kid, cty: 'JWT' })
@@ -106,7 +106,7 @@ describe.each(databaseTargets)('partner JWT security ($name)', (target) => {
       await refuse(heavy, 'not a compact JWS')
     })
 
-    it('Should refuse a JWS in JSON serialization', async () => {
+    it('refuses a JWS in JSON serialization', async () => {
       const jws = await new FlattenedSign(new TextEncoder().encode(JSON.stringify(validClaims())))
         .setProtectedHeader({ alg: 'ES256', kid: t.key.kid })
         .sign(t.key.privateKey)
@@ -115,12 +115,12 @@ describe.each(databaseTargets)('partner JWT security ($name)', (target) => {
   })
 
   describe('key selection', () => {
-    it('Should refuse a kid that is not in the partner JWKS (signed by an unknown key)', async () => {
+    it('refuses a kid that is not in the partner JWKS (signed by an unknown key)', async () => {
       const stranger = await newPartnerKey('ES256')
       await refuse(await t.sign({}, { key: stranger }), `no key in the partner's JWKS matches the subject_token (kid "${stranger.kid}")`)
     })
 
-    it("Should refuse a kid that exists only in another partner's JWKS", async () => {
+    it("refuses a kid that exists only in another partner's JWKS", async () => {
       const other = await t.addPartner({ id: 'globex' })
       // Everything else is Acme's: issuer, audience, client; only the key (and kid) are Globex's.
       const crossed = await t.sign({ sub: 'victim' }, { key: other.key })
@@ -139,7 +139,7 @@ describe.each(databaseTargets)('partner JWT security ($name)', (target) => {
     }
 
     for (const header of ['jku', 'x5u'] as const) {
-      it(`Should ignore a ${header} header pointing at an attacker JWKS and never fetch it`, async () => {
+      it(`ignores a ${header} header pointing at an attacker JWKS and never fetches it`, async () => {
         const evil = await attacker()
         try {
           // With the attacker's kid (absent from the partner JWKS) and with the partner's own kid.
@@ -155,7 +155,7 @@ describe.each(databaseTargets)('partner JWT security ($name)', (target) => {
       })
     }
 
-    it('Should ignore a jwk header embedding the attacker key', async () => {
+    it('ignores a jwk header embedding the attacker key', async () => {
       const evil = await attacker()
       try {
         const { kid: _kid, use: _use, ...embedded } = evil.key.publicJwk
@@ -168,7 +168,7 @@ describe.each(databaseTargets)('partner JWT security ($name)', (target) => {
       }
     })
 
-    it('Should refuse an unknown crit header parameter', async () => {
+    it('refuses an unknown crit header parameter', async () => {
       const token = await new SignJWT(validClaims())
         .setProtectedHeader({ alg: 'ES256', kid: t.key.kid, typ: 'JWT', crit: ['foo'], foo: 'bar' } as never)
         .sign(t.key.privateKey, { crit: { foo: true } })
@@ -177,40 +177,40 @@ describe.each(databaseTargets)('partner JWT security ($name)', (target) => {
   })
 
   describe('claims', () => {
-    it('Should refuse a wrong aud', async () => {
+    it('refuses a wrong aud', async () => {
       await refuse(await t.sign({}, { audience: 'patchbay-other' }), '"aud" claim check failed')
     })
 
-    it('Should refuse a missing aud', async () => {
+    it('refuses a missing aud', async () => {
       await refuse(await t.sign({}, { omit: ['aud'] }), /"aud" claim check failed: missing/)
     })
 
-    it('Should refuse an aud array holding a foreign value', async () => {
+    it('refuses an aud array holding a foreign value', async () => {
       await refuse(await t.sign({}, { audience: ['patchbay', 'evil'] }), '"aud" must name only this Patchbay partner audience')
       await refuse(await t.sign({}, { audience: ['evil', 'patchbay'] }), '"aud" must name only this Patchbay partner audience')
       // Control: an array naming only us is fine.
       await expectIssued(await exchange(t, await t.sign({}, { audience: ['patchbay'] })))
     })
 
-    it('Should refuse a wrong iss', async () => {
+    it('refuses a wrong iss', async () => {
       await refuse(await t.sign({}, { issuer: 'https://evil.example' }), '"iss" claim check failed')
       await refuse(await t.sign({}, { issuer: 'https://partner.example/' }), '"iss" claim check failed')
     })
 
-    it('Should refuse a missing iss', async () => {
+    it('refuses a missing iss', async () => {
       await refuse(await t.sign({}, { omit: ['iss'] }), /"iss" claim check failed: missing/)
     })
 
-    it('Should refuse a missing exp', async () => {
+    it('refuses a missing exp', async () => {
       await refuse(await t.sign({}, { omit: ['exp'] }), /"exp" claim check failed: missing/)
     })
 
-    it('Should refuse an expired exp', async () => {
+    it('refuses an expired exp', async () => {
       const now = nowSeconds()
       await refuse(await t.sign({ iat: now - 600, exp: now - t.config.jwt.clockSkew - 5 }), 'subject_token has expired')
     })
 
-    it('Should refuse a lifetime over jwt.maxLifetime', async () => {
+    it('refuses a lifetime over jwt.maxLifetime', async () => {
       const now = nowSeconds()
       const max = t.config.jwt.maxLifetime
       await refuse(await t.sign({ iat: now, exp: now + max + 1 }), `lifetime (exp - iat) exceeds ${max}s`)
@@ -220,17 +220,17 @@ describe.each(databaseTargets)('partner JWT security ($name)', (target) => {
       await expectIssued(await exchange(t, await t.sign({ iat: now, exp: now + max })))
     })
 
-    it('Should refuse a future nbf', async () => {
+    it('refuses a future nbf', async () => {
       const now = nowSeconds()
       await refuse(await t.sign({ nbf: now + t.config.jwt.clockSkew + 60 }), '"nbf" claim check failed')
     })
 
-    it('Should refuse a future iat', async () => {
+    it('refuses a future iat', async () => {
       const now = nowSeconds()
       await refuse(await t.sign({ iat: now + t.config.jwt.clockSkew + 60, exp: now + 600 }), '"iat" is in the future')
     })
 
-    it('Should tolerate a small clock skew, and no more', async () => {
+    it('tolerates a small clock skew, and no more', async () => {
       const now = nowSeconds()
       const skew = t.config.jwt.clockSkew
       expect(skew).toBeLessThanOrEqual(60)
@@ -239,12 +239,12 @@ describe.each(databaseTargets)('partner JWT security ($name)', (target) => {
       await refuse(await t.sign({ iat: now - 600, exp: now - skew - 5 }), 'subject_token has expired')
     })
 
-    it('Should refuse a missing jti', async () => {
+    it('refuses a missing jti', async () => {
       await refuse(await t.sign({}, { omit: ['jti'] }), /"jti" claim check failed: missing/)
       await refuse(await t.sign({ jti: '' }), '"jti" must be a non-empty string')
     })
 
-    it('Should refuse a replayed jti', async () => {
+    it('refuses a replayed jti', async () => {
       const token = await t.sign({ sub: 'replay-user', org: 'org-replay' })
       const before = await t.counts()
       const first = await expectIssued(await exchange(t, token))
@@ -283,7 +283,7 @@ describe.each(databaseTargets)('partner JWT security ($name)', (target) => {
       expect(first.access_token).toMatch(/^pbat_/)
     })
 
-    it('Should accept a jti only once when the same token arrives concurrently', async () => {
+    it('accepts a jti only once when the same token arrives concurrently', async () => {
       const token = await t.sign({ sub: 'racer' })
       const before = await t.counts()
       const results = await Promise.all(Array.from({ length: 6 }, () => exchange(t, token)))
@@ -297,20 +297,20 @@ describe.each(databaseTargets)('partner JWT security ($name)', (target) => {
       expect(after.access_tokens).toBe(before.access_tokens + 1)
     })
 
-    it('Should refuse a missing user claim', async () => {
+    it('refuses a missing user claim', async () => {
       await refuse(await t.sign({}, { omit: ['sub'] }), 'claim "sub" is missing')
       await refuse(await t.sign({ sub: '' }), 'claim "sub" is missing')
       await refuse(await t.sign({ sub: { id: 'x' } }), 'claim "sub" is missing')
     })
 
-    it('Should refuse a missing tenant claim', async () => {
+    it('refuses a missing tenant claim', async () => {
       await refuse(await t.sign({ org: undefined }), 'claim "org" is missing')
       await refuse(await t.sign({ org: '' }), 'claim "org" is missing')
     })
   })
 
   describe('size', () => {
-    it('Should refuse an oversized token before any crypto', async () => {
+    it('refuses an oversized token before any crypto', async () => {
       // A partner whose JWKS has never been fetched: a verification attempt would have to fetch it.
       const fresh = await t.addPartner({ id: 'fresh' })
       const max = t.config.jwt.maxBytes

@@ -32,7 +32,7 @@ describe.each(databaseTargets)('token endpoint security ($name)', (target) => {
     expectRefused(t, send, { status, error, description })
 
   describe('client authentication', () => {
-    it('Should refuse a wrong client secret with client_secret_basic (401 and WWW-Authenticate)', async () => {
+    it('refuses a wrong client secret with client_secret_basic (401 and WWW-Authenticate)', async () => {
       const token = await t.sign()
       const res = await refused(
         () => postToken(t.url, { ...t.partner, clientSecret: `${t.partner.clientSecret}x` }, { params: exchangeParams(token) }),
@@ -45,7 +45,7 @@ describe.each(databaseTargets)('token endpoint security ($name)', (target) => {
       await expectIssued(await exchange(t, token))
     })
 
-    it('Should refuse a wrong client secret with client_secret_post', async () => {
+    it('refuses a wrong client secret with client_secret_post', async () => {
       const token = await t.sign()
       for (const clientSecret of [`${t.partner.clientSecret}x`, t.partner.clientSecret.slice(0, -1), 'pbsk_wrong']) {
         await refused(
@@ -58,7 +58,7 @@ describe.each(databaseTargets)('token endpoint security ($name)', (target) => {
       await expectIssued(await exchange(t, token, {}, 'post'))
     })
 
-    it('Should refuse an unknown client', async () => {
+    it('refuses an unknown client', async () => {
       const token = await t.sign()
       for (const auth of ['basic', 'post'] as const) {
         for (const clientId of ['nobody', 'ACME', 'x'.repeat(200)]) {
@@ -75,7 +75,7 @@ describe.each(databaseTargets)('token endpoint security ($name)', (target) => {
       }
     })
 
-    it('Should refuse a request without client authentication (401 invalid_client)', async () => {
+    it('refuses a request without client authentication (401 invalid_client)', async () => {
       const res = await refused(
         () => postToken(t.url, t.partner, { params: exchangeParams('unused'), auth: 'none' }),
         401,
@@ -98,7 +98,7 @@ describe.each(databaseTargets)('token endpoint security ($name)', (target) => {
       )
     })
 
-    it('Should refuse an Authorization header that is not Basic credentials', async () => {
+    it('refuses an Authorization header that is not Basic credentials', async () => {
       const token = await t.sign()
       for (const authorization of [
         `Bearer ${t.partner.clientSecret}`,
@@ -116,7 +116,7 @@ describe.each(databaseTargets)('token endpoint security ($name)', (target) => {
       }
     })
 
-    it('Should refuse Basic and body credentials together (400 invalid_request)', async () => {
+    it('refuses Basic and body credentials together (400 invalid_request)', async () => {
       const token = await t.sign()
       // Both valid and identical: RFC 6749 §2.3 still forbids more than one method.
       await refused(
@@ -139,7 +139,7 @@ describe.each(databaseTargets)('token endpoint security ($name)', (target) => {
   })
 
   describe('request syntax', () => {
-    it('Should refuse a missing grant_type', async () => {
+    it('refuses a missing grant_type', async () => {
       const { grant_type: _g, ...params } = exchangeParams(await t.sign())
       await refused(() => postToken(t.url, t.partner, { params }), 400, 'invalid_request', 'grant_type is required')
       await refused(
@@ -150,7 +150,7 @@ describe.each(databaseTargets)('token endpoint security ($name)', (target) => {
       )
     })
 
-    it('Should refuse an unsupported grant_type', async () => {
+    it('refuses an unsupported grant_type', async () => {
       const token = await t.sign()
       for (const grantType of [
         'client_credentials',
@@ -169,17 +169,17 @@ describe.each(databaseTargets)('token endpoint security ($name)', (target) => {
       }
     })
 
-    it('Should refuse a missing subject_token', async () => {
+    it('refuses a missing subject_token', async () => {
       const { subject_token: _s, ...params } = exchangeParams('unused')
       await refused(() => postToken(t.url, t.partner, { params }), 400, 'invalid_request', 'subject_token is required')
     })
 
-    it('Should refuse a missing subject_token_type', async () => {
+    it('refuses a missing subject_token_type', async () => {
       const { subject_token_type: _s, ...params } = exchangeParams(await t.sign())
       await refused(() => postToken(t.url, t.partner, { params }), 400, 'invalid_request', 'subject_token_type is required')
     })
 
-    it('Should refuse a wrong subject_token_type', async () => {
+    it('refuses a wrong subject_token_type', async () => {
       const token = await t.sign()
       for (const type of [
         ACCESS_TOKEN_TYPE,
@@ -197,7 +197,7 @@ describe.each(databaseTargets)('token endpoint security ($name)', (target) => {
       }
     })
 
-    it('Should refuse an unknown requested_token_type', async () => {
+    it('refuses an unknown requested_token_type', async () => {
       await refused(
         () => exchange(t, 'unused', { requested_token_type: 'urn:ietf:params:oauth:token-type:refresh_token' }),
         400,
@@ -206,12 +206,12 @@ describe.each(databaseTargets)('token endpoint security ($name)', (target) => {
       )
     })
 
-    it('Should refuse an actor_token (delegation)', async () => {
+    it('refuses an actor_token (delegation)', async () => {
       const token = await t.sign()
       await refused(() => exchange(t, token, { actor_token: token, actor_token_type: JWT_TYPE }), 400, 'invalid_request', 'actor_token')
     })
 
-    it('Should refuse an unknown scope (invalid_scope)', async () => {
+    it('refuses an unknown scope (invalid_scope)', async () => {
       const token = await t.sign()
       for (const scope of ['admin', 'connections:read admin', 'connections:*', 'CONNECT']) {
         await refused(() => exchange(t, token, { scope }), 400, 'invalid_scope', 'unknown scope')
@@ -225,7 +225,7 @@ describe.each(databaseTargets)('token endpoint security ($name)', (target) => {
       )
     })
 
-    it('Should refuse a resource or audience naming another server (invalid_target)', async () => {
+    it('refuses a resource or audience naming another server (invalid_target)', async () => {
       const token = await t.sign()
       const others = [
         'https://evil.example',
@@ -243,7 +243,7 @@ describe.each(databaseTargets)('token endpoint security ($name)', (target) => {
       await expectIssued(await exchange(t, token, { resource: t.url, audience: `${t.url}/v1` }))
     })
 
-    it('Should refuse a JSON body instead of a form', async () => {
+    it('refuses a JSON body instead of a form', async () => {
       const token = await t.sign()
       await refused(
         () => postToken(t.url, t.partner, { body: { contentType: 'application/json', text: JSON.stringify(exchangeParams(token)) } }),
@@ -258,7 +258,7 @@ describe.each(databaseTargets)('token endpoint security ($name)', (target) => {
       await expectIssued(await exchange(t, token))
     })
 
-    it('Should refuse a repeated parameter', async () => {
+    it('refuses a repeated parameter', async () => {
       const token = await t.sign()
       await refused(
         () => postToken(t.url, t.partner, { params: exchangeParams(token, { grant_type: [TOKEN_EXCHANGE, TOKEN_EXCHANGE] }) }),
@@ -295,7 +295,7 @@ describe.each(databaseTargets)('token endpoint security ($name)', (target) => {
       )
     })
 
-    it('Should refuse a body over bodyLimitBytes', async () => {
+    it('refuses a body over bodyLimitBytes', async () => {
       const token = await t.sign()
       await refused(
         () => exchange(t, token, { custom_state: 'x'.repeat(t.config.bodyLimitBytes) }),
@@ -307,7 +307,7 @@ describe.each(databaseTargets)('token endpoint security ($name)', (target) => {
   })
 
   describe("Patchbay's own tokens as subject_token", () => {
-    it("Should refuse Patchbay's own access token as subject_token", async () => {
+    it("refuses Patchbay's own access token as subject_token", async () => {
       const { access_token } = await expectIssued(await exchange(t, await t.sign({ sub: 'alice' })))
       expect(access_token).toMatch(/^pbat_/)
       await refused(() => exchange(t, access_token), 400, 'invalid_grant', 'Patchbay-issued tokens cannot be exchanged')
@@ -317,7 +317,7 @@ describe.each(databaseTargets)('token endpoint security ($name)', (target) => {
       expect(me.status).toBe(200)
     })
 
-    it('Should refuse a connect session code as subject_token', async () => {
+    it('refuses a connect session code as subject_token', async () => {
       const session = await expectIssued(await exchange(t, await t.sign({ sub: 'alice' }), { requested_token_type: SESSION_TYPE }))
       expect(session.access_token).toMatch(/^pbsc_/)
       await refused(() => exchange(t, session.access_token), 400, 'invalid_grant', 'Patchbay-issued tokens cannot be exchanged')
@@ -329,13 +329,13 @@ describe.each(databaseTargets)('token endpoint security ($name)', (target) => {
       )
     })
 
-    it('Should refuse a client secret as subject_token', async () => {
+    it('refuses a client secret as subject_token', async () => {
       await refused(() => exchange(t, t.partner.clientSecret), 400, 'invalid_grant', 'Patchbay-issued tokens cannot be exchanged')
     })
   })
 
   describe('connect session options', () => {
-    it('Should refuse an unregistered redirect_uri for a connect session, storing nothing', async () => {
+    it('refuses an unregistered redirect_uri for a connect session, storing nothing', async () => {
       const token = await t.sign({ sub: 'session-user' })
       for (const redirectUri of [
         'https://evil.example/connected',
@@ -363,7 +363,7 @@ describe.each(databaseTargets)('token endpoint security ($name)', (target) => {
       expect(ok.issued_token_type).toBe(SESSION_TYPE)
     })
 
-    it('Should refuse an unregistered allowed_origin for a connect session, storing nothing', async () => {
+    it('refuses an unregistered allowed_origin for a connect session, storing nothing', async () => {
       const token = await t.sign({ sub: 'session-user' })
       for (const origin of [
         'https://evil.example',
@@ -384,7 +384,7 @@ describe.each(databaseTargets)('token endpoint security ($name)', (target) => {
       await expectIssued(await exchange(t, token, { requested_token_type: SESSION_TYPE, allowed_origin: 'https://partner.example' }))
     })
 
-    it('Should refuse other invalid connect session options, storing nothing', async () => {
+    it('refuses other invalid connect session options, storing nothing', async () => {
       const token = await t.sign()
       const cases: Array<[Record<string, string>, string]> = [
         [{ apps: 'github ../etc' }, 'not a valid app key'],
@@ -418,7 +418,7 @@ describe.each(databaseTargets)('token endpoint rate limits ($name)', (target) =>
     return res
   }
 
-  it('Should rate-limit the token endpoint per IP', () =>
+  it('rate-limits the token endpoint per IP', () =>
     withServer({ 'rateLimit.tokenPerIp': 5 }, async (t) => {
       const other = await t.addPartner({ id: 'globex' })
       // Five requests from one IP, whatever client they claim (or none) and whether they succeed.
@@ -433,7 +433,7 @@ describe.each(databaseTargets)('token endpoint rate limits ($name)', (target) =>
       await expectRateLimited(t, () => exchange(t, 'x'))
     }))
 
-  it('Should rate-limit the token endpoint per client, counting only its authenticated requests', () =>
+  it('rate-limits the token endpoint per client, counting only its authenticated requests', () =>
     withServer({ 'rateLimit.tokenPerClient': 5 }, async (t) => {
       const other = await t.addPartner({ id: 'globex' })
       const wrongSecret = { ...t.partner, clientSecret: 'wrong' }

@@ -63,7 +63,7 @@ describe('resolveEncryptionKeys', () => {
     expect(existsSync(join(dataDir, DEV_KEY_FILE))).toBe(false)
   })
 
-  it('should not run without a key outside development mode – ConfigError telling how to make one', () => {
+  it('does not run without a key outside development mode – ConfigError telling how to make one', () => {
     expect(() => resolveEncryptionKeys({ encryptionKeys: [], devMode: false, dataDir })).toThrow(ConfigError)
     expect(() => resolveEncryptionKeys({ encryptionKeys: [], devMode: false, dataDir })).toThrow(
       /PATCHBAY_ENCRYPTION_KEYS.*patchbay keys generate/,
@@ -100,7 +100,7 @@ describe('resolveEncryptionKeys', () => {
     expect(existsSync(DEV_KEY_FILE)).toBe(false)
   })
 
-  it('should not use a corrupt development key file – ConfigError naming the file, not quoting it', () => {
+  it('does not use a corrupt development key file – ConfigError naming the file, not quoting it', () => {
     const file = join(dataDir, DEV_KEY_FILE)
     writeFileSync(file, 'dev-x:c2hvcnQta2V5LW1hdGVyaWFs\n', { mode: 0o600 })
     let message = ''
@@ -140,7 +140,7 @@ describe('loadVault', () => {
 })
 
 describe.each(databaseTargets)('startServer and the encryption key ($name)', (target) => {
-  it('should not start without a key outside development mode – ConfigError before opening or listening', async () => {
+  it('does not start without a key outside development mode – ConfigError before opening or listening', async () => {
     const port = await freePort()
     const schema = target.newSchema()
     const config = loadConfig(
@@ -234,7 +234,7 @@ describe.each(databaseTargets)('startServer and keys that cannot read the stored
     throw new Error(`started with keys ${encryptionKeys.map((k) => k.split(':')[0]).join(',')}`)
   }
 
-  it('should not start when a stored connection is under a key it lacks, or under a key id whose material differs – ConfigError naming key ids only', async () => {
+  it('does not start when a stored connection is under a key it lacks, or under a key id whose material differs – ConfigError naming key ids only', async () => {
     const schema = target.newSchema()
     const old = generateEncryptionKey()
     const [oldKid] = old.split(':') as [string, string]

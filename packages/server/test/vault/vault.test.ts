@@ -92,15 +92,15 @@ describe('Vault associated data', () => {
   const vault = Vault.fromKeys([keyA])
   const stored = vault.encrypt(secret, connectionCredentialsAad('acme', 'conn_1'))
 
-  it('should not decrypt credentials moved to another connection of the same partner – PB_VAULT_AUTH_FAILED', () => {
+  it('does not decrypt credentials moved to another connection of the same partner – PB_VAULT_AUTH_FAILED', () => {
     expectCode(() => vault.decrypt(stored, connectionCredentialsAad('acme', 'conn_2')), 'PB_VAULT_AUTH_FAILED')
   })
 
-  it('should not decrypt credentials moved to another partner – PB_VAULT_AUTH_FAILED', () => {
+  it('does not decrypt credentials moved to another partner – PB_VAULT_AUTH_FAILED', () => {
     expectCode(() => vault.decrypt(stored, connectionCredentialsAad('globex', 'conn_1')), 'PB_VAULT_AUTH_FAILED')
   })
 
-  it('should not decrypt a value moved to another field – PB_VAULT_AUTH_FAILED', () => {
+  it('does not decrypt a value moved to another field – PB_VAULT_AUTH_FAILED', () => {
     expectCode(() => vault.decrypt(stored, partnerAppSecretAad('acme', 'conn_1')), 'PB_VAULT_AUTH_FAILED')
     expectCode(() => vault.decrypt(stored, oauthFlowSecretsAad('acme', 'conn_1')), 'PB_VAULT_AUTH_FAILED')
     const appSecret = vault.encrypt('client-secret', partnerAppSecretAad('acme', 'github'))
@@ -125,7 +125,7 @@ describe('Vault tampering', () => {
   const vault = Vault.fromKeys([keyA, keyB])
   const stored = vault.encrypt(secret, aad)
 
-  it('should not decrypt with a modified IV – PB_VAULT_AUTH_FAILED', () => {
+  it('does not decrypt with a modified IV – PB_VAULT_AUTH_FAILED', () => {
     expectCode(
       () =>
         vault.decrypt(
@@ -136,7 +136,7 @@ describe('Vault tampering', () => {
     )
   })
 
-  it('should not decrypt with a modified ciphertext – PB_VAULT_AUTH_FAILED', () => {
+  it('does not decrypt with a modified ciphertext – PB_VAULT_AUTH_FAILED', () => {
     expectCode(
       () =>
         vault.decrypt(
@@ -147,7 +147,7 @@ describe('Vault tampering', () => {
     )
   })
 
-  it('should not decrypt with a modified tag – PB_VAULT_AUTH_FAILED', () => {
+  it('does not decrypt with a modified tag – PB_VAULT_AUTH_FAILED', () => {
     expectCode(
       () =>
         vault.decrypt(
@@ -158,7 +158,7 @@ describe('Vault tampering', () => {
     )
   })
 
-  it('should not decrypt with the tag cut off – PB_VAULT_MALFORMED or PB_VAULT_AUTH_FAILED', () => {
+  it('does not decrypt with the tag cut off – PB_VAULT_MALFORMED or PB_VAULT_AUTH_FAILED', () => {
     const short = tamper(
       stored,
       (p) =>
@@ -177,7 +177,7 @@ describe('Vault tampering', () => {
     expectCode(() => vault.decrypt(truncated, aad), 'PB_VAULT_AUTH_FAILED')
   })
 
-  it('should not decrypt when the kid is switched to another key of the ring – PB_VAULT_AUTH_FAILED', () => {
+  it('does not decrypt when the kid is switched to another key of the ring – PB_VAULT_AUTH_FAILED', () => {
     expectCode(
       () =>
         vault.decrypt(
@@ -188,7 +188,7 @@ describe('Vault tampering', () => {
     )
   })
 
-  it('should not decrypt when the kid is switched to an unknown one – PB_VAULT_UNKNOWN_KEY', () => {
+  it('does not decrypt when the kid is switched to an unknown one – PB_VAULT_UNKNOWN_KEY', () => {
     expectCode(
       () =>
         vault.decrypt(
@@ -199,7 +199,7 @@ describe('Vault tampering', () => {
     )
   })
 
-  it('should not decrypt when the format version is changed – PB_VAULT_MALFORMED', () => {
+  it('does not decrypt when the format version is changed – PB_VAULT_MALFORMED', () => {
     expectCode(
       () =>
         vault.decrypt(
@@ -210,7 +210,7 @@ describe('Vault tampering', () => {
     )
   })
 
-  it('should not decrypt with a 16-byte IV (a valid IV of the wrong size) – PB_VAULT_MALFORMED', () => {
+  it('does not decrypt with a 16-byte IV (a valid IV of the wrong size) – PB_VAULT_MALFORMED', () => {
     expectCode(
       () =>
         vault.decrypt(
@@ -221,7 +221,7 @@ describe('Vault tampering', () => {
     )
   })
 
-  it('should not accept padded or non-canonical base64 in the parts – PB_VAULT_MALFORMED', () => {
+  it('does not accept padded or non-canonical base64 in the parts – PB_VAULT_MALFORMED', () => {
     expectCode(() => vault.decrypt(`${stored}=`, aad), 'PB_VAULT_MALFORMED')
     expectCode(
       () =>
@@ -243,7 +243,7 @@ describe('Vault tampering', () => {
 })
 
 describe('Vault key ring', () => {
-  it('should not decrypt a ciphertext made with a key that is not in the ring – PB_VAULT_UNKNOWN_KEY', () => {
+  it('does not decrypt a ciphertext made with a key that is not in the ring – PB_VAULT_UNKNOWN_KEY', () => {
     const stored = Vault.fromKeys([keyA]).encrypt(secret, aad)
     const err = expectCode(() => Vault.fromKeys([keyB]).decrypt(stored, aad), 'PB_VAULT_UNKNOWN_KEY')
     expect(err.message).toContain(kidOf(keyA))
@@ -292,12 +292,12 @@ describe('Vault no plaintext fallback', () => {
     ['a ciphertext with an extra part', `${Vault.fromKeys([keyA]).encrypt('x', aad)}.extra`],
     ['an older format version', `pbv0.${kidOf(keyA)}.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA`],
     ['a bad kid', 'pbv1.k!d.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA'],
-  ])('should not return %s given to decrypt – PB_VAULT_MALFORMED', (_name, input) => {
+  ])('does not return %s given to decrypt – PB_VAULT_MALFORMED', (_name, input) => {
     const err = expectCode(() => vault.decrypt(input, aad), 'PB_VAULT_MALFORMED')
     if (input.length > 8) expect(err.message).not.toContain(input)
   })
 
-  it('should not accept null or a non-string (a NULL column) – PB_VAULT_MALFORMED', () => {
+  it('does not accept null or a non-string (a NULL column) – PB_VAULT_MALFORMED', () => {
     expectCode(() => vault.decrypt(null as unknown as string, aad), 'PB_VAULT_MALFORMED')
     expectCode(() => vault.decrypt(Buffer.from('x') as unknown as string, aad), 'PB_VAULT_MALFORMED')
   })
@@ -344,21 +344,21 @@ describe('Vault.fromKeys', () => {
     expect(loadConfig({}, { encryptionKeys: [entry] }).encryptionKeys).toEqual([entry])
   })
 
-  it('should not accept a 16-byte key, naming the entry and not the key', () => {
+  it('does not accept a 16-byte key, naming the entry and not the key', () => {
     const material = randomBytes(16).toString('base64')
     const message = rejection([keyA, `short:${material}`])
     expect(message).toMatch(/encryptionKeys\[1\].*"short".*32 bytes, got 16/)
     expect(message).not.toContain(material)
   })
 
-  it('should not accept a 33-byte key', () => {
+  it('does not accept a 33-byte key', () => {
     const material = randomBytes(33).toString('base64')
     const message = rejection([`long:${material}`])
     expect(message).toMatch(/encryptionKeys\[0\].*got 33/)
     expect(message).not.toContain(material)
   })
 
-  it('should not accept a duplicate key id', () => {
+  it('does not accept a duplicate key id', () => {
     const other = randomBytes(32).toString('base64')
     const message = rejection([`same:${raw.toString('base64')}`, `same:${other}`])
     expect(message).toMatch(/encryptionKeys\[1\]: duplicate key id "same"/)
@@ -366,7 +366,7 @@ describe('Vault.fromKeys', () => {
     expect(message).not.toContain(raw.toString('base64'))
   })
 
-  it('should not accept bad base64', () => {
+  it('does not accept bad base64', () => {
     const material = `${raw.toString('base64').slice(0, 40)}!!!=`
     const message = rejection([`bad:${material}`])
     expect(message).toMatch(/encryptionKeys\[0\] \(kid "bad"\).*base64/)
@@ -375,7 +375,7 @@ describe('Vault.fromKeys', () => {
     expect(() => Vault.fromKeys([`bad:${raw.toString('base64').slice(0, 20)} ${raw.toString('base64').slice(20)}`])).toThrow(TypeError)
   })
 
-  it('should not accept an entry without a kid, or a bad kid, without echoing the entry', () => {
+  it('does not accept an entry without a kid, or a bad kid, without echoing the entry', () => {
     const material = raw.toString('base64')
     for (const entry of [material, `:${material}`, `bad kid:${material}`, `${'k'.repeat(33)}:${material}`]) {
       const message = rejection([entry])
@@ -384,7 +384,7 @@ describe('Vault.fromKeys', () => {
     }
   })
 
-  it('should not build an empty ring', () => {
+  it('does not build an empty ring', () => {
     expect(rejection([])).toMatch(/at least one/)
   })
 })

@@ -59,7 +59,7 @@ describe.each(databaseTargets)('connection webhook events ($name)', (target) => 
     }, `a ${type} webhook`)
   }
 
-  it('Should deliver connection.created, signed, for a connection made through the Connect flow', async () => {
+  it('delivers connection.created, signed, for a connection made through the Connect flow', async () => {
     await connectStripe('webhook-user')
     const hit = await received('connection.created')
     expect(verifyWebhook(secret, hit.headers, hit.body).id).toBe(hit.headers['webhook-id'])
@@ -91,7 +91,7 @@ describe.each(databaseTargets)('connection webhook events ($name)', (target) => 
     await waitForStatus(db, hit.headers['webhook-id'] as string, ['succeeded'])
   })
 
-  it('Should deliver connection.reauthorized when the user reconnects the same connection', async () => {
+  it('delivers connection.reauthorized when the user reconnects the same connection', async () => {
     await connectStripe('reconnecting-user')
     const created = await waitFor(
       async () =>
@@ -110,7 +110,7 @@ describe.each(databaseTargets)('connection webhook events ($name)', (target) => 
     expect(event.data.connection).toMatchObject({ id: connectionId, app: 'fakestripe', status: 'active' })
   })
 
-  it('Should leave no event behind when the transaction that queued it rolls back', async () => {
+  it('leaves no event behind when the transaction that queued it rolls back', async () => {
     const before = await db.selectFrom('webhook_events').select('id').execute()
     const row = await db.selectFrom('connections').selectAll().limit(1).executeTakeFirstOrThrow()
     const connection = await s.t.server.services.connections.get({ partnerId: row.partner_id, endUserId: row.end_user_id }, row.id)

@@ -33,7 +33,7 @@ async function schemaOf(target: DatabaseTarget, db: Db): Promise<string | undefi
 }
 
 describe('retryDelayMs', () => {
-  it('Should follow the schedule with ±20% jitter and repeat its last entry', () => {
+  it('follows the schedule with ±20% jitter and repeats its last entry', () => {
     const schedule = [5, 30, 120]
     expect(retryDelayMs(schedule, 1, () => 0.5)).toBe(5000)
     expect(retryDelayMs(schedule, 2, () => 0)).toBe(24_000)
@@ -62,7 +62,7 @@ describe.each(databaseTargets)('webhook dispatcher ($name)', (target) => {
 
   const hitsFor = (id: string) => receiver.hits().filter((h) => h.headers['webhook-id'] === id)
 
-  it('Should deliver a signed event once and record one attempt', async () => {
+  it('delivers a signed event once and records one attempt', async () => {
     const id = await queueEvent(db, t.partner.id, { hello: 'world' })
     const row = await waitForStatus(db, id, ['succeeded'])
     expect(row).toMatchObject({ attempts: 1, locked_until: null })
@@ -83,7 +83,7 @@ describe.each(databaseTargets)('webhook dispatcher ($name)', (target) => {
     ])
   })
 
-  it('Should retry a 500 after the backoff and succeed on the next attempt', async () => {
+  it('retries a 500 after the backoff and succeeds on the next attempt', async () => {
     let calls = 0
     receiver.answer(() => ({ status: calls++ === 0 ? 500 : 200, body: 'ok' }))
     const id = await queueEvent(db, t.partner.id)
@@ -99,7 +99,7 @@ describe.each(databaseTargets)('webhook dispatcher ($name)', (target) => {
     expect(hitsFor(id)).toHaveLength(2)
   })
 
-  it('Should mark the event failed after maxAttempts failed attempts, and stop', async () => {
+  it('marks the event failed after maxAttempts failed attempts, and stops', async () => {
     receiver.answer(() => ({ status: 503 }))
     const id = await queueEvent(db, t.partner.id)
     const row = await waitForStatus(db, id, ['failed'])
@@ -109,7 +109,7 @@ describe.each(databaseTargets)('webhook dispatcher ($name)', (target) => {
     expect(hitsFor(id)).toHaveLength(3)
   })
 
-  it('Should not follow a redirect: a 3xx is a failed attempt', async () => {
+  it('does not follow a redirect: a 3xx is a failed attempt', async () => {
     receiver.answer(() => ({ status: 302, headers: { location: `${receiver.api.url}/elsewhere` } }))
     const id = await queueEvent(db, t.partner.id)
     await waitForStatus(db, id, ['failed'])
@@ -119,7 +119,7 @@ describe.each(databaseTargets)('webhook dispatcher ($name)', (target) => {
     expect(receiver.api.requests.filter((r) => r.path === '/elsewhere')).toEqual([])
   })
 
-  it('Should record a timed-out attempt and retry it', async () => {
+  it('records a timed-out attempt and retries it', async () => {
     let calls = 0
     receiver.answer(() => (calls++ === 0 ? { status: 200, delayMs: 1500 } : { status: 200 }))
     const id = await queueEvent(db, t.partner.id)
@@ -131,7 +131,7 @@ describe.each(databaseTargets)('webhook dispatcher ($name)', (target) => {
     ])
   })
 
-  it('Should skip an event of a partner without a webhook URL, with no attempt', async () => {
+  it('skips an event of a partner without a webhook URL, with no attempt', async () => {
     const other = await t.addPartner({ id: 'no-webhook' })
     const id = await queueEvent(db, other.id)
     const row = await waitForStatus(db, id, ['skipped'])
@@ -140,7 +140,7 @@ describe.each(databaseTargets)('webhook dispatcher ($name)', (target) => {
     expect(hitsFor(id)).toEqual([])
   })
 
-  it('Should record a failed attempt, and send nothing, when the partner has no webhook secret', async () => {
+  it('records a failed attempt, and sends nothing, when the partner has no webhook secret', async () => {
     const other = await t.addPartner({ id: 'no-secret', webhookUrl: receiver.url })
     const id = await queueEvent(db, other.id)
     await waitForStatus(db, id, ['failed'])
@@ -150,7 +150,7 @@ describe.each(databaseTargets)('webhook dispatcher ($name)', (target) => {
     expect(hitsFor(id)).toEqual([])
   })
 
-  it('Should claim again an event whose lease expired (a dispatcher died mid-delivery)', async () => {
+  it('claims again an event whose lease expired (a dispatcher died mid-delivery)', async () => {
     const now = Date.now()
     const id = await db
       .transaction()
@@ -166,7 +166,7 @@ describe.each(databaseTargets)('webhook dispatcher ($name)', (target) => {
     expect(hitsFor(id)).toHaveLength(1)
   })
 
-  it('Should leave an event alone while another dispatcher holds its lease', async () => {
+  it('leaves an event alone while another dispatcher holds its lease', async () => {
     const now = Date.now()
     const id = await db
       .transaction()
@@ -199,7 +199,7 @@ describe.each(databaseTargets)('webhook dispatcher SSRF policy ($name)', (target
     await receiver?.close()
   })
 
-  it('Should refuse private, loopback and link-local webhook URLs: attempts record the SSRF error, nothing is sent', async () => {
+  it('refuses private, loopback and links-local webhook URLs: attempts record the SSRF error, nothing is sent', async () => {
     const port = new URL(receiver.url).port
     const targets = {
       loopback: `https://127.0.0.1:${port}/hook`,
@@ -250,7 +250,7 @@ describe.each(databaseTargets)('webhook dispatchers side by side ($name)', (targ
 
   const hitsFor = (id: string) => receiver.hits().filter((h) => h.headers['webhook-id'] === id)
 
-  it('Should give each due event to exactly one of two concurrent claims', async () => {
+  it('gives each due event to exactly one of two concurrent claims', async () => {
     // A handle of its own on the same database, as another process would have.
     const other = openDatabase({ databaseUrl: target.databaseUrl, dataDir: t.config.dataDir, pgSchema: await schemaOf(target, db) })
     try {
@@ -288,7 +288,7 @@ describe.each(databaseTargets)('webhook dispatchers side by side ($name)', (targ
     }
   })
 
-  it('Should deliver each event exactly once with two Patchbay servers on the same database', async () => {
+  it('delivers each event exactly once with two Patchbay servers on the same database', async () => {
     const pgSchema = await schemaOf(target, db)
     const secondLogs: string[] = []
     const logger = createLogger(
@@ -322,7 +322,7 @@ describe.each(databaseTargets)('webhook dispatchers side by side ($name)', (targ
     second = undefined
   })
 
-  it('Should let a delivery in flight finish and be recorded before the server closes', async () => {
+  it('lets a delivery in flight finish and is recorded before the server closes', async () => {
     receiver.answer(() => ({ status: 200, delayMs: 400 }))
     const id = await queueEvent(db, t.partner.id)
     await waitFor(async () => hitsFor(id).length > 0, 'the delivery to start')

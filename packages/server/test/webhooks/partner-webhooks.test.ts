@@ -56,14 +56,14 @@ describe.each(databaseTargets)('partner webhook events API ($name)', (target) =>
   const hitsFor = (id: string) => receiver.hits().filter((h) => h.headers['webhook-id'] === id)
 
   describe('authentication', () => {
-    it('Should refuse a request without credentials, with WWW-Authenticate: Basic', async () => {
+    it('refuses a request without credentials, with WWW-Authenticate: Basic', async () => {
       const res = await api('/events', { authorization: null })
       expect(res.status).toBe(401)
       expect(res.headers.get('www-authenticate')).toBe('Basic realm="patchbay", charset="UTF-8"')
       expect(res.body).toEqual({ error: { code: 'PB_ERR_UNAUTHORIZED', message: expect.stringContaining('Basic') } })
     })
 
-    it('Should refuse a wrong secret, an unknown client, malformed Basic and a bearer token alike', async () => {
+    it('refuses a wrong secret, an unknown client, malformed Basic and a bearer token alike', async () => {
       const exchange = await fetch(`${t.url}/oauth/token`, {
         method: 'POST',
         headers: { authorization: auth },
@@ -94,7 +94,7 @@ describe.each(databaseTargets)('partner webhook events API ($name)', (target) =>
       expect(me.headers.get('www-authenticate')).toBe('Bearer realm="patchbay"')
     })
 
-    it('Should write no secret to the log', () => {
+    it('writes no secret to the log', () => {
       const logs = t.logs.join('\n')
       for (const secret of [t.partner.clientSecret, globex.clientSecret, auth.slice(6)]) expect(logs).not.toContain(secret)
     })
@@ -118,7 +118,7 @@ describe.each(databaseTargets)('partner webhook events API ($name)', (target) =>
       await waitForStatus(db, await queueEvent(db, globex.id), ['succeeded'])
     })
 
-    it('Should list the partner events newest first, page by page with an opaque cursor', async () => {
+    it('lists the partner events newest first, page by page with an opaque cursor', async () => {
       const seen: EventItem[] = []
       let cursor: string | null = null
       let pages = 0
@@ -156,7 +156,7 @@ describe.each(databaseTargets)('partner webhook events API ($name)', (target) =>
       })
     })
 
-    it("Should never list another partner's events", async () => {
+    it("never lists another partner's events", async () => {
       const res = await api('/events?limit=100')
       const all = (res.body as { data: EventItem[] }).data
       const foreign = await db.selectFrom('webhook_events').select('id').where('partner_id', '=', globex.id).execute()
@@ -166,7 +166,7 @@ describe.each(databaseTargets)('partner webhook events API ($name)', (target) =>
       expect((theirs.body as { data: EventItem[] }).data.map((e) => e.id).sort()).toEqual(foreign.map((f) => f.id).sort())
     })
 
-    it('Should filter by type and by status', async () => {
+    it('filters by type and by status', async () => {
       const deleted = (await api('/events?type=connection.deleted&limit=100')).body as { data: EventItem[] }
       expect(deleted.data.map((e) => e.id)).toEqual([ids[3], ids[1]])
       const succeeded = (await api('/events?status=succeeded&limit=100')).body as { data: EventItem[] }
@@ -174,7 +174,7 @@ describe.each(databaseTargets)('partner webhook events API ($name)', (target) =>
       expect(((await api('/events?status=skipped')).body as { data: EventItem[] }).data).toEqual([])
     })
 
-    it('Should refuse a bad cursor, limit, status or an unknown parameter with PB_ERR_VALIDATION', async () => {
+    it('refuses a bad cursor, limit, status or an unknown parameter with PB_ERR_VALIDATION', async () => {
       for (const query of [
         'cursor=not-a-cursor',
         `cursor=${Buffer.from('[1,2]').toString('base64url')}`,
@@ -192,7 +192,7 @@ describe.each(databaseTargets)('partner webhook events API ($name)', (target) =>
   })
 
   describe('showing and redelivering', () => {
-    it('Should show an event with every attempt, oldest first', async () => {
+    it('shows an event with every attempt, oldest first', async () => {
       let calls = 0
       receiver.answer(() => ({ status: calls++ === 0 ? 500 : 200 }))
       const id = await queueEvent(db, t.partner.id)
@@ -207,7 +207,7 @@ describe.each(databaseTargets)('partner webhook events API ($name)', (target) =>
       ])
     })
 
-    it('Should redeliver a delivered event: 202, sent again, a new attempt row', async () => {
+    it('redelivers a delivered event: 202, sent again, a new attempt row', async () => {
       const id = await queueEvent(db, t.partner.id, { again: true })
       await waitForStatus(db, id, ['succeeded'])
       const res = await api(`/events/${id}/redeliver`, { method: 'POST' })
@@ -220,7 +220,7 @@ describe.each(databaseTargets)('partner webhook events API ($name)', (target) =>
       expect(hitsFor(id)[1]?.body).toBe(hitsFor(id)[0]?.body)
     })
 
-    it('Should redeliver a failed event once the receiver is back', async () => {
+    it('redelivers a failed event once the receiver is back', async () => {
       receiver.answer(() => ({ status: 500 }))
       const id = await queueEvent(db, t.partner.id)
       await waitForStatus(db, id, ['failed'])
@@ -231,7 +231,7 @@ describe.each(databaseTargets)('partner webhook events API ($name)', (target) =>
       expect((await attemptsOf(db, id)).map((a) => a.status_code)).toEqual([500, 500, 200])
     })
 
-    it("Should answer another partner's event id, or an unknown one, with 404 and change nothing", async () => {
+    it("answers another partner's event id, or an unknown one, with 404 and change nothing", async () => {
       const theirs = await queueEvent(db, globex.id)
       await waitForStatus(db, theirs, ['succeeded'])
       const before = await eventRow(db, theirs)
@@ -248,7 +248,7 @@ describe.each(databaseTargets)('partner webhook events API ($name)', (target) =>
       expect(hitsFor(theirs)).toHaveLength(1)
     })
 
-    it('Should refuse to redeliver an event a dispatcher holds right now (409)', async () => {
+    it('refuses to redeliver an event a dispatcher holds right now (409)', async () => {
       const now = Date.now()
       const id = await db
         .transaction()
@@ -266,7 +266,7 @@ describe.each(databaseTargets)('partner webhook events API ($name)', (target) =>
     })
   })
 
-  it('Should describe the routes in the OpenAPI document with Basic security', async () => {
+  it('describes the routes in the OpenAPI document with Basic security', async () => {
     const doc = (await (await fetch(`${t.url}/openapi.json`)).json()) as {
       paths: Record<string, Record<string, { security?: unknown }>>
       components: { securitySchemes: Record<string, unknown> }

@@ -26,7 +26,7 @@ function expectCode(fn: () => unknown, code: string): void {
 }
 
 describe('Standard Webhooks signing', () => {
-  it('Should generate whsec_ secrets of 32 random bytes in padded base64', () => {
+  it('generates whsec_ secrets of 32 random bytes in padded base64', () => {
     const secret = generateWebhookSecret()
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/)
     expect(webhookSecretKey(secret)).toHaveLength(32)
@@ -36,7 +36,7 @@ describe('Standard Webhooks signing', () => {
     expect(() => generateWebhookSecret(16)).toThrow(TypeError)
   })
 
-  it('Should refuse malformed secrets without quoting them', () => {
+  it('refuses malformed secrets without quoting them', () => {
     for (const bad of [
       '',
       'abc',
@@ -54,7 +54,7 @@ describe('Standard Webhooks signing', () => {
     }
   })
 
-  it('Should sign "{id}.{timestamp}.{body}" with HMAC-SHA256 of the decoded secret, as the spec says', () => {
+  it('signs "{id}.{timestamp}.{body}" with HMAC-SHA256 of the decoded secret, as the spec says', () => {
     const secret = generateWebhookSecret()
     const key = Buffer.from(secret.slice('whsec_'.length), 'base64')
     const expected = createHmac('sha256', key).update(`${id}.1700000000.${body}`).digest('base64')
@@ -63,7 +63,7 @@ describe('Standard Webhooks signing', () => {
     expect(() => signWebhook(secret, 'evt.with.dots', 1, body)).toThrow(TypeError)
   })
 
-  it('Should produce headers the reference library (standardwebhooks) verifies', () => {
+  it('produces headers the reference library (standardwebhooks) verifies', () => {
     const secret = generateWebhookSecret()
     const headers = webhookHeaders(secret, id, body)
     expect(Number(headers['webhook-timestamp'])).toBeCloseTo(Date.now() / 1000, -1)
@@ -71,7 +71,7 @@ describe('Standard Webhooks signing', () => {
     expect(() => new Webhook(generateWebhookSecret()).verify(body, { ...headers })).toThrow(/No matching signature/)
   })
 
-  it('Should verify what the reference library signs', () => {
+  it('verifies what the reference library signs', () => {
     const secret = generateWebhookSecret()
     const now = new Date()
     const signature = new Webhook(secret).sign(id, now, body)
@@ -80,7 +80,7 @@ describe('Standard Webhooks signing', () => {
     expect(verifyWebhook(secret, new Headers(headers), Buffer.from(body)).id).toBe(id)
   })
 
-  it('Should not verify a tampered body, id or timestamp', () => {
+  it('does not verify a tampered body, id or timestamp', () => {
     const secret = generateWebhookSecret()
     const headers = webhookHeaders(secret, id, body)
     expectCode(() => verifyWebhook(secret, headers, body.replace('conn_1', 'conn_2')), 'PB_WEBHOOK_NO_MATCHING_SIGNATURE')
@@ -90,12 +90,12 @@ describe('Standard Webhooks signing', () => {
     expectCode(() => verifyWebhook(secret, { ...headers, 'webhook-timestamp': shifted }, body), 'PB_WEBHOOK_NO_MATCHING_SIGNATURE')
   })
 
-  it('Should not verify with a wrong secret', () => {
+  it('does not verify with a wrong secret', () => {
     const headers = webhookHeaders(generateWebhookSecret(), id, body)
     expectCode(() => verifyWebhook(generateWebhookSecret(), headers, body), 'PB_WEBHOOK_NO_MATCHING_SIGNATURE')
   })
 
-  it('Should refuse a timestamp outside the tolerance, even when correctly signed', () => {
+  it('refuses a timestamp outside the tolerance, even when correctly signed', () => {
     const secret = generateWebhookSecret()
     const old = webhookHeaders(secret, id, body, Date.now() - 301_000)
     expectCode(() => verifyWebhook(secret, old, body), 'PB_WEBHOOK_TIMESTAMP_TOO_OLD')
@@ -106,7 +106,7 @@ describe('Standard Webhooks signing', () => {
     expectCode(() => verifyWebhook(secret, { ...old, 'webhook-timestamp': 'yesterday' }, body), 'PB_WEBHOOK_BAD_TIMESTAMP')
   })
 
-  it('Should refuse a request missing any of the three headers', () => {
+  it('refuses a request missing any of the three headers', () => {
     const secret = generateWebhookSecret()
     const headers = webhookHeaders(secret, id, body)
     for (const name of Object.keys(headers) as Array<keyof typeof headers>) {
@@ -115,7 +115,7 @@ describe('Standard Webhooks signing', () => {
     }
   })
 
-  it('Should accept any of several space-separated signatures (rotation) and ignore other versions', () => {
+  it('accepts any of several space-separated signatures (rotation) and ignores other versions', () => {
     const current = generateWebhookSecret()
     const previous = generateWebhookSecret()
     const both = webhookHeaders([previous, current], id, body)

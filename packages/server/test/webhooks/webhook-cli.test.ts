@@ -50,7 +50,7 @@ describe('patchbay partner webhook secrets (CLI)', { timeout: 120_000 }, () => {
     `https://${id}.example/jwks`,
   ]
 
-  it('Should print a webhook secret once on create with --webhook-url, store it encrypted, and rotate it', async () => {
+  it('prints a webhook secret once on create with --webhook-url, stores it encrypted, and rotates it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pb-cli-webhooks-'))
     const key = generateEncryptionKey()
     const keys = { PATCHBAY_ENCRYPTION_KEYS: key }
@@ -84,7 +84,7 @@ describe('patchbay partner webhook secrets (CLI)', { timeout: 120_000 }, () => {
     }
   })
 
-  it('Should create a partner without a webhook URL as before (no key needed), and give it a secret with its first URL', async () => {
+  it('creates a partner without a webhook URL as before (no key needed), and gives it a secret with its first URL', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pb-cli-webhooks-'))
     const key = generateEncryptionKey()
     try {

@@ -48,7 +48,7 @@ describe.each(databaseTargets)('partner webhook secrets ($name)', (target) => {
   const stored = async (id: string) =>
     (await database.db.selectFrom('partners').select('webhook_secret').where('id', '=', id).executeTakeFirstOrThrow()).webhook_secret
 
-  it('Should store a generated secret encrypted, bound to its partner', async () => {
+  it('stores a generated secret encrypted, bound to its partner', async () => {
     await syncPartners(store, [declared('acme'), declared('globex')])
     expect(await secrets.get('acme')).toBeUndefined()
     const secret = await secrets.rotate('acme')
@@ -68,7 +68,7 @@ describe.each(databaseTargets)('partner webhook secrets ($name)', (target) => {
     await expect(secrets.rotate('nobody')).rejects.toMatchObject({ code: 'PB_ERR_NOT_FOUND' })
   })
 
-  it('Should apply webhookSecretEnv from the config file, and rewrite it only when it changes', async () => {
+  it('applies webhookSecretEnv from the config file, and rewrites it only when it changes', async () => {
     const secret = generateWebhookSecret()
     const env = { ACME_WEBHOOK_SECRET: secret }
     await syncPartners(store, [declared('acme', { webhookSecretEnv: 'ACME_WEBHOOK_SECRET' })], { webhookSecrets: secrets, env })
@@ -84,7 +84,7 @@ describe.each(databaseTargets)('partner webhook secrets ($name)', (target) => {
     expect(await secrets.get('acme')).toBe(other)
   })
 
-  it('Should stop with a ConfigError naming the setting for a missing or malformed webhook secret, never quoting it', async () => {
+  it('stops with a ConfigError naming the setting for a missing or malformed webhook secret, never quoting it', async () => {
     const input = [declared('acme', { webhookSecretEnv: 'ACME_WEBHOOK_SECRET' })]
     await expect(syncPartners(store, input, { webhookSecrets: secrets, env: {} })).rejects.toThrow(
       /partners\[0\]\.webhookSecretEnv: environment variable ACME_WEBHOOK_SECRET is not set/,
