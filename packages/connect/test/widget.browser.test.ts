@@ -31,6 +31,7 @@ declare global {
     t0: number
     t1: number
     tokenAt: number
+    releaseToken: () => void
     redirected: boolean
     handle: { close(): void }
     go(): void
@@ -254,16 +255,20 @@ describeBrowser('@patchbay/connect in Chromium', () => {
       const { code } = await s.session({}, 'async-user')
       await page.evaluate((c) => {
         window.options = { app: 'oidc' }
+        // The token arrives when the test releases it, not after a timer: on a busy machine the popup
+        // could otherwise have left its Loading page before the test reads it.
         window.tokenSource = () =>
-          new Promise<string>((resolve) =>
-            setTimeout(() => {
+          new Promise<string>((resolve) => {
+            window.releaseToken = () => {
               window.tokenAt = performance.now()
               resolve(c)
-            }, 500),
-          )
+            }
+          })
       }, code)
       const [popup] = await Promise.all([page.waitForEvent('popup'), page.click('#go')])
       expect(await popup.textContent('body')).toContain('Loading…')
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      await page.evaluate(() => window.releaseToken())
       const opened = (await entries(page)).find(([n]) => n === 'event:popup_opened') as LogEntry
       await signInAtProvider(popup, 'carol')
       await consentAtProvider(popup, 'allow')
