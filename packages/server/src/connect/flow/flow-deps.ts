@@ -88,3 +88,17 @@ export async function offeredApp(
     return errorStep(400, `${app.name} is not available`, `${app.name} is not set up for this application yet.`, app, partner)
   return { app, options }
 }
+
+/** The browser's session and the app it asks for (with the options it may use), or the step that says why not. */
+export async function sessionApp(
+  deps: ConnectFlowDeps,
+  sessionId: string,
+  browserSecret: string | undefined,
+  appKey: string,
+): Promise<FlowStep | { session: ActiveSession; partner: Partner; app: App; options: AuthOption[] }> {
+  const ctx = await sessionFor(deps, sessionId, browserSecret)
+  if (ctx.kind) return ctx
+  const offered = await offeredApp(deps, ctx.session, ctx.partner, appKey)
+  if ('kind' in offered) return offered
+  return { session: ctx.session, partner: ctx.partner, ...offered }
+}

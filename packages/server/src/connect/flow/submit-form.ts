@@ -8,7 +8,7 @@ import { ProviderTokenError } from '../../provider-oauth/oauth2/token-endpoint.j
 import type { ActiveSession } from '../sessions/connect-sessions.js'
 import { CredentialCheckError } from './credential-check.js'
 import { finish, finishError } from './finish.js'
-import { type ConnectFlowDeps, offeredApp, sessionFor } from './flow-deps.js'
+import { type ConnectFlowDeps, offeredApp, sessionApp } from './flow-deps.js'
 import { startOAuth1 } from './oauth1-flow.js'
 import { startOAuth2 } from './oauth2-flow.js'
 import { errorStep, type FlowStep, formStep } from './steps.js'
@@ -27,12 +27,9 @@ export async function appPage(
   /** Values supplied up front (connection popup): parameters and even credentials, never stored as typed. */
   input: Record<string, string> = {},
 ): Promise<FlowStep> {
-  const ctx = await sessionFor(deps, sessionId, browserSecret)
-  if (ctx.kind) return ctx
-  const { session, partner } = ctx
-  const offered = await offeredApp(deps, session, partner, appKey)
-  if ('kind' in offered) return offered
-  const { app, options } = offered
+  const found = await sessionApp(deps, sessionId, browserSecret, appKey)
+  if ('kind' in found) return found
+  const { session, partner, app, options } = found
   const preferred = optionKey ?? session.context.authOption
   const chosen = preferred ? options.filter((o) => o.key === preferred) : options
   if (chosen.length === 1) {
@@ -58,15 +55,12 @@ export async function submit(
   body: Record<string, string>,
   clientIp: string,
 ): Promise<FlowStep> {
-  const ctx = await sessionFor(deps, sessionId, browserSecret)
-  if (ctx.kind) return ctx
-  const { session, partner } = ctx
-  const offered = await offeredApp(deps, session, partner, appKey)
-  if ('kind' in offered) return offered
-  const option = offered.options.find((o) => o.key === body.auth_option) ?? (offered.options.length === 1 ? offered.options[0] : undefined)
-  if (!option)
-    return formStep(session, partner, offered.app, offered.options, { values: body, errors: {}, formError: 'Choose how to connect.' }, 400)
-  return submitOption(deps, session, partner, offered.app, option, body, browserSecret as string, true, clientIp)
+  const found = await sessionApp(deps, sessionId, browserSecret, appKey)
+  if ('kind' in found) return found
+  const { session, partner, app, options } = found
+  const option = options.find((o) => o.key === body.auth_option) ?? (options.length === 1 ? options[0] : undefined)
+  if (!option) return formStep(session, partner, app, options, { values: body, errors: {}, formError: 'Choose how to connect.' }, 400)
+  return submitOption(deps, session, partner, app, option, body, browserSecret as string, true, clientIp)
 }
 
 /** Validates one option's input, then starts its provider authorization or checks and stores typed credentials. */
