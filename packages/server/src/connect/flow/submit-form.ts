@@ -8,12 +8,10 @@ import { ProviderTokenError } from '../../provider-oauth/oauth2/token-endpoint.j
 import type { ActiveSession } from '../sessions/connect-sessions.js'
 import { CredentialCheckError } from './credential-check.js'
 import { finish, finishError } from './finish.js'
-import { type ConnectFlowDeps, offeredApp, sessionApp } from './flow-deps.js'
+import { type ConnectFlowDeps, sessionApp } from './flow-deps.js'
 import { startOAuth1 } from './oauth1-flow.js'
 import { startOAuth2 } from './oauth2-flow.js'
 import { errorStep, type FlowStep, formStep } from './steps.js'
-
-const paramFields = connectionParamsFor
 
 /** The app's page: straight to the provider when nothing needs typing, else the form. */
 export async function appPage(
@@ -34,10 +32,10 @@ export async function appPage(
   const chosen = preferred ? options.filter((o) => o.key === preferred) : options
   if (chosen.length === 1) {
     const option = chosen[0] as AuthOption
-    const fields = [...paramFields(app, option), ...credentialFields(option)]
+    const fields = [...connectionParamsFor(app, option), ...credentialFields(option)]
     const prefilled = { ...(session.context.params ?? {}), ...input }
     const needsInput = fields.some((f) => !f.optional && f.default === undefined && prefilled[f.key] === undefined)
-    if (!needsInput) return submitOption(deps, session, partner, app, option, prefilled, browserSecret as string, false, clientIp)
+    if (!needsInput) return submitOption(deps, session, partner, app, options, option, prefilled, browserSecret as string, false, clientIp)
   }
   return formStep(session, partner, app, options, {
     values: { ...(session.context.params ?? {}), ...input },
@@ -60,37 +58,31 @@ export async function submit(
   const { session, partner, app, options } = found
   const option = options.find((o) => o.key === body.auth_option) ?? (options.length === 1 ? options[0] : undefined)
   if (!option) return formStep(session, partner, app, options, { values: body, errors: {}, formError: 'Choose how to connect.' }, 400)
-  return submitOption(deps, session, partner, app, option, body, browserSecret as string, true, clientIp)
+  return submitOption(deps, session, partner, app, options, option, body, browserSecret as string, true, clientIp)
 }
 
 /** Validates one option's input, then starts its provider authorization or checks and stores typed credentials. */
-export async function submitOption(
+async function submitOption(
   deps: ConnectFlowDeps,
   session: ActiveSession,
   partner: Partner,
   app: App,
+  /** The options this partner offers for the app (the form shows them again on an error). */
+  options: AuthOption[],
   option: AuthOption,
   input: Record<string, string>,
   browserSecret: string,
   fromForm: boolean,
   clientIp: string,
 ): Promise<FlowStep> {
-  const options = (await offeredApp(deps, session, partner, app.key)) as { app: App; options: AuthOption[] }
   const fail = (errors: Record<string, string>, formError?: string) =>
-    formStep(
-      session,
-      partner,
-      app,
-      options.options,
-      { values: input, errors, selected: option.key, ...(formError ? { formError } : {}) },
-      400,
-    )
+    formStep(session, partner, app, options, { values: input, errors, selected: option.key, ...(formError ? { formError } : {}) }, 400)
 
   // The form holds other values too (auth_option, other options' fields): only this option's are validated.
   const pick = (fields: Field[]) =>
     Object.fromEntries(fields.filter((f) => input[f.key] !== undefined).map((f) => [f.key, input[f.key] as string]))
   const validated = validateCredentialInput(app, option, {
-    params: pick(paramFields(app, option)),
+    params: pick(connectionParamsFor(app, option)),
     credentials: pick(credentialFields(option)),
   })
   if (!validated.ok) {
