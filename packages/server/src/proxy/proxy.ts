@@ -25,7 +25,7 @@ import { upstreamError } from './upstream-errors.js'
 
 // The forward loop in one place; what it calls lives beside it: target.ts (what to call and with
 // which credentials), target-cache.ts, request-body.ts, location.ts, upstream-errors.ts, headers.ts,
-// path.ts and upstream-answer.ts (docs/architecture.md, "The proxy").
+// path.ts and upstream-answer.ts (docs/architecture.md, "Where each flow lives").
 
 export type ProxyConfig = Config['proxy']
 

@@ -16,7 +16,7 @@ export interface TargetCacheOptions {
 /**
  * Prepared targets by connection id, least recently used evicted first (lru-cache). An entry
  * serves only its owner, within the cache TTL, and not once its token is due for a refresh; the
- * proxy checks the row's status and version again after `statusTtlMs` (docs/proxy.md, "Caching").
+ * proxy checks the row's status and version again after `statusTtlMs` (docs/proxy.md, "Caching (performance)").
  */
 export class TargetCache {
   readonly #entries: LRUCache<string, Target>

@@ -84,6 +84,23 @@ describe('code comments', () => {
     const citing = files.filter((file) => file !== self && outside.test(readFileSync(file, 'utf8')))
     expect(citing.map((file) => file.slice(new URL(root).pathname.length))).toEqual([])
   })
+
+  it('cite docs pages and sections that exist', () => {
+    // `docs/proxy.md, "Caching (performance)"`: a page of docs/ and one of its headings.
+    const files = ['packages', 'bench', 'examples'].flatMap((dir) => sourceFiles(new URL(`${dir}/`, root)))
+    const cited = files.flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/docs\/([a-z-]+\.md), "([^"]+)"/g)])
+    expect(cited.length).toBeGreaterThan(10)
+    const broken = cited
+      .map((m) => ({ page: m[1] as string, heading: m[2] as string }))
+      .filter(({ page, heading }) => {
+        const url = new URL(`docs/${page}`, root)
+        return (
+          !existsSync(url) || !new RegExp(`^#+ ${heading.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm').test(readFileSync(url, 'utf8'))
+        )
+      })
+      .map(({ page, heading }) => `${page}, "${heading}"`)
+    expect([...new Set(broken)]).toEqual([])
+  })
 })
 
 function sourceFiles(dir: URL): string[] {

@@ -17,7 +17,7 @@ export type { FlowStep, FormState } from './steps.js'
  * The Connect flow as the routes see it: redeeming a session code, choosing an app and an auth
  * option, running the provider's authorization (OAuth2 code + PKCE, OAuth 1.0a) or checking typed
  * credentials, and storing the connection. Every method returns a {@link FlowStep}; nothing here
- * touches HTTP. Each flow lives in its own module (docs/architecture.md, "Connecting an account"):
+ * touches HTTP. Each flow lives in its own module (docs/architecture.md, "Where each flow lives"):
  * open-session.ts, submit-form.ts, oauth2-flow.ts, oauth1-flow.ts, finish.ts.
  */
 export class ConnectFlow {

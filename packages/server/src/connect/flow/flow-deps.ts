@@ -18,7 +18,7 @@ import type { OAuthFlowStore } from './oauth-flow-store.js'
 import { errorStep, type FlowStep } from './steps.js'
 
 // What every step of the Connect flow shares: its dependencies, the session a browser holds, and
-// the apps that session may connect (docs/architecture.md, "Connecting an account").
+// the apps that session may connect (docs/architecture.md, "Where each flow lives").
 
 export interface ConnectFlowDeps {
   config: Config

@@ -43,7 +43,7 @@ export interface StoredFlow {
 
 /**
  * Provider authorizations under way (`oauth_flows`), keyed by the hash of their state: the state
- * itself is never stored, the secrets only encrypted (docs/security.md, "Connect flow").
+ * itself is never stored, the secrets only encrypted (docs/security.md, "OAuth with providers").
  */
 export class OAuthFlowStore {
   constructor(
