@@ -116,7 +116,7 @@ describeBrowser('npm start demo', () => {
     expect((await fetch(`${demo.patchbay}/readyz`)).status).toBe(200)
   })
 
-  it('Connect Acme Cloud: popup, sign in, allow, success on the partner page', async () => {
+  it('connects Acme Cloud: popup, sign in, allow, success on the partner page', async () => {
     browser = await launchBrowser()
     const { page } = browser
     await page.goto(demo.partner)

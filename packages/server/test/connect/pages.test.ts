@@ -86,7 +86,7 @@ describe('escaping', () => {
     }
   })
 
-  it('escapes app names on the form, redirects, result and error pages', () => {
+  it('escapes app names on the form, redirect, result and error pages', () => {
     const pages = [
       renderAppForm(ctx, { app: evilApp, options: stripeOptions }),
       renderRedirecting(ctx, { app: evilApp, url: 'https://provider.test/authorize' }),
@@ -156,7 +156,7 @@ describe('URLs', () => {
     expect(() => renderPicker(ctx, { apps: sampleApps, hrefFor: () => url })).toThrow(TypeError)
   })
 
-  it('refuses a javascript: form action, retries link, continue link and replaceUrl', () => {
+  it('refuses a javascript: form action, retry link, continue link and replaceUrl', () => {
     expect(() => renderAppForm(ctx, { app: zendesk, options: [{ ...stripeOptions[0]!, action: 'javascript:alert(1)' }] })).toThrow(
       TypeError,
     )

@@ -199,7 +199,7 @@ describe.each(databaseTargets)('webhook dispatcher SSRF policy ($name)', (target
     await receiver?.close()
   })
 
-  it('refuses private, loopback and links-local webhook URLs: attempts record the SSRF error, nothing is sent', async () => {
+  it('refuses private, loopback and link-local webhook URLs: attempts record the SSRF error, nothing is sent', async () => {
     const port = new URL(receiver.url).port
     const targets = {
       loopback: `https://127.0.0.1:${port}/hook`,
@@ -322,7 +322,7 @@ describe.each(databaseTargets)('webhook dispatchers side by side ($name)', (targ
     second = undefined
   })
 
-  it('lets a delivery in flight finish and is recorded before the server closes', async () => {
+  it('lets a delivery in flight finish and be recorded before the server closes', async () => {
     receiver.answer(() => ({ status: 200, delayMs: 400 }))
     const id = await queueEvent(db, t.partner.id)
     await waitFor(async () => hitsFor(id).length > 0, 'the delivery to start')
