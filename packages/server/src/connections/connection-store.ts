@@ -4,8 +4,6 @@ import { randomId } from '../lib/random.js'
 import { connectionCredentialsAad } from '../vault/associated-data.js'
 import type { Vault } from '../vault/vault.js'
 import type { Connection, ConnectionGrant, Credentials, Owner, StoredGrant } from './connection-types.js'
-// Re-exported while the connect flow, the proxy and inject still import them from here (issue 10 merge).
-export type { Connection, ConnectionGrant, Credentials, Operation, Owner, StoredGrant } from './connection-types.js'
 
 type Db = Kysely<Database> | Transaction<Database>
 

@@ -1,6 +1,6 @@
 import type { App, AuthOption } from '../catalog/app-schema.js'
 import { renderTemplate, type TemplateValues } from '../catalog/template.js'
-import type { Credentials } from '../connections/connection-store.js'
+import type { Credentials } from '../connections/connection-types.js'
 import { basicAuthorization } from '../lib/basic-auth.js'
 
 export interface Injection {
