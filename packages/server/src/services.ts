@@ -25,6 +25,12 @@ import { AccessTokens } from './access-tokens/access-tokens.js'
 import { loadVault } from './vault/key-setup.js'
 import type { Vault } from './vault/vault.js'
 import { WebhookSecrets } from './webhooks/webhook-secrets.js'
+import { ActionRegistry } from './actions/action-registry.js'
+import { ActionService } from './actions/action-service.js'
+import { RunExecutor } from './runs/run-executor.js'
+import { RunService } from './runs/run-service.js'
+import { RunStore } from './runs/run-store.js'
+import { RunWaiters } from './runs/run-waiters.js'
 
 /**
  * Everything routes need, built here once per process (and nowhere else) and handed to the Fastify
@@ -68,17 +74,35 @@ export interface Services {
   rateLimits: RateLimitCounter
   /** Credential checks per connect session or end user, and per IP (see rate-limit/credential-attempts.ts). */
   credentialAttempts: CredentialAttempts
+  /** Every action this server can run (catalog and custom; see actions/action-registry.ts). */
+  actions: ActionRegistry
+  /** `/v1/actions`: listing, describing, field options, validation. */
+  actionService: ActionService
+  runStore: RunStore
+  /** Runs one attempt; a runner (embedded or graphile-worker) calls it (see runs/runners/). */
+  runExecutor: RunExecutor
+  /** `/v1/runs`: create, read (long poll), list, cancel, logs. */
+  runService: RunService
+  runWaiters: RunWaiters
   log: Logger
   close(): Promise<void>
 }
 
 /** Without a `vault`, one is built from the configured keys (a ConfigError when there are none outside devMode). */
-export function createServices(config: Config, database: PatchbayDatabase, log: Logger, vault?: Vault): Services {
+export function createServices(
+  config: Config,
+  database: PatchbayDatabase,
+  log: Logger,
+  vault?: Vault,
+  /** Loaded by the caller when it has them (startServer loads the actions, which needs the catalog first). */
+  loaded: { catalog?: Catalog; actions?: ActionRegistry } = {},
+): Services {
+  const actions = loaded.actions ?? new ActionRegistry([])
   const credentialVault = vault ?? loadVault(config).vault
   const addressPolicy = new AddressPolicy(config.outbound.allowPrivateRanges)
   const http = new SafeHttpClient(addressPolicy)
   const partners = new PartnerStore(database)
-  const catalog = loadCatalog({ extraApps: config.apps })
+  const catalog = loaded.catalog ?? loadCatalog({ extraApps: config.apps })
   const partnerApps = new PartnerApps(database.db, credentialVault)
   const connections = new ConnectionStore(database.db, credentialVault)
   const discovery = new DiscoveryCache(http, addressPolicy)
@@ -117,9 +141,30 @@ export function createServices(config: Config, database: PatchbayDatabase, log: 
     oauthFlows,
     credentialAttempts,
   })
+  const appDirectory = new AppDirectory({ catalog, partnerApps, config })
+  const runStore = new RunStore(database.db, database.kind === 'postgres')
+  const runExecutor = new RunExecutor({ database, store: runStore, registry: actions, proxy, connections, config, log })
+  const runWaiters = new RunWaiters(database.changes)
+  const runService = new RunService({
+    database,
+    store: runStore,
+    registry: actions,
+    connections,
+    appDirectory,
+    sessions,
+    executor: runExecutor,
+    waiters: runWaiters,
+    config,
+  })
   return {
     config,
     database,
+    actions,
+    actionService: new ActionService({ registry: actions, runs: runService, appDirectory, connections, proxy, db: database.db, config }),
+    runStore,
+    runExecutor,
+    runService,
+    runWaiters,
     partners,
     addressPolicy,
     http,
@@ -142,9 +187,10 @@ export function createServices(config: Config, database: PatchbayDatabase, log: 
     connectFlow,
     connectionService: new ConnectionService(serviceDeps),
     credentialConnections: new CredentialConnections({ ...serviceDeps, credentialAttempts }),
-    appDirectory: new AppDirectory({ catalog, partnerApps, config }),
+    appDirectory,
     webhookEvents: new WebhookEvents(database.db),
     async close() {
+      runWaiters.close()
       await proxy.close()
       await http.close()
     },

@@ -140,6 +140,27 @@ export const ConfigSchema = Type.Object(
       },
       { default: {} },
     ),
+    runs: Type.Object(
+      {
+        /** Start action runs in this process (every process does by default; docs/actions.md, "Durability"). */
+        execute: Type.Boolean({ default: true }),
+        /** Runs one process executes at once. */
+        concurrency: Type.Integer({ minimum: 1, maximum: 1000, default: 20 }),
+        /** An attempt whose process stops renewing its lease for this long is taken as interrupted. */
+        leaseMs: Type.Integer({ minimum: 500, default: 30_000 }),
+        /** Attempts per run, the first one included, when its failures are safe to retry. */
+        maxAttempts: Type.Integer({ minimum: 1, maximum: 20, default: 5 }),
+        /** First backoff between attempts; doubled each time, at most 60 s. */
+        retryBaseMs: Type.Integer({ minimum: 10, default: 1000 }),
+        /** A 429 asking to wait longer than this ends the run instead of waiting. */
+        maxRetryAfterSeconds: Type.Integer({ minimum: 0, default: 3600 }),
+        /** Longest `wait_ms` a caller may ask for (long poll). */
+        maxWaitMs: Type.Integer({ minimum: 0, maximum: 120_000, default: 60_000 }),
+        /** Largest answer an action reads from its app. */
+        maxResponseBytes: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024 }),
+      },
+      { default: {} },
+    ),
     webhooks: Type.Object(
       {
         /** Deliver webhook events from this process (any number of processes may; each event goes out once). */
@@ -227,6 +248,10 @@ const envMap: Array<[string, string, (v: string) => unknown]> = [
   ['PATCHBAY_PROXY_CACHE_MAX_ENTRIES', 'proxy.cacheMaxEntries', parseNumber],
   ['PATCHBAY_PROXY_STATUS_TTL_MS', 'proxy.statusTtlMs', parseNumber],
   ['PATCHBAY_PROXY_CONNECTIONS_PER_ORIGIN', 'proxy.connectionsPerOrigin', parseNumber],
+  ['PATCHBAY_RUNS_EXECUTE', 'runs.execute', parseBool],
+  ['PATCHBAY_RUNS_CONCURRENCY', 'runs.concurrency', parseNumber],
+  ['PATCHBAY_RUNS_LEASE_MS', 'runs.leaseMs', parseNumber],
+  ['PATCHBAY_RUNS_RETRY_BASE_MS', 'runs.retryBaseMs', parseNumber],
   ['PATCHBAY_WEBHOOKS_DISPATCH', 'webhooks.dispatch', parseBool],
   ['PATCHBAY_WEBHOOKS_POLL_MS', 'webhooks.pollMs', parseNumber],
   ['PATCHBAY_WEBHOOKS_MAX_ATTEMPTS', 'webhooks.maxAttempts', parseNumber],

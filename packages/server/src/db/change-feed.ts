@@ -3,8 +3,8 @@ import { type Kysely, sql } from 'kysely'
 import pg from 'pg'
 import type { Database } from './schema.js'
 
-/** What changed: a partner row (by id), or one access token (by its hash). */
-export type ChangeTopic = 'partner' | 'access_token'
+/** What changed: a partner row (by id), one access token (by its hash), or an action run (by id: long polls wake). */
+export type ChangeTopic = 'partner' | 'access_token' | 'run'
 export interface Change {
   topic: ChangeTopic
   key: string
@@ -176,7 +176,7 @@ export class PostgresChangeFeed extends ListenerSet implements ChangeFeed {
       const change = payload.slice(space + 1)
       const colon = change.indexOf(':')
       const topic = change.slice(0, colon)
-      if (topic === 'partner' || topic === 'access_token') this.emit({ topic, key: change.slice(colon + 1) })
+      if (topic === 'partner' || topic === 'access_token' || topic === 'run') this.emit({ topic, key: change.slice(colon + 1) })
       else this.emit(undefined)
     })
     try {
@@ -226,8 +226,10 @@ export class ChangeCache<V> {
     private readonly options: { ttlMs: number; max: number },
   ) {
     feed.subscribe((change) => {
-      this.generation++
       const key = change ? this.affected(change) : 'all'
+      // A change this cache does not hold (a run's) leaves reads under way storable.
+      if (key === undefined) return
+      this.generation++
       if (key === 'all') this.entries.clear()
       else if (key !== undefined) this.entries.delete(key)
     })

@@ -64,6 +64,9 @@ export function openDatabase(options: DatabaseOptions): PatchbayDatabase {
       types: pgTypes,
       ...(options.pgSchema ? { options: `-c search_path=${quoteIdent(options.pgSchema)}` } : {}),
     })
+    // An idle client whose server connection broke is dropped by the pool and replaced on the next
+    // query; without a listener its 'error' event would end the process.
+    pool.on('error', () => {})
     const db = new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool }) })
     const changes = new PostgresChangeFeed(options.databaseUrl, options.pgSchema && quoteIdent(options.pgSchema))
     return {

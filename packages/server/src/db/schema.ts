@@ -157,6 +157,48 @@ export interface RateLimitsTable {
   reset_at: number
 }
 
+export type RunStatus = 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'canceled' | 'timed_out' | 'requires_action'
+
+export interface RunsTable {
+  id: string
+  partner_id: string
+  end_user_id: string
+  connection_id: string
+  app_key: string
+  action_key: string
+  action_version: string
+  status: RunStatus
+  attempt: Generated<number>
+  inputs: string
+  output: string | null
+  error: string | null
+  metadata: string | null
+  idempotency_key: string | null
+  request_hash: string
+  timeout_ms: number
+  dry_run: Generated<number>
+  webhook: Generated<number>
+  retry_at: number | null
+  lease_owner: string | null
+  lease_expires_at: number | null
+  cancel_requested_at: number | null
+  created_at: number
+  started_at: number | null
+  finished_at: number | null
+  updated_at: number
+}
+
+export interface RunLogsTable {
+  run_id: string
+  seq: number
+  attempt: number
+  kind: 'http' | 'log'
+  level: string
+  message: string
+  data: string | null
+  created_at: number
+}
+
 export interface Database {
   partners: PartnersTable
   end_users: EndUsersTable
@@ -169,4 +211,6 @@ export interface Database {
   webhook_events: WebhookEventsTable
   webhook_attempts: WebhookAttemptsTable
   rate_limits: RateLimitsTable
+  runs: RunsTable
+  run_logs: RunLogsTable
 }

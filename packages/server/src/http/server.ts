@@ -11,6 +11,11 @@ import { createServices, type Services } from '../services.js'
 import { checkKeysReadStoredData } from '../vault/check-stored-keys.js'
 import { loadVault } from '../vault/key-setup.js'
 import { WebhookDispatcher } from '../webhooks/dispatcher.js'
+import type { ActionDefinition } from '@patchbay/catalog'
+import { loadActions } from '../actions/action-registry.js'
+import { loadCatalog } from '../catalog/load-catalog.js'
+import { EmbeddedRunner } from '../runs/runners/embedded-runner.js'
+import { WorkerRunner } from '../runs/runners/worker-runner.js'
 
 export interface RunningServer {
   app: FastifyInstance
@@ -25,6 +30,8 @@ export interface StartOptions {
   pgSchema?: string
   /** A logger to use instead of one built from the config (tests pass a silent or capturing one). */
   logger?: Logger
+  /** Action definitions beyond the catalog's (actions of custom apps): docs/actions.md, "Writing an action". */
+  actions?: ActionDefinition[]
   /** Install SIGINT/SIGTERM handlers that close gracefully (the CLI does; tests do not). */
   handleSignals?: boolean
 }
@@ -53,11 +60,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     pgSchema: options.pgSchema,
   })
   let app: FastifyInstance | undefined
+  let runner: Awaited<ReturnType<typeof startRunner>> | undefined
   try {
     await migrateToLatest(database, options.pgSchema)
     // Keys that cannot open what is stored would answer `ready`, then fail every credential read.
     await checkKeysReadStoredData(database.db, keys.vault)
-    const services = createServices(config, database, log, keys.vault)
+    const catalog = loadCatalog({ extraApps: config.apps })
+    const actions = await loadActions(catalog, { extra: options.actions ?? [] })
+    const services = createServices(config, database, log, keys.vault, { catalog, actions })
+    runner = await startRunner(services)
     await syncPartners(services.partners, config.partners, {
       partnerApps: services.partnerApps,
       webhookSecrets: services.webhookSecrets,
@@ -93,6 +104,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       closing ??= (async () => {
         stopMaintenance()
         stopRefresh()
+        await runner?.stop()
         // Deliveries in flight finish and are recorded before the HTTP client and the database close.
         await webhooks?.stop()
         if (app) {
@@ -120,8 +132,35 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     }
     return { app, services, url, close }
   } catch (err) {
+    await runner?.stop().catch(() => {})
     await app?.close().catch(() => {})
     await database.close().catch(() => {})
     throw err
   }
+}
+
+/**
+ * The runs' runner for this database (docs/actions.md, "Durability"): graphile-worker on PostgreSQL,
+ * the embedded runner on SQLite. Started before the server listens: a run created by the first
+ * request already has its job.
+ */
+async function startRunner(services: Services): Promise<{ stop(): Promise<void> }> {
+  const { config, database, runStore: store, runExecutor: executor, log } = services
+  if (database.kind === 'postgres' && database.pgPool) {
+    const runner = await WorkerRunner.start({
+      pool: database.pgPool,
+      store,
+      executor,
+      concurrency: config.runs.concurrency,
+      leaseMs: config.runs.leaseMs,
+      log,
+      execute: config.runs.execute,
+    })
+    executor.scheduler = runner
+    return runner
+  }
+  const runner = new EmbeddedRunner(store, executor, config.runs.concurrency, log)
+  executor.scheduler = runner
+  if (config.runs.execute) runner.start()
+  return runner
 }

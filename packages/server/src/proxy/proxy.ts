@@ -53,6 +53,8 @@ export interface ProxyRequest {
   retry429: number
   /** True once the caller has gone away (no retry is started then). */
   gone(): boolean
+  /** Aborts the exchange under way (an action run canceled or out of time). */
+  signal?: AbortSignal
   /** The request's logger (lines carry its `reqId`); made only when something is to be logged. */
   log(): LineLogger
 }
@@ -239,6 +241,13 @@ export class ProxyService {
       if (body.length !== undefined) headers['content-length'] = String(body.length)
     }
     const answer = new UpstreamAnswer()
+    const { signal } = req
+    if (signal) {
+      if (signal.aborted) throw upstreamError(signal.reason, target)
+      signal.addEventListener('abort', () => answer.cancel(signal.reason instanceof Error ? signal.reason : new Error('aborted')), {
+        once: true,
+      })
+    }
     this.agent.dispatch(
       { origin: target.origin, path: pathAndQuery, method: req.method as Dispatcher.HttpMethod, headers, body: payload },
       answer,

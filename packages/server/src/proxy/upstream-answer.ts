@@ -1,4 +1,5 @@
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http'
+import type { IncomingHttpHeaders } from 'node:http'
+import { Writable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 
 /** What may arrive before the proxy has decided what to do with an answer (a 401 is usually tiny). */
@@ -30,10 +31,11 @@ export class UpstreamAnswer implements Dispatcher.DispatchHandler {
   private heldBytes = 0
   private ended = false
   private failure: Error | undefined
-  private out: ServerResponse | undefined
+  private out: Writable | undefined
   private dropped = false
   private sent = 0
   private maxBytes = Number.POSITIVE_INFINITY
+  private canceled: Error | undefined
 
   constructor() {
     this.head = new Promise<UpstreamAnswer>((resolve, reject) => {
@@ -44,6 +46,7 @@ export class UpstreamAnswer implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller
+    if (this.canceled) controller.abort(this.canceled)
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
@@ -83,7 +86,7 @@ export class UpstreamAnswer implements Dispatcher.DispatchHandler {
    * Sends the body to `out` (whose head the caller has written), cutting it off past `maxBytes`.
    * A caller that goes away mid-body aborts the upstream request.
    */
-  pipeTo(out: ServerResponse, maxBytes: number = Number.POSITIVE_INFINITY): void {
+  pipeTo(out: Writable, maxBytes: number = Number.POSITIVE_INFINITY): void {
     this.maxBytes = maxBytes
     const held = this.held ?? []
     this.held = undefined
@@ -104,6 +107,34 @@ export class UpstreamAnswer implements Dispatcher.DispatchHandler {
     this.controller?.resume()
   }
 
+  /**
+   * The whole body in memory, up to `maxBytes` (an action reads its answer as JSON, see
+   * actions/action-http.ts); rejects past the cap or when the exchange fails.
+   */
+  collect(maxBytes: number): Promise<Buffer> {
+    const chunks: Buffer[] = []
+    return new Promise<Buffer>((resolve, reject) => {
+      const sink = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          chunks.push(chunk)
+          done()
+        },
+      })
+      sink.on('finish', () => resolve(Buffer.concat(chunks)))
+      sink.on('close', () => {
+        if (!sink.writableFinished) reject(this.failure ?? new ResponseTooLargeError(`the response exceeds the ${maxBytes} byte cap`))
+      })
+      this.pipeTo(sink, maxBytes)
+    })
+  }
+
+  /** Stops the exchange (a canceled or timed-out run): a pending `head` rejects with `reason`. */
+  cancel(reason: Error): void {
+    this.held = undefined
+    this.canceled = reason
+    this.abort(reason)
+  }
+
   /** Drops the body: what was held, and the rest of the exchange unless it is already over. */
   discard(): void {
     this.held = undefined
@@ -111,7 +142,7 @@ export class UpstreamAnswer implements Dispatcher.DispatchHandler {
   }
 
   private send(chunk: Buffer): void {
-    const out = this.out as ServerResponse
+    const out = this.out as Writable
     if (this.dropped) return
     this.sent += chunk.length
     if (this.sent > this.maxBytes) {

@@ -9,7 +9,9 @@ export type WebhookEventType =
   | 'connection.refresh_failed'
   | 'connection.deleted'
   | 'connection.failed'
-  | 'action_run.finished'
+  | 'run.succeeded'
+  | 'run.failed'
+  | 'run.requires_action'
 
 /**
  * Records an event to announce, in the caller's transaction (outbox pattern): the event exists if

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
+import type { ActionDefinition } from '@patchbay/catalog'
 import type { Updateable } from 'kysely'
 import { type Config, loadConfig } from '../../src/config/config.js'
 import type { PartnersTable } from '../../src/db/schema.js'
@@ -69,6 +70,8 @@ export interface TestServerOptions {
   /** Serve the partner keys inline instead of from a JWKS URL. */
   inlineJwks?: boolean
   alg?: string
+  /** Action definitions beyond the catalog's (for custom apps), as `startServer` takes them. */
+  actions?: ActionDefinition[]
   /** Keep the SQLite database in a temporary dataDir instead of ':memory:', so restart() can reopen it. */
   persistent?: boolean
 }
@@ -119,7 +122,11 @@ async function launch(options: TestServerOptions, shared: Shared): Promise<TestS
       },
     }),
   )
-  const server = await startServer(config, { ...(schema ? { pgSchema: schema } : {}), logger })
+  const server = await startServer(config, {
+    ...(schema ? { pgSchema: schema } : {}),
+    logger,
+    ...(options.actions ? { actions: options.actions } : {}),
+  })
   const partnerInput: PartnerInput = {
     id: 'acme',
     name: 'Acme',

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { PatchbayError } from '../../errors.js'
+import { actionRoutes } from './actions.js'
 import { appRoutes } from './apps.js'
 import { authenticateBearer } from './authenticate.js'
 import { connectSessionRoutes } from './connect-sessions.js'
@@ -9,6 +10,7 @@ import { meRoutes } from './me.js'
 import { authenticatePartner } from './partner-auth.js'
 import { partnerConnectionRoutes } from './partner-connections.js'
 import { partnerWebhookRoutes } from './partner-webhooks.js'
+import { runRoutes } from './runs.js'
 
 /**
  * The REST API: every route under /v1 acts for the end user its bearer token names. Registered
@@ -22,6 +24,8 @@ export const v1Routes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(connectionCredentialsRoutes)
   await app.register(connectionRoutes)
   await app.register(appRoutes)
+  await app.register(actionRoutes)
+  await app.register(runRoutes)
 }
 
 /**

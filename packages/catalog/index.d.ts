@@ -1,2 +1,0 @@
-/** Absolute path of the folder holding one `<key>/app.yaml` (and its logo) per app. */
-export declare const appsDir: string

@@ -1,0 +1,275 @@
+import type { ActionContext } from '@patchbay/catalog'
+import type { Insertable, Kysely, Transaction } from 'kysely'
+import type { Logger } from 'pino'
+import type { ActionRegistry, LoadedAction } from '../actions/action-registry.js'
+import { createActionHttp } from '../actions/action-http.js'
+import type { Config } from '../config/config.js'
+import type { ConnectionStore } from '../connections/connection-store.js'
+import { CredentialRevokedError } from '../credentials/credential-service.js'
+import type { PatchbayDatabase } from '../db/database.js'
+import type { Database, RunLogsTable, RunStatus } from '../db/schema.js'
+import { PatchbayError } from '../errors.js'
+import type { ProxyService } from '../proxy/proxy.js'
+import { enqueueRunEvent } from './run-events.js'
+import { classify, type Failure, RunAbort, type RunErrorJson } from './run-errors.js'
+import { isTerminal, type RunRow, type RunStore } from './run-store.js'
+
+/** How a runner is told about work: PostgreSQL adds a graphile-worker job in the same transaction; the embedded runner wakes. */
+export interface RunScheduler {
+  /** Makes the run due at `at` (ms); called inside the transaction that made it so. */
+  schedule(trx: Transaction<Database> | Kysely<Database>, runId: string, at: number): Promise<void>
+  /** After that transaction committed. */
+  committed(): void
+}
+
+export interface RunExecutorDeps {
+  database: PatchbayDatabase
+  store: RunStore
+  registry: ActionRegistry
+  proxy: ProxyService
+  connections: ConnectionStore
+  config: Config
+  log: Logger
+}
+
+type LogEntry = Omit<Insertable<RunLogsTable>, 'run_id' | 'seq'>
+
+/** Exponential backoff for attempt n (1-based) with jitter: base·2^(n-1), at most 60 s. */
+export function backoffMs(attempt: number, baseMs: number): number {
+  const plain = Math.min(baseMs * 2 ** (attempt - 1), 60_000)
+  return Math.round(plain * (0.75 + Math.random() * 0.5))
+}
+
+/**
+ * One attempt of a run, whichever runner started it: claim it (lease), run the action with a
+ * context whose `http` is the proxy, end it in one transaction with its logs and webhook event
+ * (docs/actions.md, "Statuses" and "Retries").
+ */
+export class RunExecutor {
+  /** Attempts under way in this process, by run id: a cancel here aborts at once. */
+  private readonly local = new Map<string, AbortController>()
+  scheduler: RunScheduler | undefined
+
+  constructor(private readonly deps: RunExecutorDeps) {}
+
+  /** Aborts the attempt if this process runs it; false otherwise (its heartbeat will see the request). */
+  cancelLocal(runId: string): boolean {
+    const controller = this.local.get(runId)
+    if (!controller) return false
+    controller.abort(new RunAbort('canceled'))
+    return true
+  }
+
+  get active(): number {
+    return this.local.size
+  }
+
+  async execute(runId: string, worker: string): Promise<void> {
+    const { store, registry, config } = this.deps
+    const leaseMs = config.runs.leaseMs
+    const before = await store.claim(runId, worker, leaseMs, Date.now())
+    if (!before) return
+    const attempt = Number(before.attempt) + 1
+    const action = registry.get(`${before.app_key}.${before.action_key}`)
+    if (before.status === 'running' && !action?.definition.annotations.idempotent) {
+      // The last attempt's process died while it ran: it may have reached the app. Never run a write twice silently.
+      await this.finish(
+        before,
+        worker,
+        {
+          status: 'failed',
+          error: {
+            type: 'internal',
+            code: 'interrupted',
+            message: 'the attempt was interrupted (its server process stopped); the action is not idempotent, so it was not run again',
+            retryable: false,
+            attribution: 'patchbay',
+          },
+        },
+        [],
+      )
+      return
+    }
+    const logs: LogEntry[] = []
+    const note = (level: string, message: string, data?: Record<string, unknown>) =>
+      logs.push({ attempt, kind: 'log', level, message, data: data ? JSON.stringify(data) : null, created_at: Date.now() })
+    if (before.status === 'running') note('warn', 'the previous attempt was interrupted; resumed (the action is idempotent)')
+    if (!action) {
+      await this.finish(
+        before,
+        worker,
+        {
+          status: 'failed',
+          error: {
+            type: 'internal',
+            code: 'action_unavailable',
+            message: `this server has no action ${before.app_key}.${before.action_key}`,
+            retryable: false,
+            attribution: 'patchbay',
+          },
+        },
+        logs,
+      )
+      return
+    }
+    if (before.cancel_requested_at !== null) {
+      await this.finish(before, worker, classify(undefined, new RunAbort('canceled')), logs)
+      return
+    }
+    const controller = new AbortController()
+    this.local.set(runId, controller)
+    let abort: RunAbort | undefined
+    controller.signal.addEventListener('abort', () => {
+      abort = controller.signal.reason instanceof RunAbort ? controller.signal.reason : new RunAbort('canceled')
+    })
+    const timer = setTimeout(() => controller.abort(new RunAbort('timed_out')), Number(before.timeout_ms))
+    const heartbeat = setInterval(
+      () => {
+        store.heartbeat(runId, worker, leaseMs, Date.now()).then(
+          ({ owned, cancelRequested }) => {
+            if (cancelRequested || !owned) controller.abort(new RunAbort('canceled'))
+          },
+          (err: unknown) => this.deps.log.warn({ err, runId }, 'run heartbeat failed'),
+        )
+      },
+      Math.max(100, Math.floor(leaseMs / 3)),
+    )
+    let failure: Failure | undefined
+    let output: unknown
+    try {
+      output = await this.attempt(before, action, attempt, controller.signal, note, logs)
+      if (!before.dry_run && !action.output.Check(output)) {
+        const first = [...action.output.Errors(output)][0]
+        this.deps.log.warn({ runId, path: first?.path, problem: first?.message }, 'action output does not match its schema')
+        failure = {
+          status: 'failed',
+          error: {
+            type: 'internal',
+            code: 'invalid_output',
+            message: `the action's output does not match its schema at ${first?.path || '/'}`,
+            retryable: false,
+            attribution: 'patchbay',
+          },
+        }
+      }
+    } catch (err) {
+      failure = classify(err, abort)
+      if (failure.error.code === 'action_failed') this.deps.log.warn({ err, runId }, 'action threw')
+    } finally {
+      clearTimeout(timer)
+      clearInterval(heartbeat)
+      this.local.delete(runId)
+    }
+    if (!failure) {
+      await this.finish(before, worker, { status: 'succeeded', output }, logs)
+      return
+    }
+    const retryAt = this.retryAt(failure, action, attempt)
+    if (retryAt !== undefined) {
+      note('warn', `attempt ${attempt} failed (${failure.error.code}); retrying`, { retry_at: new Date(retryAt).toISOString() })
+      await this.finish(before, worker, { status: 'waiting', error: failure.error, retryAt }, logs)
+      return
+    }
+    await this.finish(before, worker, failure, logs)
+  }
+
+  /** When to try again, if it is safe: a 429 that said when, a request that never left, or an idempotent action. */
+  private retryAt(failure: Failure, action: LoadedAction, attempt: number): number | undefined {
+    const { runs } = this.deps.config
+    if (failure.status !== 'failed' || !failure.error.retryable || attempt >= runs.maxAttempts) return undefined
+    if (failure.retryAfterMs !== undefined) {
+      return failure.retryAfterMs <= runs.maxRetryAfterSeconds * 1000 ? Date.now() + failure.retryAfterMs : undefined
+    }
+    if (failure.neverSent || action.definition.annotations.idempotent) return Date.now() + backoffMs(attempt, runs.retryBaseMs)
+    return undefined
+  }
+
+  private async attempt(
+    run: RunRow,
+    action: LoadedAction,
+    attempt: number,
+    signal: AbortSignal,
+    note: (level: string, message: string, data?: Record<string, unknown>) => void,
+    logs: LogEntry[],
+  ): Promise<unknown> {
+    const owner = { partnerId: run.partner_id, endUserId: run.end_user_id }
+    const connection = await this.deps.connections.get(owner, run.connection_id)
+    if (!connection) throw new PatchbayError('PB_ERR_NOT_FOUND', `connection ${run.connection_id} not found`)
+    if (connection.status === 'needs_reauth')
+      throw new CredentialRevokedError(connection.id, connection.statusReason ?? 'the app refused its credentials')
+    const http = createActionHttp({
+      proxy: this.deps.proxy,
+      owner,
+      connectionId: run.connection_id,
+      signal,
+      log: () => this.deps.log.child({ runId: run.id }),
+      maxResponseBytes: this.deps.config.runs.maxResponseBytes,
+      onExchange: (exchange) =>
+        logs.push({
+          attempt,
+          kind: 'http',
+          level: exchange.status !== null && exchange.status < 400 ? 'info' : 'warn',
+          message: `${exchange.method} ${exchange.path} → ${exchange.status ?? exchange.error ?? 'no answer'}`,
+          data: JSON.stringify(exchange),
+          created_at: Date.now(),
+        }),
+    })
+    const ctx: ActionContext = {
+      http,
+      signal,
+      log: { info: (m, d) => note('info', String(m).slice(0, 2000), d), warn: (m, d) => note('warn', String(m).slice(0, 2000), d) },
+      idempotencyKey: run.idempotency_key ?? run.id,
+      attempt,
+      connection: { id: connection.id, accountIdentifier: connection.accountIdentifier, metadata: connection.metadata },
+    }
+    const input = JSON.parse(run.inputs) as Record<string, unknown>
+    const definition = action.definition
+    const work = run.dry_run
+      ? (definition.preview as NonNullable<typeof definition.preview>)(
+          { signal, log: ctx.log, idempotencyKey: ctx.idempotencyKey, attempt, connection: ctx.connection },
+          input,
+        )
+      : definition.run(ctx, input)
+    // An action that ignores its signal still ends the run on time; what it does afterwards is discarded.
+    return new Promise<unknown>((resolve, reject) => {
+      if (signal.aborted) reject(signal.reason)
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true })
+      work.then(resolve, reject)
+    })
+  }
+
+  private async finish(
+    before: RunRow,
+    worker: string,
+    end: { status: RunStatus; output?: unknown; error?: RunErrorJson; retryAt?: number },
+    logs: LogEntry[],
+  ): Promise<void> {
+    const { database, store } = this.deps
+    const now = Date.now()
+    const error = end.error
+    const ended = await database.db.transaction().execute(async (trx) => {
+      const done = await store.end(
+        trx,
+        before.id,
+        worker,
+        {
+          status: end.status,
+          ...(end.output !== undefined ? { output: JSON.stringify(end.output) } : {}),
+          ...(error ? { error: JSON.stringify(error) } : end.status === 'succeeded' ? { error: null } : {}),
+          ...(end.retryAt !== undefined ? { retryAt: end.retryAt } : {}),
+        },
+        now,
+      )
+      if (!done) return false
+      await store.appendLogs(trx, before.id, logs)
+      if (end.retryAt !== undefined) await this.scheduler?.schedule(trx, before.id, end.retryAt)
+      if (isTerminal(end.status)) {
+        const row = await store.byId(before.id, trx)
+        if (row) await enqueueRunEvent(trx, row, now)
+      }
+      await database.changes.publish(trx, { topic: 'run', key: before.id })
+      return true
+    })
+    if (ended && end.retryAt !== undefined) this.scheduler?.committed()
+  }
+}

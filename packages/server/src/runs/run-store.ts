@@ -1,0 +1,256 @@
+import type { Insertable, Kysely, Selectable, Transaction } from 'kysely'
+import type { Owner } from '../connections/connection-types.js'
+import type { Database, RunLogsTable, RunsTable, RunStatus } from '../db/schema.js'
+import { rowLimit } from '../db/row-limit.js'
+import { decodePageCursor, encodePageCursor } from '../lib/page-cursor.js'
+
+export type RunRow = Selectable<RunsTable>
+export type Db = Kysely<Database> | Transaction<Database>
+
+export const TERMINAL_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'canceled', 'timed_out', 'requires_action']
+export const isTerminal = (status: RunStatus): boolean => TERMINAL_STATUSES.includes(status)
+
+export interface ListRunsOptions {
+  status?: RunStatus
+  action?: string
+  connectionId?: string
+  cursor?: string
+  limit: number
+}
+
+/** The end of an attempt: the columns it sets (status and what goes with it). */
+export interface RunEnd {
+  status: RunStatus
+  output?: string | null
+  error?: string | null
+  retryAt?: number | null
+}
+
+/** Every SQL statement on `runs` and `run_logs` (docs/architecture.md, "Where each flow lives"). */
+export class RunStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** SQLite has no row locks (one writer at a time); PostgreSQL locks the row being claimed. */
+    private readonly postgres: boolean,
+  ) {}
+
+  async insert(db: Db, row: Insertable<RunsTable>): Promise<void> {
+    await db.insertInto('runs').values(row).execute()
+  }
+
+  async get(owner: Owner, id: string, db: Db = this.db): Promise<RunRow | undefined> {
+    return db
+      .selectFrom('runs')
+      .selectAll()
+      .where('id', '=', id)
+      .where('partner_id', '=', owner.partnerId)
+      .where('end_user_id', '=', owner.endUserId)
+      .executeTakeFirst()
+  }
+
+  async byId(id: string, db: Db = this.db): Promise<RunRow | undefined> {
+    return db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst()
+  }
+
+  async byIdempotencyKey(owner: Owner, key: string): Promise<RunRow | undefined> {
+    return this.db
+      .selectFrom('runs')
+      .selectAll()
+      .where('partner_id', '=', owner.partnerId)
+      .where('end_user_id', '=', owner.endUserId)
+      .where('idempotency_key', '=', key)
+      .executeTakeFirst()
+  }
+
+  async list(owner: Owner, options: ListRunsOptions): Promise<{ rows: RunRow[]; nextCursor: string | null }> {
+    const after = options.cursor === undefined ? undefined : decodePageCursor(options.cursor)
+    const [app, key] = options.action ? splitActionId(options.action) : [undefined, undefined]
+    const rows = await this.db
+      .selectFrom('runs')
+      .selectAll()
+      .where('partner_id', '=', owner.partnerId)
+      .where('end_user_id', '=', owner.endUserId)
+      .$if(options.status !== undefined, (q) => q.where('status', '=', options.status as RunStatus))
+      .$if(app !== undefined, (q) => q.where('app_key', '=', app as string).where('action_key', '=', key as string))
+      .$if(options.connectionId !== undefined, (q) => q.where('connection_id', '=', options.connectionId as string))
+      .$if(after !== undefined, (q) =>
+        q.where(({ eb, or, and }) => {
+          const [createdAt, id] = after as [number, string]
+          return or([eb('created_at', '<', createdAt), and([eb('created_at', '=', createdAt), eb('id', '<', id)])])
+        }),
+      )
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(rowLimit(options.limit + 1))
+      .execute()
+    const more = rows.length > options.limit
+    const page = more ? rows.slice(0, options.limit) : rows
+    const last = page[page.length - 1]
+    return { rows: page, nextCursor: more && last ? encodePageCursor(Number(last.created_at), last.id) : null }
+  }
+
+  /**
+   * Starts an attempt if the run is due: queued, waiting, or running under a lease that has run out
+   * (its process died). Returns the row as it was before, or undefined when another worker has it
+   * or it has ended.
+   */
+  async claim(id: string, worker: string, leaseMs: number, now: number): Promise<RunRow | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .selectFrom('runs')
+        .selectAll()
+        .where('id', '=', id)
+        .$if(this.postgres, (q) => q.forUpdate())
+        .executeTakeFirst()
+      if (!row) return undefined
+      const expired = row.status === 'running' && (row.lease_expires_at === null || Number(row.lease_expires_at) <= now)
+      const due = row.status === 'queued' || (row.status === 'waiting' && Number(row.retry_at ?? 0) <= now)
+      if (!due && !expired) return undefined
+      await trx
+        .updateTable('runs')
+        .set({
+          status: 'running',
+          attempt: Number(row.attempt) + 1,
+          lease_owner: worker,
+          lease_expires_at: now + leaseMs,
+          retry_at: null,
+          started_at: row.started_at ?? now,
+          updated_at: now,
+        })
+        .where('id', '=', id)
+        .execute()
+      return row
+    })
+  }
+
+  /** Extends this worker's lease; returns false when the attempt is no longer its own, and whether a cancel was asked. */
+  async heartbeat(id: string, worker: string, leaseMs: number, now: number): Promise<{ owned: boolean; cancelRequested: boolean }> {
+    const row = await this.db
+      .updateTable('runs')
+      .set({ lease_expires_at: now + leaseMs })
+      .where('id', '=', id)
+      .where('lease_owner', '=', worker)
+      .where('status', '=', 'running')
+      .returning('cancel_requested_at')
+      .executeTakeFirst()
+    return { owned: row !== undefined, cancelRequested: row?.cancel_requested_at != null }
+  }
+
+  /** Ends this worker's attempt (in the caller's transaction); false when it was no longer its own. */
+  async end(trx: Db, id: string, worker: string, end: RunEnd, now: number): Promise<boolean> {
+    const terminal = isTerminal(end.status)
+    const result = await trx
+      .updateTable('runs')
+      .set({
+        status: end.status,
+        ...(end.output !== undefined ? { output: end.output } : {}),
+        ...(end.error !== undefined ? { error: end.error } : {}),
+        retry_at: end.retryAt ?? null,
+        lease_owner: null,
+        lease_expires_at: null,
+        ...(terminal ? { finished_at: now } : {}),
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .where('lease_owner', '=', worker)
+      .where('status', '=', 'running')
+      .executeTakeFirst()
+    return Number(result.numUpdatedRows) === 1
+  }
+
+  /** Ends a run that is not running (a cancel before it started, an interrupted write); false when it moved on meanwhile. */
+  async endIdle(trx: Db, id: string, from: RunStatus[], end: RunEnd, now: number): Promise<boolean> {
+    const result = await trx
+      .updateTable('runs')
+      .set({
+        status: end.status,
+        ...(end.error !== undefined ? { error: end.error } : {}),
+        retry_at: null,
+        lease_owner: null,
+        lease_expires_at: null,
+        finished_at: now,
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .where('status', 'in', from)
+      .executeTakeFirst()
+    return Number(result.numUpdatedRows) === 1
+  }
+
+  async requestCancel(id: string, now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('runs')
+      .set({ cancel_requested_at: now, updated_at: now })
+      .where('id', '=', id)
+      .where('status', '=', 'running')
+      .where('cancel_requested_at', 'is', null)
+      .executeTakeFirst()
+    return Number(result.numUpdatedRows) === 1
+  }
+
+  /** Runs the embedded runner should look at now (oldest first), and when the next waiting one is due. */
+  async due(now: number, limit: number): Promise<{ ids: string[]; nextAt: number | null }> {
+    const rows = await this.db
+      .selectFrom('runs')
+      .select(['id'])
+      .where(({ eb, or, and }) =>
+        or([
+          eb('status', '=', 'queued'),
+          and([eb('status', '=', 'waiting'), eb('retry_at', '<=', now)]),
+          and([eb('status', '=', 'running'), eb('lease_expires_at', '<=', now)]),
+        ]),
+      )
+      .orderBy('created_at')
+      .limit(limit)
+      .execute()
+    const next = await this.db
+      .selectFrom('runs')
+      .select((eb) => eb.fn.min('retry_at').as('at'))
+      .where('status', '=', 'waiting')
+      .executeTakeFirst()
+    const lease = await this.db
+      .selectFrom('runs')
+      .select((eb) => eb.fn.min('lease_expires_at').as('at'))
+      .where('status', '=', 'running')
+      .executeTakeFirst()
+    const times = [next?.at, lease?.at].filter((t): t is number => t !== null && t !== undefined).map(Number)
+    return { ids: rows.map((r) => r.id), nextAt: times.length ? Math.min(...times) : null }
+  }
+
+  /** Running attempts whose lease ran out: their workers are gone (PostgreSQL: unlock their jobs). */
+  async expiredLeaseOwners(now: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('runs')
+      .select('lease_owner')
+      .distinct()
+      .where('status', '=', 'running')
+      .where('lease_expires_at', '<=', now)
+      .where('lease_owner', 'is not', null)
+      .execute()
+    return rows.map((r) => r.lease_owner as string)
+  }
+
+  async appendLogs(trx: Db, runId: string, entries: Omit<Insertable<RunLogsTable>, 'run_id' | 'seq'>[]): Promise<void> {
+    if (entries.length === 0) return
+    const last = await trx
+      .selectFrom('run_logs')
+      .select((eb) => eb.fn.max('seq').as('seq'))
+      .where('run_id', '=', runId)
+      .executeTakeFirst()
+    const first = Number(last?.seq ?? 0) + 1
+    await trx
+      .insertInto('run_logs')
+      .values(entries.map((entry, i) => ({ ...entry, run_id: runId, seq: first + i })))
+      .execute()
+  }
+
+  async logs(runId: string): Promise<Selectable<RunLogsTable>[]> {
+    return this.db.selectFrom('run_logs').selectAll().where('run_id', '=', runId).orderBy('seq').execute()
+  }
+}
+
+/** `github.create_issue` → `['github', 'create_issue']` (app keys may hold dashes, never dots). */
+export function splitActionId(id: string): [string, string] {
+  const dot = id.lastIndexOf('.')
+  return dot === -1 ? [id, ''] : [id.slice(0, dot), id.slice(dot + 1)]
+}

@@ -1,0 +1,119 @@
+import { Logger as WorkerLogger, makeWorkerUtils, run, runMigrations, type Runner, type WorkerUtils } from 'graphile-worker'
+import { type Kysely, sql, type Transaction } from 'kysely'
+import type pg from 'pg'
+import type { Logger } from 'pino'
+import type { Database } from '../../db/schema.js'
+import type { RunExecutor, RunScheduler } from '../run-executor.js'
+import type { RunStore } from '../run-store.js'
+
+/** The task every run attempt is: its payload names the run (`{ run_id }`). */
+export const RUN_TASK = 'patchbay_run'
+
+export interface WorkerRunnerOptions {
+  pool: pg.Pool
+  store: RunStore
+  executor: RunExecutor
+  concurrency: number
+  leaseMs: number
+  log: Logger
+  /** Start workers in this process (false: only add jobs, for processes that serve the API alone). */
+  execute: boolean
+}
+
+/**
+ * graphile-worker's schema for this Patchbay schema: `graphile_worker` beside `public`, else
+ * `<schema>_worker`, so several Patchbay installations (and test schemas) in one database each get
+ * their own queue. Every process on the same schema finds the same name.
+ */
+export async function workerSchemaFor(pool: pg.Pool): Promise<string> {
+  const { rows } = await pool.query<{ schema: string }>('select current_schema() as schema')
+  const schema = rows[0]?.schema ?? 'public'
+  return schema === 'public' ? 'graphile_worker' : `${schema}_worker`
+}
+
+/**
+ * PostgreSQL's runner: execution on graphile-worker (LISTEN/NOTIFY pickup, job locks, retries at a
+ * time, workers in every process). A run's job is added in the transaction that writes the run
+ * (`add_job` in SQL) with the run id as its `job_key`. graphile-worker frees the jobs of a crashed
+ * worker only after hours; the run's lease says sooner: a sweep hands the jobs of workers whose
+ * leases ran out back to the queue (`forceUnlockWorkers`), and the executor then resumes or fails
+ * the interrupted attempt (docs/actions.md, "Durability").
+ */
+export class WorkerRunner implements RunScheduler {
+  private runner: Runner | undefined
+  private utils: WorkerUtils | undefined
+  private sweep: NodeJS.Timeout | undefined
+  /** Worker ids of this process (never unlocked by its own sweep). */
+  private readonly ours = new Set<string>()
+
+  private constructor(
+    private readonly options: WorkerRunnerOptions,
+    private readonly schema: string,
+  ) {}
+
+  /** Installs or upgrades graphile-worker's schema (its own migrations) and starts the workers. */
+  static async start(options: WorkerRunnerOptions): Promise<WorkerRunner> {
+    const schema = await workerSchemaFor(options.pool)
+    const logger = new WorkerLogger((scope) => (level, message, meta) => {
+      const line = { scope: scope.label, ...meta }
+      if (level === 'error') options.log.error(line, `graphile-worker: ${message}`)
+      else if (level === 'warning') options.log.warn(line, `graphile-worker: ${message}`)
+      else options.log.debug(line, `graphile-worker: ${message}`)
+    })
+    const shared = { pgPool: options.pool, schema, logger }
+    await runMigrations(shared)
+    const self = new WorkerRunner(options, schema)
+    self.utils = await makeWorkerUtils(shared)
+    if (options.execute) {
+      self.runner = await run({
+        ...shared,
+        concurrency: options.concurrency,
+        noHandleSignals: true,
+        pollInterval: 1000,
+        taskList: {
+          [RUN_TASK]: async (payload, helpers) => {
+            const runId = (payload as { run_id?: unknown }).run_id
+            if (typeof runId !== 'string') return
+            const worker = helpers.job.locked_by ?? 'unknown'
+            self.ours.add(worker)
+            await options.executor.execute(runId, worker)
+          },
+        },
+      })
+      self.sweep = setInterval(() => void self.unlockAbandoned(), Math.max(500, Math.floor(options.leaseMs / 2)))
+      self.sweep.unref()
+      void self.unlockAbandoned()
+    }
+    return self
+  }
+
+  async schedule(trx: Transaction<Database> | Kysely<Database>, runId: string, at: number): Promise<void> {
+    // Patchbay decides retries (only when safe) and schedules them as new jobs; graphile-worker's own
+    // attempts only cover a task that failed inside Patchbay, or a job freed from a dead worker.
+    await sql`select ${sql.id(this.schema)}.add_job(${RUN_TASK}, json_build_object('run_id', ${runId}::text), run_at => ${new Date(at).toISOString()}::timestamptz, job_key => ${runId}::text, max_attempts => 10)`.execute(
+      trx,
+    )
+  }
+
+  /** graphile-worker hears the job through NOTIFY at commit. */
+  committed(): void {}
+
+  /** Jobs held by workers whose run leases ran out (their process is gone) go back to the queue. */
+  private async unlockAbandoned(): Promise<void> {
+    try {
+      const owners = (await this.options.store.expiredLeaseOwners(Date.now())).filter((w) => !this.ours.has(w))
+      if (owners.length > 0) {
+        this.options.log.warn({ workers: owners }, 'unlocking the jobs of workers whose run leases ran out')
+        await this.utils?.forceUnlockWorkers(owners)
+      }
+    } catch (err) {
+      this.options.log.warn({ err }, 'run lease sweep failed')
+    }
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.sweep)
+    await this.runner?.stop()
+    await this.utils?.release()
+  }
+}
