@@ -13,6 +13,19 @@ export {
   type WebhookVerificationErrorCode,
 } from './errors.js'
 export { type ForUserOptions, Patchbay, type PatchbayOptions } from './patchbay.js'
+export {
+  type Action,
+  type Actions,
+  type ActionSummary,
+  type ActionType,
+  type CreateRunOptions,
+  type FieldOptionsRequest,
+  type Run,
+  type RunError,
+  type Runs,
+  type RunStatus,
+  TERMINAL_RUN_STATUSES,
+} from './resources/actions.js'
 export type { Apps } from './resources/apps.js'
 export type { Connections, CreateConnectionOptions, CredentialsOptions, ListConnectionsOptions } from './resources/connections.js'
 export type { TokenExchangeResponse } from './token/exchange-token.js'
@@ -34,6 +47,7 @@ export { type ConnectSessionOptions, PatchbayUser } from './user.js'
 export {
   type ConnectFailedEventData,
   type ConnectionEventData,
+  type RunEventData,
   type VerifyWebhookOptions,
   verifyWebhook,
   type WebhookEndUser,

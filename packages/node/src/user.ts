@@ -3,6 +3,7 @@ import type { ApiCaller, ApiRequest } from './lib/api.js'
 import { segment } from './lib/api.js'
 import { apiError, readObject, responseMeta, send } from './lib/response.js'
 import type { Transport } from './lib/transport.js'
+import { Actions, Runs } from './resources/actions.js'
 import { Apps } from './resources/apps.js'
 import { Connections } from './resources/connections.js'
 import { proxyError, proxyUrl, replayable } from './resources/proxy.js'
@@ -49,6 +50,10 @@ export class PatchbayUser {
   readonly apps: Apps
   /** This end user's connections. */
   readonly connections: Connections
+  /** The actions this end user may run (docs/actions.md). */
+  readonly actions: Actions
+  /** This end user's action runs. */
+  readonly runs: Runs
 
   private readonly ctx: UserContext
   private readonly api: ApiCaller
@@ -61,6 +66,8 @@ export class PatchbayUser {
     this.api = { call: (request) => this.call(request) }
     this.apps = new Apps(this.api)
     this.connections = new Connections(this.api)
+    this.actions = new Actions(this.api)
+    this.runs = new Runs(this.api)
   }
 
   /** An access token for this end user: the cached one until shortly before it expires, else a new exchange. */
@@ -183,7 +190,7 @@ export class PatchbayUser {
       if (value !== undefined) url.searchParams.set(name, String(value))
     }
     const what = `${request.method} ${request.path}`
-    const headers: Record<string, string> = { accept: 'application/json' }
+    const headers: Record<string, string> = { ...request.headers, accept: 'application/json' }
     if (request.body !== undefined) headers['content-type'] = 'application/json'
     const body = request.body === undefined ? undefined : JSON.stringify(request.body)
     const res = await this.authorized(

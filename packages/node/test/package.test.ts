@@ -35,6 +35,7 @@ describe('@patchbay/node package', () => {
         'Patchbay',
         'PatchbayError',
         'PatchbayUser',
+        'TERMINAL_RUN_STATUSES',
         'TOKEN_EXCHANGE_GRANT',
         'WebhookVerificationError',
         'errorCodes',

@@ -6,6 +6,8 @@ export interface ApiRequest {
   query?: Record<string, string | number | boolean | undefined>
   /** Sent as JSON. */
   body?: unknown
+  /** Extra request headers (`Idempotency-Key`). */
+  headers?: Record<string, string>
   /** The connection the call is about (for CredentialRevokedError). */
   connectionId?: string
 }

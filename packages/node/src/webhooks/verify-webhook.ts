@@ -1,3 +1,4 @@
+import type { Run } from '../resources/actions.js'
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { WebhookVerificationError } from '../errors.js'
 import type { Connection } from '../types.js'
@@ -56,7 +57,12 @@ export type WebhookEvent =
       ConnectionEventData
     >
   | WebhookEventOf<'connection.failed', ConnectFailedEventData>
-  | WebhookEventOf<'action_run.finished', Record<string, unknown>>
+  | WebhookEventOf<'run.succeeded' | 'run.failed' | 'run.requires_action', RunEventData>
+
+/** `data` of the run events: the run as `GET /v1/runs/{id}` shows it, without its inputs (docs/actions.md, "Webhooks"). */
+export interface RunEventData {
+  run: Run
+}
 
 export interface WebhookEventOf<T extends string, D> {
   /** `webhook-id`: the event id, the same on every retry (deduplicate with it). */

@@ -1,3 +1,4 @@
+import type { ActionDefinition } from '@patchbay/catalog'
 import { readFileSync } from 'node:fs'
 import { appsDir } from '@patchbay/catalog'
 import { exportJWK, type JWK } from 'jose'
@@ -54,7 +55,11 @@ export interface SdkSetup {
  * tenant claim `org`) with the catalog's Stripe entry re-pointed at a local fake as `fakestripe`
  * (GOOD_STRIPE_KEY is the key it accepts), and a webhook receiver registered for the partner.
  */
-export async function startSdkSetup(target: DatabaseTarget, config: Record<string, unknown> = {}): Promise<SdkSetup> {
+export async function startSdkSetup(
+  target: DatabaseTarget,
+  config: Record<string, unknown> = {},
+  actions: ActionDefinition[] = [],
+): Promise<SdkSetup> {
   const fakeApi = await startFakeApi({
     routes: { 'GET /v1/account': stripeAccountRoute({ validKey: GOOD_STRIPE_KEY, email: 'billing@acme.test' }) },
   })
@@ -69,6 +74,7 @@ export async function startSdkSetup(target: DatabaseTarget, config: Record<strin
   const t = await startTestServer({
     target,
     partner: { webhookUrl: receiver.url },
+    actions,
     config: { apps: [fakeStripe], 'webhooks.pollMs': 20, 'webhooks.retrySchedule': [0.2], 'webhooks.maxAttempts': 3, ...config },
   })
   const webhookSecret = await t.server.services.webhookSecrets.rotate(t.partner.id)

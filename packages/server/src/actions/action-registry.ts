@@ -1,5 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { type ActionDefinition, compiledAppsDir } from '@patchbay/catalog'
 import { Kind, type TObject, type TSchema } from '@sinclair/typebox'
@@ -183,4 +183,17 @@ export async function loadActions(catalog: Catalog, options: LoadActionsOptions 
   }
   for (const [i, definition] of (options.extra ?? []).entries()) definitions.push({ definition, source: `actions[${i}]` })
   return buildRegistry(definitions, catalog)
+}
+
+/** The definitions exported (default: one or an array) by each of the config's `actionModules`. */
+export async function importActionModules(paths: readonly string[]): Promise<ActionDefinition[]> {
+  const out: ActionDefinition[] = []
+  for (const path of paths) {
+    const module = (await import(pathToFileURL(resolve(path)).href)) as { default?: ActionDefinition | ActionDefinition[] }
+    const exported = module.default
+    if (exported === undefined)
+      throw new CatalogError([{ source: path, path: '', message: 'has no default export (an action definition or an array of them)' }])
+    out.push(...(Array.isArray(exported) ? exported : [exported]))
+  }
+  return out
 }

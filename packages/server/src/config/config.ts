@@ -140,12 +140,17 @@ export const ConfigSchema = Type.Object(
       },
       { default: {} },
     ),
+    /**
+     * ES modules whose default export is an action definition or an array of them (actions of custom
+     * apps; docs/actions.md, "Writing an action"). Paths are resolved from the working directory.
+     */
+    actionModules: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
     runs: Type.Object(
       {
         /** Start action runs in this process (every process does by default; docs/actions.md, "Durability"). */
         execute: Type.Boolean({ default: true }),
         /** Runs one process executes at once. */
-        concurrency: Type.Integer({ minimum: 1, maximum: 1000, default: 20 }),
+        concurrency: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
         /** An attempt whose process stops renewing its lease for this long is taken as interrupted. */
         leaseMs: Type.Integer({ minimum: 500, default: 30_000 }),
         /** Attempts per run, the first one included, when its failures are safe to retry. */
@@ -248,6 +253,7 @@ const envMap: Array<[string, string, (v: string) => unknown]> = [
   ['PATCHBAY_PROXY_CACHE_MAX_ENTRIES', 'proxy.cacheMaxEntries', parseNumber],
   ['PATCHBAY_PROXY_STATUS_TTL_MS', 'proxy.statusTtlMs', parseNumber],
   ['PATCHBAY_PROXY_CONNECTIONS_PER_ORIGIN', 'proxy.connectionsPerOrigin', parseNumber],
+  ['PATCHBAY_ACTION_MODULES', 'actionModules', splitList],
   ['PATCHBAY_RUNS_EXECUTE', 'runs.execute', parseBool],
   ['PATCHBAY_RUNS_CONCURRENCY', 'runs.concurrency', parseNumber],
   ['PATCHBAY_RUNS_LEASE_MS', 'runs.leaseMs', parseNumber],

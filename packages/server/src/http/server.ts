@@ -12,7 +12,7 @@ import { checkKeysReadStoredData } from '../vault/check-stored-keys.js'
 import { loadVault } from '../vault/key-setup.js'
 import { WebhookDispatcher } from '../webhooks/dispatcher.js'
 import type { ActionDefinition } from '@patchbay/catalog'
-import { loadActions } from '../actions/action-registry.js'
+import { importActionModules, loadActions } from '../actions/action-registry.js'
 import { loadCatalog } from '../catalog/load-catalog.js'
 import { EmbeddedRunner } from '../runs/runners/embedded-runner.js'
 import { WorkerRunner } from '../runs/runners/worker-runner.js'
@@ -66,7 +66,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // Keys that cannot open what is stored would answer `ready`, then fail every credential read.
     await checkKeysReadStoredData(database.db, keys.vault)
     const catalog = loadCatalog({ extraApps: config.apps })
-    const actions = await loadActions(catalog, { extra: options.actions ?? [] })
+    const actions = await loadActions(catalog, {
+      extra: [...(options.actions ?? []), ...(await importActionModules(config.actionModules))],
+    })
     const services = createServices(config, database, log, keys.vault, { catalog, actions })
     runner = await startRunner(services)
     await syncPartners(services.partners, config.partners, {
@@ -149,6 +151,7 @@ async function startRunner(services: Services): Promise<{ stop(): Promise<void> 
   if (database.kind === 'postgres' && database.pgPool) {
     const runner = await WorkerRunner.start({
       pool: database.pgPool,
+      db: database.db,
       store,
       executor,
       concurrency: config.runs.concurrency,

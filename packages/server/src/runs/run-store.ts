@@ -217,6 +217,23 @@ export class RunStore {
     return { ids: rows.map((r) => r.id), nextAt: times.length ? Math.min(...times) : null }
   }
 
+  /** Runs due before `before` that no attempt has claimed: queued ones and waiting ones past their retry time. */
+  async overdue(before: number, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('runs')
+      .select('id')
+      .where(({ eb, or, and }) =>
+        or([
+          and([eb('status', '=', 'queued'), eb('created_at', '<=', before)]),
+          and([eb('status', '=', 'waiting'), eb('retry_at', '<=', before)]),
+        ]),
+      )
+      .orderBy('created_at')
+      .limit(limit)
+      .execute()
+    return rows.map((r) => r.id)
+  }
+
   /** Running attempts whose lease ran out: their workers are gone (PostgreSQL: unlock their jobs). */
   async expiredLeaseOwners(now: number): Promise<string[]> {
     const rows = await this.db

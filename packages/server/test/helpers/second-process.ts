@@ -58,9 +58,9 @@ export async function runCli(
  */
 export async function startSecondProcess(t: TestServer, env: Record<string, string> = {}): Promise<SecondProcess> {
   const { env: databaseEnv, base } = databaseEnvOf(t)
-  // The same custom apps as the test server (they come from its config, not the database).
+  // The same custom apps and action modules as the test server (they come from its config, not the database).
   const configFile = join(mkdtempSync(join(tmpdir(), 'patchbay-second-')), 'patchbay.json')
-  writeFileSync(configFile, JSON.stringify({ apps: t.config.apps }))
+  writeFileSync(configFile, JSON.stringify({ apps: t.config.apps, actionModules: t.config.actionModules }))
   const child = spawn(process.execPath, [cli, 'start'], {
     env: {
       ...base,

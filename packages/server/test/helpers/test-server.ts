@@ -109,6 +109,8 @@ async function launch(options: TestServerOptions, shared: Shared): Promise<TestS
       logLevel: 'info',
       'outbound.allowPrivateRanges': ['127.0.0.0/8'],
       encryptionKeys: [shared.encryptionKey],
+      // Each PostgreSQL test server's run workers hold connections of their own (runs/runners/worker-runner.ts).
+      'runs.concurrency': 4,
       ...options.config,
     },
   )

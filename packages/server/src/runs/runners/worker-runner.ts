@@ -1,16 +1,20 @@
 import { Logger as WorkerLogger, makeWorkerUtils, run, runMigrations, type Runner, type WorkerUtils } from 'graphile-worker'
 import { type Kysely, sql, type Transaction } from 'kysely'
-import type pg from 'pg'
+import pg from 'pg'
 import type { Logger } from 'pino'
 import type { Database } from '../../db/schema.js'
 import type { RunExecutor, RunScheduler } from '../run-executor.js'
 import type { RunStore } from '../run-store.js'
+
+const OVERDUE_CHECK_MS = 2000
+const OVERDUE_AFTER_MS = 2000
 
 /** The task every run attempt is: its payload names the run (`{ run_id }`). */
 export const RUN_TASK = 'patchbay_run'
 
 export interface WorkerRunnerOptions {
   pool: pg.Pool
+  db: Kysely<Database>
   store: RunStore
   executor: RunExecutor
   concurrency: number
@@ -43,6 +47,8 @@ export class WorkerRunner implements RunScheduler {
   private runner: Runner | undefined
   private utils: WorkerUtils | undefined
   private sweep: NodeJS.Timeout | undefined
+  private workerPool: pg.Pool | undefined
+  private overdue: NodeJS.Timeout | undefined
   /** Worker ids of this process (never unlocked by its own sweep). */
   private readonly ours = new Set<string>()
 
@@ -60,9 +66,15 @@ export class WorkerRunner implements RunScheduler {
       else if (level === 'warning') options.log.warn(line, `graphile-worker: ${message}`)
       else options.log.debug(line, `graphile-worker: ${message}`)
     })
-    const shared = { pgPool: options.pool, schema, logger }
+    // graphile-worker gets a pool of its own: its workers hold connections while they wait for jobs,
+    // and an attempt's own queries (claim, credentials, end) must never wait behind them.
+    const connectionString = (options.pool as pg.Pool & { options: { connectionString?: string } }).options.connectionString
+    const workerPool = new pg.Pool({ connectionString, max: options.concurrency + 2, application_name: 'patchbay runs' })
+    workerPool.on('error', () => {})
+    const shared = { pgPool: workerPool, schema, logger }
     await runMigrations(shared)
     const self = new WorkerRunner(options, schema)
+    self.workerPool = workerPool
     self.utils = await makeWorkerUtils(shared)
     if (options.execute) {
       self.runner = await run({
@@ -83,6 +95,8 @@ export class WorkerRunner implements RunScheduler {
       self.sweep = setInterval(() => void self.unlockAbandoned(), Math.max(500, Math.floor(options.leaseMs / 2)))
       self.sweep.unref()
       void self.unlockAbandoned()
+      self.overdue = setInterval(() => void self.requeueOverdue(), OVERDUE_CHECK_MS)
+      self.overdue.unref()
     }
     return self
   }
@@ -111,9 +125,28 @@ export class WorkerRunner implements RunScheduler {
     }
   }
 
+  /**
+   * A backstop: a run due for a while that no worker has claimed gets its job added again (the same
+   * `job_key`, so an unlocked job is replaced, never doubled; the run's claim decides who executes).
+   * Seen under load with several schemas' workers in one database: a retry's job, added while the
+   * attempt's own job was still locked, not picked up.
+   */
+  private async requeueOverdue(): Promise<void> {
+    try {
+      const now = Date.now()
+      for (const id of await this.options.store.overdue(now - OVERDUE_AFTER_MS, 50)) {
+        await this.schedule(this.options.db, id, now)
+      }
+    } catch (err) {
+      this.options.log.warn({ err }, 'overdue run sweep failed')
+    }
+  }
+
   async stop(): Promise<void> {
+    clearInterval(this.overdue)
     clearInterval(this.sweep)
     await this.runner?.stop()
     await this.utils?.release()
+    await this.workerPool?.end()
   }
 }
