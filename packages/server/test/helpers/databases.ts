@@ -38,9 +38,7 @@ const postgres: DatabaseTarget | undefined = databaseUrl
         const client = new pg.Client({ connectionString: databaseUrl })
         await client.connect()
         try {
-          // And graphile-worker's queue of that schema (runs/runners/worker-runner.ts).
           await client.query(`drop schema if exists ${schema} cascade`)
-          await client.query(`drop schema if exists ${schema}_worker cascade`)
         } finally {
           await client.end()
         }

@@ -12,6 +12,8 @@ const cli = new URL('../../dist/cli.js', import.meta.url).pathname
 export interface SecondProcess {
   url: string
   child: ChildProcess
+  /** Everything the process printed so far (its log lines). */
+  output(): string
   /** SIGKILL: no shutdown, no cleanup, as in a crash. */
   kill9(): Promise<void>
   stop(): Promise<void>
@@ -75,8 +77,8 @@ export async function startSecondProcess(t: TestServer, env: Record<string, stri
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
+  let out = ''
   const url = await new Promise<string>((resolve, reject) => {
-    let out = ''
     const timer = setTimeout(() => reject(new Error(`second process did not start: ${out}`)), 20_000)
     const onData = (chunk: Buffer) => {
       out += chunk.toString()
@@ -97,6 +99,7 @@ export async function startSecondProcess(t: TestServer, env: Record<string, stri
   return {
     url,
     child,
+    output: () => out,
     async kill9() {
       child.kill('SIGKILL')
       await exited

@@ -17,15 +17,15 @@ interface Setup {
   upstream: Upstream
   alice: EndUser
   conn: string
-  /** While true, the upstream holds every request without answering. */
-  hold: { on: boolean }
+  /** While `on`, the upstream holds every request without answering; otherwise it answers after `delayMs`. */
+  hold: { on: boolean; delayMs: number }
   /** POST /notes bodies received, by note number. */
   writes: Map<number, number>
 }
 
 async function setup(target: (typeof databaseTargets)[number]): Promise<Setup> {
   const upstream = await startUpstream()
-  const hold = { on: false }
+  const hold = { on: false, delayMs: 0 }
   const writes = new Map<number, number>()
   upstream.handle((req, res, recorded) => {
     if (req.method === 'POST') {
@@ -33,7 +33,8 @@ async function setup(target: (typeof databaseTargets)[number]): Promise<Setup> {
       writes.set(n, (writes.get(n) ?? 0) + 1)
     }
     if (hold.on) return
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}')
+    // Slow enough that one process (10 at a time) cannot take every run while the other waits.
+    setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'), hold.delayMs)
   })
   const t = await startTestServer({
     target,
@@ -118,7 +119,7 @@ describe.each(databaseTargets)('run durability ($name)', (target) => {
     }
     expect([...s.writes.values()].every((count) => count === 1)).toBe(true)
     expect(s.writes.size).toBe(5)
-  })
+  }, 120_000)
 })
 
 const postgres = databaseTargets.find((target) => target.name === 'postgres')

@@ -7,6 +7,7 @@ import type { RunExecutor, RunScheduler } from '../run-executor.js'
 import type { RunStore } from '../run-store.js'
 
 const OVERDUE_CHECK_MS = 2000
+const RESTART_DELAY_MS = 500
 const OVERDUE_AFTER_MS = 2000
 
 /** The task every run attempt is: its payload names the run (`{ run_id }`). */
@@ -24,15 +25,21 @@ export interface WorkerRunnerOptions {
   execute: boolean
 }
 
+/** graphile-worker's schema: one queue per database, shared by every Patchbay schema in it (see below). */
+export const WORKER_SCHEMA = 'graphile_worker'
+
 /**
- * graphile-worker's schema for this Patchbay schema: `graphile_worker` beside `public`, else
- * `<schema>_worker`, so several Patchbay installations (and test schemas) in one database each get
- * their own queue. Every process on the same schema finds the same name.
+ * The task name of this Patchbay schema's runs: `patchbay_run` in `public`, `patchbay_run:<schema>`
+ * otherwise. graphile-worker's workers only take jobs of the tasks they know, so several Patchbay
+ * installations (one schema each, and the test suite's schemas) share the database's one queue
+ * without taking each other's runs. One queue rather than one per schema: graphile-worker stops every
+ * worker in the database when any of its queues is migrated (its `worker:migrate` notification names
+ * no schema), so a queue per schema would stop all workers at each new schema's first start.
  */
-export async function workerSchemaFor(pool: pg.Pool): Promise<string> {
+export async function runTaskFor(pool: pg.Pool): Promise<string> {
   const { rows } = await pool.query<{ schema: string }>('select current_schema() as schema')
   const schema = rows[0]?.schema ?? 'public'
-  return schema === 'public' ? 'graphile_worker' : `${schema}_worker`
+  return schema === 'public' ? RUN_TASK : `${RUN_TASK}:${schema}`
 }
 
 /**
@@ -49,17 +56,20 @@ export class WorkerRunner implements RunScheduler {
   private sweep: NodeJS.Timeout | undefined
   private workerPool: pg.Pool | undefined
   private overdue: NodeJS.Timeout | undefined
+  private stopping = false
   /** Worker ids of this process (never unlocked by its own sweep). */
   private readonly ours = new Set<string>()
 
   private constructor(
     private readonly options: WorkerRunnerOptions,
     private readonly schema: string,
+    private readonly task: string,
   ) {}
 
   /** Installs or upgrades graphile-worker's schema (its own migrations) and starts the workers. */
   static async start(options: WorkerRunnerOptions): Promise<WorkerRunner> {
-    const schema = await workerSchemaFor(options.pool)
+    const schema = WORKER_SCHEMA
+    const task = await runTaskFor(options.pool)
     const logger = new WorkerLogger((scope) => (level, message, meta) => {
       const line = { scope: scope.label, ...meta }
       if (level === 'error') options.log.error(line, `graphile-worker: ${message}`)
@@ -71,27 +81,15 @@ export class WorkerRunner implements RunScheduler {
     const connectionString = (options.pool as pg.Pool & { options: { connectionString?: string } }).options.connectionString
     const workerPool = new pg.Pool({ connectionString, max: options.concurrency + 2, application_name: 'patchbay runs' })
     workerPool.on('error', () => {})
+    // graphile-worker asks for these too: a client that breaks while checked out errors on its own.
+    workerPool.on('connect', (client) => client.on('error', () => {}))
     const shared = { pgPool: workerPool, schema, logger }
     await runMigrations(shared)
-    const self = new WorkerRunner(options, schema)
+    const self = new WorkerRunner(options, schema, task)
     self.workerPool = workerPool
     self.utils = await makeWorkerUtils(shared)
     if (options.execute) {
-      self.runner = await run({
-        ...shared,
-        concurrency: options.concurrency,
-        noHandleSignals: true,
-        pollInterval: 1000,
-        taskList: {
-          [RUN_TASK]: async (payload, helpers) => {
-            const runId = (payload as { run_id?: unknown }).run_id
-            if (typeof runId !== 'string') return
-            const worker = helpers.job.locked_by ?? 'unknown'
-            self.ours.add(worker)
-            await options.executor.execute(runId, worker)
-          },
-        },
-      })
+      await self.startWorkers(shared)
       self.sweep = setInterval(() => void self.unlockAbandoned(), Math.max(500, Math.floor(options.leaseMs / 2)))
       self.sweep.unref()
       void self.unlockAbandoned()
@@ -101,10 +99,46 @@ export class WorkerRunner implements RunScheduler {
     return self
   }
 
+  /**
+   * Starts graphile-worker's workers, and starts them again if they stop on their own (graphile-worker
+   * stops them when its queue is migrated by a newer version elsewhere, see {@link runTaskFor}).
+   */
+  private async startWorkers(shared: { pgPool: pg.Pool; schema: string; logger: WorkerLogger }): Promise<void> {
+    const { options } = this
+    const runner = await run({
+      ...shared,
+      concurrency: options.concurrency,
+      noHandleSignals: true,
+      pollInterval: 1000,
+      // No cron: without this graphile-worker looks for a `crontab` file in the working directory.
+      crontab: '',
+      taskList: {
+        [this.task]: async (payload, helpers) => {
+          const runId = (payload as { run_id?: unknown }).run_id
+          if (typeof runId !== 'string') return
+          const worker = helpers.job.locked_by ?? 'unknown'
+          this.ours.add(worker)
+          await options.executor.execute(runId, worker)
+        },
+      },
+    })
+    this.runner = runner
+    const restart = () => {
+      if (this.stopping || this.runner !== runner) return
+      options.log.warn('graphile-worker stopped its workers; starting them again')
+      const timer = setTimeout(() => {
+        if (!this.stopping)
+          this.startWorkers(shared).catch((err: unknown) => options.log.error({ err }, 'could not restart the run workers'))
+      }, RESTART_DELAY_MS)
+      timer.unref()
+    }
+    runner.promise.then(restart, restart)
+  }
+
   async schedule(trx: Transaction<Database> | Kysely<Database>, runId: string, at: number): Promise<void> {
     // Patchbay decides retries (only when safe) and schedules them as new jobs; graphile-worker's own
     // attempts only cover a task that failed inside Patchbay, or a job freed from a dead worker.
-    await sql`select ${sql.id(this.schema)}.add_job(${RUN_TASK}, json_build_object('run_id', ${runId}::text), run_at => ${new Date(at).toISOString()}::timestamptz, job_key => ${runId}::text, max_attempts => 10)`.execute(
+    await sql`select ${sql.id(this.schema)}.add_job(${this.task}, json_build_object('run_id', ${runId}::text), run_at => ${new Date(at).toISOString()}::timestamptz, job_key => ${runId}::text, max_attempts => 10)`.execute(
       trx,
     )
   }
@@ -143,6 +177,7 @@ export class WorkerRunner implements RunScheduler {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true
     clearInterval(this.overdue)
     clearInterval(this.sweep)
     await this.runner?.stop()
