@@ -82,21 +82,61 @@ function json(res, status, body) {
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body))
 }
 
+const MONITORS = [
+  { id: 'mon_api', name: 'Public API', status: 'up' },
+  { id: 'mon_web', name: 'Website', status: 'up' },
+  { id: 'mon_mail', name: 'Email delivery', status: 'degraded' },
+]
+
+async function readBody(req) {
+  let text = ''
+  for await (const chunk of req) {
+    text += chunk
+    if (text.length > 4096) return undefined
+  }
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
 /**
- * The Acme Status API (one route), mounted on the local Acme server through its `handle` option. Resolves to
- * false for every other path, which the authorization server then answers.
+ * The Acme Status API, mounted on the local Acme server through its `handle` option: the account (the credential
+ * check), its monitors, and incidents (POST, deduplicated by `Idempotency-Key`). Resolves to false for every other
+ * path, which the authorization server then answers.
  */
 export function acmeStatusApi(req, res) {
   const { pathname } = new URL(req.url ?? '/', 'http://127.0.0.1')
   if (!pathname.startsWith('/status-api/')) return false
-  if (req.method !== 'GET' || pathname !== '/status-api/v1/account') {
-    json(res, 404, { error: { message: 'No such route' } })
-    return true
-  }
   if (req.headers.authorization !== `Bearer ${ACME_STATUS_KEY}`) {
     json(res, 401, { error: { message: 'Invalid API key' } })
     return true
   }
-  json(res, 200, { id: 'acct_demo_42', email: 'ops@acme-status.test', name: 'Acme Status (demo account)' })
+  const route = `${req.method} ${pathname}`
+  if (route === 'GET /status-api/v1/account') {
+    json(res, 200, { id: 'acct_demo_42', email: 'ops@acme-status.test', name: 'Acme Status (demo account)' })
+  } else if (route === 'GET /status-api/v1/monitors') {
+    json(res, 200, { monitors: MONITORS })
+  } else if (route === 'POST /status-api/v1/incidents') {
+    return readBody(req).then((body) => {
+      const monitor = MONITORS.find((m) => m.id === body?.monitor)
+      if (!monitor || typeof body.title !== 'string' || body.title === '') {
+        json(res, 422, { error: { message: "monitor must be one of the account's monitors, and title is required" } })
+        return true
+      }
+      const key = req.headers['idempotency-key']
+      const existing = typeof key === 'string' ? incidents.get(key) : undefined
+      const incident = existing ?? { id: `inc_${incidents.size + 1}`, monitor: monitor.id, title: body.title, status: 'investigating' }
+      if (typeof key === 'string') incidents.set(key, incident)
+      json(res, existing ? 200 : 201, incident)
+      return true
+    })
+  } else {
+    json(res, 404, { error: { message: 'No such route' } })
+  }
   return true
 }
+
+/** Incidents opened, by idempotency key (the demo keeps them in memory). */
+const incidents = new Map()

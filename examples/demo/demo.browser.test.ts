@@ -160,6 +160,27 @@ describeBrowser('npm start demo', () => {
     expect(result.json).toMatchObject({ app: 'acme-status', account_identifier: 'ops@acme-status.test' })
   })
 
+  it('runs an action on the connected Acme Status: the monitor dropdown from the app, a run, its result', async () => {
+    browser = await launchBrowser()
+    const { page } = browser
+    await page.goto(demo.partner)
+    await page.click('#load-monitors')
+    await page.waitForSelector('#incident-form:not([hidden])')
+    const labels = await page.locator('#monitor option').allTextContents()
+    expect(labels).toEqual(['Public API (up)', 'Website (up)', 'Email delivery (degraded)'])
+    await page.selectOption('#monitor', 'mon_mail')
+    await page.fill('#incident-title', 'Mail is slow')
+    await page.click('#run-action')
+    await page.waitForSelector('#run-result[data-status="success"], #run-result[data-status="error"]')
+    expect(await page.getAttribute('#run-result', 'data-status')).toBe('success')
+    const run = JSON.parse((await page.textContent('#run-json')) ?? '{}')
+    expect(run).toMatchObject({
+      action: 'acme-status.create_incident',
+      status: 'succeeded',
+      output: { monitor: 'mon_mail', title: 'Mail is slow', status: 'investigating' },
+    })
+  })
+
   it('redirect mode: the link goes through Patchbay and comes back to the partner with the connection', async () => {
     browser = await launchBrowser()
     const { page } = browser

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:net'
 import { resolve } from 'node:path'
 import { Writable } from 'node:stream'
+import { demoActions } from './actions.mjs'
 import { ACME_CLOUD_COLOR, ACME_STATUS_KEY, acmeStatusApi, demoApps } from './apps.mjs'
 import { startOAuthProvider } from './local-oauth-server.mjs'
 import { PARTNER, startPartnerApp } from './partner-app.mjs'
@@ -175,7 +176,7 @@ export async function startDemo(options = {}) {
       },
     )
     const logger = createLogger(config, logPrinter(write))
-    const patchbay = await startServer(config, { logger }).catch((err) => {
+    const patchbay = await startServer(config, { logger, actions: demoActions }).catch((err) => {
       throw portError(err, ports.patchbay, 'Patchbay', env.patchbay)
     })
     stops.push(() => patchbay.close())

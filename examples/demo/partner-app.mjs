@@ -7,7 +7,13 @@
  *                               code, bound to this page's origin (allowed_origin). Answers { token, session_id }.
  *   GET  /connect-redirect      the same, then sends the browser to the Connect UI in redirect mode; Patchbay
  *                               comes back to /connected with the result in the query string.
- * Front end: public/index.html + public/app.js (the "Connect" buttons, the popup and its postMessage result).
+ *   GET  /api/acme-status       the user's Acme Status connection and the choices of the action's `monitor` field
+ *                               (POST /v1/actions/acme-status.create_incident/fields/monitor/options).
+ *   POST /api/incidents         runs acme-status.create_incident for the user (POST /v1/runs with an
+ *                               Idempotency-Key and wait_ms) and answers the run.
+ *   Both call Patchbay's REST API with an access token for the user (token exchange without requested_token_type).
+ * Front end: public/index.html + public/app.js (the "Connect" buttons, the popup and its postMessage result, the
+ * action form).
  */
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -121,6 +127,47 @@ export async function startPartnerApp({ port = 3001, key, acmeStatusKey = '' }) 
     return { token: body.access_token, sessionId: body.session_id, expiresIn: body.expires_in }
   }
 
+  /** An access token for the user (token exchange), to call Patchbay's REST API on their behalf. */
+  async function accessToken(user = PARTNER.user) {
+    const subjectToken = await new SignJWT({ org: PARTNER.tenant })
+      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
+      .setIssuer(PARTNER.issuer)
+      .setAudience(PARTNER.audience)
+      .setSubject(user)
+      .setJti(randomUUID())
+      .setIssuedAt()
+      .setExpirationTime('2m')
+      .sign(signingKey)
+    const res = await fetch(`${patchbayUrl}/oauth/token`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${encodeURIComponent(key.clientId)}:${encodeURIComponent(key.clientSecret)}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        subject_token: subjectToken,
+        subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+        scope: 'connections:read actions',
+      }),
+    })
+    const body = await res.json()
+    if (!res.ok) throw new Error(`${body.error}: ${body.error_description}`)
+    return body.access_token
+  }
+
+  /** One Patchbay REST API call as the user; Patchbay's error object becomes an Error. */
+  async function patchbayApi(path, { method = 'GET', body, headers = {} } = {}) {
+    const res = await fetch(`${patchbayUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${await accessToken()}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    })
+    const json = await res.json()
+    if (!res.ok) throw new Error(json.error?.message ?? `HTTP ${res.status}`)
+    return json
+  }
+
   function connectUrl(path, token, extra = {}) {
     const url = new URL(path, patchbayUrl)
     url.searchParams.set('token', token)
@@ -156,6 +203,39 @@ export async function startPartnerApp({ port = 3001, key, acmeStatusKey = '' }) 
       try {
         const session = await createConnectSession({ apps })
         return sendJson(res, 200, { token: session.token, session_id: session.sessionId, expires_in: session.expiresIn })
+      } catch (err) {
+        return sendJson(res, 502, { error: 'patchbay_error', error_description: err.message })
+      }
+    }
+    if (url.pathname === '/api/acme-status' || url.pathname === '/api/incidents') {
+      if (req.headers.origin !== undefined && req.headers.origin !== origin) return sendJson(res, 403, { error: 'forbidden' })
+      try {
+        const { data } = await patchbayApi('/v1/connections?app=acme-status')
+        const connection = data[0]
+        if (!connection) return sendJson(res, 404, { error: 'not_connected', error_description: 'Connect Acme Status first.' })
+        if (req.method === 'GET' && url.pathname === '/api/acme-status') {
+          const { options } = await patchbayApi('/v1/actions/acme-status.create_incident/fields/monitor/options', {
+            method: 'POST',
+            body: { connection_id: connection.id },
+          })
+          return sendJson(res, 200, { connection_id: connection.id, account: connection.account_identifier, monitors: options })
+        }
+        if (req.method === 'POST' && url.pathname === '/api/incidents') {
+          const input = await readJson(req)
+          const run = await patchbayApi('/v1/runs', {
+            method: 'POST',
+            // The browser sends one key per form submission: a double click or a retry opens one incident.
+            headers: { 'idempotency-key': String(input.key ?? randomUUID()).slice(0, 100) },
+            body: {
+              action: 'acme-status.create_incident',
+              connection_id: connection.id,
+              inputs: { monitor: String(input.monitor ?? ''), title: String(input.title ?? '') },
+              wait_ms: 10_000,
+            },
+          })
+          return sendJson(res, 200, run)
+        }
+        return sendJson(res, 405, { error: 'method_not_allowed' })
       } catch (err) {
         return sendJson(res, 502, { error: 'patchbay_error', error_description: err.message })
       }

@@ -70,3 +70,49 @@ themeSelect.addEventListener('change', () => {
   else url.searchParams.set('theme', themeSelect.value)
   redirectLink.href = url.href
 })
+
+// The action form: our backend asks Patchbay for the monitor field's choices, then creates a run and waits for it.
+const runResult = document.getElementById('run-result')
+const runJson = document.getElementById('run-json')
+const form = document.getElementById('incident-form')
+const monitorSelect = document.getElementById('monitor')
+
+document.getElementById('load-monitors').addEventListener('click', async () => {
+  runResult.dataset.status = 'pending'
+  runResult.textContent = 'Loading the monitors of your Acme Status account…'
+  const res = await fetch('/api/acme-status')
+  const body = await res.json()
+  if (!res.ok) {
+    runResult.dataset.status = 'error'
+    runResult.textContent = body.error_description ?? body.error
+    return
+  }
+  monitorSelect.replaceChildren(...body.monitors.map((o) => new Option(o.label, o.value)))
+  form.hidden = false
+  runResult.dataset.status = 'idle'
+  runResult.textContent = `${body.monitors.length} monitors in ${body.account}'s account.`
+})
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault()
+  runResult.dataset.status = 'pending'
+  runResult.textContent = 'Running acme-status.create_incident…'
+  const res = await fetch('/api/incidents', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      monitor: monitorSelect.value,
+      title: document.getElementById('incident-title').value,
+      key: crypto.randomUUID(),
+    }),
+  })
+  const run = await res.json()
+  runResult.dataset.status = res.ok && run.status === 'succeeded' ? 'success' : 'error'
+  runResult.textContent = res.ok
+    ? run.status === 'succeeded'
+      ? `Run ${run.id} succeeded: incident ${run.output.id} is ${run.output.status}.`
+      : `Run ${run.id} ended ${run.status}: ${run.error?.message ?? ''}`
+    : (run.error_description ?? run.error)
+  runJson.textContent = JSON.stringify(run, null, 2)
+  runJson.hidden = false
+})

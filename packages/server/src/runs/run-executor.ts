@@ -263,10 +263,7 @@ export class RunExecutor {
       if (!done) return false
       await store.appendLogs(trx, before.id, logs)
       if (end.retryAt !== undefined) await this.scheduler?.schedule(trx, before.id, end.retryAt)
-      if (isTerminal(end.status)) {
-        const row = await store.byId(before.id, trx)
-        if (row) await enqueueRunEvent(trx, row, now)
-      }
+      if (isTerminal(end.status)) await enqueueRunEvent(trx, done, now)
       await database.changes.publish(trx, { topic: 'run', key: before.id })
       return true
     })

@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Selectable, Transaction } from 'kysely'
+import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from 'kysely'
 import type { Owner } from '../connections/connection-types.js'
 import type { Database, RunLogsTable, RunsTable, RunStatus } from '../db/schema.js'
 import { rowLimit } from '../db/row-limit.js'
@@ -91,17 +91,29 @@ export class RunStore {
 
   /**
    * Starts an attempt if the run is due: queued, waiting, or running under a lease that has run out
-   * (its process died). Returns the row as it was before, or undefined when another worker has it
-   * or it has ended.
+   * (its process died). Returns the row as it was before (status and attempt), or undefined when
+   * another worker has it or it has ended. One statement on PostgreSQL (the row locked by the
+   * update's own subquery); a transaction on SQLite, whose writers take turns anyway.
    */
   async claim(id: string, worker: string, leaseMs: number, now: number): Promise<RunRow | undefined> {
+    if (this.postgres) {
+      const { rows } = await sql<RunRow & { prev_status: RunStatus; prev_attempt: number }>`
+        update runs as r
+        set status = 'running', attempt = r.attempt + 1, lease_owner = ${worker}, lease_expires_at = ${now + leaseMs},
+            retry_at = null, started_at = coalesce(r.started_at, ${now}), updated_at = ${now}
+        from (select id, status, attempt from runs where id = ${id} for update) as prev
+        where r.id = prev.id and (
+          r.status = 'queued'
+          or (r.status = 'waiting' and coalesce(r.retry_at, 0) <= ${now})
+          or (r.status = 'running' and (r.lease_expires_at is null or r.lease_expires_at <= ${now})))
+        returning r.*, prev.status as prev_status, prev.attempt as prev_attempt`.execute(this.db)
+      const row = rows[0]
+      if (!row) return undefined
+      const { prev_status: status, prev_attempt: attempt, ...rest } = row
+      return { ...rest, status, attempt }
+    }
     return this.db.transaction().execute(async (trx) => {
-      const row = await trx
-        .selectFrom('runs')
-        .selectAll()
-        .where('id', '=', id)
-        .$if(this.postgres, (q) => q.forUpdate())
-        .executeTakeFirst()
+      const row = await trx.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst()
       if (!row) return undefined
       const expired = row.status === 'running' && (row.lease_expires_at === null || Number(row.lease_expires_at) <= now)
       const due = row.status === 'queued' || (row.status === 'waiting' && Number(row.retry_at ?? 0) <= now)
@@ -136,8 +148,8 @@ export class RunStore {
     return { owned: row !== undefined, cancelRequested: row?.cancel_requested_at != null }
   }
 
-  /** Ends this worker's attempt (in the caller's transaction); false when it was no longer its own. */
-  async end(trx: Db, id: string, worker: string, end: RunEnd, now: number): Promise<boolean> {
+  /** Ends this worker's attempt (in the caller's transaction): the row as it is now, or undefined when it was no longer its own. */
+  async end(trx: Db, id: string, worker: string, end: RunEnd, now: number): Promise<RunRow | undefined> {
     const terminal = isTerminal(end.status)
     const result = await trx
       .updateTable('runs')
@@ -154,8 +166,9 @@ export class RunStore {
       .where('id', '=', id)
       .where('lease_owner', '=', worker)
       .where('status', '=', 'running')
+      .returningAll()
       .executeTakeFirst()
-    return Number(result.numUpdatedRows) === 1
+    return result
   }
 
   /** Ends a run that is not running (a cancel before it started, an interrupted write); false when it moved on meanwhile. */

@@ -160,10 +160,9 @@ export class WorkerRunner implements RunScheduler {
   }
 
   /**
-   * A backstop: a run due for a while that no worker has claimed gets its job added again (the same
-   * `job_key`, so an unlocked job is replaced, never doubled; the run's claim decides who executes).
-   * Seen under load with several schemas' workers in one database: a retry's job, added while the
-   * attempt's own job was still locked, not picked up.
+   * A backstop: a run due for a while that no attempt has claimed gets its job added again (the same
+   * `job_key`: an unlocked job is replaced, never doubled; the run's claim decides who executes). It
+   * covers a job held by a worker pool that stopped before its task claimed the run.
    */
   private async requeueOverdue(): Promise<void> {
     try {
@@ -180,7 +179,8 @@ export class WorkerRunner implements RunScheduler {
     this.stopping = true
     clearInterval(this.overdue)
     clearInterval(this.sweep)
-    await this.runner?.stop()
+    // It may have stopped already on its own (see startWorkers): nothing left to stop then.
+    await this.runner?.stop().catch(() => {})
     await this.utils?.release()
     await this.workerPool?.end()
   }

@@ -1,0 +1,321 @@
+#!/usr/bin/env node
+/**
+ * Action runs (docs/actions.md), two figures:
+ *
+ * 1. Latency of a no-op run, `POST /v1/runs` with `wait_ms` until it answers `succeeded`, one at a time: p50 and
+ *    p99, on SQLite and (when DATABASE_URL is set) PostgreSQL. Baseline measured in the same run, the same way: an
+ *    authenticated read of a run (`GET /v1/runs/{id}`), so the ratio says what a run costs over one API call.
+ *    Targets: p50 <= 20 ms embedded, <= 50 ms PostgreSQL.
+ * 2. Throughput on PostgreSQL: 1,000 no-op runs queued by an API-only process (runs.execute false), then executed by
+ *    one Patchbay process (runs.concurrency 10), first start to last end (from the runs table), against bare
+ *    graphile-worker jobs doing nothing (same version, same concurrency, 1,000 queued) in the same database.
+ *    Target: ratio >= 0.5.
+ *
+ *   npm run build && node bench/runs.mjs
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node bench/runs.mjs
+ *
+ * Settings (environment): BENCH_RUNS_LATENCY (timed runs, 300), BENCH_RUNS_QUEUED (1000), BENCH_DBS (sqlite,postgres),
+ * BENCH_TIMEOUT (s, whole script, 600).
+ *
+ * One file on purpose: a benchmark is read top to bottom as one experiment.
+ */
+import { spawn } from 'node:child_process'
+import { createHash, generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { fail, freePort, guard, list, newPostgresDatabase, positive } from './lib/harness.mjs'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const root = join(here, '..')
+const cli = join(root, 'packages/server/dist/cli.js')
+const env = process.env
+const LATENCY_RUNS = positive(env.BENCH_RUNS_LATENCY, 300)
+const QUEUED = positive(env.BENCH_RUNS_QUEUED, 1000)
+const CONCURRENCY = 10
+const dbs = list(env.BENCH_DBS, ['sqlite', 'postgres']).filter((db) => db !== 'postgres' || env.DATABASE_URL)
+const { cleanups, cleanup, abort } = guard('runs', positive(env.BENCH_TIMEOUT, 600))
+
+const ISSUER = 'https://bench.partner.example'
+const AUDIENCE = 'patchbay-bench'
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
+}
+
+function signJwt(key, payload) {
+  const header = Buffer.from(JSON.stringify({ alg: 'ES256', kid: key.kid, typ: 'JWT' })).toString('base64url')
+  const body = Buffer.from(JSON.stringify(payload)).toString('base64url')
+  const input = `${header}.${body}`
+  return `${input}.${sign('sha256', Buffer.from(input), { key: key.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`
+}
+
+/** Writes the config (partner, app, the no-op action) once per database; returns how to start processes on it. */
+function setup(databaseUrl) {
+  const dir = mkdtempSync(join(tmpdir(), 'patchbay-bench-runs-'))
+  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }))
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  const key = { kid: 'bench-es256', privateKey }
+  const clientSecret = `pbcs_${randomBytes(32).toString('base64url')}`
+  const partner = {
+    id: 'bench',
+    name: 'Benchmark partner',
+    jwks: { keys: [{ ...publicKey.export({ format: 'jwk' }), kid: key.kid, alg: 'ES256', use: 'sig' }] },
+    algorithms: ['ES256'],
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    userClaim: 'sub',
+    tenantClaim: 'org',
+    clientId: 'bench',
+    clientSecretHash: `sha256$${createHash('sha256').update(clientSecret).digest('base64url')}`,
+  }
+  const app = {
+    key: 'benchapi',
+    name: 'Benchmark API',
+    description: 'An app for the runs benchmark (its action calls nothing)',
+    categories: ['developer-tools'],
+    docs_url: 'https://example.test/docs',
+    api: { base_url: 'http://127.0.0.1:9/api', allowed_hosts: ['127.0.0.1'] },
+    auth: [
+      {
+        key: 'api_key',
+        type: 'api_key',
+        credential_fields: [{ key: 'api_key', label: 'API key', secret: true }],
+        inject: { headers: { Authorization: 'Bearer {credentials.api_key}' } },
+      },
+    ],
+  }
+  const configFile = join(dir, 'patchbay.json')
+  writeFileSync(configFile, JSON.stringify({ partners: [partner], apps: [app], actionModules: [join(here, 'lib/noop-actions.mjs')] }))
+  const start = async (extra = {}) => {
+    const port = await freePort()
+    const childEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PATCHBAY_') && k !== 'DATABASE_URL'))
+    Object.assign(childEnv, {
+      PATCHBAY_CONFIG: configFile,
+      PATCHBAY_HOST: '127.0.0.1',
+      PATCHBAY_PORT: String(port),
+      PATCHBAY_DATA_DIR: join(dir, 'data'),
+      PATCHBAY_LOG_LEVEL: 'warn',
+      PATCHBAY_DEV: 'true',
+      PATCHBAY_RATE_LIMIT_TOKEN_PER_IP: '1000000000',
+      PATCHBAY_RATE_LIMIT_TOKEN_PER_CLIENT: '1000000000',
+      PATCHBAY_OUTBOUND_ALLOW_PRIVATE: '127.0.0.0/8',
+      PATCHBAY_WEBHOOKS_DISPATCH: 'false',
+      PATCHBAY_RUNS_CONCURRENCY: String(CONCURRENCY),
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      ...extra,
+    })
+    const child = spawn(process.execPath, [cli, 'start'], { env: childEnv, stdio: ['ignore', 'ignore', 'pipe'] })
+    let output = ''
+    child.stderr.on('data', (c) => (output = (output + c).slice(-4000)))
+    const exited = new Promise((done) => child.once('exit', done))
+    const stop = async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      child.kill('SIGTERM')
+      await exited
+    }
+    cleanups.push(stop)
+    const url = `http://127.0.0.1:${port}`
+    const deadline = Date.now() + 30_000
+    for (;;) {
+      if (child.exitCode !== null) fail(`Patchbay did not start:\n${output}`)
+      try {
+        if ((await fetch(`${url}/readyz`)).ok) break
+      } catch {}
+      if (Date.now() > deadline) fail(`Patchbay was not ready within 30s:\n${output}`)
+      await new Promise((done) => setTimeout(done, 100))
+    }
+    return { url, stop }
+  }
+  const user = async (url) => {
+    const now = Math.floor(Date.now() / 1000)
+    const jwt = signJwt(key, {
+      iss: ISSUER,
+      aud: AUDIENCE,
+      sub: 'bench-user',
+      org: 'bench-org',
+      iat: now,
+      exp: now + 600,
+      jti: randomUUID(),
+    })
+    const tokenRes = await fetch(`${url}/oauth/token`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`bench:${clientSecret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        subject_token: jwt,
+        subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+      }),
+    })
+    const token = await tokenRes.json()
+    if (tokenRes.status !== 200) fail(`token exchange answered ${tokenRes.status} ${JSON.stringify(token)}`)
+    const auth = { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' }
+    const existing = await (await fetch(`${url}/v1/connections?app=benchapi`, { headers: auth })).json()
+    let connectionId = existing.data?.[0]?.id
+    if (!connectionId) {
+      const created = await fetch(`${url}/v1/connections`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ app: 'benchapi', credentials: { api_key: 'bench' } }),
+      })
+      const connection = await created.json()
+      if (created.status !== 201) fail(`POST /v1/connections answered ${created.status} ${JSON.stringify(connection)}`)
+      connectionId = connection.id
+    }
+    return { auth, connectionId }
+  }
+  return { start, user }
+}
+
+async function latency(db, databaseUrl) {
+  const { start, user } = setup(databaseUrl)
+  const server = await start()
+  const { auth, connectionId } = await user(server.url)
+  const create = async (n) => {
+    const res = await fetch(`${server.url}/v1/runs`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ action: 'benchapi.noop', connection_id: connectionId, inputs: { n }, wait_ms: 5000, webhook: false }),
+    })
+    const run = await res.json()
+    if (run.status !== 'succeeded') fail(`run ${n} ended ${run.status}: ${JSON.stringify(run.error)}`)
+    return run.id
+  }
+  const timed = async (fn) => {
+    const started = performance.now()
+    await fn()
+    return performance.now() - started
+  }
+  const warm = []
+  for (let i = 0; i < 30; i++) warm.push(await create(i))
+  const runs = []
+  const reads = []
+  for (let i = 0; i < LATENCY_RUNS; i++) {
+    // Interleaved, so both see the same machine state.
+    runs.push(await timed(() => create(1000 + i)))
+    const id = warm[i % warm.length]
+    reads.push(await timed(async () => (await fetch(`${server.url}/v1/runs/${id}`, { headers: auth })).json()))
+  }
+  await server.stop()
+  runs.sort((a, b) => a - b)
+  reads.sort((a, b) => a - b)
+  const out = {
+    db,
+    run_p50_ms: +percentile(runs, 50).toFixed(2),
+    run_p99_ms: +percentile(runs, 99).toFixed(2),
+    read_p50_ms: +percentile(reads, 50).toFixed(2),
+    read_p99_ms: +percentile(reads, 99).toFixed(2),
+  }
+  out.ratio_p50 = +(out.run_p50_ms / out.read_p50_ms).toFixed(2)
+  return out
+}
+
+async function throughput(databaseUrl) {
+  const { default: pg } = await import('pg')
+  const { Logger, run, makeWorkerUtils } = await import('graphile-worker')
+  const { start, user } = setup(databaseUrl)
+  // Queue: an API-only process (executes nothing) writes the runs and their jobs.
+  const api = await start({ PATCHBAY_RUNS_EXECUTE: 'false' })
+  const { auth, connectionId } = await user(api.url)
+  const ids = []
+  for (let batch = 0; batch < QUEUED / 50; batch++) {
+    const made = await Promise.all(
+      Array.from({ length: 50 }, async (_, i) => {
+        const res = await fetch(`${api.url}/v1/runs`, {
+          method: 'POST',
+          headers: auth,
+          body: JSON.stringify({ action: 'benchapi.noop', connection_id: connectionId, inputs: { n: batch * 50 + i }, webhook: false }),
+        })
+        return (await res.json()).id
+      }),
+    )
+    ids.push(...made)
+  }
+  await api.stop()
+  const client = new pg.Client({ connectionString: databaseUrl })
+  await client.connect()
+  cleanups.push(() => client.end())
+  const executor = await start()
+  for (;;) {
+    const { rows } = await client.query(`select count(*)::int as n from runs where status = 'succeeded'`)
+    if (rows[0].n >= QUEUED) break
+    await new Promise((done) => setTimeout(done, 50))
+  }
+  const { rows: span } = await client.query('select min(started_at)::bigint as a, max(finished_at)::bigint as b from runs')
+  const patchbayMs = Number(span[0].b) - Number(span[0].a)
+  await executor.stop()
+
+  // Baseline: bare graphile-worker jobs doing nothing, same version, same concurrency, in a schema of their own.
+  const schema = 'bench_bare_worker'
+  const utils = await makeWorkerUtils({ connectionString: databaseUrl, schema, logger: new Logger(() => () => {}) })
+  await utils.migrate()
+  await client.query(
+    `select ${schema}.add_jobs(array(select row('bare_noop', json_build_object('n', i), null, now(), null, null, null, null)::${schema}.job_spec from generate_series(1, $1) as i))`,
+    [QUEUED],
+  )
+  await utils.release()
+  let first = 0
+  let last = 0
+  let done = 0
+  let finished
+  const allDone = new Promise((resolve) => (finished = resolve))
+  const runner = await run({
+    connectionString: databaseUrl,
+    schema,
+    concurrency: CONCURRENCY,
+    noHandleSignals: true,
+    crontab: '',
+    logger: new Logger(() => () => {}),
+    taskList: {
+      bare_noop: async () => {
+        const now = Date.now()
+        first ||= now
+        last = now
+        if (++done === QUEUED) finished()
+      },
+    },
+  })
+  await allDone
+  await runner.stop()
+  const bareMs = Math.max(1, last - first)
+  return {
+    runs: QUEUED,
+    concurrency: CONCURRENCY,
+    patchbay_ms: patchbayMs,
+    patchbay_per_s: Math.round((QUEUED / patchbayMs) * 1000),
+    bare_ms: bareMs,
+    bare_per_s: Math.round((QUEUED / bareMs) * 1000),
+    ratio: +(bareMs / patchbayMs).toFixed(2),
+  }
+}
+
+try {
+  console.log(`runs benchmark: ${cpus().length} CPUs, node ${process.version}`)
+  const results = { latency: [], throughput: undefined }
+  for (const db of dbs) {
+    const databaseUrl = db === 'postgres' ? await newPostgresDatabase(env.DATABASE_URL, cleanups) : undefined
+    const figures = await latency(db, databaseUrl)
+    results.latency.push(figures)
+    console.log(
+      `${db.padEnd(8)} no-op run (create → succeeded, wait_ms): p50 ${figures.run_p50_ms} ms, p99 ${figures.run_p99_ms} ms | ` +
+        `baseline GET /v1/runs/{id}: p50 ${figures.read_p50_ms} ms, p99 ${figures.read_p99_ms} ms | ratio p50 ${figures.ratio_p50}`,
+    )
+  }
+  if (dbs.includes('postgres')) {
+    const databaseUrl = await newPostgresDatabase(env.DATABASE_URL, cleanups)
+    results.throughput = await throughput(databaseUrl)
+    const t = results.throughput
+    console.log(
+      `postgres ${t.runs} queued no-op runs, concurrency ${t.concurrency}: Patchbay ${t.patchbay_ms} ms (${t.patchbay_per_s}/s) | ` +
+        `bare graphile-worker ${t.bare_ms} ms (${t.bare_per_s}/s) | ratio ${t.ratio} (target >= 0.5)`,
+    )
+  }
+  console.log(JSON.stringify(results))
+  await cleanup()
+} catch (err) {
+  abort(err.stack ?? String(err))
+}
