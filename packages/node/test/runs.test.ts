@@ -117,6 +117,7 @@ describe.each(databaseTargets)('user.actions and user.runs against the server ($
     if (event.type === 'run.succeeded') {
       expect(event.data.run).toMatchObject({ id: ok.id, status: 'succeeded', output: { email: 'billing@acme.test' } })
       expect(event.data.run.inputs).toBeUndefined()
+      expect(event.data.end_user).toEqual({ tenant_id: 'org-1', user_id: 'alice' })
     }
     expect(s.receiver.hits().some((h) => h.body.includes(quiet.id))).toBe(false)
     // The refused run of the test before: its run.failed event arrives too.

@@ -62,6 +62,7 @@ export type WebhookEvent =
 /** `data` of the run events: the run as `GET /v1/runs/{id}` shows it, without its inputs (docs/actions.md, "Webhooks"). */
 export interface RunEventData {
   run: Run
+  end_user: WebhookEndUser
 }
 
 export interface WebhookEventOf<T extends string, D> {

@@ -107,7 +107,9 @@ export class SqliteChangeFeed extends ListenerSet implements ChangeFeed {
 const RECONNECT_MIN_MS = 250
 const RECONNECT_MAX_MS = 30_000
 
-const CHANNEL = 'patchbay_changes'
+/** The NOTIFY channel; a payload is `<schema> <topic>:<key>` (see {@link PostgresChangeFeed.publish}). */
+export const CHANGE_CHANNEL = 'patchbay_changes'
+const CHANNEL = CHANGE_CHANNEL
 
 export class PostgresChangeFeed extends ListenerSet implements ChangeFeed {
   private client: pg.Client | undefined

@@ -151,7 +151,6 @@ async function startRunner(services: Services): Promise<{ stop(): Promise<void> 
   if (database.kind === 'postgres' && database.pgPool) {
     const runner = await WorkerRunner.start({
       pool: database.pgPool,
-      db: database.db,
       store,
       executor,
       concurrency: config.runs.concurrency,

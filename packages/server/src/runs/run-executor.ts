@@ -10,9 +10,10 @@ import type { PatchbayDatabase } from '../db/database.js'
 import type { Database, RunLogsTable, RunStatus } from '../db/schema.js'
 import { PatchbayError } from '../errors.js'
 import type { ProxyService } from '../proxy/proxy.js'
-import { enqueueRunEvent } from './run-events.js'
+import { enqueueRunEvent, runEvent } from './run-events.js'
+import { webhookEventRow } from '../webhooks/outbox.js'
 import { classify, type Failure, RunAbort, type RunErrorJson } from './run-errors.js'
-import { isTerminal, type RunRow, type RunStore } from './run-store.js'
+import { type ClaimedRun, isTerminal, type RunRow, type RunStore } from './run-store.js'
 
 /** How a runner is told about work: PostgreSQL adds a graphile-worker job in the same transaction; the embedded runner wakes. */
 export interface RunScheduler {
@@ -67,8 +68,11 @@ export class RunExecutor {
   async execute(runId: string, worker: string): Promise<void> {
     const { store, registry, config } = this.deps
     const leaseMs = config.runs.leaseMs
-    const before = await store.claim(runId, worker, leaseMs, Date.now())
-    if (!before) return
+    const claimedAt = Date.now()
+    const claimed = await store.claim(runId, worker, leaseMs, claimedAt)
+    if (!claimed) return
+    // The row as it was (status, attempt), with the start time the claim gave it.
+    const before: ClaimedRun = { ...claimed, started_at: claimed.started_at ?? claimedAt }
     const attempt = Number(before.attempt) + 1
     const action = registry.get(`${before.app_key}.${before.action_key}`)
     if (before.status === 'running' && !action?.definition.annotations.idempotent) {
@@ -185,7 +189,7 @@ export class RunExecutor {
   }
 
   private async attempt(
-    run: RunRow,
+    run: ClaimedRun,
     action: LoadedAction,
     attempt: number,
     signal: AbortSignal,
@@ -220,7 +224,7 @@ export class RunExecutor {
       log: { info: (m, d) => note('info', String(m).slice(0, 2000), d), warn: (m, d) => note('warn', String(m).slice(0, 2000), d) },
       idempotencyKey: run.idempotency_key ?? run.id,
       attempt,
-      connection: { id: connection.id, accountIdentifier: connection.accountIdentifier, metadata: connection.metadata },
+      connection: { id: run.connection_id, accountIdentifier: connection.accountIdentifier, metadata: connection.metadata },
     }
     const input = JSON.parse(run.inputs) as Record<string, unknown>
     const definition = action.definition
@@ -238,8 +242,29 @@ export class RunExecutor {
     })
   }
 
+  /** What an attempt needs of the run's connection: read along by the claim on PostgreSQL, else read here. */
+  private async connectionOf(
+    run: ClaimedRun,
+    owner: { partnerId: string; endUserId: string },
+  ): Promise<
+    { status: string; statusReason: string | null; accountIdentifier: string | null; metadata: Record<string, unknown> } | undefined
+  > {
+    if (run.connection !== undefined) {
+      const c = run.connection
+      return c
+        ? {
+            status: c.status,
+            statusReason: c.status_reason,
+            accountIdentifier: c.account_identifier,
+            metadata: JSON.parse(c.metadata) as Record<string, unknown>,
+          }
+        : undefined
+    }
+    return this.deps.connections.get(owner, run.connection_id)
+  }
+
   private async finish(
-    before: RunRow,
+    before: ClaimedRun,
     worker: string,
     end: { status: RunStatus; output?: unknown; error?: RunErrorJson; retryAt?: number },
     logs: LogEntry[],
@@ -247,6 +272,32 @@ export class RunExecutor {
     const { database, store } = this.deps
     const now = Date.now()
     const error = end.error
+    const output = end.output !== undefined ? JSON.stringify(end.output) : null
+    const errorText = error ? JSON.stringify(error) : null
+    if (database.kind === 'postgres' && before.endUser && logs.length === 0 && end.retryAt === undefined) {
+      // The common end (nothing logged, nothing to schedule): one statement (RunStore.endAndAnnounce).
+      const after: RunRow = {
+        ...before,
+        status: end.status,
+        attempt: Number(before.attempt) + 1,
+        output,
+        error: errorText,
+        retry_at: null,
+        lease_owner: null,
+        lease_expires_at: null,
+        finished_at: isTerminal(end.status) ? now : null,
+        updated_at: now,
+      }
+      const event = isTerminal(end.status) ? runEvent(after, before.endUser) : undefined
+      await store.endAndAnnounce(
+        before.id,
+        worker,
+        { status: end.status, output, error: errorText },
+        event && webhookEventRow(event, now),
+        now,
+      )
+      return
+    }
     const ended = await database.db.transaction().execute(async (trx) => {
       const done = await store.end(
         trx,

@@ -8,7 +8,7 @@ import { enqueueWebhookEvent, type WebhookEventType } from './outbox.js'
 export type ConnectionEventType = Exclude<Extract<WebhookEventType, `connection.${string}`>, 'connection.failed'>
 
 /** The `end_user` of an event: the partner's own ids for the user (null once the user is gone). */
-async function endUserJson(trx: Kysely<Database> | Transaction<Database>, partnerId: string, endUserId: string) {
+export async function endUserJson(trx: Kysely<Database> | Transaction<Database>, partnerId: string, endUserId: string) {
   const user = await trx
     .selectFrom('end_users')
     .select(['tenant_id', 'external_id'])

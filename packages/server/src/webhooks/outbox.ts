@@ -1,5 +1,5 @@
-import type { Kysely, Transaction } from 'kysely'
-import type { Database } from '../db/schema.js'
+import type { Insertable, Kysely, Transaction } from 'kysely'
+import type { Database, WebhookEventsTable } from '../db/schema.js'
 import { randomId } from '../lib/random.js'
 
 /** Every event Patchbay announces to partners. */
@@ -19,24 +19,32 @@ export type WebhookEventType =
  */
 export async function enqueueWebhookEvent(
   db: Kysely<Database> | Transaction<Database>,
-  event: { partnerId: string; type: WebhookEventType; data: Record<string, unknown> },
+  event: WebhookEventInput,
   now: number = Date.now(),
 ): Promise<string> {
-  const id = randomId('evt_')
+  const row = webhookEventRow(event, now)
+  await db.insertInto('webhook_events').values(row).execute()
+  return row.id
+}
+
+export interface WebhookEventInput {
+  partnerId: string
+  type: WebhookEventType
+  data: Record<string, unknown>
+}
+
+/** The outbox row of an event, for writers that insert it themselves (runs/run-store.ts ends a run and records its event in one statement). */
+export function webhookEventRow(event: WebhookEventInput, now: number): Insertable<WebhookEventsTable> & { id: string } {
   const payload = { type: event.type, timestamp: new Date(now).toISOString(), data: event.data }
-  await db
-    .insertInto('webhook_events')
-    .values({
-      id,
-      partner_id: event.partnerId,
-      type: event.type,
-      payload: JSON.stringify(payload),
-      status: 'pending',
-      next_attempt_at: now,
-      locked_until: null,
-      created_at: now,
-      updated_at: now,
-    })
-    .execute()
-  return id
+  return {
+    id: randomId('evt_'),
+    partner_id: event.partnerId,
+    type: event.type,
+    payload: JSON.stringify(payload),
+    status: 'pending',
+    next_attempt_at: now,
+    locked_until: null,
+    created_at: now,
+    updated_at: now,
+  }
 }

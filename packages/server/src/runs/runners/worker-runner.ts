@@ -6,16 +6,13 @@ import type { Database } from '../../db/schema.js'
 import type { RunExecutor, RunScheduler } from '../run-executor.js'
 import type { RunStore } from '../run-store.js'
 
-const OVERDUE_CHECK_MS = 2000
 const RESTART_DELAY_MS = 500
-const OVERDUE_AFTER_MS = 2000
 
 /** The task every run attempt is: its payload names the run (`{ run_id }`). */
 export const RUN_TASK = 'patchbay_run'
 
 export interface WorkerRunnerOptions {
   pool: pg.Pool
-  db: Kysely<Database>
   store: RunStore
   executor: RunExecutor
   concurrency: number
@@ -55,7 +52,6 @@ export class WorkerRunner implements RunScheduler {
   private utils: WorkerUtils | undefined
   private sweep: NodeJS.Timeout | undefined
   private workerPool: pg.Pool | undefined
-  private overdue: NodeJS.Timeout | undefined
   private stopping = false
   /** Worker ids of this process (never unlocked by its own sweep). */
   private readonly ours = new Set<string>()
@@ -93,8 +89,6 @@ export class WorkerRunner implements RunScheduler {
       self.sweep = setInterval(() => void self.unlockAbandoned(), Math.max(500, Math.floor(options.leaseMs / 2)))
       self.sweep.unref()
       void self.unlockAbandoned()
-      self.overdue = setInterval(() => void self.requeueOverdue(), OVERDUE_CHECK_MS)
-      self.overdue.unref()
     }
     return self
   }
@@ -159,25 +153,8 @@ export class WorkerRunner implements RunScheduler {
     }
   }
 
-  /**
-   * A backstop: a run due for a while that no attempt has claimed gets its job added again (the same
-   * `job_key`: an unlocked job is replaced, never doubled; the run's claim decides who executes). It
-   * covers a job held by a worker pool that stopped before its task claimed the run.
-   */
-  private async requeueOverdue(): Promise<void> {
-    try {
-      const now = Date.now()
-      for (const id of await this.options.store.overdue(now - OVERDUE_AFTER_MS, 50)) {
-        await this.schedule(this.options.db, id, now)
-      }
-    } catch (err) {
-      this.options.log.warn({ err }, 'overdue run sweep failed')
-    }
-  }
-
   async stop(): Promise<void> {
     this.stopping = true
-    clearInterval(this.overdue)
     clearInterval(this.sweep)
     // It may have stopped already on its own (see startWorkers): nothing left to stop then.
     await this.runner?.stop().catch(() => {})
