@@ -15,7 +15,7 @@
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node bench/runs.mjs
  *
  * Settings (environment): BENCH_RUNS_LATENCY (timed runs, 300), BENCH_RUNS_QUEUED (1000), BENCH_DBS (sqlite,postgres),
- * BENCH_TIMEOUT (s, whole script, 600).
+ * BENCH_TIMEOUT (s, whole script, 600), BENCH_CPU_PROF (folder: the process executing the queued runs writes a CPU profile).
  *
  * One file on purpose: a benchmark is read top to bottom as one experiment.
  */
@@ -88,7 +88,7 @@ function setup(databaseUrl) {
   }
   const configFile = join(dir, 'patchbay.json')
   writeFileSync(configFile, JSON.stringify({ partners: [partner], apps: [app], actionModules: [join(here, 'lib/noop-actions.mjs')] }))
-  const start = async (extra = {}) => {
+  const start = async (extra = {}, nodeArgs = []) => {
     const port = await freePort()
     const childEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PATCHBAY_') && k !== 'DATABASE_URL'))
     Object.assign(childEnv, {
@@ -106,7 +106,7 @@ function setup(databaseUrl) {
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       ...extra,
     })
-    const child = spawn(process.execPath, [cli, 'start'], { env: childEnv, stdio: ['ignore', 'ignore', 'pipe'] })
+    const child = spawn(process.execPath, [...nodeArgs, cli, 'start'], { env: childEnv, stdio: ['ignore', 'ignore', 'pipe'] })
     let output = ''
     child.stderr.on('data', (c) => (output = (output + c).slice(-4000)))
     const exited = new Promise((done) => child.once('exit', done))
@@ -239,7 +239,8 @@ async function throughput(databaseUrl) {
   const client = new pg.Client({ connectionString: databaseUrl })
   await client.connect()
   cleanups.push(() => client.end())
-  const executor = await start()
+  // BENCH_CPU_PROF=<folder>: the executing process writes a CPU profile there.
+  const executor = await start({}, env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${env.BENCH_CPU_PROF}`] : [])
   for (;;) {
     const { rows } = await client.query(`select count(*)::int as n from runs where status = 'succeeded'`)
     if (rows[0].n >= QUEUED) break

@@ -1,4 +1,4 @@
-import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from 'kysely'
+import { type Insertable, type Kysely, type RawBuilder, type Selectable, sql, type Transaction } from 'kysely'
 import type { Owner } from '../connections/connection-types.js'
 import { CHANGE_CHANNEL } from '../db/change-feed.js'
 import type { EndUserJson } from './run-events.js'
@@ -111,28 +111,27 @@ export class RunStore {
    */
   async claim(id: string, worker: string, leaseMs: number, now: number): Promise<ClaimedRun | undefined> {
     if (this.postgres) {
-      const { rows } = await sql<
-        RunRow & { prev_status: RunStatus; prev_attempt: number; connection: ClaimedConnection | null; end_user: EndUserJson | null }
-      >`
-        update runs as r
-        set status = 'running', attempt = r.attempt + 1, lease_owner = ${worker}, lease_expires_at = ${now + leaseMs},
-            retry_at = null, started_at = coalesce(r.started_at, ${now}), updated_at = ${now}
-        from (select id, status, attempt from runs where id = ${id} for update) as prev
-        where r.id = prev.id and (
-          r.status = 'queued'
-          or (r.status = 'waiting' and coalesce(r.retry_at, 0) <= ${now})
-          or (r.status = 'running' and (r.lease_expires_at is null or r.lease_expires_at <= ${now})))
-        returning r.*, prev.status as prev_status, prev.attempt as prev_attempt,
-          (select json_build_object('status', c.status, 'status_reason', c.status_reason,
-                                    'account_identifier', c.account_identifier, 'metadata', c.metadata)
-           from connections c
-           where c.id = r.connection_id and c.partner_id = r.partner_id and c.end_user_id = r.end_user_id) as connection,
-          (select json_build_object('tenant_id', eu.tenant_id, 'user_id', eu.external_id)
-           from end_users eu where eu.id = r.end_user_id and eu.partner_id = r.partner_id) as end_user`.execute(this.db)
-      const row = rows[0]
-      if (!row) return undefined
-      const { prev_status: status, prev_attempt: attempt, end_user: endUser, ...rest } = row
-      return { ...rest, status, attempt, endUser: endUser ?? { tenant_id: null, user_id: null } }
+      // Due (queued, or waiting past its time) first: the common case, one statement. Then a running
+      // attempt whose lease ran out. Two workers on one run: the second's update waits for the first's
+      // row lock, then finds the row running under a live lease and matches neither.
+      // (Queued or waiting: an attempt starts the same way from either, so the first is reported as queued.)
+      const due = await this.claimWhere(
+        sql`(r.status = 'queued' or (r.status = 'waiting' and coalesce(r.retry_at, 0) <= ${now}))`,
+        id,
+        worker,
+        leaseMs,
+        now,
+        'queued',
+      )
+      if (due) return due
+      return this.claimWhere(
+        sql`r.status = 'running' and (r.lease_expires_at is null or r.lease_expires_at <= ${now})`,
+        id,
+        worker,
+        leaseMs,
+        now,
+        'running',
+      )
     }
     return this.db.transaction().execute(async (trx) => {
       const row = await trx.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst()
@@ -155,6 +154,37 @@ export class RunStore {
         .execute()
       return row
     })
+  }
+
+  /**
+   * PostgreSQL: starts an attempt if the row matches `due`, reading along what the attempt needs
+   * (the connection, the end user's ids for the webhook). The row comes back with the status it had
+   * (`was`) and its attempt count before this one.
+   */
+  private async claimWhere(
+    due: RawBuilder<unknown>,
+    id: string,
+    worker: string,
+    leaseMs: number,
+    now: number,
+    was: RunStatus,
+  ): Promise<ClaimedRun | undefined> {
+    const { rows } = await sql<RunRow & { connection: ClaimedConnection | null; end_user: EndUserJson | null }>`
+      update runs as r
+      set status = 'running', attempt = r.attempt + 1, lease_owner = ${worker}, lease_expires_at = ${now + leaseMs},
+          retry_at = null, started_at = coalesce(r.started_at, ${now}), updated_at = ${now}
+      where r.id = ${id} and ${due}
+      returning r.*,
+        (select json_build_object('status', c.status, 'status_reason', c.status_reason,
+                                  'account_identifier', c.account_identifier, 'metadata', c.metadata)
+         from connections c
+         where c.id = r.connection_id and c.partner_id = r.partner_id and c.end_user_id = r.end_user_id) as connection,
+        (select json_build_object('tenant_id', eu.tenant_id, 'user_id', eu.external_id)
+         from end_users eu where eu.id = r.end_user_id and eu.partner_id = r.partner_id) as end_user`.execute(this.db)
+    const row = rows[0]
+    if (!row) return undefined
+    const { end_user: endUser, ...rest } = row
+    return { ...rest, status: was, attempt: Number(rest.attempt) - 1, endUser: endUser ?? { tenant_id: null, user_id: null } }
   }
 
   /** Extends this worker's lease; returns false when the attempt is no longer its own, and whether a cancel was asked. */
