@@ -44,7 +44,7 @@ describe.each(databaseTargets)('GitHub actions on a fake GitHub ($name)', (targe
   beforeAll(async () => {
     h = await startActionHarness(target, {
       app: 'github',
-      actions: ['create_issue', 'list_repositories', 'search_issues'],
+      actions: ['create_issue', 'get_issue', 'list_repositories', 'search_issues'],
       tokenPath: '/login/oauth/access_token',
       routes: {
         'GET /user/repos': (req) => authorized(req) ?? { json: req.query.get('page') === '2' ? [] : repos },
@@ -74,6 +74,20 @@ describe.each(databaseTargets)('GitHub actions on a fake GitHub ($name)', (targe
             },
           }
         },
+        'GET /repos/:owner/:repo/issues/:number': (req) =>
+          authorized(req) ??
+          (req.params.number === '404'
+            ? { status: 404, json: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/issues/issues#get-an-issue' } }
+            : {
+                json: {
+                  number: Number(req.params.number),
+                  title: 'Crash on start',
+                  state: 'open',
+                  body: null,
+                  html_url: `https://github.com/${req.params.owner}/${req.params.repo}/issues/${req.params.number}`,
+                  comments: 3,
+                },
+              }),
         'GET /search/issues': (req) =>
           authorized(req) ?? {
             json: {
@@ -110,6 +124,27 @@ describe.each(databaseTargets)('GitHub actions on a fake GitHub ($name)', (targe
     const headers = h.fake.requests.at(-1)?.headers
     expect(headers?.['x-github-api-version']).toBe('2022-11-28')
     expect(headers?.accept).toBe('application/vnd.github+json')
+  })
+
+  it('reads an issue by number, and reports a missing one as not_found', async () => {
+    const res = await h.run('get_issue', { repo: 'octo/hello', number: 42 })
+    expect(res.json).toMatchObject({
+      status: 'succeeded',
+      output: {
+        number: 42,
+        title: 'Crash on start',
+        state: 'open',
+        body: null,
+        url: 'https://github.com/octo/hello/issues/42',
+        comments: 3,
+      },
+    })
+    const missing = await h.run('get_issue', { repo: 'octo/hello', number: 404 })
+    expect(missing.json).toMatchObject({
+      status: 'failed',
+      attempt: 1,
+      error: { type: 'not_found', code: 'provider_not_found', provider_status: 404 },
+    })
   })
 
   it("turns GitHub's 422 into a validation error attributed to the user", async () => {

@@ -1,0 +1,86 @@
+import { type ActionDefinition, defineAction } from '@patchbay/catalog'
+import { Type } from '@sinclair/typebox'
+import { describe, expect, it } from 'vitest'
+import { buildRegistry, loadActions } from '../../src/actions/action-registry.js'
+import { CatalogError } from '../../src/catalog/catalog-error.js'
+import { loadCatalog } from '../../src/catalog/load-catalog.js'
+
+// Every action definition of the catalog is checked when the server starts; these tests run the
+// same checks in CI, on the real catalog and on definitions that break each rule.
+
+const catalog = loadCatalog()
+
+const good = defineAction({
+  key: 'list_things',
+  app: 'github',
+  version: '1.0.0',
+  type: 'read',
+  title: 'List things',
+  description: 'A valid definition the cases below break one rule at a time.',
+  annotations: { readOnly: true, destructive: false, idempotent: true },
+  scopes: ['repo'],
+  input: Type.Object({ owner: Type.String(), repo: Type.String() }),
+  output: Type.Object({ n: Type.Integer() }),
+  fields: { repo: { dependsOn: ['owner'], options: async () => ({ options: [] }) } },
+  run: async () => ({ n: 1 }),
+})
+
+function problems(definitions: unknown[]): string[] {
+  try {
+    buildRegistry(
+      definitions.map((definition, i) => ({ definition: definition as ActionDefinition, source: `case-${i}` })),
+      catalog,
+    )
+    return []
+  } catch (err) {
+    if (!(err instanceof CatalogError)) throw err
+    return err.issues.map((issue) => `${issue.path} ${issue.message}`)
+  }
+}
+
+describe('catalog actions', () => {
+  it('loads every catalog action: at least 12 over at least 5 apps, read, write and search, with dynamic and dependent fields', async () => {
+    const registry = await loadActions(catalog)
+    const actions = registry.list()
+    expect(actions.length).toBeGreaterThanOrEqual(12)
+    expect(new Set(actions.map((a) => a.definition.app)).size).toBeGreaterThanOrEqual(5)
+    expect(new Set(actions.map((a) => a.definition.type))).toEqual(new Set(['read', 'write', 'search']))
+    const fields = actions.flatMap((a) => Object.values(a.definition.fields ?? {}))
+    expect(fields.length).toBeGreaterThanOrEqual(3)
+    expect(fields.some((f) => (f?.dependsOn ?? []).length > 0)).toBe(true)
+    for (const action of actions) expect(action.id).toBe(`${action.definition.app}.${action.definition.key}`)
+  })
+
+  it('accepts the valid definition', () => {
+    expect(problems([good])).toEqual([])
+  })
+
+  it.each([
+    ['a bad key', { ...good, key: 'List-Things' }, '/key'],
+    ['an app outside the catalog', { ...good, app: 'nope' }, '/app'],
+    ['a version that is not semver', { ...good, version: 'v1' }, '/version'],
+    ['an unknown type', { ...good, type: 'delete' }, '/type'],
+    [
+      'a read action that is not read-only',
+      { ...good, annotations: { readOnly: false, destructive: false, idempotent: true } },
+      '/annotations/readOnly',
+    ],
+    ['a scope the app does not declare', { ...good, scopes: ['admin:everything'] }, '/scopes/0'],
+    ['an input that is not an object schema', { ...good, input: Type.String() }, '/input'],
+    ['an output that is not a schema', { ...good, output: { type: 'object' } }, '/output'],
+    ['a dynamic field outside the input', { ...good, fields: { nope: { options: async () => ({ options: [] }) } } }, '/fields/nope'],
+    [
+      'a dependency outside the input',
+      { ...good, fields: { repo: { dependsOn: ['nope'], options: async () => ({ options: [] }) } } },
+      '/fields/repo/dependsOn',
+    ],
+    ['a timeout out of range', { ...good, timeoutMs: 50 }, '/timeoutMs'],
+    ['no run function', { ...good, run: undefined }, '/run'],
+  ])('refuses %s', (_what, definition, path) => {
+    expect(problems([definition]).map((p) => p.split(' ')[0])).toContain(path)
+  })
+
+  it('refuses two definitions with one id', () => {
+    expect(problems([good, { ...good, title: 'Again' }])).toEqual(['/key the action github.list_things is defined twice'])
+  })
+})
