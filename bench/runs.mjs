@@ -15,7 +15,7 @@
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node bench/runs.mjs
  *
  * Settings (environment): BENCH_RUNS_LATENCY (timed runs, 300), BENCH_RUNS_QUEUED (1000), BENCH_DBS (sqlite,postgres),
- * BENCH_TIMEOUT (s, whole script, 600), BENCH_CPU_PROF (folder: the process executing the queued runs writes a CPU profile).
+ * BENCH_RUNS_CONCURRENCY (runs.concurrency and the bare workers' concurrency, 10), BENCH_TIMEOUT (s, whole script, 600), BENCH_CPU_PROF (folder: the process executing the queued runs writes a CPU profile).
  *
  * One file on purpose: a benchmark is read top to bottom as one experiment.
  */
@@ -33,7 +33,7 @@ const cli = join(root, 'packages/server/dist/cli.js')
 const env = process.env
 const LATENCY_RUNS = positive(env.BENCH_RUNS_LATENCY, 300)
 const QUEUED = positive(env.BENCH_RUNS_QUEUED, 1000)
-const CONCURRENCY = 10
+const CONCURRENCY = positive(env.BENCH_RUNS_CONCURRENCY, 10)
 const dbs = list(env.BENCH_DBS, ['sqlite', 'postgres']).filter((db) => db !== 'postgres' || env.DATABASE_URL)
 const { cleanups, cleanup, abort } = guard('runs', positive(env.BENCH_TIMEOUT, 600))
 

@@ -197,10 +197,10 @@ export class RunExecutor {
     logs: LogEntry[],
   ): Promise<unknown> {
     const owner = { partnerId: run.partner_id, endUserId: run.end_user_id }
-    const connection = await this.deps.connections.get(owner, run.connection_id)
+    const connection = await this.connectionOf(run, owner)
     if (!connection) throw new PatchbayError('PB_ERR_NOT_FOUND', `connection ${run.connection_id} not found`)
     if (connection.status === 'needs_reauth')
-      throw new CredentialRevokedError(connection.id, connection.statusReason ?? 'the app refused its credentials')
+      throw new CredentialRevokedError(run.connection_id, connection.statusReason ?? 'the app refused its credentials')
     const http = createActionHttp({
       proxy: this.deps.proxy,
       owner,
