@@ -93,10 +93,9 @@ export async function startPartnerApp({ port = 3001, key, acmeStatusKey = '' }) 
   })
   const origin = `http://127.0.0.1:${server.address().port}`
 
-  /** The partner backend's half of the flow: a JWT for the user, exchanged for a connect session code. */
-  async function createConnectSession({ apps = [], redirect = false, user = PARTNER.user } = {}) {
-    if (!patchbayUrl) throw new Error('Patchbay is not up yet')
-    const subjectToken = await new SignJWT({ org: PARTNER.tenant })
+  /** A short-lived JWT for the user, signed with the partner's key: the subject token of every exchange. */
+  function signUserJwt(user) {
+    return new SignJWT({ org: PARTNER.tenant })
       .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
       .setIssuer(PARTNER.issuer)
       .setAudience(PARTNER.audience)
@@ -105,6 +104,12 @@ export async function startPartnerApp({ port = 3001, key, acmeStatusKey = '' }) 
       .setIssuedAt()
       .setExpirationTime('2m')
       .sign(signingKey)
+  }
+
+  /** The partner backend's half of the flow: a JWT for the user, exchanged for a connect session code. */
+  async function createConnectSession({ apps = [], redirect = false, user = PARTNER.user } = {}) {
+    if (!patchbayUrl) throw new Error('Patchbay is not up yet')
+    const subjectToken = await signUserJwt(user)
     const params = new URLSearchParams({
       grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
       subject_token: subjectToken,
@@ -129,15 +134,7 @@ export async function startPartnerApp({ port = 3001, key, acmeStatusKey = '' }) 
 
   /** An access token for the user (token exchange), to call Patchbay's REST API on their behalf. */
   async function accessToken(user = PARTNER.user) {
-    const subjectToken = await new SignJWT({ org: PARTNER.tenant })
-      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
-      .setIssuer(PARTNER.issuer)
-      .setAudience(PARTNER.audience)
-      .setSubject(user)
-      .setJti(randomUUID())
-      .setIssuedAt()
-      .setExpirationTime('2m')
-      .sign(signingKey)
+    const subjectToken = await signUserJwt(user)
     const res = await fetch(`${patchbayUrl}/oauth/token`, {
       method: 'POST',
       headers: {
