@@ -238,12 +238,13 @@ export class RunService {
   }
 
   /**
-   * The run for its owner; a run that needs the user carries a fresh reconnect link (a connect
-   * session for its connection, minted on read so no session code is ever stored).
+   * The run for its owner; read one at a time, a run that needs the user carries a fresh reconnect
+   * link (a connect session for its connection, minted on read so no session code is ever stored;
+   * a listing shows none, so reading a page of such runs mints nothing).
    */
-  async json(row: RunRow): Promise<RunJson> {
+  async json(row: RunRow, options: { reconnectLink: boolean } = { reconnectLink: true }): Promise<RunJson> {
     const json = runJson(row)
-    if (row.status !== 'requires_action' || !json.error) return json
+    if (!options.reconnectLink || row.status !== 'requires_action' || !json.error) return json
     const { sessions, config, database } = this.deps
     const now = Date.now()
     const issued = await sessions.create(database.db, {

@@ -281,6 +281,9 @@ describe.each(databaseTargets)('actions and runs ($name)', (target) => {
         error: { type: 'auth', code: 'connection_needs_reauth', attribution: 'connection' },
       })
       expect(res.json.error.connect_url).toMatch(new RegExp(`^${s.t.url}/to/tasks\\?token=`))
+      // A listing mints no link (reading a page of such runs creates no sessions).
+      const listed = await s.api('/v1/runs?status=requires_action')
+      expect(listed.json.data.find((r: { id: string }) => r.id === res.json.id)?.error.connect_url).toBeUndefined()
     } finally {
       await s.t.server.services.database.db
         .updateTable('connections')

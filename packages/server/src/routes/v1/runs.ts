@@ -95,7 +95,7 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
         limit: pageLimit(q.limit),
       })
-      return { data: await Promise.all(page.rows.map((row) => runs.json(row))), next_cursor: page.nextCursor }
+      return { data: await Promise.all(page.rows.map((row) => runs.json(row, { reconnectLink: false }))), next_cursor: page.nextCursor }
     },
   )
 
