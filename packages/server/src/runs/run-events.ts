@@ -3,7 +3,7 @@ import type { Database } from '../db/schema.js'
 import { enqueueWebhookEvent, type WebhookEventInput, type WebhookEventType } from '../webhooks/outbox.js'
 import { endUserJson } from '../webhooks/connection-events.js'
 import { runJson } from './run-json.js'
-import type { RunRow } from './run-store.js'
+import type { EndUserJson, RunRow } from './run-store.js'
 
 /** The event a run's end announces; a canceled run announces nothing (its caller asked for it). */
 function eventOf(row: RunRow): WebhookEventType | undefined {
@@ -29,10 +29,4 @@ export function runEvent(row: RunRow, endUser: EndUserJson): WebhookEventInput |
   const type = eventOf(row)
   if (!type || !Number(row.webhook)) return undefined
   return { partnerId: row.partner_id, type, data: { run: runJson(row, { inputs: false }), end_user: endUser } }
-}
-
-/** The partner's own ids of the run's end user (null once the user is gone), as in the connection events. */
-export interface EndUserJson {
-  tenant_id: string | null
-  user_id: string | null
 }

@@ -1,7 +1,6 @@
 import { type Insertable, type Kysely, type RawBuilder, type Selectable, sql, type Transaction } from 'kysely'
 import type { Owner } from '../connections/connection-types.js'
 import { CHANGE_CHANNEL } from '../db/change-feed.js'
-import type { EndUserJson } from './run-events.js'
 import type { Database, RunLogsTable, RunsTable, RunStatus, WebhookEventsTable } from '../db/schema.js'
 import { rowLimit } from '../db/row-limit.js'
 import { decodePageCursor, encodePageCursor } from '../lib/page-cursor.js'
@@ -15,6 +14,12 @@ export interface ClaimedConnection {
   account_identifier: string | null
   /** JSON text */
   metadata: string
+}
+
+/** The partner's own ids of the run's end user (null once the user is gone), as in the connection events. */
+export interface EndUserJson {
+  tenant_id: string | null
+  user_id: string | null
 }
 
 /** PostgreSQL's claim also reads the connection and the end user's ids (for the run's webhook). */
