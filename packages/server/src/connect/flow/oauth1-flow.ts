@@ -9,7 +9,7 @@ import type { ActiveSession } from '../sessions/connect-sessions.js'
 import { CredentialCheckError, checkCredentials } from './credential-check.js'
 import { callbackFailed, finish, finishError } from './finish.js'
 import { type ConnectFlowDeps, oauthRedirectUri } from './flow-deps.js'
-import { flowExpired, takeFlow } from './provider-callback.js'
+import { flowDone, takeFlow } from './provider-callback.js'
 import { type FlowStep, unknownFlow } from './steps.js'
 
 // OAuth 1.0a with a provider: the start (request token, authorization URL) and the callback
@@ -64,7 +64,7 @@ export async function oauth1Callback(
 ): Promise<FlowStep> {
   const flow = await takeFlow(deps, query.oauth_token, appKey, cookies)
   if (!flow) return unknownFlow()
-  if (flow.expired) return flowExpired(deps, flow.session, flow.partner, flow.app)
+  if (flow.done) return flowDone(deps, flow)
   const { session, partner, app, context } = flow
   const option = flow.option as OAuth1Option
   let callback: { token: string; verifier: string }

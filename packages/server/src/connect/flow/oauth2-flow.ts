@@ -12,7 +12,7 @@ import type { ActiveSession } from '../sessions/connect-sessions.js'
 import { CredentialCheckError, checkCredentials } from './credential-check.js'
 import { callbackFailed, finish, finishError } from './finish.js'
 import { type ConnectFlowDeps, oauthRedirectUri } from './flow-deps.js'
-import { flowExpired, takeFlow } from './provider-callback.js'
+import { flowDone, takeFlow } from './provider-callback.js'
 import { type FlowStep, unknownFlow } from './steps.js'
 
 // OAuth 2.0 authorization code (+ PKCE) with a provider: the start (state, verifier, the
@@ -67,7 +67,7 @@ export async function oauth2Callback(
 ): Promise<FlowStep> {
   const flow = await takeFlow(deps, query.state, appKey, cookies)
   if (!flow) return unknownFlow()
-  if (flow.expired) return flowExpired(deps, flow.session, flow.partner, flow.app)
+  if (flow.done) return flowDone(deps, flow)
   const { session, partner, app, context } = flow
   const option = flow.option as OAuth2Option
   const one = (name: string) => (typeof query[name] === 'string' ? (query[name] as string) : undefined)

@@ -2,7 +2,7 @@ import type { App, AuthOption } from '../../catalog/app-schema.js'
 import { secretMatches } from '../../lib/random.js'
 import type { Partner } from '../../partners/partner-store.js'
 import type { ActiveSession } from '../sessions/connect-sessions.js'
-import { finishError } from './finish.js'
+import { finishError, reportedOutcome } from './finish.js'
 import { type ConnectFlowDeps, sessionCookieName } from './flow-deps.js'
 import type { FlowContext } from './oauth-flow-store.js'
 import type { FlowStep } from './steps.js'
@@ -10,9 +10,10 @@ import type { FlowStep } from './steps.js'
 // What the OAuth2 and OAuth1 callbacks share: finding the flow a provider's answer belongs to.
 
 export type TakenFlow =
-  | { expired: true; session: ActiveSession; partner: Partner; app: App }
+  /** `expired`: the user came back too late; `ended`: another flow of the session (a second tab) ended it first. */
+  | { done: 'expired' | 'ended'; session: ActiveSession; partner: Partner; app: App }
   | {
-      expired: false
+      done: false
       session: ActiveSession
       partner: Partner
       app: App
@@ -44,13 +45,18 @@ export async function takeFlow(
   const partner = session ? await deps.partners.get(session.partnerId) : undefined
   const app = deps.catalog.get(flow.appKey)
   const option = app?.auth.find((o) => o.key === flow.authOption)
-  // A session ends with one outcome: another flow of it (a second tab) cannot replace what was reported.
-  if (!session || session.outcome !== null || !partner || !app || !option) return undefined
+  if (!session || !partner || !app || !option) return undefined
+  // A session ends with one outcome: another flow of it (a second tab) that ended it first keeps it,
+  // and this tab shows that outcome too.
+  if (session.outcome !== null) return { done: 'ended', session, partner, app }
   // The user came back after the flow's lifetime: the session ends in an error the partner hears of.
-  if (expired) return { expired: true, session, partner, app }
-  return { expired: false, session, partner, app, option, secrets: deps.oauthFlows.secrets(flow), context: flow.context }
+  if (expired) return { done: 'expired', session, partner, app }
+  return { done: false, session, partner, app, option, secrets: deps.oauthFlows.secrets(flow), context: flow.context }
 }
 
-export function flowExpired(deps: ConnectFlowDeps, session: ActiveSession, partner: Partner, app: App): Promise<FlowStep> {
+/** The answer to a callback whose flow was done before it came: the expired error, or the outcome the session ended with. */
+export function flowDone(deps: ConnectFlowDeps, flow: Extract<TakenFlow, { done: 'expired' | 'ended' }>): Promise<FlowStep> {
+  const { session, partner, app } = flow
+  if (flow.done === 'ended') return reportedOutcome(deps, session, partner, app)
   return finishError(deps, session, partner, app, 'expired', `The sign-in with ${app.name} took too long. Start again.`)
 }
