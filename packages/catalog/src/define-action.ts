@@ -17,6 +17,8 @@ export interface ActionAnnotations {
 /** What a call through `ctx.http` takes. `path` is relative to the app's API base URL. */
 export interface ActionHttpRequest {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+  /** One of the app's other API base URLs (`api.base_urls` in its app.yaml), by name; default `api.base_url`. */
+  base?: string
   path: string
   query?: Record<string, string | number | boolean | undefined>
   headers?: Record<string, string>
@@ -91,9 +93,32 @@ export interface ActionField<I> {
   options(ctx: FieldOptionsContext<I>): Promise<{ options: ActionOption[]; nextCursor?: string | null }>
 }
 
-/** What a dry run would send (nothing is sent). */
+/**
+ * What a dry run would send, for an action whose writes come after reads (a dry run sends nothing,
+ * so it cannot read first). Without `preview`, a dry run runs `run` and stops at its first request.
+ */
 export interface ActionPreview {
-  requests: { method: string; path: string; body?: unknown }[]
+  requests: ActionHttpRequest[]
+}
+
+/**
+ * Fields whose set depends on the account (an Airtable table's columns, a Salesforce object's fields,
+ * a Jira project's custom fields): `schema` reads them from the app. The static type of `field` in
+ * `input` stays the fallback (any object), so a caller that skips the dynamic schema still works.
+ */
+export interface ActionDynamicInput<I> {
+  /** The input property (an object) whose properties are described by `schema`. */
+  field: keyof I & string
+  /** Fields that must be filled in first. */
+  dependsOn: (keyof I & string)[]
+  schema(ctx: FieldOptionsContext<I>): Promise<DynamicSchema>
+}
+
+/** A JSON Schema object for a dynamic field: one property per field the account has. */
+export interface DynamicSchema {
+  type: 'object'
+  properties: Record<string, Record<string, unknown>>
+  required?: string[]
 }
 
 export interface ActionDefinition<I extends TObject = TObject, O extends TSchema = TSchema> {
@@ -105,6 +130,8 @@ export interface ActionDefinition<I extends TObject = TObject, O extends TSchema
   type: ActionType
   title: string
   description: string
+  /** The provider's API reference for what the action calls (https; required of catalog actions). */
+  docs?: string
   annotations: ActionAnnotations
   /** Scopes the connection needs; each must be one the app declares. */
   scopes: string[]
@@ -112,6 +139,7 @@ export interface ActionDefinition<I extends TObject = TObject, O extends TSchema
   output: O
   /** Dynamic fields: each keeps its static type in `input`, so a caller may always type the value. */
   fields?: { [K in keyof Static<I> & string]?: ActionField<Static<I>> }
+  dynamicInput?: ActionDynamicInput<Static<I>>
   /** Default 30 s; a run may ask for less. */
   timeoutMs?: number
   run(ctx: ActionContext, input: Static<I>): Promise<Static<O>>
@@ -133,6 +161,10 @@ export class ActionError extends Error {
   readonly code: string
   readonly retryable: boolean
   readonly attribution: ActionErrorAttribution
+  /** The app's HTTP status, when the error reads an answer of the app. */
+  readonly providerStatus: number | undefined
+  /** When the app said to come back (a rate limit in a 200 answer's body): seconds. */
+  readonly retryAfterSeconds: number | undefined
 
   constructor(options: {
     type: ActionErrorType
@@ -140,12 +172,16 @@ export class ActionError extends Error {
     message: string
     retryable?: boolean
     attribution?: ActionErrorAttribution
+    providerStatus?: number
+    retryAfterSeconds?: number
   }) {
     super(options.message)
     this.type = options.type
     this.code = options.code
     this.retryable = options.retryable ?? false
     this.attribution = options.attribution ?? (options.type === 'validation' ? 'user' : 'provider')
+    this.providerStatus = options.providerStatus
+    this.retryAfterSeconds = options.retryAfterSeconds
   }
 }
 

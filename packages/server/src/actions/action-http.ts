@@ -1,5 +1,13 @@
 import { Readable } from 'node:stream'
-import { type ActionHttp, ActionHttpError, type ActionHttpRequest, type ActionHttpResponse } from '@patchbay/catalog'
+import {
+  type ActionHttp,
+  ActionHttpError,
+  type ActionHttpRequest,
+  type ActionHttpResponse,
+  decodeActionResponse,
+  encodeActionRequest,
+  httpVerbs,
+} from '@patchbay/catalog'
 import type { Owner } from '../connections/connection-types.js'
 import type { LineLogger } from '../logger.js'
 import type { ProxyService } from '../proxy/proxy.js'
@@ -38,16 +46,6 @@ export function redactedPath(pathAndQuery: string): string {
   return `${pathAndQuery.slice(0, at)}?${shown.join('&')}`
 }
 
-function pathAndQuery(request: ActionHttpRequest): string {
-  if (!request.path.startsWith('/')) throw new TypeError(`ctx.http: the path must start with "/" (got ${JSON.stringify(request.path)})`)
-  const query = new URLSearchParams()
-  for (const [name, value] of Object.entries(request.query ?? {})) {
-    if (value !== undefined) query.set(name, String(value))
-  }
-  const q = query.toString()
-  return q === '' ? request.path : `${request.path}${request.path.includes('?') ? '&' : '?'}${q}`
-}
-
 function flatHeaders(
   headers: Record<string, string | string[] | undefined> | import('node:http').OutgoingHttpHeaders,
 ): Record<string, string> {
@@ -64,19 +62,7 @@ function flatHeaders(
  */
 export function createActionHttp(options: ActionHttpOptions): ActionHttp {
   const request = async <T>(req: ActionHttpRequest): Promise<ActionHttpResponse<T>> => {
-    const method = req.method ?? 'GET'
-    const tail = pathAndQuery(req)
-    const headers: Record<string, string> = { accept: 'application/json' }
-    for (const [name, value] of Object.entries(req.headers ?? {})) headers[name.toLowerCase()] = value
-    let body: Buffer | undefined
-    if (req.json !== undefined) {
-      body = Buffer.from(JSON.stringify(req.json))
-      headers['content-type'] = 'application/json'
-    } else if (req.form !== undefined) {
-      body = Buffer.from(new URLSearchParams(req.form).toString())
-      headers['content-type'] = 'application/x-www-form-urlencoded'
-    }
-    if (body) headers['content-length'] = String(body.length)
+    const { method, base, pathAndQuery: tail, headers, body } = encodeActionRequest(req)
     const started = performance.now()
     const logged: HttpExchange = { method, path: redactedPath(tail), status: null, duration_ms: 0 }
     try {
@@ -91,23 +77,11 @@ export function createActionHttp(options: ActionHttpOptions): ActionHttp {
         gone: () => options.signal.aborted,
         signal: options.signal,
         log: options.log,
+        ...(base !== undefined ? { base } : {}),
       })
       logged.status = res.statusCode
       const raw = res.body ? await res.body.collect(Math.min(res.maxBytes, options.maxResponseBytes)) : Buffer.alloc(0)
-      const responseHeaders = flatHeaders(res.headers)
-      const text = raw.toString('utf8')
-      let data: unknown = text
-      if (/\bjson\b/i.test(responseHeaders['content-type'] ?? '') && text !== '') {
-        try {
-          data = JSON.parse(text)
-        } catch {
-          data = text
-        }
-      }
-      if (res.statusCode < 200 || res.statusCode > 299) {
-        throw new ActionHttpError(res.statusCode, responseHeaders, data, `${method} ${logged.path} answered ${res.statusCode}`)
-      }
-      return { status: res.statusCode, headers: responseHeaders, data: data as T }
+      return decodeActionResponse<T>(method, logged.path, res.statusCode, flatHeaders(res.headers), raw.toString('utf8'))
     } catch (err) {
       if (!(err instanceof ActionHttpError)) logged.error = (err as Error).message
       throw err
@@ -116,12 +90,5 @@ export function createActionHttp(options: ActionHttpOptions): ActionHttp {
       options.onExchange?.(logged)
     }
   }
-  return {
-    request,
-    get: (path, query) => request({ method: 'GET', path, ...(query ? { query } : {}) }),
-    post: (path, json) => request({ method: 'POST', path, json }),
-    patch: (path, json) => request({ method: 'PATCH', path, json }),
-    put: (path, json) => request({ method: 'PUT', path, json }),
-    delete: (path) => request({ method: 'DELETE', path }),
-  }
+  return httpVerbs(request)
 }
