@@ -3,6 +3,7 @@ import type { Owner } from '../connections/connection-types.js'
 import { CHANGE_CHANNEL } from '../db/change-feed.js'
 import type { Database, RunLogsTable, RunsTable, RunStatus, WebhookEventsTable } from '../db/schema.js'
 import { rowLimit } from '../db/row-limit.js'
+import { GroupCommit } from '../lib/group-commit.js'
 import { decodePageCursor, encodePageCursor } from '../lib/page-cursor.js'
 
 export type RunRow = Selectable<RunsTable>
@@ -41,17 +42,35 @@ export interface ListRunsOptions {
 export interface RunEnd {
   status: RunStatus
   output?: string | null
+  /** The output was cut to fit runs.maxOutputBytes. */
+  outputTruncated?: boolean
   error?: string | null
   retryAt?: number | null
 }
 
+/** An attempt's common end (terminal, nothing logged, nothing scheduled) with its outbox row. */
+interface AnnouncedEnd {
+  id: string
+  worker: string
+  end: { status: RunStatus; output: string | null; error: string | null }
+  event: Insertable<WebhookEventsTable> | undefined
+}
+
 /** Every SQL statement on `runs` and `run_logs` (docs/architecture.md, "Where each flow lives"). */
 export class RunStore {
+  /** PostgreSQL: claims of due runs made at the same time share one statement (group commit). */
+  private readonly dueClaims: GroupCommit<{ id: string; worker: string; leaseMs: number }, ClaimedRun | undefined>
+  /** PostgreSQL: common ends made at the same time share one statement. */
+  private readonly ends: GroupCommit<AnnouncedEnd, boolean>
+
   constructor(
     private readonly db: Kysely<Database>,
     /** SQLite has no row locks (one writer at a time); PostgreSQL locks the row being claimed. */
     private readonly postgres: boolean,
-  ) {}
+  ) {
+    this.dueClaims = new GroupCommit((items) => this.claimDue(items))
+    this.ends = new GroupCommit((items) => this.endAnnounced(items))
+  }
 
   async insert(db: Db, row: Insertable<RunsTable>): Promise<void> {
     await db.insertInto('runs').values(row).execute()
@@ -120,23 +139,18 @@ export class RunStore {
       // attempt whose lease ran out. Two workers on one run: the second's update waits for the first's
       // row lock, then finds the row running under a live lease and matches neither.
       // (Queued or waiting: an attempt starts the same way from either, so the first is reported as queued.)
-      const due = await this.claimWhere(
-        sql`(r.status = 'queued' or (r.status = 'waiting' and coalesce(r.retry_at, 0) <= ${now}))`,
-        id,
-        worker,
-        leaseMs,
-        now,
-        'queued',
-      )
+      const due = await this.dueClaims.add({ id, worker, leaseMs })
       if (due) return due
-      return this.claimWhere(
-        sql`r.status = 'running' and (r.lease_expires_at is null or r.lease_expires_at <= ${now})`,
-        id,
-        worker,
-        leaseMs,
-        now,
-        'running',
-      )
+      return (
+        await this.claimWhere(
+          sql`r.status = 'running' and (r.lease_expires_at is null or r.lease_expires_at <= ${now})`,
+          [id],
+          worker,
+          leaseMs,
+          now,
+          'running',
+        )
+      ).get(id)
     }
     return this.db.transaction().execute(async (trx) => {
       const row = await trx.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst()
@@ -168,17 +182,17 @@ export class RunStore {
    */
   private async claimWhere(
     due: RawBuilder<unknown>,
-    id: string,
+    ids: string[],
     worker: string,
     leaseMs: number,
     now: number,
     was: RunStatus,
-  ): Promise<ClaimedRun | undefined> {
+  ): Promise<Map<string, ClaimedRun>> {
     const { rows } = await sql<RunRow & { connection: ClaimedConnection | null; end_user: EndUserJson | null }>`
       update runs as r
       set status = 'running', attempt = r.attempt + 1, lease_owner = ${worker}, lease_expires_at = ${now + leaseMs},
           retry_at = null, started_at = coalesce(r.started_at, ${now}), updated_at = ${now}
-      where r.id = ${id} and ${due}
+      where r.id = any(${ids}::text[]) and ${due}
       returning r.*,
         (select json_build_object('status', c.status, 'status_reason', c.status_reason,
                                   'account_identifier', c.account_identifier, 'metadata', c.metadata)
@@ -186,10 +200,46 @@ export class RunStore {
          where c.id = r.connection_id and c.partner_id = r.partner_id and c.end_user_id = r.end_user_id) as connection,
         (select json_build_object('tenant_id', eu.tenant_id, 'user_id', eu.external_id)
          from end_users eu where eu.id = r.end_user_id and eu.partner_id = r.partner_id) as end_user`.execute(this.db)
-    const row = rows[0]
-    if (!row) return undefined
-    const { end_user: endUser, ...rest } = row
-    return { ...rest, status: was, attempt: Number(rest.attempt) - 1, endUser: endUser ?? { tenant_id: null, user_id: null } }
+    const claimed = new Map<string, ClaimedRun>()
+    for (const { end_user: endUser, ...rest } of rows) {
+      claimed.set(rest.id, {
+        ...rest,
+        status: was,
+        attempt: Number(rest.attempt) - 1,
+        endUser: endUser ?? { tenant_id: null, user_id: null },
+      })
+    }
+    return claimed
+  }
+
+  /** One statement for the due claims made together (one per worker and lease length, in practice one). */
+  private async claimDue(items: { id: string; worker: string; leaseMs: number }[]): Promise<(ClaimedRun | undefined)[]> {
+    const now = Date.now()
+    const claimed = new Map<string, ClaimedRun>()
+    const groups = new Map<string, { worker: string; leaseMs: number; ids: string[] }>()
+    for (const { id, worker, leaseMs } of items) {
+      const key = `${worker} ${leaseMs}`
+      const group = groups.get(key) ?? { worker, leaseMs, ids: [] }
+      group.ids.push(id)
+      groups.set(key, group)
+    }
+    for (const { worker, leaseMs, ids } of groups.values()) {
+      const rows = await this.claimWhere(
+        sql`(r.status = 'queued' or (r.status = 'waiting' and coalesce(r.retry_at, 0) <= ${now}))`,
+        [...new Set(ids)],
+        worker,
+        leaseMs,
+        now,
+        'queued',
+      )
+      for (const [id, row] of rows) claimed.set(id, row)
+    }
+    // A run asked for twice in one batch (two jobs for one run) is started once.
+    return items.map(({ id }) => {
+      const row = claimed.get(id)
+      claimed.delete(id)
+      return row
+    })
   }
 
   /** Extends this worker's lease; returns false when the attempt is no longer its own, and whether a cancel was asked. */
@@ -213,6 +263,7 @@ export class RunStore {
       .set({
         status: end.status,
         ...(end.output !== undefined ? { output: end.output } : {}),
+        ...(end.outputTruncated ? { output_truncated: 1 } : {}),
         ...(end.error !== undefined ? { error: end.error } : {}),
         retry_at: end.retryAt ?? null,
         lease_owner: null,
@@ -239,21 +290,41 @@ export class RunStore {
     worker: string,
     end: { status: RunStatus; output: string | null; error: string | null },
     event: Insertable<WebhookEventsTable> | undefined,
-    now: number,
   ): Promise<boolean> {
-    const insertEvent = event
-      ? sql`, e as (
+    return this.ends.add({ id, worker, end, event })
+  }
+
+  /** The ends made together, in one statement: the updates, their outbox rows, their notifications. */
+  private async endAnnounced(items: AnnouncedEnd[]): Promise<boolean[]> {
+    const now = Date.now()
+    const values = sql.join(
+      items.map((i) => sql`(${i.id}::text, ${i.worker}::text, ${i.end.status}::text, ${i.end.output}::text, ${i.end.error}::text)`),
+    )
+    const events = items.filter((i) => i.event !== undefined)
+    const insertEvents =
+      events.length > 0
+        ? sql`, e as (
           insert into webhook_events (id, partner_id, type, payload, status, next_attempt_at, locked_until, created_at, updated_at)
-          select ${event.id}, ${event.partner_id}, ${event.type}, ${event.payload}, 'pending', ${now}, null, ${now}, ${now} from u)`
-      : sql``
+          select ev.id, ev.partner_id, ev.type, ev.payload, 'pending', ${now}, null, ${now}, ${now}
+          from (values ${sql.join(
+            events.map((i) => {
+              const e = i.event as Insertable<WebhookEventsTable>
+              return sql`(${i.id}::text, ${e.id}::text, ${e.partner_id}::text, ${e.type}::text, ${e.payload}::text)`
+            }),
+          )}) as ev (run_id, id, partner_id, type, payload)
+          join u on u.id = ev.run_id)`
+        : sql``
     const { rows } = await sql<{ id: string }>`
-      with u as (
-        update runs set status = ${end.status}, output = ${end.output}, error = ${end.error}, retry_at = null,
+      with v (id, worker, status, output, error) as (values ${values}),
+      u as (
+        update runs as r set status = v.status, output = v.output, error = v.error, retry_at = null,
           lease_owner = null, lease_expires_at = null, finished_at = ${now}, updated_at = ${now}
-        where id = ${id} and lease_owner = ${worker} and status = 'running'
-        returning id)${insertEvent}
+        from v
+        where r.id = v.id and r.lease_owner = v.worker and r.status = 'running'
+        returning r.id)${insertEvents}
       select u.id, pg_notify(${CHANGE_CHANNEL}, current_schema() || ' run:' || u.id) from u`.execute(this.db)
-    return rows.length === 1
+    const ended = new Set(rows.map((r) => r.id))
+    return items.map((i) => ended.has(i.id))
   }
 
   /** Ends a run that is not running (a cancel before it started, an interrupted write); false when it moved on meanwhile. */
