@@ -51,7 +51,8 @@ export class ActionRegistry {
 function appScopes(catalog: Catalog, appKey: string): Set<string> {
   const scopes = new Set<string>()
   for (const option of catalog.get(appKey)?.auth ?? []) {
-    for (const scope of (option as { scopes?: string[] }).scopes ?? []) scopes.add(scope)
+    const declared = option as { scopes?: string[]; optional_scopes?: string[] }
+    for (const scope of [...(declared.scopes ?? []), ...(declared.optional_scopes ?? [])]) scopes.add(scope)
   }
   return scopes
 }
@@ -127,6 +128,18 @@ export function checkAction(
       if (!(dep in properties) || dep === name)
         problem(`/fields/${name}/dependsOn`, `"${dep}" must be another property of the input schema`)
     }
+  }
+  if (d.dynamicInput !== undefined) {
+    const dynamic = d.dynamicInput
+    const field = properties[dynamic.field] as TSchema | undefined
+    if (!field || field[Kind] !== 'Record') {
+      problem('/dynamicInput/field', 'must name an input property typed as an object of any keys (Type.Record): the static fallback')
+    }
+    for (const dep of dynamic.dependsOn ?? []) {
+      if (!(dep in properties) || dep === dynamic.field)
+        problem('/dynamicInput/dependsOn', `"${dep}" must be another property of the input schema`)
+    }
+    if (typeof dynamic.schema !== 'function') problem('/dynamicInput/schema', 'must be a function')
   }
   const timeoutMs = d.timeoutMs ?? DEFAULT_ACTION_TIMEOUT_MS
   if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > MAX_ACTION_TIMEOUT_MS) {

@@ -1,4 +1,4 @@
-import type { ActionOption } from '@patchbay/catalog'
+import type { ActionOption, DynamicSchema, FieldOptionsContext } from '@patchbay/catalog'
 import type { Kysely } from 'kysely'
 import type { AppDirectory } from '../catalog/app-directory.js'
 import type { Config } from '../config/config.js'
@@ -32,11 +32,15 @@ export interface FieldHintJson {
 export interface ActionJson extends ActionSummaryJson {
   scopes: string[]
   timeout_ms: number
-  /** A dry run (`dry_run: true`) is possible: the action can say what it would send. */
+  /** A dry run (`dry_run: true`) is possible (every action: docs/actions.md, "Dry runs"). */
   dry_run: boolean
+  /** The provider's reference for what the action calls. */
+  docs_url: string | null
   input_schema: Record<string, unknown>
   output_schema: Record<string, unknown>
   fields: Record<string, FieldHintJson>
+  /** An input object whose properties depend on the account (`POST /v1/actions/{id}/schema`). */
+  dynamic_input: { field: string; depends_on: string[] } | null
 }
 
 export interface ActionServiceDeps {
@@ -83,10 +87,12 @@ export function actionJson(action: LoadedAction): ActionJson {
     ...actionSummary(action),
     scopes: [...d.scopes],
     timeout_ms: action.timeoutMs,
-    dry_run: typeof d.preview === 'function',
+    dry_run: true,
+    docs_url: d.docs ?? null,
     input_schema: plainSchema(d.input),
     output_schema: plainSchema(d.output),
     fields,
+    dynamic_input: d.dynamicInput ? { field: d.dynamicInput.field, depends_on: [...d.dynamicInput.dependsOn] } : null,
   }
 }
 
@@ -151,9 +157,54 @@ export class ActionService {
     const action = await this.deps.runs.offeredAction(owner.partnerId, id)
     const field = action.definition.fields?.[fieldName as keyof typeof action.definition.fields]
     if (!field) throw new PatchbayError('PB_ERR_NOT_FOUND', `${id} has no dynamic field ${fieldName}`)
-    for (const dep of field.dependsOn ?? []) {
+    let result: Awaited<ReturnType<typeof field.options>>
+    try {
+      result = await this.askApp(owner, action, fieldName, field.dependsOn ?? [], request, (ctx) => field.options(ctx))
+    } catch (err) {
+      throw restError(err)
+    }
+    const options = (result?.options ?? []).filter(
+      (o): o is ActionOption => typeof o?.label === 'string' && (typeof o.value === 'string' || typeof o.value === 'number'),
+    )
+    return { options, next_cursor: typeof result?.nextCursor === 'string' ? result.nextCursor : null }
+  }
+
+  /**
+   * The properties of the action's dynamic input object for one connection, read from the app (an
+   * Airtable table's fields, a Jira issue type's custom fields): docs/actions.md, "Dynamic schemas".
+   */
+  async schema(
+    owner: Owner,
+    id: string,
+    request: { connectionId: string; inputs: Record<string, unknown> },
+  ): Promise<{ field: string; schema: Record<string, unknown> }> {
+    const action = await this.deps.runs.offeredAction(owner.partnerId, id)
+    const dynamic = action.definition.dynamicInput
+    if (!dynamic) throw new PatchbayError('PB_ERR_NOT_FOUND', `${id} has no dynamic input`)
+    let schema: DynamicSchema
+    try {
+      schema = await this.askApp(owner, action, dynamic.field, dynamic.dependsOn, request, (ctx) => dynamic.schema(ctx))
+    } catch (err) {
+      throw restError(err)
+    }
+    if (schema?.type !== 'object' || typeof schema.properties !== 'object' || schema.properties === null) {
+      throw new PatchbayError('PB_ERR_UPSTREAM', `${id} described its dynamic input in a shape Patchbay cannot use`)
+    }
+    return { field: dynamic.field, schema: { $schema: JSON_SCHEMA_2020_12, ...schema } }
+  }
+
+  /** Calls an action's helper (a field's options, its dynamic schema) with the app, once the fields it depends on are there. */
+  private async askApp<T>(
+    owner: Owner,
+    action: LoadedAction,
+    what: string,
+    dependsOn: readonly string[],
+    request: { connectionId: string; inputs: Record<string, unknown>; query?: string; cursor?: string },
+    ask: (ctx: FieldOptionsContext<Record<string, unknown>>) => Promise<T>,
+  ): Promise<T> {
+    for (const dep of dependsOn) {
       if (request.inputs[dep] === undefined || request.inputs[dep] === '') {
-        throw new PatchbayError('PB_ERR_VALIDATION', `inputs.${dep} is needed first: ${fieldName} depends on it`)
+        throw new PatchbayError('PB_ERR_VALIDATION', `inputs.${dep} is needed first: ${what} depends on it`)
       }
     }
     await this.connectionFor(owner, action, request.connectionId)
@@ -166,22 +217,13 @@ export class ActionService {
       log: () => ({ warn: () => {}, info: () => {} }),
       maxResponseBytes: this.deps.config.runs.maxResponseBytes,
     })
-    let result: Awaited<ReturnType<typeof field.options>>
-    try {
-      result = await field.options({
-        http,
-        signal,
-        inputs: request.inputs,
-        ...(request.query !== undefined ? { query: request.query } : {}),
-        ...(request.cursor !== undefined ? { cursor: request.cursor } : {}),
-      })
-    } catch (err) {
-      throw restError(err)
-    }
-    const options = (result?.options ?? []).filter(
-      (o): o is ActionOption => typeof o?.label === 'string' && (typeof o.value === 'string' || typeof o.value === 'number'),
-    )
-    return { options, next_cursor: typeof result?.nextCursor === 'string' ? result.nextCursor : null }
+    return ask({
+      http,
+      signal,
+      inputs: request.inputs,
+      ...(request.query !== undefined ? { query: request.query } : {}),
+      ...(request.cursor !== undefined ? { cursor: request.cursor } : {}),
+    })
   }
 
   /** Checks inputs and the connection without running anything. */

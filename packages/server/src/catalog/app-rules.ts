@@ -108,6 +108,7 @@ export function checkSemantics(app: App, add: Add, options: ValidateAppOptions):
     settings: settingKeys,
   }
   checkUrlTemplate(app, app.api.base_url, '/api/base_url', appScope, add)
+  for (const [name, url] of Object.entries(app.api.base_urls ?? {})) checkUrlTemplate(app, url, `/api/base_urls/${name}`, appScope, add)
   checkTextTemplates(app.api.headers, '/api/headers', appScope, add)
 
   for (const [index, option] of app.auth.entries()) checkOption(app, option, `/auth/${index}`, settingKeys, add)

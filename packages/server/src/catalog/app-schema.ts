@@ -113,6 +113,11 @@ export const OAuth2Schema = Type.Object(
     token_url: Type.Optional(HttpsUrlTemplate),
     revocation_url: Type.Optional(HttpsUrlTemplate),
     scopes: Type.Array(Type.String({ maxLength: 300 }), { default: [] }),
+    /**
+     * Scopes an action may need that Patchbay does not ask for by default (Gmail, Calendar…): a partner
+     * asks for them with its partner app's `scopes` (docs/catalog.md, "Optional scopes").
+     */
+    optional_scopes: Type.Optional(Type.Array(Type.String({ maxLength: 300 }))),
     scope_separator: Type.String({ default: ' ', maxLength: 3 }),
     /** Name of the authorize parameter carrying scopes (Slack user tokens: user_scope). */
     scope_param: Type.String({ default: 'scope' }),
@@ -223,6 +228,13 @@ export const AppSchema = Type.Object(
       {
         /** Templated base URL of the app's API; the proxy appends the caller's path to it. */
         base_url: HttpsUrlTemplate,
+        /**
+         * Other base URLs of the same API, by name, for apps that serve parts of it on other hosts
+         * (Google Sheets on sheets.googleapis.com, Dropbox file contents on content.dropboxapi.com).
+         * An action picks one with `ctx.http.request({ base: '<name>', … })`; same credentials, same
+         * host rules as `base_url`.
+         */
+        base_urls: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,31}$' }), HttpsUrlTemplate, { maxProperties: 5 })),
         /**
          * Host names (a leading `*.` allows subdomains) every templated URL must stay under. Matching
          * is exact or on a dot boundary (`*.example.com` allows `a.example.com`, not `example.com`).

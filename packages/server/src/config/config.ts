@@ -163,6 +163,8 @@ export const ConfigSchema = Type.Object(
         maxWaitMs: Type.Integer({ minimum: 0, maximum: 120_000, default: 60_000 }),
         /** Largest answer an action reads from its app. */
         maxResponseBytes: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024 }),
+        /** Largest output a run keeps: above it the output's longest lists are cut (`output_truncated`). */
+        maxOutputBytes: Type.Integer({ minimum: 1024, maximum: 16 * 1024 * 1024, default: 256 * 1024 }),
       },
       { default: {} },
     ),
@@ -258,6 +260,7 @@ const envMap: Array<[string, string, (v: string) => unknown]> = [
   ['PATCHBAY_RUNS_CONCURRENCY', 'runs.concurrency', parseNumber],
   ['PATCHBAY_RUNS_LEASE_MS', 'runs.leaseMs', parseNumber],
   ['PATCHBAY_RUNS_RETRY_BASE_MS', 'runs.retryBaseMs', parseNumber],
+  ['PATCHBAY_RUNS_MAX_OUTPUT_BYTES', 'runs.maxOutputBytes', parseNumber],
   ['PATCHBAY_WEBHOOKS_DISPATCH', 'webhooks.dispatch', parseBool],
   ['PATCHBAY_WEBHOOKS_POLL_MS', 'webhooks.pollMs', parseNumber],
   ['PATCHBAY_WEBHOOKS_MAX_ATTEMPTS', 'webhooks.maxAttempts', parseNumber],

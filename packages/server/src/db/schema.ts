@@ -177,6 +177,7 @@ export interface RunsTable {
   request_hash: string
   timeout_ms: number
   dry_run: Generated<number>
+  output_truncated: Generated<number>
   webhook: Generated<number>
   retry_at: number | null
   lease_owner: string | null

@@ -55,6 +55,8 @@ export interface ProxyRequest {
   gone(): boolean
   /** Aborts the exchange under way (an action run canceled or out of time). */
   signal?: AbortSignal
+  /** One of the app's other API base URLs (`api.base_urls`) instead of `base_url` (actions only). */
+  base?: string
   /** The request's logger (lines carry its `reqId`); made only when something is to be logged. */
   log(): LineLogger
 }
@@ -80,6 +82,16 @@ interface ConnectionState {
 /** Wait before an opt-in 429 retry when the app gives no (readable) Retry-After. */
 const DEFAULT_RETRY_AFTER_MS = 1000
 const NO_BODY_STATUS = new Set([204, 304])
+/** Header names that carry credentials whatever their value (a dry run shows none of them). */
+const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|cookie)$|api[-_]?key|token|secret|password|credential|signature/i
+
+/** The target with one of the app's other base URLs in place of its main one. */
+function onBase(target: Target, base: string | undefined): Target {
+  if (base === undefined) return target
+  const other = target.bases[base]
+  if (!other) throw new PatchbayError('PB_ERR_VALIDATION', `the app has no API base URL named "${base}"`)
+  return { ...target, ...other }
+}
 
 /**
  * `ANY /v1/proxy/{connection_id}/{path}`: forwards a request to the app's API with the connection's
@@ -160,8 +172,40 @@ export class ProxyService {
           continue
         }
       }
-      return this.respond(target, req, tail, res)
+      return this.respond(onBase(target, req.base), req, tail, res)
     }
+  }
+
+  /**
+   * What {@link forward} would send for this request, sending nothing (an action's dry run): the
+   * credentials resolved (refreshed when near expiry) and injected as for a real call, then every
+   * credential value in the URL and headers replaced by `[redacted]` (docs/actions.md, "Dry runs").
+   */
+  async describe(
+    req: Pick<ProxyRequest, 'owner' | 'connectionId' | 'method' | 'tail' | 'headers' | 'log' | 'base'>,
+  ): Promise<{ method: string; url: string; headers: Record<string, string> }> {
+    let tail: ProxyTail
+    try {
+      tail = parseProxyTail(req.tail)
+    } catch (err) {
+      if (err instanceof ProxyPathError) throw new PatchbayError('PB_ERR_VALIDATION', `bad proxy path: ${err.message}`)
+      throw err
+    }
+    const target = onBase(this.cache.fresh(req.owner, req.connectionId, Date.now()) ?? (await this.target(req as ProxyRequest)), req.base)
+    const path = target.basePath + tail.path || '/'
+    const query = upstreamQuery(target.baseQuery, tail.query, target.query)
+    const hide = (text: string) => target.secrets.reduce((out, secret) => out.split(secret).join('[redacted]'), text)
+    const headers: Record<string, string> = {}
+    for (const [name, value] of Object.entries(upstreamRequestHeaders(req.headers, target.headers))) {
+      if (value === undefined) continue
+      const text = Array.isArray(value) ? value.join(', ') : String(value)
+      // A credential header is hidden whole (its scheme kept), however short its value.
+      headers[name] = CREDENTIAL_HEADER.test(name)
+        ? text.replace(/^(\w+ )?.*$/s, (_m, scheme: string | undefined) => `${scheme ?? ''}[redacted]`)
+        : hide(text)
+    }
+    if (target.oauth1) headers.authorization = 'OAuth [redacted: signed per request]'
+    return { method: req.method, url: hide(target.origin + (query === '' ? path : `${path}?${query}`)), headers }
   }
 
   /** Drops cached targets (all, or one connection's). */
@@ -220,7 +264,8 @@ export class ProxyService {
     return target
   }
 
-  private async send(target: Target, req: ProxyRequest, tail: ProxyTail, body: Body): Promise<UpstreamAnswer> {
+  private async send(main: Target, req: ProxyRequest, tail: ProxyTail, body: Body): Promise<UpstreamAnswer> {
+    const target = onBase(main, req.base)
     const path = target.basePath + tail.path || '/'
     const query = upstreamQuery(target.baseQuery, tail.query, target.query)
     const pathAndQuery = query === '' ? path : `${path}?${query}`

@@ -14,6 +14,16 @@ export interface TargetDeps {
   addressPolicy: AddressPolicy
 }
 
+/** Where an API base URL points: its origin, path and own query. */
+export interface ApiBase {
+  /** `https://api.example.com` (no trailing slash). */
+  origin: string
+  /** The base URL's path without its trailing slash (`''` for the root). */
+  basePath: string
+  /** The base URL's own query, without `?`. */
+  baseQuery: string
+}
+
 /** Everything needed to call the app for one version of one connection; cached per process. */
 export interface Target {
   connectionId: string
@@ -30,6 +40,8 @@ export interface Target {
   basePath: string
   /** The base URL's own query, without `?`. */
   baseQuery: string
+  /** The app's other API base URLs (`api.base_urls`), by name. */
+  bases: Record<string, ApiBase>
   /** Injected credential headers and the app's `api.headers`, lower-cased names. */
   headers: Record<string, string>
   /** Injected credential query parameters. */
@@ -60,19 +72,24 @@ export async function buildTarget(deps: TargetDeps, connection: Connection, cred
   const settings = partnerApp?.settings ?? {}
   const values = { params: connection.params, metadata: connection.metadata, settings, credentials: credentialValues(credentials) }
   const policy = deps.addressPolicy
-  let base: URL
-  try {
-    base = renderUrl(app.api.base_url, values, allowedHostsFor(app, settings), {
-      allowHttp: (host) => policy.allowsPlainHttp(host),
-      fields: { params: connectionParamsFor(app, option), settings: app.settings ?? [] },
-    })
-    policy.checkUrl(base)
-  } catch (err) {
-    if (err instanceof TemplateError || err instanceof OutboundBlockedError) {
-      throw new PatchbayError('PB_ERR_OUTBOUND_BLOCKED', `the API base URL of ${app.name} cannot be used: ${err.message}`)
+  const render = (template: string, name: string): ApiBase => {
+    try {
+      const url = renderUrl(template, values, allowedHostsFor(app, settings), {
+        allowHttp: (host) => policy.allowsPlainHttp(host),
+        fields: { params: connectionParamsFor(app, option), settings: app.settings ?? [] },
+      })
+      policy.checkUrl(url)
+      return { origin: url.origin, basePath: url.pathname.replace(/\/+$/, ''), baseQuery: url.search.slice(1) }
+    } catch (err) {
+      if (err instanceof TemplateError || err instanceof OutboundBlockedError) {
+        throw new PatchbayError('PB_ERR_OUTBOUND_BLOCKED', `the API ${name} of ${app.name} cannot be used: ${err.message}`)
+      }
+      throw err
     }
-    throw err
   }
+  const base = render(app.api.base_url, 'base URL')
+  const bases: Record<string, ApiBase> = {}
+  for (const [name, template] of Object.entries(app.api.base_urls ?? {})) bases[name] = render(template, `base URL "${name}"`)
   let injection: ReturnType<typeof injectCredentials>
   try {
     injection = injectCredentials(app, option, values)
@@ -104,9 +121,8 @@ export async function buildTarget(deps: TargetDeps, connection: Connection, cred
     expiresAt: connection.expiresAt,
     cachedAt: Date.now(),
     checkedAt: Date.now(),
-    origin: base.origin,
-    basePath: base.pathname.replace(/\/+$/, ''),
-    baseQuery: base.search.slice(1),
+    ...base,
+    bases,
     headers: injection.headers,
     query: Object.entries(injection.query),
     secrets: secretsOf(app, option, credentials, injection.headers),

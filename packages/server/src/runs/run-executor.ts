@@ -1,4 +1,4 @@
-import type { ActionContext } from '@patchbay/catalog'
+import { type ActionContext, dryRunRequests, encodeActionRequest } from '@patchbay/catalog'
 import type { Insertable, Kysely, Transaction } from 'kysely'
 import type { Logger } from 'pino'
 import type { ActionRegistry, LoadedAction } from '../actions/action-registry.js'
@@ -12,6 +12,7 @@ import { PatchbayError } from '../errors.js'
 import type { ProxyService } from '../proxy/proxy.js'
 import { enqueueRunEvent, runEvent } from './run-events.js'
 import { webhookEventRow } from '../webhooks/outbox.js'
+import { capOutput } from './output-cap.js'
 import { classify, type Failure, RunAbort, type RunErrorJson } from './run-errors.js'
 import { type ClaimedRun, isTerminal, type RunRow, type RunStore } from './run-store.js'
 
@@ -34,6 +35,14 @@ export interface RunExecutorDeps {
 }
 
 type LogEntry = Omit<Insertable<RunLogsTable>, 'run_id' | 'seq'>
+
+/** One request of a dry run's output. */
+interface DryRunRequest {
+  method: string
+  url: string
+  headers: Record<string, string>
+  body: unknown
+}
 
 /** Exponential backoff for attempt n (1-based) with jitter: base·2^(n-1), at most 60 s. */
 export function backoffMs(attempt: number, baseMs: number): number {
@@ -75,7 +84,7 @@ export class RunExecutor {
     const before: ClaimedRun = { ...claimed, started_at: claimed.started_at ?? claimedAt }
     const attempt = Number(before.attempt) + 1
     const action = registry.get(`${before.app_key}.${before.action_key}`)
-    if (before.status === 'running' && !action?.definition.annotations.idempotent) {
+    if (before.status === 'running' && !action?.definition.annotations.idempotent && !before.dry_run) {
       // The last attempt's process died while it ran: it may have reached the app. Never run a write twice silently.
       await this.finish(
         before,
@@ -165,8 +174,22 @@ export class RunExecutor {
       this.local.delete(runId)
     }
     if (!failure) {
-      await this.finish(before, worker, { status: 'succeeded', output }, logs)
-      return
+      const capped = capOutput(output, this.deps.config.runs.maxOutputBytes)
+      if (capped) {
+        if (capped.truncated) note('warn', `the output was over ${this.deps.config.runs.maxOutputBytes} bytes: its longest lists were cut`)
+        await this.finish(before, worker, { status: 'succeeded', output: capped.json, outputTruncated: capped.truncated }, logs)
+        return
+      }
+      failure = {
+        status: 'failed',
+        error: {
+          type: 'internal',
+          code: 'output_too_large',
+          message: `the action's output is over ${this.deps.config.runs.maxOutputBytes} bytes and has no list to cut`,
+          retryable: false,
+          attribution: 'patchbay',
+        },
+      }
     }
     const retryAt = this.retryAt(failure, action, attempt)
     if (retryAt !== undefined) {
@@ -228,18 +251,42 @@ export class RunExecutor {
     }
     const input = JSON.parse(run.inputs) as Record<string, unknown>
     const definition = action.definition
-    const work = run.dry_run
-      ? (definition.preview as NonNullable<typeof definition.preview>)(
-          { signal, log: ctx.log, idempotencyKey: ctx.idempotencyKey, attempt, connection: ctx.connection },
-          input,
-        )
-      : definition.run(ctx, input)
+    const work = run.dry_run ? this.dryRun(run, owner, ctx, input, action) : definition.run(ctx, input)
     // An action that ignores its signal still ends the run on time; what it does afterwards is discarded.
     return new Promise<unknown>((resolve, reject) => {
       if (signal.aborted) reject(signal.reason)
       signal.addEventListener('abort', () => reject(signal.reason), { once: true })
       work.then(resolve, reject)
     })
+  }
+
+  /**
+   * A dry run: the requests the action would send, each as the proxy would send it (credentials
+   * resolved, refreshed if near expiry, and shown redacted), none sent (docs/actions.md, "Dry runs").
+   */
+  private async dryRun(
+    run: ClaimedRun,
+    owner: { partnerId: string; endUserId: string },
+    ctx: ActionContext,
+    input: Record<string, unknown>,
+    action: LoadedAction,
+  ): Promise<{ requests: DryRunRequest[] }> {
+    const { http: _sent, ...rest } = ctx
+    const requests: DryRunRequest[] = []
+    for (const request of await dryRunRequests(action.definition, rest, input)) {
+      const encoded = encodeActionRequest(request)
+      const shown = await this.deps.proxy.describe({
+        owner,
+        connectionId: run.connection_id,
+        method: encoded.method,
+        tail: encoded.pathAndQuery,
+        headers: encoded.headers,
+        log: () => this.deps.log.child({ runId: run.id }),
+        ...(encoded.base !== undefined ? { base: encoded.base } : {}),
+      })
+      requests.push({ ...shown, body: request.json ?? request.form ?? null })
+    }
+    return { requests }
   }
 
   /** What an attempt needs of the run's connection: read along by the claim on PostgreSQL, else read here. */
@@ -266,15 +313,15 @@ export class RunExecutor {
   private async finish(
     before: ClaimedRun,
     worker: string,
-    end: { status: RunStatus; output?: unknown; error?: RunErrorJson; retryAt?: number },
+    end: { status: RunStatus; output?: string; outputTruncated?: boolean; error?: RunErrorJson; retryAt?: number },
     logs: LogEntry[],
   ): Promise<void> {
     const { database, store } = this.deps
     const now = Date.now()
     const error = end.error
-    const output = end.output !== undefined ? JSON.stringify(end.output) : null
+    const output = end.output ?? null
     const errorText = error ? JSON.stringify(error) : null
-    if (database.kind === 'postgres' && before.endUser && logs.length === 0 && end.retryAt === undefined) {
+    if (database.kind === 'postgres' && before.endUser && logs.length === 0 && end.retryAt === undefined && !end.outputTruncated) {
       // The common end (nothing logged, nothing to schedule): one statement (RunStore.endAndAnnounce).
       const after: RunRow = {
         ...before,
@@ -289,13 +336,7 @@ export class RunExecutor {
         updated_at: now,
       }
       const event = isTerminal(end.status) ? runEvent(after, before.endUser) : undefined
-      await store.endAndAnnounce(
-        before.id,
-        worker,
-        { status: end.status, output, error: errorText },
-        event && webhookEventRow(event, now),
-        now,
-      )
+      await store.endAndAnnounce(before.id, worker, { status: end.status, output, error: errorText }, event && webhookEventRow(event, now))
       return
     }
     const ended = await database.db.transaction().execute(async (trx) => {
@@ -305,7 +346,8 @@ export class RunExecutor {
         worker,
         {
           status: end.status,
-          ...(end.output !== undefined ? { output: JSON.stringify(end.output) } : {}),
+          ...(end.output !== undefined ? { output: end.output } : {}),
+          ...(end.outputTruncated ? { outputTruncated: true } : {}),
           ...(error ? { error: JSON.stringify(error) } : end.status === 'succeeded' ? { error: null } : {}),
           ...(end.retryAt !== undefined ? { retryAt: end.retryAt } : {}),
         },

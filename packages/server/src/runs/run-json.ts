@@ -19,6 +19,8 @@ export interface RunJson {
   metadata: Record<string, unknown> | null
   idempotency_key: string | null
   dry_run: boolean
+  /** The output was over runs.maxOutputBytes and its longest lists were cut. */
+  output_truncated: boolean
   /** When a waiting run is tried again. */
   retry_at: string | null
   created_at: string
@@ -45,6 +47,7 @@ export function runJson(row: RunRow, options: { inputs: boolean } = { inputs: tr
     metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as Record<string, unknown>),
     idempotency_key: row.idempotency_key,
     dry_run: Boolean(Number(row.dry_run)),
+    output_truncated: Boolean(Number(row.output_truncated ?? 0)),
     retry_at: row.status === 'waiting' ? iso(row.retry_at) : null,
     created_at: iso(row.created_at) as string,
     started_at: iso(row.started_at),

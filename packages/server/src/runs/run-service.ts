@@ -95,7 +95,6 @@ export class RunService {
         `inputs do not match ${action.id}: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`,
       )
     }
-    if (input.dryRun && !definition.preview) throw new PatchbayError('PB_ERR_VALIDATION', `${action.id} has no dry run (no preview)`)
     const timeoutMs = Math.min(input.timeoutMs ?? action.timeoutMs, action.timeoutMs)
     const requestHash = createHash('sha256')
       .update(

@@ -4,6 +4,7 @@ import * as m0002 from './0002_connections.js'
 import * as m0003 from './0003_lifecycle.js'
 import * as m0004 from './0004_rate_limits.js'
 import * as m0005 from './0005_runs.js'
+import * as m0006 from './0006_run_output_truncated.js'
 
 /** Migrations are compiled in (not read from disk), so the built CLI and the tests run the same set. */
 const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '0003_lifecycle': m0003,
   '0004_rate_limits': m0004,
   '0005_runs': m0005,
+  '0006_run_output_truncated': m0006,
 }
 
 export const migrationProvider: MigrationProvider = {

@@ -27,7 +27,8 @@ export const ActionDetail = Type.Object({
   ...summaryProperties,
   scopes: Type.Array(Type.String()),
   timeout_ms: Type.Integer(),
-  dry_run: Type.Boolean({ description: 'The action can say what it would send (`dry_run: true` on a run).' }),
+  dry_run: Type.Boolean({ description: 'The action can say what it would send (`dry_run: true` on a run); true for every action.' }),
+  docs_url: Type.Union([Type.String(), Type.Null()], { description: "The provider's API reference for what the action calls." }),
   input_schema: Type.Record(Type.String(), Type.Unknown(), { description: 'JSON Schema 2020-12 of `inputs`.' }),
   output_schema: Type.Record(Type.String(), Type.Unknown(), { description: "JSON Schema 2020-12 of a succeeded run's `output`." }),
   fields: Type.Record(
@@ -40,6 +41,16 @@ export const ActionDetail = Type.Object({
       depends_on: Type.Array(Type.String()),
     }),
     { description: 'UI hints per input field.' },
+  ),
+  dynamic_input: Type.Union(
+    [
+      Type.Object({
+        field: Type.String({ description: 'The input object whose properties depend on the account.' }),
+        depends_on: Type.Array(Type.String()),
+      }),
+      Type.Null(),
+    ],
+    { description: 'Describe `field` for a connection with POST /v1/actions/{id}/schema; any object is accepted without it.' },
   ),
 })
 
@@ -62,6 +73,14 @@ export const OptionsBody = Type.Object(
 export const OptionsPage = Type.Object({
   options: Type.Array(Type.Object({ label: Type.String(), value: Type.Union([Type.String(), Type.Number()]) })),
   next_cursor: Type.Union([Type.String(), Type.Null()]),
+})
+
+export const SchemaBody = Type.Object({ connection_id: ConnectionIdBody, inputs: Type.Optional(Inputs) }, { additionalProperties: false })
+export const DynamicSchemaAnswer = Type.Object({
+  field: Type.String(),
+  schema: Type.Record(Type.String(), Type.Unknown(), {
+    description: "JSON Schema 2020-12 of the field's object: one property per field of the account.",
+  }),
 })
 
 export const ValidateBody = Type.Object({ connection_id: ConnectionIdBody, inputs: Inputs }, { additionalProperties: false })
@@ -105,6 +124,7 @@ export const Run = Type.Object({
   metadata: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
   idempotency_key: Type.Union([Type.String(), Type.Null()]),
   dry_run: Type.Boolean(),
+  output_truncated: Type.Boolean({ description: 'The output was over runs.maxOutputBytes: its longest lists were cut.' }),
   retry_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   created_at: Type.String({ format: 'date-time' }),
   started_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
@@ -135,7 +155,9 @@ export const CreateRunBody = Type.Object(
     timeout_ms: Type.Optional(
       Type.Integer({ minimum: 100, maximum: 900_000, description: "Per attempt; at most the action's own timeout." }),
     ),
-    dry_run: Type.Optional(Type.Boolean({ description: 'Say what would be sent; send nothing (actions with dry_run: true).' })),
+    dry_run: Type.Optional(
+      Type.Boolean({ description: 'Check inputs and credentials and say which HTTP requests would be sent; send none.' }),
+    ),
     metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Kept with the run, returned as is.' })),
     webhook: Type.Optional(Type.Boolean({ description: 'Send run.* webhooks for this run (default true).' })),
   },

@@ -1,7 +1,17 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireScope } from './authenticate.js'
-import { ActionDetail, ActionId, ActionPage, OptionsBody, OptionsPage, Validation, ValidateBody } from './action-schemas.js'
+import {
+  ActionDetail,
+  ActionId,
+  ActionPage,
+  DynamicSchemaAnswer,
+  OptionsBody,
+  OptionsPage,
+  SchemaBody,
+  Validation,
+  ValidateBody,
+} from './action-schemas.js'
 import { AppKeyQuery, CursorQuery, LimitQuery, pageLimit } from './connection-query.js'
 
 const security = [{ bearer: [] }]
@@ -93,6 +103,24 @@ export const actionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ...(b.cursor !== undefined ? { cursor: b.cursor } : {}),
       })
     },
+  )
+
+  app.post(
+    '/actions/:id/schema',
+    {
+      preHandler,
+      schema: {
+        summary: "An action's dynamic input schema",
+        description:
+          "The properties of the action's dynamic input object (an Airtable table's fields, a Jira issue type's custom fields) for one of the end user's connections.",
+        tags: ['actions'],
+        security,
+        params: IdParams,
+        body: SchemaBody,
+        response: { 200: DynamicSchemaAnswer },
+      },
+    },
+    async (req) => actions.schema(req.principal, req.params.id, { connectionId: req.body.connection_id, inputs: req.body.inputs ?? {} }),
   )
 
   app.post(
