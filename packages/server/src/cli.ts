@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from './config/config.js'
 import { checkConfig } from './config/config-check.js'
 import { migrateToLatest, openDatabase } from './db/database.js'
 import { startServer } from './http/server.js'
+import { actionsCommand } from './cli/actions-command.js'
 import { keysCommand } from './cli/keys-command.js'
 import { print, UsageError } from './cli/output.js'
 import { partnerCommand } from './cli/partner-command.js'
@@ -22,6 +23,11 @@ Usage:
   patchbay keys generate             print a new encryption key line "<kid>:<base64>" for PATCHBAY_ENCRYPTION_KEYS
   patchbay keys rotate               re-encrypt stored credentials under the first configured key (put the new key
                                      first, keep the old ones after it until this reports no failures)
+  patchbay actions test [<app>.<key> ...]
+                                     replay catalog actions (all, or the ones named) against their recorded
+                                     fixtures: no server, database or account needed; exit status 1 on a failure
+  patchbay actions test --module <file.js> --fixtures <file.json> [<app>.<key>]
+                                     the same for an action of your own
   patchbay partner create [flags]    register a partner; prints its client secret once
   patchbay partner update <id> [flags]
   patchbay partner list
@@ -89,6 +95,8 @@ async function main(argv: string[]): Promise<void> {
       return partnerCommand(rest)
     case 'keys':
       return keysCommand(rest)
+    case 'actions':
+      return actionsCommand(rest)
     case '--version':
     case '-v':
     case 'version': {
