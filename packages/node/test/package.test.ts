@@ -19,6 +19,9 @@ describe('@patchbay/node package', () => {
     expect(pkg.name).toBe('@patchbay/node')
     expect(pkg.type).toBe('module')
     expect(pkg.dependencies ?? {}).toEqual({})
+    // Only `@patchbay/node/testing` uses the catalog package (a partner writing actions has it already).
+    expect(pkg.peerDependencies).toEqual({ '@patchbay/catalog': '0.1.0' })
+    expect(pkg.peerDependenciesMeta).toEqual({ '@patchbay/catalog': { optional: true } })
     expect(pkg.sideEffects).toBe(false)
   })
 
@@ -46,6 +49,8 @@ describe('@patchbay/node package', () => {
     const webhooks = await load('@patchbay/node/webhooks')
     expect(Object.keys(webhooks).sort()).toEqual(['WebhookVerificationError', 'verifyWebhook'])
     expect(webhooks.verifyWebhook).toBe(main.verifyWebhook)
+    const testing = await load('@patchbay/node/testing')
+    expect(Object.keys(testing).sort()).toEqual(['replayFixtures', 'startFixtureFake'])
     const errors = await load('@patchbay/node/errors')
     expect(errors.CredentialRevokedError).toBe(main.CredentialRevokedError)
   })

@@ -17,8 +17,16 @@ const actions = [
     description: 'Reads the Stripe account.',
     annotations: { readOnly: true, destructive: false, idempotent: true },
     scopes: [],
-    input: Type.Object({ label: Type.Optional(Type.String()) }),
+    input: Type.Object({ label: Type.Optional(Type.String()), extra: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }),
     output: Type.Object({ email: Type.String() }),
+    dynamicInput: {
+      field: 'extra',
+      dependsOn: [],
+      schema: async ({ http }) => {
+        const account = await http.get<{ email: string }>('/account')
+        return { type: 'object', properties: { owner: { type: 'string', default: account.data.email } } }
+      },
+    },
     run: async (ctx) => ({ email: (await ctx.http.get<{ email: string }>('/account')).data.email }),
   }),
   defineAction({
@@ -57,6 +65,13 @@ describe.each(databaseTargets)('user.actions and user.runs against the server ($
     expect(list.data.map((a) => a.id)).toEqual(['fakestripe.get_account', 'fakestripe.refuse'])
     const action = await user.actions.get('fakestripe.get_account')
     expect(action.output_schema).toMatchObject({ type: 'object', required: ['email'] })
+    expect(action.dynamic_input).toEqual({ field: 'extra', depends_on: [] })
+    const described = await user.actions.schema('fakestripe.get_account', { connectionId })
+    expect(described.field).toBe('extra')
+    expect(described.schema).toMatchObject({
+      type: 'object',
+      properties: { owner: { type: 'string', default: expect.stringContaining('@') } },
+    })
     const validation = await user.actions.validate('fakestripe.get_account', { connectionId, inputs: { label: 3 } })
     expect(validation.valid).toBe(false)
   })

@@ -18,9 +18,21 @@ export interface Action extends ActionSummary {
   scopes: string[]
   timeout_ms: number
   dry_run: boolean
+  /** The provider's API reference for what the action calls. */
+  docs_url: string | null
   input_schema: Record<string, unknown>
   output_schema: Record<string, unknown>
   fields: Record<string, { dynamic: boolean; searchable: boolean; depends_on: string[] }>
+  /** An input object whose properties depend on the account: describe it with {@link Actions.schema}. */
+  dynamic_input: { field: string; depends_on: string[] } | null
+}
+
+/** One request a dry run would send (credentials shown as `[redacted]`). */
+export interface DryRunRequest {
+  method: string
+  url: string
+  headers: Record<string, string>
+  body: unknown
 }
 
 export type RunStatus = 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'canceled' | 'timed_out' | 'requires_action'
@@ -52,6 +64,8 @@ export interface Run<O = unknown> {
   metadata: Record<string, unknown> | null
   idempotency_key: string | null
   dry_run: boolean
+  /** The output was over the server's cap and its longest lists were cut. */
+  output_truncated: boolean
   retry_at: string | null
   created_at: string
   started_at: string | null
@@ -104,6 +118,16 @@ export class Actions {
       body: { connection_id: request.connectionId, inputs: request.inputs ?? {}, query: request.query, cursor: request.cursor },
       connectionId: request.connectionId,
     })) as unknown as { options: { label: string; value: string | number }[]; next_cursor: string | null }
+  }
+
+  /** The properties of the action's dynamic input object for one of the user's connections (JSON Schema). */
+  async schema(id: string, request: { connectionId: string; inputs?: Record<string, unknown> }) {
+    return (await this.api.call({
+      method: 'POST',
+      path: `${actionPath(id)}/schema`,
+      body: { connection_id: request.connectionId, inputs: request.inputs ?? {} },
+      connectionId: request.connectionId,
+    })) as unknown as { field: string; schema: Record<string, unknown> }
   }
 
   /** Checks inputs and the connection; runs nothing. */
