@@ -47,7 +47,15 @@ describe.each(databaseTargets)('GitHub actions on a fake GitHub ($name)', (targe
       actions: ['create_issue', 'get_issue', 'list_repositories', 'search_issues'],
       tokenPath: '/login/oauth/access_token',
       routes: {
-        'GET /user/repos': (req) => authorized(req) ?? { json: req.query.get('page') === '2' ? [] : repos },
+        // Two pages: the first names the second in its Link header (rel="next"), the last has none.
+        'GET /user/repos': (req) =>
+          authorized(req) ??
+          (req.query.get('page') === '2'
+            ? { json: [] }
+            : {
+                headers: { link: `<https://api.github.com/user/repos?page=2&per_page=${req.query.get('per_page')}>; rel="next"` },
+                json: repos,
+              }),
         'GET /repos/:owner/:repo/assignees': (req) =>
           authorized(req) ?? { json: [{ login: 'octocat' }, { login: `${req.params.repo}-maintainer` }] },
         'POST /repos/:owner/:repo/issues': (req) => {
@@ -166,12 +174,16 @@ describe.each(databaseTargets)('GitHub actions on a fake GitHub ($name)', (targe
     const res = await h.run('list_repositories', {})
     expect(res.json.status).toBe('succeeded')
     expect(res.json.output.repositories.map((r: { full_name: string }) => r.full_name)).toEqual(['octo/hello', 'octo/secret'])
+    expect(res.json.output.next_cursor).toBe('2')
     expect(h.refreshes).toBe(before + 1)
     const sent = h.fake.requests
       .filter((r) => r.path === '/user/repos')
       .slice(-2)
       .map((r) => bearerOf(r.headers))
     expect(sent).toEqual(['token-1', 'token-2'])
+    const last = await h.run('list_repositories', { cursor: '2' })
+    expect(last.json).toMatchObject({ status: 'succeeded', output: { repositories: [], next_cursor: null } })
+    expect(h.fake.requests.at(-1)?.query.get('page')).toBe('2')
   })
 
   it('waits out a 429 with Retry-After and then creates the issue once', async () => {
@@ -197,12 +209,14 @@ describe.each(databaseTargets)('GitHub actions on a fake GitHub ($name)', (targe
         : { json: { total_count: 0, incomplete_results: false, items: [] } },
     )
     const read = await h.run('search_issues', { q: 'is:open' })
-    expect(read.json).toMatchObject({ status: 'succeeded', attempt: 2, output: { total_count: 0, items: [] } })
+    expect(read.json).toMatchObject({ status: 'succeeded', attempt: 2, output: { total_count: 0, items: [], next_cursor: null } })
   })
 
   it('offers the user repositories, filtered by the typed text, and the assignees of the chosen repository', async () => {
     const repoChoices = await h.options('create_issue', 'repo', { query: 'sec' })
-    expect(repoChoices.json).toEqual({ options: [{ label: 'octo/secret', value: 'octo/secret' }], next_cursor: null })
+    expect(repoChoices.json).toEqual({ options: [{ label: 'octo/secret', value: 'octo/secret' }], next_cursor: '2' })
+    const lastRepos = await h.options('create_issue', 'repo', { query: 'sec', cursor: '2' })
+    expect(lastRepos.json).toEqual({ options: [], next_cursor: null })
     const noRepo = await h.options('create_issue', 'assignee', { inputs: {} })
     expect(noRepo.status).toBe(400)
     const assignees = await h.options('create_issue', 'assignee', { inputs: { repo: 'octo/hello' } })

@@ -11,6 +11,7 @@ export default defineAction({
   type: 'write',
   title: 'Create an issue',
   description: 'Opens an issue in a repository the user can write to.',
+  docs: 'https://docs.github.com/en/rest/issues/issues#create-an-issue',
   annotations: { readOnly: false, destructive: false, idempotent: false },
   scopes: ['repo'],
   input: Type.Object({
@@ -31,9 +32,5 @@ export default defineAction({
       ...(input.labels !== undefined ? { labels: input.labels } : {}),
     })
     return { number: res.data.number, url: res.data.html_url, id: res.data.id }
-  },
-  preview: async (_ctx, input) => {
-    const { owner, name } = splitRepo(input.repo)
-    return { requests: [{ method: 'POST', path: `/repos/${owner}/${name}/issues`, body: { title: input.title, body: input.body } }] }
   },
 })

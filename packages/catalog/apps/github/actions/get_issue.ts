@@ -11,6 +11,7 @@ export default defineAction({
   type: 'read',
   title: 'Get an issue',
   description: 'Reads one issue (or pull request) of a repository by its number.',
+  docs: 'https://docs.github.com/en/rest/issues/issues#get-an-issue',
   annotations: { readOnly: true, destructive: false, idempotent: true },
   scopes: ['repo'],
   input: Type.Object({

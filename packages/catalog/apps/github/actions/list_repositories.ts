@@ -1,7 +1,9 @@
 // GET /user/repos, from GitHub's REST reference ("List repositories for the authenticated user"):
 // https://docs.github.com/en/rest/repos/repos#list-repositories-for-the-authenticated-user
+// Paged with per_page/page; the next page comes from the Link header (_paging.ts).
 import { Type } from '@sinclair/typebox'
 import { defineAction } from '../../../src/define-action.js'
+import { nextPageCursor, PageCursor, pageOf, PerPage } from './_paging.js'
 
 const Repository = Type.Object({
   full_name: Type.String(),
@@ -17,19 +19,20 @@ export default defineAction({
   version: '1.0.0',
   type: 'read',
   title: 'List repositories',
-  description: 'The repositories the user can access, most recently updated first.',
+  description: 'The repositories the user can access, most recently updated first, a page at a time (pass next_cursor back as cursor).',
+  docs: 'https://docs.github.com/en/rest/repos/repos#list-repositories-for-the-authenticated-user',
   annotations: { readOnly: true, destructive: false, idempotent: true },
   scopes: ['repo'],
   input: Type.Object({
     visibility: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('public'), Type.Literal('private')])),
-    per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 30 })),
-    page: Type.Optional(Type.Integer({ minimum: 1 })),
+    per_page: PerPage,
+    cursor: PageCursor,
   }),
-  output: Type.Object({ repositories: Type.Array(Repository) }),
+  output: Type.Object({ repositories: Type.Array(Repository), next_cursor: Type.Union([Type.String(), Type.Null()]) }),
   run: async (ctx, input) => {
     const res = await ctx.http.get<
       { full_name: string; private: boolean; html_url: string; description: string | null; updated_at: string | null }[]
-    >('/user/repos', { sort: 'updated', visibility: input.visibility, per_page: input.per_page ?? 30, page: input.page })
+    >('/user/repos', { sort: 'updated', visibility: input.visibility, per_page: input.per_page ?? 30, page: pageOf(input.cursor) })
     return {
       repositories: res.data.map((r) => ({
         full_name: r.full_name,
@@ -38,6 +41,7 @@ export default defineAction({
         description: r.description,
         updated_at: r.updated_at,
       })),
+      next_cursor: nextPageCursor(res.headers),
     }
   },
 })

@@ -23,6 +23,7 @@ export interface SlackEnvelope {
 const KINDS: Record<string, ActionErrorType> = {
   channel_not_found: 'not_found',
   user_not_found: 'not_found',
+  users_not_found: 'not_found',
   message_not_found: 'not_found',
   not_authed: 'auth',
   invalid_auth: 'auth',
@@ -45,6 +46,9 @@ const KINDS: Record<string, ActionErrorType> = {
   invalid_cursor: 'validation',
   invalid_limit: 'validation',
   invalid_types: 'validation',
+  invalid_name: 'validation',
+  bad_timestamp: 'validation',
+  no_item_specified: 'validation',
   ratelimited: 'rate_limited',
 }
 
@@ -113,4 +117,35 @@ export async function channelOptions(
   const q = ctx.query?.toLowerCase().replace(/^#/, '')
   const channels = body.channels.filter((c) => !q || c.name.toLowerCase().includes(q))
   return { options: channels.map((c) => ({ label: `#${c.name}`, value: c.id })), nextCursor: nextCursor(body) }
+}
+
+/** A user object of users.list, users.info and users.lookupByEmail (https://docs.slack.dev/reference/objects/user-object ). */
+export interface SlackUser {
+  id: string
+  team_id?: string
+  name?: string
+  real_name?: string
+  deleted?: boolean
+  is_bot?: boolean
+  is_admin?: boolean
+  tz?: string | null
+  profile?: { real_name?: string; display_name?: string; email?: string; title?: string }
+}
+
+/** The trimmed user the Slack actions return (the email only with the users:read.email scope). */
+export function toUser(u: SlackUser) {
+  const text = (v: string | undefined | null) => (typeof v === 'string' && v !== '' ? v : null)
+  return {
+    id: u.id,
+    team_id: text(u.team_id),
+    name: text(u.name),
+    real_name: text(u.real_name) ?? text(u.profile?.real_name),
+    display_name: text(u.profile?.display_name),
+    email: text(u.profile?.email),
+    title: text(u.profile?.title),
+    is_bot: u.is_bot === true,
+    is_admin: u.is_admin === true,
+    deleted: u.deleted === true,
+    tz: text(u.tz),
+  }
 }

@@ -20,6 +20,7 @@ export default defineAction({
   type: 'read',
   title: 'List channels',
   description: "The workspace's public channels, a page at a time (pass next_cursor back as cursor for the next page).",
+  docs: 'https://docs.slack.dev/reference/methods/conversations.list',
   annotations: { readOnly: true, destructive: false, idempotent: true },
   scopes: ['channels:read'],
   input: Type.Object({

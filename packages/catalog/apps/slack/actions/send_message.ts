@@ -11,6 +11,7 @@ export default defineAction({
   type: 'write',
   title: 'Send a message',
   description: 'Posts a message as the connected user to a channel (by ID, e.g. C1234567890) the user can post in.',
+  docs: 'https://docs.slack.dev/reference/methods/chat.postMessage',
   annotations: { readOnly: false, destructive: false, idempotent: false },
   scopes: ['chat:write', 'channels:read'],
   input: Type.Object({
@@ -26,7 +27,4 @@ export default defineAction({
     })
     return { channel: body.channel, ts: body.ts }
   },
-  preview: async (_ctx, input) => ({
-    requests: [{ method: 'POST', path: '/chat.postMessage', body: { channel: input.channel, text: input.text } }],
-  }),
 })
