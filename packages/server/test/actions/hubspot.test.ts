@@ -163,13 +163,13 @@ describe.each(databaseTargets)('HubSpot actions on a fake HubSpot ($name)', (tar
       filters: [{ propertyName: 'email', operator: 'EQ', value: 'jane@example.com' }],
       properties: ['email', 'firstname'],
       limit: 50,
-      after: '0',
+      cursor: '0',
     })
     expect(res.json).toMatchObject({
       status: 'succeeded',
       output: {
         total: 3,
-        next_after: '1',
+        next_cursor: '1',
         contacts: [
           {
             id: '37765128953',
@@ -189,7 +189,7 @@ describe.each(databaseTargets)('HubSpot actions on a fake HubSpot ($name)', (tar
     })
     searchAnswers.push({ json: { total: 0, results: [] } })
     const last = await h.run('search_contacts', {})
-    expect(last.json.output).toEqual({ total: 0, contacts: [], next_after: null })
+    expect(last.json.output).toEqual({ total: 0, contacts: [], next_cursor: null })
     expect(h.fake.requests.at(-1)?.json).toEqual({
       properties: ['email', 'firstname', 'lastname', 'lifecyclestage', 'createdate', 'lastmodifieddate'],
       limit: 20,

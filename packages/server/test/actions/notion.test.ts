@@ -188,7 +188,7 @@ describe.each(databaseTargets)('Notion actions on a fake Notion ($name)', (targe
     const sent = h.fake.requests.filter((r) => r.path === '/v1/search')
     expect(sent.map((r) => r.json)).toEqual([{ query: 'road', page_size: 10 }])
     expect(sent[0]?.headers['notion-version']).toBe(NOTION_VERSION)
-    await h.run('search', { filter: 'data_source', start_cursor: 'abc' })
+    await h.run('search', { filter: 'data_source', cursor: 'abc' })
     expect(h.fake.requests.at(-1)?.json).toEqual({
       filter: { property: 'object', value: 'data_source' },
       page_size: 25,

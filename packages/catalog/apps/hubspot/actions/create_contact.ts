@@ -14,9 +14,9 @@ export default defineAction({
   type: 'write',
   title: 'Create a contact',
   description: 'Creates a contact in the HubSpot CRM. Fails with contact_exists when a contact already has the email.',
+  docs: 'https://developers.hubspot.com/docs/api/crm/contacts',
   annotations: { readOnly: false, destructive: false, idempotent: false },
-  // HubSpot requires crm.objects.contacts.write, which the catalog app.yaml does not declare yet.
-  scopes: [],
+  scopes: ['crm.objects.contacts.write'],
   input: Type.Object({
     email: Type.String({ minLength: 3, maxLength: 254, pattern: '^[^@\\s]+@[^@\\s]+$' }),
     firstname: Type.Optional(Type.String({ maxLength: 256 })),
@@ -50,7 +50,6 @@ export default defineAction({
       throw err
     }
   },
-  preview: async (_ctx, input) => ({ requests: [{ method: 'POST', path: '/crm/v3/objects/contacts', body: contactBody(input) }] }),
 })
 
 function contactBody(input: {

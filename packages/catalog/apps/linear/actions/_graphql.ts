@@ -28,12 +28,13 @@ function errorsOf(body: unknown): GraphQLError[] | undefined {
 function kindOf(error: GraphQLError): ActionErrorType {
   const ext = error.extensions ?? {}
   const words = `${ext.code ?? ''} ${ext.type ?? ''}`.toLowerCase().replace(/[_\s]+/g, ' ')
-  if (/invalid input|bad user input|graphql validation failed|graphql parse failed/.test(words) || ext.userError === true)
-    return 'validation'
-  if (/^\s*argument validation error/i.test(error.message ?? '')) return 'validation'
+  // The code decides before the userError flag: a refused scope or an exhausted limit may be flagged a user error too.
   if (/authentication/.test(words)) return 'auth'
   if (/forbidden/.test(words)) return 'permission'
   if (/ratelimited|rate limited/.test(words)) return 'rate_limited'
+  if (/invalid input|bad user input|graphql validation failed|graphql parse failed/.test(words) || ext.userError === true)
+    return 'validation'
+  if (/^\s*argument validation error/i.test(error.message ?? '')) return 'validation'
   return 'provider'
 }
 

@@ -15,6 +15,7 @@ export default defineAction({
   type: 'write',
   title: 'Create an issue',
   description: "Creates an issue in a team, optionally in one of the team's workflow states.",
+  docs: 'https://linear.app/developers/graphql#creating-and-editing-issues',
   annotations: { readOnly: false, destructive: false, idempotent: false },
   scopes: ['write'],
   input: Type.Object({
@@ -45,13 +46,4 @@ export default defineAction({
       throw new ActionError({ type: 'provider', code: 'not_created', message: 'Linear answered issueCreate without an issue' })
     return { id: issue.id, identifier: issue.identifier, url: issue.url }
   },
-  preview: async (_ctx, input) => ({
-    requests: [
-      {
-        method: 'POST',
-        path: '/graphql',
-        body: { query: ISSUE_CREATE, variables: { input: { teamId: input.teamId, title: input.title } } },
-      },
-    ],
-  }),
 })

@@ -25,12 +25,13 @@ export default defineAction({
   type: 'search',
   title: 'Search issues',
   description: 'Finds issues whose title, description or identifier match the text, best matches first.',
+  docs: 'https://linear.app/developers/graphql',
   annotations: { readOnly: true, destructive: false, idempotent: true },
   scopes: ['read'],
   input: Type.Object({
     term: Type.String({ minLength: 1, maxLength: 256 }),
     first: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 25 })),
-    after: Type.Optional(Type.String({ minLength: 1, description: 'next_cursor of the previous page.' })),
+    cursor: Type.Optional(Type.String({ minLength: 1, description: 'next_cursor of the previous page.' })),
   }),
   output: Type.Object({
     total_count: Type.Integer(),
@@ -49,13 +50,13 @@ export default defineAction({
     const data = await graphql<{ searchIssues: Found }>(ctx.http, SEARCH_ISSUES, {
       term: input.term,
       first: input.first ?? 25,
-      after: input.after ?? null,
+      after: input.cursor ?? null,
     })
     const found = data.searchIssues
     return {
       total_count: found.totalCount,
       issues: found.nodes.map((i) => ({ id: i.id, identifier: i.identifier, title: i.title, url: i.url, state: i.state?.name ?? null })),
-      next_cursor: found.pageInfo.hasNextPage ? found.pageInfo.endCursor : null,
+      next_cursor: found.pageInfo.hasNextPage ? (found.pageInfo.endCursor ?? null) : null,
     }
   },
 })

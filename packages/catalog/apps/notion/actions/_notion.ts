@@ -52,3 +52,69 @@ export async function pageOptions(ctx: FieldOptionsContext<object>): Promise<{ o
     nextCursor: res.data.has_more ? res.data.next_cursor : null,
   }
 }
+
+/** The data sources shared with the connection, for a data-source picker: searched by title, cursor paging. */
+export async function dataSourceOptions(ctx: FieldOptionsContext<object>): Promise<{ options: ActionOption[]; nextCursor: string | null }> {
+  const res = await ctx.http.post<NotionList>('/search', {
+    ...(ctx.query ? { query: ctx.query } : {}),
+    filter: { property: 'object', value: 'data_source' },
+    page_size: 100,
+    ...(ctx.cursor ? { start_cursor: ctx.cursor } : {}),
+  })
+  return {
+    options: res.data.results.map((d) => ({ label: titleOf(d) || 'Untitled', value: d.id })),
+    nextCursor: res.data.has_more ? res.data.next_cursor : null,
+  }
+}
+
+/** A page property value as a plain value (https://developers.notion.com/reference/page-property-values). */
+export type PlainValue = string | number | boolean | string[] | null
+
+interface PropertyValue {
+  type?: string
+  [key: string]: unknown
+}
+
+function named(value: unknown): string | null {
+  return typeof value === 'object' && value !== null && typeof (value as { name?: unknown }).name === 'string'
+    ? (value as { name: string }).name
+    : null
+}
+
+/**
+ * title and rich_text as their text; number, checkbox, url, email, phone_number as they are; select
+ * and status by option name; multi_select as names; date as its start; people and relation as IDs;
+ * created/last-edited times as given; formula by its result; other types (files, rollup…) as null.
+ */
+export function plainValue(p: PropertyValue): PlainValue {
+  const v = p.type ? p[p.type] : undefined
+  switch (p.type) {
+    case 'title':
+    case 'rich_text':
+      return plain(v as RichText[] | undefined)
+    case 'number':
+    case 'checkbox':
+    case 'url':
+    case 'email':
+    case 'phone_number':
+    case 'created_time':
+    case 'last_edited_time':
+      return (v as string | number | boolean | null | undefined) ?? null
+    case 'select':
+    case 'status':
+      return named(v)
+    case 'multi_select':
+      return Array.isArray(v) ? v.map(named).filter((n): n is string => n !== null) : []
+    case 'date':
+      return (v as { start?: string } | null)?.start ?? null
+    case 'people':
+    case 'relation':
+      return Array.isArray(v) ? v.map((x: { id?: string }) => x.id ?? '').filter((id) => id !== '') : []
+    case 'formula': {
+      const f = v as PropertyValue | null
+      return f ? plainValue(f) : null
+    }
+    default:
+      return null
+  }
+}

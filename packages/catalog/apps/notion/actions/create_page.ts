@@ -24,6 +24,7 @@ export default defineAction({
   type: 'write',
   title: 'Create a page',
   description: 'Creates a page under a page or in a database shared with the connection, with a title and optional paragraphs.',
+  docs: 'https://developers.notion.com/reference/post-page',
   annotations: { readOnly: false, destructive: false, idempotent: false },
   scopes: [],
   input: Type.Object({
@@ -48,7 +49,6 @@ export default defineAction({
     const res = await ctx.http.post<{ id: string; url: string }>('/pages', pageBody(input))
     return { id: res.data.id, url: res.data.url }
   },
-  preview: async (_ctx, input) => ({ requests: [{ method: 'POST', path: '/pages', body: pageBody(input) }] }),
 })
 
 function pageBody(input: {

@@ -13,6 +13,7 @@ export default defineAction({
   type: 'search',
   title: 'Search pages and data sources',
   description: 'Finds the pages and data sources shared with the connection whose titles match the query, most recently edited first.',
+  docs: 'https://developers.notion.com/reference/post-search',
   annotations: { readOnly: true, destructive: false, idempotent: true },
   // Notion has no OAuth scopes: the user shares pages with the connection when authorizing.
   scopes: [],
@@ -22,7 +23,7 @@ export default defineAction({
       Type.Union([Type.Literal('page'), Type.Literal('data_source')], { description: 'Only pages, or only data sources.' }),
     ),
     page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 25 })),
-    start_cursor: Type.Optional(Type.String({ description: '`next_cursor` of a previous answer.' })),
+    cursor: Type.Optional(Type.String({ minLength: 1, description: "`next_cursor` of a previous answer (Notion's start_cursor)." })),
   }),
   output: Type.Object({
     results: Type.Array(
@@ -36,11 +37,11 @@ export default defineAction({
       ...(input.query !== undefined ? { query: input.query } : {}),
       ...(input.filter !== undefined ? { filter: { property: 'object', value: input.filter } } : {}),
       page_size: input.page_size ?? 25,
-      ...(input.start_cursor !== undefined ? { start_cursor: input.start_cursor } : {}),
+      ...(input.cursor !== undefined ? { start_cursor: input.cursor } : {}),
     })
     return {
       results: res.data.results.map((r) => ({ id: r.id, object: r.object, title: titleOf(r), url: r.url ?? null })),
-      next_cursor: res.data.next_cursor,
+      next_cursor: res.data.has_more ? res.data.next_cursor : null,
       has_more: res.data.has_more,
     }
   },
