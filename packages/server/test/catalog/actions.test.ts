@@ -39,11 +39,14 @@ function problems(definitions: unknown[]): string[] {
 }
 
 describe('catalog actions', () => {
-  it('loads every catalog action: at least 12 over at least 5 apps, read, write and search, with dynamic and dependent fields', async () => {
+  it('loads every catalog action: at least 60 over at least 15 apps, read, write and search, with dynamic fields, dependent fields and dynamic schemas', async () => {
     const registry = await loadActions(catalog)
     const actions = registry.list()
-    expect(actions.length).toBeGreaterThanOrEqual(12)
-    expect(new Set(actions.map((a) => a.definition.app)).size).toBeGreaterThanOrEqual(5)
+    expect(actions.length).toBeGreaterThanOrEqual(60)
+    expect(new Set(actions.map((a) => a.definition.app)).size).toBeGreaterThanOrEqual(15)
+    // Fields that depend on the account: Airtable fields, Salesforce object fields, Jira custom fields.
+    const dynamicSchemas = actions.filter((a) => a.definition.dynamicInput).map((a) => a.id)
+    expect(dynamicSchemas).toEqual(expect.arrayContaining(['airtable.create_record', 'salesforce.create_record', 'jira.create_issue']))
     expect(new Set(actions.map((a) => a.definition.type))).toEqual(new Set(['read', 'write', 'search']))
     const fields = actions.flatMap((a) => Object.values(a.definition.fields ?? {}))
     expect(fields.length).toBeGreaterThanOrEqual(3)
@@ -73,6 +76,21 @@ describe('catalog actions', () => {
       'a dependency outside the input',
       { ...good, fields: { repo: { dependsOn: ['nope'], options: async () => ({ options: [] }) } } },
       '/fields/repo/dependsOn',
+    ],
+    [
+      'a dynamic input on a field that is not an object of any keys',
+      { ...good, dynamicInput: { field: 'repo', dependsOn: [], schema: async () => ({ type: 'object', properties: {} }) } },
+      '/dynamicInput/field',
+    ],
+    [
+      'a dynamic input depending on a field outside the input',
+      {
+        ...good,
+        input: Type.Object({ owner: Type.String(), extra: Type.Record(Type.String(), Type.Unknown()) }),
+        fields: {},
+        dynamicInput: { field: 'extra', dependsOn: ['nope'], schema: async () => ({ type: 'object', properties: {} }) },
+      },
+      '/dynamicInput/dependsOn',
     ],
     ['a timeout out of range', { ...good, timeoutMs: 50 }, '/timeoutMs'],
     ['no run function', { ...good, run: undefined }, '/run'],

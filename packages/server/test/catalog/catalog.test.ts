@@ -361,6 +361,14 @@ describe('validateApp: semantic rules', () => {
     expectIssue(raw, '/auth/0/token_url', /port or userinfo/)
   })
 
+  it('refuses another API base URL outside the allowed hosts, and one over plain http', () => {
+    const raw = rawApp()
+    ;(raw.api as Record<string, unknown>).base_urls = { files: 'https://files.evil.example/v1' }
+    expectIssue(raw, '/api/base_urls/files', /not under api.allowed_hosts/)
+    ;(raw.api as Record<string, unknown>).base_urls = { files: 'http://files.acme.example/v1' }
+    expectIssue(raw, '/api/base_urls/files', /https/)
+  })
+
   it('refuses credentials written into a URL', () => {
     const raw = rawApp()
     option0(raw).token_url = 'https://user:pass@login.acme.example/token'

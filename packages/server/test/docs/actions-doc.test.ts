@@ -1,4 +1,8 @@
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { type ActionDefinition, compiledAppsDir } from '@patchbay/catalog'
+import { type ActionFixtures, replayFixtures } from '@patchbay/catalog/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { databaseTargets } from '../helpers/databases.js'
 import { type RunSetup, startRunSetup } from '../runs/run-setup.js'
@@ -69,11 +73,26 @@ describe('docs/actions.md', () => {
     for (const type of types) expect(runSchema).toContain(`"${type}"`)
   })
 
+  it('shows a dry run with the fields the API answers with, and a fixtures example the real action passes', async () => {
+    const dry = await s.api('/v1/runs', {
+      body: { action: 'tasks.create_task', connection_id: s.conn, inputs: { project: 'p1', title: 'Bug' }, dry_run: true, wait_ms: 10_000 },
+    })
+    const example = jsonBlocks().find((block) => 'requests' in block) as { requests: Record<string, unknown>[] }
+    expect(Object.keys(example.requests[0] ?? {}).sort()).toEqual(Object.keys(dry.json.output.requests[0]).sort())
+    expect(example.requests[0]?.headers).toMatchObject({ authorization: 'Bearer [redacted]' })
+    const fixtures = jsonBlocks().find((block) => 'cases' in block) as unknown as ActionFixtures
+    const definition = (await import(pathToFileURL(join(compiledAppsDir, 'github', 'actions', 'create_issue.js')).href)) as {
+      default: ActionDefinition
+    }
+    const results = await replayFixtures(definition.default, fixtures)
+    expect(results.map((r) => [r.name, r.ok, r.problems])).toEqual([[fixtures.cases[0]?.name, true, []]])
+  })
+
   it('names only routes the server has', async () => {
     const openapi = (await (await fetch(`${s.t.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> }
     const named = [...doc.matchAll(/(GET|POST) (\/v1\/[a-z/{}._]+)/g)].map((m) => [
       m[1] as string,
-      (m[2] as string).replace(/\/github\.create_issue/, '/{id}').replace(/\/fields\/assignee/, '/fields/{field}'),
+      (m[2] as string).replace(/^\/v1\/actions\/[a-z0-9-]+\.[a-z_]+/, '/v1/actions/{id}').replace(/\/fields\/assignee/, '/fields/{field}'),
     ])
     expect(named.length).toBeGreaterThan(8)
     for (const [method, path] of named) {

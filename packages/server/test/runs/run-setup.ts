@@ -41,9 +41,6 @@ export const taskActions = [
       })
       return { id: res.data.id, title: res.data.title }
     },
-    preview: async (_ctx, input) => ({
-      requests: [{ method: 'POST', path: `/projects/${input.project}/tasks`, body: { title: input.title } }],
-    }),
   }),
   defineAction({
     key: 'get_task',
@@ -63,6 +60,53 @@ export const taskActions = [
         throw new ActionError({ type: 'validation', code: 'bad_title', message: 'that title is refused' })
       return res.data
     },
+  }),
+  defineAction({
+    key: 'rename_task',
+    app: 'tasks',
+    version: '1.0.0',
+    type: 'write',
+    title: 'Rename a task',
+    description: 'Reads the task, then renames it (a write after a read: its dry run comes from preview).',
+    annotations: { readOnly: false, destructive: false, idempotent: true },
+    scopes: [],
+    input: Type.Object({ id: Type.String({ minLength: 1 }), title: Type.String({ minLength: 1 }) }),
+    output: Type.Object({ id: Type.String(), title: Type.String() }),
+    run: async (ctx, input) => {
+      const task = await ctx.http.get<{ id: string; title: string }>(`/tasks/${encodeURIComponent(input.id)}`)
+      return { id: task.data.id, title: input.title }
+    },
+    preview: async (_ctx, input) => ({
+      requests: [{ method: 'PUT', path: `/tasks/${encodeURIComponent(input.id)}`, json: { title: input.title } }],
+    }),
+  }),
+  defineAction({
+    key: 'list_many',
+    app: 'tasks',
+    version: '1.0.0',
+    type: 'read',
+    title: 'Lists many tasks',
+    description: 'An output far over the output cap (its list is cut).',
+    annotations: { readOnly: true, destructive: false, idempotent: true },
+    scopes: [],
+    input: Type.Object({ n: Type.Integer({ minimum: 1 }), fields: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }),
+    output: Type.Object({ total: Type.Integer(), tasks: Type.Array(Type.Object({ id: Type.String(), note: Type.String() })) }),
+    dynamicInput: {
+      field: 'fields',
+      dependsOn: ['n'],
+      schema: async ({ http }) => {
+        const res = await http.get<{ projects: { id: string; name: string }[] }>('/projects')
+        return {
+          type: 'object',
+          properties: Object.fromEntries(res.data.projects.map((p) => [p.id, { type: 'string', title: p.name }])),
+          required: [res.data.projects[0]?.id ?? 'p1'],
+        }
+      },
+    },
+    run: async (_ctx, input) => ({
+      total: input.n,
+      tasks: Array.from({ length: input.n }, (_, i) => ({ id: `t${i}`, note: 'x'.repeat(100) })),
+    }),
   }),
   defineAction({
     key: 'broken',

@@ -38,6 +38,7 @@ describe.each(databaseTargets)('actions and runs ($name)', (target) => {
         }
         return false
       },
+      config: { 'runs.maxOutputBytes': 64 * 1024 },
     })
   })
   afterAll(async () => {
@@ -47,13 +48,19 @@ describe.each(databaseTargets)('actions and runs ($name)', (target) => {
   it('lists the actions of offered apps and describes one with JSON Schema and field hints', async () => {
     const list = await s.api('/v1/actions?app=tasks')
     expect(list.status).toBe(200)
-    expect(list.json.data.map((a: { id: string }) => a.id)).toEqual(['tasks.broken', 'tasks.create_task', 'tasks.get_task'])
+    expect(list.json.data.map((a: { id: string }) => a.id)).toEqual([
+      'tasks.broken',
+      'tasks.create_task',
+      'tasks.get_task',
+      'tasks.list_many',
+      'tasks.rename_task',
+    ])
     const search = await s.api('/v1/actions?q=create&type=write&connected=true')
     expect(search.json.data.map((a: { id: string }) => a.id)).toEqual(['tasks.create_task'])
     const page = await s.api('/v1/actions?app=tasks&limit=2')
     expect(page.json.data).toHaveLength(2)
     const next = await s.api(`/v1/actions?app=tasks&limit=2&cursor=${page.json.next_cursor}`)
-    expect(next.json.data.map((a: { id: string }) => a.id)).toEqual(['tasks.get_task'])
+    expect(next.json.data.map((a: { id: string }) => a.id)).toEqual(['tasks.get_task', 'tasks.list_many'])
     const one = await s.api('/v1/actions/tasks.create_task')
     expect(one.status).toBe(200)
     expect(one.json).toMatchObject({
@@ -228,23 +235,92 @@ describe.each(databaseTargets)('actions and runs ($name)', (target) => {
     expect(res.json).toMatchObject({ status: 'timed_out', error: { type: 'timeout', code: 'timed_out' } })
   })
 
-  it('runs a dry run through preview, sending nothing', async () => {
+  it('answers a dry run with the exact request the action would send, credentials redacted, sending nothing', async () => {
     const before = s.upstream.requests.length
     const res = await s.api('/v1/runs', {
       body: {
         action: 'tasks.create_task',
         connection_id: s.conn,
-        inputs: { project: 'p1', title: 'Maybe' },
+        inputs: { project: 'p 1', title: 'Maybe' },
         dry_run: true,
         wait_ms: 10_000,
       },
     })
-    expect(res.json).toMatchObject({
-      status: 'succeeded',
-      dry_run: true,
-      output: { requests: [{ method: 'POST', path: '/projects/p1/tasks' }] },
+    expect(res.json).toMatchObject({ status: 'succeeded', dry_run: true })
+    const [request, ...more] = res.json.output.requests
+    expect(more).toEqual([])
+    expect(request).toEqual({
+      method: 'POST',
+      url: `${s.upstream.url}/api/projects/p%201/tasks`,
+      headers: {
+        accept: 'application/json',
+        authorization: 'Bearer [redacted]',
+        'content-type': 'application/json',
+        'idempotency-key': res.json.id,
+        'x-api-version': '2024-01-01',
+      },
+      body: { title: 'Maybe' },
     })
+    expect(JSON.stringify(res.json)).not.toContain(API_KEY)
     expect(s.upstream.requests.length).toBe(before)
+  })
+
+  it("answers a dry run of a write that reads first with its preview's writes, reading nothing", async () => {
+    const before = s.upstream.requests.length
+    const res = await s.api('/v1/runs', {
+      body: { action: 'tasks.rename_task', connection_id: s.conn, inputs: { id: 't/1', title: 'New' }, dry_run: true, wait_ms: 10_000 },
+    })
+    expect(res.json.output.requests).toEqual([
+      {
+        method: 'PUT',
+        url: `${s.upstream.url}/api/tasks/t%2F1`,
+        headers: expect.objectContaining({ authorization: 'Bearer [redacted]' }),
+        body: { title: 'New' },
+      },
+    ])
+    expect(s.upstream.requests.length).toBe(before)
+  })
+
+  it('cuts an output over runs.maxOutputBytes to its longest list and says output_truncated', async () => {
+    const small = await s.api('/v1/runs', { body: { action: 'tasks.list_many', connection_id: s.conn, inputs: { n: 3 }, wait_ms: 10_000 } })
+    expect(small.json).toMatchObject({ status: 'succeeded', output_truncated: false, output: { total: 3 } })
+    expect(small.json.output.tasks).toHaveLength(3)
+    const big = await s.api('/v1/runs', {
+      body: { action: 'tasks.list_many', connection_id: s.conn, inputs: { n: 5000 }, wait_ms: 10_000 },
+    })
+    expect(big.json).toMatchObject({ status: 'succeeded', output_truncated: true, output: { total: 5000 } })
+    const kept = big.json.output.tasks.length
+    expect(kept).toBeGreaterThan(100)
+    expect(kept).toBeLessThan(5000)
+    expect(Buffer.byteLength(JSON.stringify(big.json.output))).toBeLessThanOrEqual(64 * 1024)
+    expect(big.json.output.tasks[kept - 1]).toEqual({ id: `t${kept - 1}`, note: 'x'.repeat(100) })
+    const again = await s.api(`/v1/runs/${big.json.id}`)
+    expect(again.json).toMatchObject({ output_truncated: true })
+  })
+
+  it('describes a dynamic input from the app for a connection, once the fields it depends on are there', async () => {
+    const detail = await s.api('/v1/actions/tasks.list_many')
+    expect(detail.json.dynamic_input).toEqual({ field: 'fields', depends_on: ['n'] })
+    expect((await s.api('/v1/actions/tasks.create_task')).json.dynamic_input).toBeNull()
+    const early = await s.api('/v1/actions/tasks.list_many/schema', { body: { connection_id: s.conn } })
+    expect(early.status).toBe(400)
+    expect(early.json.error.message).toContain('inputs.n is needed first')
+    const res = await s.api('/v1/actions/tasks.list_many/schema', { body: { connection_id: s.conn, inputs: { n: 2 } } })
+    expect(res.status).toBe(200)
+    expect(res.json).toEqual({
+      field: 'fields',
+      schema: {
+        $schema: 'https://json-schema.org/draft/2020-12/schema',
+        type: 'object',
+        properties: { p1: { type: 'string', title: 'Launch' }, p2: { type: 'string', title: 'Hiring' } },
+        required: ['p1'],
+      },
+    })
+    expect((await s.api('/v1/actions/tasks.create_task/schema', { body: { connection_id: s.conn } })).status).toBe(404)
+    const bob = await endUser(s.t, 'bob-schema')
+    expect(
+      (await s.api('/v1/actions/tasks.list_many/schema', { token: bob.token, body: { connection_id: s.conn, inputs: { n: 1 } } })).status,
+    ).toBe(404)
   })
 
   it("keeps runs to their end user: another user's run is a 404 and absent from their list", async () => {
