@@ -28,6 +28,7 @@ Usage:
                                      fixtures: no server, database or account needed; exit status 1 on a failure
   patchbay actions test --module <file.js> --fixtures <file.json> [<app>.<key>]
                                      the same for an action of your own
+  patchbay actions docs <dir>        write the generated reference of the catalog's actions (one page per app)
   patchbay partner create [flags]    register a partner; prints its client secret once
   patchbay partner update <id> [flags]
   patchbay partner list

@@ -1,7 +1,9 @@
 import { type ActionDefinition, appsDir } from '@patchbay/catalog'
 import { type ActionFixtures, type CaseResult, fixturesPath, readFixtures, replayFixtures } from '@patchbay/catalog/testing'
-import { readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { actionReference } from '../actions/action-reference.js'
 import { importActionModules, loadActions } from '../actions/action-registry.js'
 import { loadCatalog } from '../catalog/load-catalog.js'
 import { print, UsageError } from './output.js'
@@ -28,6 +30,17 @@ async function catalogTargets(ids: string[]): Promise<{ definition: ActionDefini
   }))
 }
 
+/** `patchbay actions docs <dir>`: writes the generated reference (docs/apps/<app>.md and README.md). */
+async function writeReference(args: string[]): Promise<void> {
+  const [dir, ...more] = args
+  if (dir === undefined || more.length > 0) throw new UsageError('usage: patchbay actions docs <dir>')
+  const catalog = loadCatalog()
+  const pages = actionReference(await loadActions(catalog), catalog)
+  mkdirSync(dir, { recursive: true })
+  for (const [name, text] of pages) writeFileSync(join(dir, name), text)
+  print({ written: [...pages.keys()].map((name) => join(dir, name)) })
+}
+
 export async function actionsCommand(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
@@ -36,7 +49,9 @@ export async function actionsCommand(args: string[]): Promise<void> {
     strict: true,
   })
   const [sub, ...ids] = positionals
-  if (sub !== 'test') throw new UsageError('usage: patchbay actions test [<app>.<key> ...] | --module <file.js> --fixtures <file.json>')
+  if (sub === 'docs') return writeReference(ids)
+  if (sub !== 'test')
+    throw new UsageError('usage: patchbay actions test [<app>.<key> ...] | --module <file.js> --fixtures <file.json> | docs <dir>')
   let targets: { definition: ActionDefinition; fixtures: ActionFixtures | undefined }[]
   if (values.module !== undefined || values.fixtures !== undefined) {
     if (values.module === undefined || values.fixtures === undefined || ids.length > 1)
