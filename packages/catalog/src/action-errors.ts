@@ -14,6 +14,10 @@ export interface RunError {
   retry_after?: number
   /** The app's HTTP status, when the app answered. */
   provider_status?: number
+  /** validation: the field the app refused, as the app names it. */
+  field?: string
+  /** permission: the scopes the connection lacks for this call, when the app says which. */
+  missing_scopes?: string[]
   attribution: ActionErrorAttribution
 }
 
@@ -48,6 +52,47 @@ function providerMessage(data: unknown): string | undefined {
   return typeof found === 'string' ? found.slice(0, 300) : undefined
 }
 
+/**
+ * The field an app's validation error names, from the documented error shapes: GitHub
+ * `errors[].field`, Stripe `error.param`, Salesforce `[{ fields: [...] }]`, Jira `errors: { field }`,
+ * Zendesk `details: { field }`.
+ */
+function refusedField(data: unknown): string | undefined {
+  const first = (v: unknown) => (typeof v === 'string' && v !== '' ? v.slice(0, 200) : undefined)
+  if (Array.isArray(data)) {
+    const fields = (data[0] as { fields?: unknown } | undefined)?.fields
+    return Array.isArray(fields) ? first(fields[0]) : undefined
+  }
+  if (typeof data !== 'object' || data === null) return undefined
+  const d = data as Record<string, unknown>
+  const list = Array.isArray(d.errors) ? (d.errors[0] as { field?: unknown } | undefined)?.field : undefined
+  const stripe = typeof d.error === 'object' && d.error !== null ? (d.error as { param?: unknown }).param : undefined
+  const keyOf = (v: unknown) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.keys(v)[0] : undefined)
+  return first(list) ?? first(stripe) ?? first(keyOf(d.errors)) ?? first(keyOf(d.details))
+}
+
+/**
+ * The scopes a refused call needed, when the app says: RFC 6750's `WWW-Authenticate: Bearer
+ * error="insufficient_scope", scope="…"` (Google and others), or GitHub's `X-Accepted-OAuth-Scopes`
+ * (what the endpoint accepts) against `X-OAuth-Scopes` (what the token has).
+ */
+function missingScopes(headers: Record<string, string>): string[] | undefined {
+  const challenge = headers['www-authenticate'] ?? ''
+  if (/error="?insufficient_scope"?/i.test(challenge)) {
+    const scope = /scope="([^"]*)"/i.exec(challenge)?.[1]
+    return scope ? scope.split(/\s+/).filter((s) => s !== '') : []
+  }
+  const accepted = headers['x-accepted-oauth-scopes']
+  if (accepted === undefined || accepted.trim() === '') return undefined
+  const granted = new Set((headers['x-oauth-scopes'] ?? '').split(',').map((s) => s.trim()))
+  const wanted = accepted
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+  // Any one accepted scope is enough; none granted means all of them are candidates.
+  return wanted.some((s) => granted.has(s)) ? undefined : wanted
+}
+
 function fromHttp(err: ActionHttpError): ActionFailure {
   const status = err.status
   const said = providerMessage(err.data)
@@ -75,8 +120,22 @@ function fromHttp(err: ActionHttpError): ActionFailure {
       ...(wait !== undefined ? { retryAfterMs: wait } : {}),
     }
   }
-  if (status === 400 || status === 422)
-    return { error: { ...base, type: 'validation', code: 'provider_rejected_input', attribution: 'user' } }
+  if (status === 400 || status === 422) {
+    const field = refusedField(err.data)
+    return { error: { ...base, type: 'validation', code: 'provider_rejected_input', attribution: 'user', ...(field ? { field } : {}) } }
+  }
+  const scopes = status === 401 || status === 403 ? missingScopes(err.headers) : undefined
+  if (scopes !== undefined) {
+    return {
+      error: {
+        ...base,
+        type: 'permission',
+        code: 'missing_scope',
+        attribution: 'connection',
+        ...(scopes.length > 0 ? { missing_scopes: scopes } : {}),
+      },
+    }
+  }
   if (status === 401) return { error: { ...base, type: 'auth', code: 'provider_unauthorized', attribution: 'connection' } }
   if (status === 403) return { error: { ...base, type: 'permission', code: 'provider_forbidden', attribution: 'connection' } }
   if (status === 404 || status === 410) return { error: { ...base, type: 'not_found', code: 'provider_not_found', attribution: 'user' } }
@@ -98,6 +157,8 @@ export function actionFailure(err: unknown): ActionFailure | undefined {
         attribution: err.attribution,
         ...(err.providerStatus !== undefined ? { provider_status: err.providerStatus } : {}),
         ...(wait !== undefined ? { retry_after: Math.ceil(wait) } : {}),
+        ...(err.field !== undefined ? { field: err.field } : {}),
+        ...(err.missingScopes !== undefined ? { missing_scopes: err.missingScopes } : {}),
       },
       ...(wait !== undefined ? { retryAfterMs: wait * 1000 } : {}),
     }

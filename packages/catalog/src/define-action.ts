@@ -165,6 +165,10 @@ export class ActionError extends Error {
   readonly providerStatus: number | undefined
   /** When the app said to come back (a rate limit in a 200 answer's body): seconds. */
   readonly retryAfterSeconds: number | undefined
+  /** The input or provider field the app refused (validation). */
+  readonly field: string | undefined
+  /** The scopes the connection lacks for this call (permission). */
+  readonly missingScopes: string[] | undefined
 
   constructor(options: {
     type: ActionErrorType
@@ -174,6 +178,8 @@ export class ActionError extends Error {
     attribution?: ActionErrorAttribution
     providerStatus?: number
     retryAfterSeconds?: number
+    field?: string
+    missingScopes?: string[]
   }) {
     super(options.message)
     this.type = options.type
@@ -182,6 +188,8 @@ export class ActionError extends Error {
     this.attribution = options.attribution ?? (options.type === 'validation' ? 'user' : 'provider')
     this.providerStatus = options.providerStatus
     this.retryAfterSeconds = options.retryAfterSeconds
+    this.field = options.field
+    this.missingScopes = options.missingScopes
   }
 }
 

@@ -31,8 +31,20 @@ export interface FixtureExchange {
   response: FixtureResponse
 }
 
+/** How the run ends: its output, or the error fields listed (others are not checked). */
 export type FixtureExpectation =
-  { output: unknown } | { error: { type: string; code?: string; provider_status?: number; retryable?: boolean; retry_after?: number } }
+  | { output: unknown }
+  | {
+      error: {
+        type: string
+        code?: string
+        provider_status?: number
+        retryable?: boolean
+        retry_after?: number
+        field?: string
+        missing_scopes?: string[]
+      }
+    }
 
 export interface FixtureCase {
   name: string

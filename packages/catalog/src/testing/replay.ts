@@ -76,7 +76,7 @@ export function expectationProblems(definition: ActionDefinition, c: FixtureCase
     else {
       for (const [name, value] of Object.entries(c.expect.error)) {
         const got = (error as unknown as Record<string, unknown>)[name]
-        if (got !== value) problems.push(`error ${name} is ${JSON.stringify(got)}, expected ${JSON.stringify(value)}`)
+        if (!isDeepStrictEqual(got, value)) problems.push(`error ${name} is ${JSON.stringify(got)}, expected ${JSON.stringify(value)}`)
       }
     }
   }

@@ -44,6 +44,10 @@ export interface RunError {
   retryable: boolean
   retry_after?: number
   provider_status?: number
+  /** validation: the field the app refused, as the app names it. */
+  field?: string
+  /** permission: the scopes the connection lacks for this call, when the app says which. */
+  missing_scopes?: string[]
   attribution: 'user' | 'connection' | 'provider' | 'patchbay'
   /** requires_action: a Connect UI link that reconnects the connection. */
   connect_url?: string

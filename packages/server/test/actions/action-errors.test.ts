@@ -57,3 +57,61 @@ describe('actionFailure', () => {
     expect(actionFailure(new Error('boom'))).toBeUndefined()
   })
 })
+
+describe('actionFailure: what the app says about the refused field and the missing scope', () => {
+  const http = (status: number, data: unknown, headers: Record<string, string> = {}) =>
+    actionFailure(new ActionHttpError(status, headers, data, `POST /x answered ${status}`))?.error
+
+  it.each([
+    ['GitHub', { message: 'Validation Failed', errors: [{ resource: 'Issue', field: 'title', code: 'missing_field' }] }, 'title'],
+    ['Stripe', { error: { type: 'invalid_request_error', param: 'email', message: 'Invalid email address' } }, 'email'],
+    [
+      'Salesforce',
+      [{ message: 'Required fields are missing: [LastName]', errorCode: 'REQUIRED_FIELD_MISSING', fields: ['LastName'] }],
+      'LastName',
+    ],
+    ['Jira', { errorMessages: [], errors: { summary: 'You must specify a summary of the issue.' } }, 'summary'],
+    [
+      'Zendesk',
+      { error: 'RecordInvalid', description: 'Record validation errors', details: { subject: [{ description: 'is too long' }] } },
+      'subject',
+    ],
+  ])('names the field a %s validation error names', (_app, body, field) => {
+    expect(http(422, body)).toMatchObject({ type: 'validation', code: 'provider_rejected_input', field })
+  })
+
+  it('names no field when the app does not', () => {
+    expect(http(400, { message: 'Problems parsing JSON' })).not.toHaveProperty('field')
+  })
+
+  it("reads the missing scope from RFC 6750's insufficient_scope and from GitHub's scope headers", () => {
+    const bearer = http(
+      403,
+      { error: { message: 'Insufficient Permission' } },
+      {
+        'www-authenticate':
+          'Bearer realm="https://accounts.google.com/", error="insufficient_scope", scope="https://www.googleapis.com/auth/gmail.send"',
+      },
+    )
+    expect(bearer).toMatchObject({
+      type: 'permission',
+      code: 'missing_scope',
+      missing_scopes: ['https://www.googleapis.com/auth/gmail.send'],
+    })
+    const github = http(404, { message: 'Not Found' }, { 'x-accepted-oauth-scopes': 'repo', 'x-oauth-scopes': 'read:user' })
+    expect(github).toMatchObject({ type: 'not_found' })
+    const githubForbidden = http(
+      403,
+      { message: 'Resource not accessible' },
+      { 'x-accepted-oauth-scopes': 'repo, public_repo', 'x-oauth-scopes': 'read:user' },
+    )
+    expect(githubForbidden).toMatchObject({ type: 'permission', code: 'missing_scope', missing_scopes: ['repo', 'public_repo'] })
+    const granted = http(
+      403,
+      { message: 'Resource not accessible' },
+      { 'x-accepted-oauth-scopes': 'repo', 'x-oauth-scopes': 'repo, read:user' },
+    )
+    expect(granted).toMatchObject({ type: 'permission', code: 'provider_forbidden' })
+    expect(granted).not.toHaveProperty('missing_scopes')
+  })
+})

@@ -126,6 +126,8 @@ export async function rpc<T>(http: ActionHttp, route: string, args: unknown, pat
         code: 'missing_scope',
         message: `The Dropbox connection lacks the scope ${typeof scope === 'string' ? scope : 'this call needs'}: reconnect asking for it`,
         attribution: 'connection',
+        providerStatus: 401,
+        ...(typeof scope === 'string' ? { missingScopes: [scope] } : {}),
       })
     }
     throw err

@@ -64,6 +64,8 @@ export function slackError(body: SlackEnvelope, method: string): ActionError {
     code,
     message: `Slack ${method} answered ok: false, error "${code}"${detail}`,
     retryable: TRANSIENT.has(code),
+    // missing_scope names what the call needs in `needed` (comma-separated).
+    ...(code === 'missing_scope' && body.needed ? { missingScopes: body.needed.split(',').map((s) => s.trim()) } : {}),
     ...(type === 'auth' || type === 'permission'
       ? { attribution: 'connection' as const }
       : type === 'not_found'

@@ -103,6 +103,10 @@ const RunError = Type.Object({
   retryable: Type.Boolean(),
   retry_after: Type.Optional(Type.Integer({ description: 'Seconds, when the app said when to come back.' })),
   provider_status: Type.Optional(Type.Integer()),
+  field: Type.Optional(Type.String({ description: 'validation: the field the app refused, as the app names it.' })),
+  missing_scopes: Type.Optional(
+    Type.Array(Type.String(), { description: 'permission: the scopes the connection lacks for this call, when the app says which.' }),
+  ),
   attribution: Type.Union(['user', 'connection', 'provider', 'patchbay'].map((s) => Type.Literal(s))),
   connect_url: Type.Optional(
     Type.String({ description: 'requires_action: a Connect UI link that reconnects the connection (minted on read).' }),
