@@ -7,7 +7,13 @@
 // - errors are {error: {type, message}} (or {error: "NOT_FOUND"}) with the HTTP status
 //   (https://airtable.com/developers/web/api/errors ).
 import { Type } from '@sinclair/typebox'
-import { ActionError, type ActionOption, type DynamicSchema, type FieldOptionsContext } from '../../../src/define-action.js'
+import {
+  ActionError,
+  ActionHttpError,
+  type ActionOption,
+  type DynamicSchema,
+  type FieldOptionsContext,
+} from '../../../src/define-action.js'
 
 export const BaseId = Type.String({ pattern: '^app[A-Za-z0-9]{14}$', description: 'The base ID, e.g. appLkNDICXNqxSDhG.' })
 export const TableIdOrName = Type.String({
@@ -18,6 +24,28 @@ export const TableIdOrName = Type.String({
 export const RecordId = Type.String({ pattern: '^rec[A-Za-z0-9]{14}$', description: 'The record ID, e.g. recwPQIfs4wKPyc9D.' })
 export const CellValues = (description: string) =>
   Type.Record(Type.String({ minLength: 1 }), Type.Unknown(), { description, minProperties: 1 })
+
+/**
+ * Calls Airtable; its 429 carries no Retry-After, and its docs say to wait 30 seconds before trying
+ * again (https://airtable.com/developers/web/api/rate-limits ): the run error says so.
+ */
+export async function airtable<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call()
+  } catch (err) {
+    if (err instanceof ActionHttpError && err.status === 429) {
+      throw new ActionError({
+        type: 'rate_limited',
+        code: 'provider_rate_limited',
+        message: 'Airtable rate limit reached (5 requests a second per base): try again in 30 seconds',
+        retryable: true,
+        providerStatus: 429,
+        retryAfterSeconds: 30,
+      })
+    }
+    throw err
+  }
+}
 
 /** The table part of a record path. */
 export function tablePath(base: string, table: string): string {

@@ -16,6 +16,7 @@ import {
   TableIdOrName,
   tablePath,
   toRecord,
+  airtable,
 } from './_airtable.js'
 
 export default defineAction({
@@ -43,10 +44,12 @@ export default defineAction({
   },
   dynamicInput: { field: 'fields', dependsOn: ['base', 'table'], schema: tableFieldsSchema },
   run: async (ctx, input) => {
-    const res = await ctx.http.post<AirtableRecord>(tablePath(input.base, input.table), {
-      fields: input.fields,
-      ...(input.typecast !== undefined ? { typecast: input.typecast } : {}),
-    })
+    const res = await airtable(() =>
+      ctx.http.post<AirtableRecord>(tablePath(input.base, input.table), {
+        fields: input.fields,
+        ...(input.typecast !== undefined ? { typecast: input.typecast } : {}),
+      }),
+    )
     return toRecord(res.data)
   },
 })

@@ -13,6 +13,7 @@ import {
   TableIdOrName,
   tablePath,
   toRecord,
+  airtable,
 } from './_airtable.js'
 
 export default defineAction({
@@ -32,7 +33,9 @@ export default defineAction({
     table: { dependsOn: ['base'], searchable: true, options: tableOptions },
   },
   run: async (ctx, input) => {
-    const res = await ctx.http.get<AirtableRecord>(`${tablePath(input.base, input.table)}/${encodeURIComponent(input.record_id)}`)
+    const res = await airtable(() =>
+      ctx.http.get<AirtableRecord>(`${tablePath(input.base, input.table)}/${encodeURIComponent(input.record_id)}`),
+    )
     return toRecord(res.data)
   },
 })

@@ -14,6 +14,7 @@ import {
   tablePath,
   toRecord,
   viewOptions,
+  airtable,
 } from './_airtable.js'
 
 export default defineAction({
@@ -54,14 +55,16 @@ export default defineAction({
     view: { dependsOn: ['base', 'table'], options: viewOptions },
   },
   run: async (ctx, input) => {
-    const res = await ctx.http.get<{ records: AirtableRecord[]; offset?: string }>(tablePath(input.base, input.table), {
-      pageSize: input.limit ?? 100,
-      offset: input.cursor,
-      view: input.view,
-      filterByFormula: input.filter_by_formula,
-      'sort[0][field]': input.sort_field,
-      'sort[0][direction]': input.sort_field ? input.sort_direction : undefined,
-    })
+    const res = await airtable(() =>
+      ctx.http.get<{ records: AirtableRecord[]; offset?: string }>(tablePath(input.base, input.table), {
+        pageSize: input.limit ?? 100,
+        offset: input.cursor,
+        view: input.view,
+        filterByFormula: input.filter_by_formula,
+        'sort[0][field]': input.sort_field,
+        'sort[0][direction]': input.sort_field ? input.sort_direction : undefined,
+      }),
+    )
     return { records: res.data.records.map(toRecord), next_cursor: res.data.offset ?? null }
   },
 })

@@ -17,6 +17,7 @@ import {
   TableIdOrName,
   tablePath,
   toRecord,
+  airtable,
 } from './_airtable.js'
 
 export default defineAction({
@@ -46,10 +47,12 @@ export default defineAction({
   },
   dynamicInput: { field: 'fields', dependsOn: ['base', 'table'], schema: tableFieldsSchema },
   run: async (ctx, input) => {
-    const res = await ctx.http.patch<AirtableRecord>(`${tablePath(input.base, input.table)}/${encodeURIComponent(input.record_id)}`, {
-      fields: input.fields,
-      ...(input.typecast !== undefined ? { typecast: input.typecast } : {}),
-    })
+    const res = await airtable(() =>
+      ctx.http.patch<AirtableRecord>(`${tablePath(input.base, input.table)}/${encodeURIComponent(input.record_id)}`, {
+        fields: input.fields,
+        ...(input.typecast !== undefined ? { typecast: input.typecast } : {}),
+      }),
+    )
     return toRecord(res.data)
   },
 })
