@@ -18,14 +18,17 @@ export async function dryRunRequests(
   input: Record<string, unknown>,
 ): Promise<ActionHttpRequest[]> {
   if (definition.preview) return (await definition.preview(ctx, input as never)).requests
+  // The first request is kept whatever the action does with the stop (an action that catches every
+  // error and answers something else still shows what it would have sent).
+  let first: ActionHttpRequest | undefined
   const http = httpVerbs(async (request) => {
+    first ??= request
     throw new DryRunStop(request)
   })
   try {
     await definition.run({ ...ctx, http }, input as never)
   } catch (err) {
-    if (err instanceof DryRunStop) return [err.request]
-    throw err
+    if (first === undefined) throw err
   }
-  return []
+  return first ? [first] : []
 }

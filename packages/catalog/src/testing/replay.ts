@@ -37,6 +37,8 @@ function fixtureHttp(baseUrl: string, signal: AbortSignal): ActionHttp {
       headers: { ...encoded.headers, authorization: `Bearer ${FIXTURE_TOKEN}` },
       ...(encoded.body ? { body: new Uint8Array(encoded.body) } : {}),
       signal,
+      // As the engine: a redirect is an answer, never followed.
+      redirect: 'manual',
     })
     const headers: Record<string, string> = {}
     res.headers.forEach((value, name) => {

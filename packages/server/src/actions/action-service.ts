@@ -187,10 +187,19 @@ export class ActionService {
     } catch (err) {
       throw restError(err)
     }
-    if (schema?.type !== 'object' || typeof schema.properties !== 'object' || schema.properties === null) {
-      throw new PatchbayError('PB_ERR_UPSTREAM', `${id} described its dynamic input in a shape Patchbay cannot use`)
+    const properties = schema?.properties
+    const usable =
+      schema?.type === 'object' &&
+      typeof properties === 'object' &&
+      properties !== null &&
+      Object.values(properties).every((p) => typeof p === 'object' && p !== null && !Array.isArray(p)) &&
+      (schema.required === undefined || (Array.isArray(schema.required) && schema.required.every((r) => typeof r === 'string')))
+    if (!usable) throw new PatchbayError('PB_ERR_UPSTREAM', `${id} described its dynamic input in a shape Patchbay cannot use`)
+    // Only what a form needs: no $ref, $id or other keyword an action might have added.
+    return {
+      field: dynamic.field,
+      schema: { type: 'object', properties, ...(schema.required ? { required: schema.required } : {}), $schema: JSON_SCHEMA_2020_12 },
     }
-    return { field: dynamic.field, schema: { $schema: JSON_SCHEMA_2020_12, ...schema } }
   }
 
   /** Calls an action's helper (a field's options, its dynamic schema) with the app, once the fields it depends on are there. */

@@ -82,13 +82,14 @@ interface ConnectionState {
 /** Wait before an opt-in 429 retry when the app gives no (readable) Retry-After. */
 const DEFAULT_RETRY_AFTER_MS = 1000
 const NO_BODY_STATUS = new Set([204, 304])
+const REDACTED = '[redacted]'
 /** Header names that carry credentials whatever their value (a dry run shows none of them). */
 const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|cookie)$|api[-_]?key|token|secret|password|credential|signature/i
 
 /** The target with one of the app's other base URLs in place of its main one. */
 function onBase(target: Target, base: string | undefined): Target {
   if (base === undefined) return target
-  const other = target.bases[base]
+  const other = Object.hasOwn(target.bases, base) ? target.bases[base] : undefined
   if (!other) throw new PatchbayError('PB_ERR_VALIDATION', `the app has no API base URL named "${base}"`)
   return { ...target, ...other }
 }
@@ -193,16 +194,21 @@ export class ProxyService {
     }
     const target = onBase(this.cache.fresh(req.owner, req.connectionId, Date.now()) ?? (await this.target(req as ProxyRequest)), req.base)
     const path = target.basePath + tail.path || '/'
-    const query = upstreamQuery(target.baseQuery, tail.query, target.query)
-    const hide = (text: string) => target.secrets.reduce((out, secret) => out.split(secret).join('[redacted]'), text)
+    // Injected query credentials are shown by name only, whatever their value.
+    const query = upstreamQuery(
+      target.baseQuery,
+      tail.query,
+      target.query.map(([name]) => [name, REDACTED] as const),
+    ).replaceAll(encodeURIComponent(REDACTED), REDACTED)
+    const hide = (text: string) => target.secrets.reduce((out, secret) => out.split(secret).join(REDACTED), text)
+    const injected = new Set(target.credentialHeaders.map((name) => name.toLowerCase()))
     const headers: Record<string, string> = {}
     for (const [name, value] of Object.entries(upstreamRequestHeaders(req.headers, target.headers))) {
       if (value === undefined) continue
       const text = Array.isArray(value) ? value.join(', ') : String(value)
-      // A credential header is hidden whole (its scheme kept), however short its value.
-      headers[name] = CREDENTIAL_HEADER.test(name)
-        ? text.replace(/^(\w+ )?.*$/s, (_m, scheme: string | undefined) => `${scheme ?? ''}[redacted]`)
-        : hide(text)
+      // A credential header is hidden whole, however short its value; only a known scheme is kept.
+      const scheme = /^(Bearer|Basic|Token|Bot|OAuth|Digest) /i.exec(text)?.[0] ?? ''
+      headers[name] = injected.has(name) || CREDENTIAL_HEADER.test(name) ? `${scheme}${REDACTED}` : hide(text)
     }
     if (target.oauth1) headers.authorization = 'OAuth [redacted: signed per request]'
     return { method: req.method, url: hide(target.origin + (query === '' ? path : `${path}?${query}`)), headers }
@@ -308,7 +314,8 @@ export class ProxyService {
     const { maxResponseBytes } = this.deps.config
     const raw = res.headers
     const location = raw.location
-    if (typeof location === 'string' && res.statusCode >= 300 && res.statusCode < 400) {
+    // A redirect from one of the app's other base URLs has no /v1/proxy form: it is left as the app sent it.
+    if (typeof location === 'string' && res.statusCode >= 300 && res.statusCode < 400 && req.base === undefined) {
       raw.location = rewriteLocation(location, target, tail, `${this.deps.publicUrl()}/v1/proxy/${req.connectionId}`)
     }
     const headers = downstreamResponseHeaders(raw, target.secrets)

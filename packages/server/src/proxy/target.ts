@@ -44,6 +44,8 @@ export interface Target {
   bases: Record<string, ApiBase>
   /** Injected credential headers and the app's `api.headers`, lower-cased names. */
   headers: Record<string, string>
+  /** Names of the headers in `headers` that carry credentials (not the app's own `api.headers`). */
+  credentialHeaders: string[]
   /** Injected credential query parameters. */
   query: Array<[string, string]>
   /** Credential values that must never be passed back in a response header. */
@@ -124,6 +126,9 @@ export async function buildTarget(deps: TargetDeps, connection: Connection, cred
     ...base,
     bases,
     headers: injection.headers,
+    credentialHeaders: Object.keys(injection.headers).filter(
+      (name) => !Object.keys(app.api.headers ?? {}).some((h) => h.toLowerCase() === name.toLowerCase()),
+    ),
     query: Object.entries(injection.query),
     secrets: secretsOf(app, option, credentials, injection.headers),
     oauth1,

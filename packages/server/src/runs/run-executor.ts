@@ -176,7 +176,7 @@ export class RunExecutor {
     if (!failure) {
       const capped = capOutput(output, this.deps.config.runs.maxOutputBytes)
       if (capped) {
-        if (capped.truncated) note('warn', `the output was over ${this.deps.config.runs.maxOutputBytes} bytes: its longest lists were cut`)
+        if (capped.truncated) note('warn', `the output was over ${this.deps.config.runs.maxOutputBytes} bytes: its largest lists were cut`)
         await this.finish(before, worker, { status: 'succeeded', output: capped.json, outputTruncated: capped.truncated }, logs)
         return
       }
@@ -336,7 +336,13 @@ export class RunExecutor {
         updated_at: now,
       }
       const event = isTerminal(end.status) ? runEvent(after, before.endUser) : undefined
-      await store.endAndAnnounce(before.id, worker, { status: end.status, output, error: errorText }, event && webhookEventRow(event, now))
+      await store.endAndAnnounce(
+        before.id,
+        worker,
+        { status: end.status, output, error: errorText },
+        event && webhookEventRow(event, now),
+        now,
+      )
       return
     }
     const ended = await database.db.transaction().execute(async (trx) => {

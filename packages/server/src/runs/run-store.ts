@@ -48,18 +48,25 @@ export interface RunEnd {
   retryAt?: number | null
 }
 
+/** A claim whose statement failed (its job is tried again by the queue). */
+class ClaimFailed {
+  constructor(readonly cause: unknown) {}
+}
+
 /** An attempt's common end (terminal, nothing logged, nothing scheduled) with its outbox row. */
 interface AnnouncedEnd {
   id: string
   worker: string
   end: { status: RunStatus; output: string | null; error: string | null }
   event: Insertable<WebhookEventsTable> | undefined
+  /** When the attempt ended: the row's finished_at and the event's times, as the event payload says. */
+  now: number
 }
 
 /** Every SQL statement on `runs` and `run_logs` (docs/architecture.md, "Where each flow lives"). */
 export class RunStore {
   /** PostgreSQL: claims of due runs made at the same time share one statement (group commit). */
-  private readonly dueClaims: GroupCommit<{ id: string; worker: string; leaseMs: number }, ClaimedRun | undefined>
+  private readonly dueClaims: GroupCommit<{ id: string; worker: string; leaseMs: number }, ClaimedRun | ClaimFailed | undefined>
   /** PostgreSQL: common ends made at the same time share one statement. */
   private readonly ends: GroupCommit<AnnouncedEnd, boolean>
 
@@ -69,7 +76,11 @@ export class RunStore {
     private readonly postgres: boolean,
   ) {
     this.dueClaims = new GroupCommit((items) => this.claimDue(items))
-    this.ends = new GroupCommit((items) => this.endAnnounced(items))
+    // Outputs travel in the statement: a batch carries at most about 16 MiB of them.
+    this.ends = new GroupCommit((items) => this.endAnnounced(items), {
+      weight: (item) => (item.end.output?.length ?? 0) + (item.event?.payload?.length ?? 0),
+      maxWeight: 16 * 1024 * 1024,
+    })
   }
 
   async insert(db: Db, row: Insertable<RunsTable>): Promise<void> {
@@ -140,6 +151,7 @@ export class RunStore {
       // row lock, then finds the row running under a live lease and matches neither.
       // (Queued or waiting: an attempt starts the same way from either, so the first is reported as queued.)
       const due = await this.dueClaims.add({ id, worker, leaseMs })
+      if (due instanceof ClaimFailed) throw due.cause
       if (due) return due
       return (
         await this.claimWhere(
@@ -213,7 +225,7 @@ export class RunStore {
   }
 
   /** One statement for the due claims made together (one per worker and lease length, in practice one). */
-  private async claimDue(items: { id: string; worker: string; leaseMs: number }[]): Promise<(ClaimedRun | undefined)[]> {
+  private async claimDue(items: { id: string; worker: string; leaseMs: number }[]): Promise<(ClaimedRun | ClaimFailed | undefined)[]> {
     const now = Date.now()
     const claimed = new Map<string, ClaimedRun>()
     const groups = new Map<string, { worker: string; leaseMs: number; ids: string[] }>()
@@ -223,19 +235,26 @@ export class RunStore {
       group.ids.push(id)
       groups.set(key, group)
     }
+    const failed = new Map<string, unknown>()
     for (const { worker, leaseMs, ids } of groups.values()) {
-      const rows = await this.claimWhere(
-        sql`(r.status = 'queued' or (r.status = 'waiting' and coalesce(r.retry_at, 0) <= ${now}))`,
-        [...new Set(ids)],
-        worker,
-        leaseMs,
-        now,
-        'queued',
-      )
-      for (const [id, row] of rows) claimed.set(id, row)
+      try {
+        const rows = await this.claimWhere(
+          sql`(r.status = 'queued' or (r.status = 'waiting' and coalesce(r.retry_at, 0) <= ${now}))`,
+          [...new Set(ids)],
+          worker,
+          leaseMs,
+          now,
+          'queued',
+        )
+        for (const [id, row] of rows) claimed.set(id, row)
+      } catch (err) {
+        // This group's statement claimed nothing; the others' claims stand.
+        for (const id of ids) failed.set(id, err)
+      }
     }
     // A run asked for twice in one batch (two jobs for one run) is started once.
     return items.map(({ id }) => {
+      if (failed.has(id)) return new ClaimFailed(failed.get(id))
       const row = claimed.get(id)
       claimed.delete(id)
       return row
@@ -290,41 +309,48 @@ export class RunStore {
     worker: string,
     end: { status: RunStatus; output: string | null; error: string | null },
     event: Insertable<WebhookEventsTable> | undefined,
+    now: number,
   ): Promise<boolean> {
-    return this.ends.add({ id, worker, end, event })
+    return this.ends.add({ id, worker, end, event, now })
   }
 
   /** The ends made together, in one statement: the updates, their outbox rows, their notifications. */
-  private async endAnnounced(items: AnnouncedEnd[]): Promise<boolean[]> {
-    const now = Date.now()
+  private async endAnnounced(all: AnnouncedEnd[]): Promise<boolean[]> {
+    // One end per run in a statement (a second one for the same run could only be refused anyway).
+    const seen = new Set<string>()
+    const items = all.filter((i) => !seen.has(i.id) && seen.add(i.id))
     const values = sql.join(
-      items.map((i) => sql`(${i.id}::text, ${i.worker}::text, ${i.end.status}::text, ${i.end.output}::text, ${i.end.error}::text)`),
+      items.map(
+        (i) =>
+          sql`(${i.id}::text, ${i.worker}::text, ${i.end.status}::text, ${i.end.output}::text, ${i.end.error}::text, ${i.now}::bigint)`,
+      ),
     )
     const events = items.filter((i) => i.event !== undefined)
     const insertEvents =
       events.length > 0
         ? sql`, e as (
           insert into webhook_events (id, partner_id, type, payload, status, next_attempt_at, locked_until, created_at, updated_at)
-          select ev.id, ev.partner_id, ev.type, ev.payload, 'pending', ${now}, null, ${now}, ${now}
+          select ev.id, ev.partner_id, ev.type, ev.payload, 'pending', ev.at, null, ev.at, ev.at
           from (values ${sql.join(
             events.map((i) => {
               const e = i.event as Insertable<WebhookEventsTable>
-              return sql`(${i.id}::text, ${e.id}::text, ${e.partner_id}::text, ${e.type}::text, ${e.payload}::text)`
+              return sql`(${i.id}::text, ${e.id}::text, ${e.partner_id}::text, ${e.type}::text, ${e.payload}::text, ${i.now}::bigint)`
             }),
-          )}) as ev (run_id, id, partner_id, type, payload)
+          )}) as ev (run_id, id, partner_id, type, payload, at)
           join u on u.id = ev.run_id)`
         : sql``
     const { rows } = await sql<{ id: string }>`
-      with v (id, worker, status, output, error) as (values ${values}),
+      with v (id, worker, status, output, error, at) as (values ${values}),
       u as (
         update runs as r set status = v.status, output = v.output, error = v.error, retry_at = null,
-          lease_owner = null, lease_expires_at = null, finished_at = ${now}, updated_at = ${now}
+          lease_owner = null, lease_expires_at = null, finished_at = v.at, updated_at = v.at
         from v
         where r.id = v.id and r.lease_owner = v.worker and r.status = 'running'
         returning r.id)${insertEvents}
       select u.id, pg_notify(${CHANGE_CHANNEL}, current_schema() || ' run:' || u.id) from u`.execute(this.db)
     const ended = new Set(rows.map((r) => r.id))
-    return items.map((i) => ended.has(i.id))
+    const first = new Set<AnnouncedEnd>(items)
+    return all.map((i) => first.has(i) && ended.has(i.id))
   }
 
   /** Ends a run that is not running (a cancel before it started, an interrupted write); false when it moved on meanwhile. */
