@@ -86,6 +86,16 @@ const REDACTED = '[redacted]'
 /** Header names that carry credentials whatever their value (a dry run shows none of them). */
 const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|cookie)$|api[-_]?key|token|secret|password|credential|signature/i
 
+/** The caller's path and query, checked (a refusal is the caller's 400). */
+function checkedTail(raw: string): ProxyTail {
+  try {
+    return parseProxyTail(raw)
+  } catch (err) {
+    if (err instanceof ProxyPathError) throw new PatchbayError('PB_ERR_VALIDATION', `bad proxy path: ${err.message}`)
+    throw err
+  }
+}
+
 /** The target with one of the app's other base URLs in place of its main one. */
 function onBase(target: Target, base: string | undefined): Target {
   if (base === undefined) return target
@@ -131,13 +141,7 @@ export class ProxyService {
   }
 
   async forward(req: ProxyRequest): Promise<ProxyResponse> {
-    let tail: ProxyTail
-    try {
-      tail = parseProxyTail(req.tail)
-    } catch (err) {
-      if (err instanceof ProxyPathError) throw new PatchbayError('PB_ERR_VALIDATION', `bad proxy path: ${err.message}`)
-      throw err
-    }
+    const tail = checkedTail(req.tail)
     // The common case (a cached target, a request without a body) takes no promise until the app call.
     let target = this.cache.fresh(req.owner, req.connectionId, Date.now()) ?? (await this.target(req))
     const body = hasNoBody(req) ? NO_BODY : await readBody(req, target, this.deps.config)
@@ -185,13 +189,7 @@ export class ProxyService {
   async describe(
     req: Pick<ProxyRequest, 'owner' | 'connectionId' | 'method' | 'tail' | 'headers' | 'log' | 'base'>,
   ): Promise<{ method: string; url: string; headers: Record<string, string> }> {
-    let tail: ProxyTail
-    try {
-      tail = parseProxyTail(req.tail)
-    } catch (err) {
-      if (err instanceof ProxyPathError) throw new PatchbayError('PB_ERR_VALIDATION', `bad proxy path: ${err.message}`)
-      throw err
-    }
+    const tail = checkedTail(req.tail)
     const target = onBase(this.cache.fresh(req.owner, req.connectionId, Date.now()) ?? (await this.target(req as ProxyRequest)), req.base)
     const path = target.basePath + tail.path || '/'
     // Injected query credentials are shown by name only, whatever their value.
