@@ -132,6 +132,11 @@ export const OAuth2Schema = Type.Object(
     token_request_format: Type.Union([Type.Literal('form'), Type.Literal('json')], { default: 'form' }),
     token_response: TokenResponseSchema,
     refresh: Type.Boolean({ default: true }),
+    /**
+     * The provider's docs say each refresh returns a new refresh token and the old one stops working
+     * (stored at once in one transaction, see docs/catalog.md "Refresh behaviour"); listed for review.
+     */
+    rotating_refresh_token: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 )
@@ -264,6 +269,12 @@ export const AppSchema = Type.Object(
      */
     settings: Type.Optional(Type.Array(FieldSchema, { maxItems: 10 })),
     auth: Type.Array(AuthOptionSchema, { minItems: 1, maxItems: 5 }),
+    /**
+     * What the provider's docs say that is unusual (a non-standard token response, tokens that never
+     * expire, a rotating refresh token, an approval step), one sentence each: shown on the app's
+     * setup page and in the review list (docs/catalog.md).
+     */
+    quirks: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 400 }), { maxItems: 8 })),
   },
   { additionalProperties: false },
 )
