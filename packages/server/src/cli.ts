@@ -9,6 +9,7 @@ import { migrateToLatest, openDatabase } from './db/database.js'
 import { startServer } from './http/server.js'
 import { actionsCommand } from './cli/actions-command.js'
 import { keysCommand } from './cli/keys-command.js'
+import { toolsetsCommand } from './cli/toolsets-command.js'
 import { print, UsageError } from './cli/output.js'
 import { partnerCommand } from './cli/partner-command.js'
 
@@ -29,6 +30,11 @@ Usage:
   patchbay actions test --module <file.js> --fixtures <file.json> [<app>.<key>]
                                      the same for an action of your own
   patchbay actions docs <dir>        write the generated reference of the catalog's actions (one page per app)
+  patchbay toolsets list <partner>   a partner's MCP toolsets (docs/mcp.md)
+  patchbay toolsets show <partner> <name>
+  patchbay toolsets set <partner> <name> <file.json>
+                                     create or replace a toolset from a JSON file (checked as the API checks it)
+  patchbay toolsets delete <partner> <name>
   patchbay partner create [flags]    register a partner; prints its client secret once
   patchbay partner update <id> [flags]
   patchbay partner list
@@ -98,6 +104,8 @@ async function main(argv: string[]): Promise<void> {
       return keysCommand(rest)
     case 'actions':
       return actionsCommand(rest)
+    case 'toolsets':
+      return toolsetsCommand(rest)
     case '--version':
     case '-v':
     case 'version': {

@@ -31,6 +31,9 @@ import { RunExecutor } from './runs/run-executor.js'
 import { RunService } from './runs/run-service.js'
 import { RunStore } from './runs/run-store.js'
 import { RunWaiters } from './runs/run-waiters.js'
+import { ToolsetStore } from './mcp/toolset-store.js'
+import { ToolsetService } from './mcp/toolsets.js'
+import { McpTools } from './mcp/tool-calls.js'
 
 /**
  * Everything routes need, built here once per process (and nowhere else) and handed to the Fastify
@@ -84,6 +87,10 @@ export interface Services {
   /** `/v1/runs`: create, read (long poll), list, cancel, logs. */
   runService: RunService
   runWaiters: RunWaiters
+  /** A partner's MCP toolsets (docs/mcp.md). */
+  toolsets: ToolsetService
+  /** What the MCP endpoint's tools do. */
+  mcpTools: McpTools
   log: Logger
   close(): Promise<void>
 }
@@ -156,11 +163,23 @@ export function createServices(
     waiters: runWaiters,
     config,
   })
+  const actionService = new ActionService({
+    registry: actions,
+    runs: runService,
+    appDirectory,
+    connections,
+    proxy,
+    db: database.db,
+    config,
+  })
+  const connectionService = new ConnectionService(serviceDeps)
   return {
     config,
     database,
     actions,
-    actionService: new ActionService({ registry: actions, runs: runService, appDirectory, connections, proxy, db: database.db, config }),
+    actionService,
+    toolsets: new ToolsetService({ store: new ToolsetStore(database.db), registry: actions, catalog, appDirectory, database }),
+    mcpTools: new McpTools({ runs: runService, actions: actionService, connections: connectionService, sessions, database, config }),
     runStore,
     runExecutor,
     runService,
@@ -185,7 +204,7 @@ export function createServices(
     sessions,
     oauthFlows,
     connectFlow,
-    connectionService: new ConnectionService(serviceDeps),
+    connectionService,
     credentialConnections: new CredentialConnections({ ...serviceDeps, credentialAttempts }),
     appDirectory,
     webhookEvents: new WebhookEvents(database.db),

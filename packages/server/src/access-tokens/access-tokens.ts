@@ -13,7 +13,14 @@ export interface Principal {
   userId: string
   scopes: Scope[]
   expiresAt: number
+  /** Who the token is for: the REST API (`api`) or the MCP endpoint (`mcp`), never both (docs/mcp.md). */
+  resource: TokenResource
+  /** The toolset an MCP token opens; null for API tokens. */
+  toolset: string | null
 }
+
+/** The resource servers a token can be minted for (RFC 8707): each refuses the other's tokens. */
+export type TokenResource = 'api' | 'mcp'
 
 /**
  * Access tokens are opaque random strings stored as SHA-256 hashes: a lookup is one indexed read,
@@ -27,6 +34,8 @@ interface TokenRow {
   revoked_at: number | string | null
   tenant_id: string
   external_id: string
+  resource: string | null
+  toolset: string | null
 }
 
 /** A new access token and the hash it is stored under. */
@@ -62,14 +71,32 @@ export class AccessTokens {
     this.lookup = db
       .selectFrom('access_tokens as t')
       .innerJoin('end_users as u', 'u.id', 't.end_user_id')
-      .select(['t.partner_id', 't.end_user_id', 't.scope', 't.expires_at', 't.revoked_at', 'u.tenant_id', 'u.external_id'])
+      .select([
+        't.partner_id',
+        't.end_user_id',
+        't.scope',
+        't.expires_at',
+        't.revoked_at',
+        't.resource',
+        't.toolset',
+        'u.tenant_id',
+        'u.external_id',
+      ])
       .where('t.token_hash', '=', '')
       .compile()
   }
 
   async issue(
     trx: Transaction<Database> | Kysely<Database>,
-    grant: { partnerId: string; endUserId: string; scopes: Scope[]; ttlSeconds: number; now: number },
+    grant: {
+      partnerId: string
+      endUserId: string
+      scopes: Scope[]
+      ttlSeconds: number
+      now: number
+      resource?: TokenResource
+      toolset?: string | null
+    },
   ): Promise<{ token: string; expiresAt: number }> {
     const token = randomToken(tokenPrefix.accessToken)
     const expiresAt = grant.now + grant.ttlSeconds * 1000
@@ -83,27 +110,32 @@ export class AccessTokens {
         expires_at: expiresAt,
         created_at: grant.now,
         revoked_at: null,
+        resource: grant.resource === 'mcp' ? 'mcp' : null,
+        toolset: grant.toolset ?? null,
       })
       .execute()
     return { token, expiresAt }
   }
 
-  /** The principal behind a bearer token, or undefined if it is unknown, expired or revoked. */
-  async authenticate(token: string, now: number = Date.now()): Promise<Principal | undefined> {
+  /**
+   * The principal behind a bearer token, or undefined if it is unknown, expired, revoked or minted for
+   * another resource (an MCP token at the REST API, a REST token at /mcp: RFC 8707 audiences).
+   */
+  async authenticate(token: string, now: number = Date.now(), resource: TokenResource = 'api'): Promise<Principal | undefined> {
     if (!token.startsWith(tokenPrefix.accessToken) || token.length > 128) return undefined
     const hash = hashSecret(token)
     const principal = await this.principals.get(hash, () => this.read(hash, now), now)
-    return principal && principal.expiresAt > now ? principal : undefined
+    return principal && principal.expiresAt > now && principal.resource === resource ? principal : undefined
   }
 
   /**
-   * What authenticate() would answer, when memory alone can tell (a cached, unexpired principal);
+   * What authenticate() would answer for the REST API, when memory alone can tell (a cached, unexpired principal);
    * undefined means "ask authenticate()". Saves the hot path its promises.
    */
   cached(token: string, now: number = Date.now()): Principal | undefined {
     if (!token.startsWith(tokenPrefix.accessToken) || token.length > 128) return undefined
     const principal = this.principals.peek(hashSecret(token), now)
-    return principal && principal.expiresAt > now ? principal : undefined
+    return principal && principal.expiresAt > now && principal.resource === 'api' ? principal : undefined
   }
 
   private async read(hash: string, now: number): Promise<Principal | undefined> {
@@ -117,6 +149,8 @@ export class AccessTokens {
       userId: row.external_id,
       scopes: row.scope.split(' ') as Scope[],
       expiresAt: Number(row.expires_at),
+      resource: row.resource === 'mcp' ? 'mcp' : 'api',
+      toolset: row.toolset,
     }
   }
 

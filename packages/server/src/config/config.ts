@@ -168,6 +168,23 @@ export const ConfigSchema = Type.Object(
       },
       { default: {} },
     ),
+    mcp: Type.Object(
+      {
+        /**
+         * Longest a tools/call waits for its run before answering with the run's handle (clients
+         * give up near 60 s; docs/mcp.md, "Calls are runs").
+         */
+        waitMs: Type.Integer({ minimum: 0, maximum: 55_000, default: 20_000 }),
+        /** Tools per tools/list page. */
+        pageSize: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+        /**
+         * Browser origins allowed to call /mcp (the MCP spec's DNS-rebinding rule): a request with an
+         * `Origin` header is refused unless it is the public URL's origin or listed here.
+         */
+        allowedOrigins: Type.Array(Type.String({ pattern: '^https?://[^/]+$' }), { default: [] }),
+      },
+      { default: {} },
+    ),
     webhooks: Type.Object(
       {
         /** Deliver webhook events from this process (any number of processes may; each event goes out once). */
@@ -261,6 +278,9 @@ const envMap: Array<[string, string, (v: string) => unknown]> = [
   ['PATCHBAY_RUNS_LEASE_MS', 'runs.leaseMs', parseNumber],
   ['PATCHBAY_RUNS_RETRY_BASE_MS', 'runs.retryBaseMs', parseNumber],
   ['PATCHBAY_RUNS_MAX_OUTPUT_BYTES', 'runs.maxOutputBytes', parseNumber],
+  ['PATCHBAY_MCP_WAIT_MS', 'mcp.waitMs', parseNumber],
+  ['PATCHBAY_MCP_PAGE_SIZE', 'mcp.pageSize', parseNumber],
+  ['PATCHBAY_MCP_ALLOWED_ORIGINS', 'mcp.allowedOrigins', splitList],
   ['PATCHBAY_WEBHOOKS_DISPATCH', 'webhooks.dispatch', parseBool],
   ['PATCHBAY_WEBHOOKS_POLL_MS', 'webhooks.pollMs', parseNumber],
   ['PATCHBAY_WEBHOOKS_MAX_ATTEMPTS', 'webhooks.maxAttempts', parseNumber],

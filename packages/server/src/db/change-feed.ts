@@ -3,8 +3,11 @@ import { type Kysely, sql } from 'kysely'
 import pg from 'pg'
 import type { Database } from './schema.js'
 
-/** What changed: a partner row (by id), one access token (by its hash), or an action run (by id: long polls wake). */
-export type ChangeTopic = 'partner' | 'access_token' | 'run'
+/**
+ * What changed: a partner row (by id), one access token (by its hash), an action run (by id: long polls
+ * wake), or a partner's MCP toolsets (by partner id).
+ */
+export type ChangeTopic = 'partner' | 'access_token' | 'run' | 'toolset'
 export interface Change {
   topic: ChangeTopic
   key: string
@@ -178,8 +181,9 @@ export class PostgresChangeFeed extends ListenerSet implements ChangeFeed {
       const change = payload.slice(space + 1)
       const colon = change.indexOf(':')
       const topic = change.slice(0, colon)
-      if (topic === 'partner' || topic === 'access_token' || topic === 'run') this.emit({ topic, key: change.slice(colon + 1) })
-      else this.emit(undefined)
+      if (topic === 'partner' || topic === 'access_token' || topic === 'run' || topic === 'toolset') {
+        this.emit({ topic, key: change.slice(colon + 1) })
+      } else this.emit(undefined)
     })
     try {
       await client.connect()

@@ -45,6 +45,18 @@ export interface AccessTokensTable {
   expires_at: number
   created_at: number
   revoked_at: number | null
+  /** null: the REST API; `mcp`: the MCP endpoint only (docs/mcp.md). */
+  resource: string | null
+  /** The toolset an MCP token opens. */
+  toolset: string | null
+}
+
+export interface ToolsetsTable {
+  partner_id: string
+  name: string
+  definition: string
+  created_at: number
+  updated_at: number
 }
 
 export interface ConnectSessionsTable {
@@ -214,4 +226,5 @@ export interface Database {
   rate_limits: RateLimitsTable
   runs: RunsTable
   run_logs: RunLogsTable
+  toolsets: ToolsetsTable
 }

@@ -17,6 +17,7 @@ import { connectUiRoutes } from '../routes/connect-ui.js'
 import { connectionPopupRoutes } from '../routes/connection-popup.js'
 import { docsRoutes } from '../routes/docs.js'
 import { healthRoutes } from '../routes/health.js'
+import { mcpRoutes } from '../routes/mcp.js'
 import { oauthRoutes } from '../routes/oauth.js'
 import { v1PartnerRoutes, v1Routes } from '../routes/v1/index.js'
 import { createProxyHandler, isProxyRequest, type ProxyHandler, proxyRoutes } from '../routes/v1/proxy.js'
@@ -145,6 +146,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(v1Routes, { prefix: '/v1' })
   await app.register(v1PartnerRoutes, { prefix: '/v1/partner' })
   await app.register(proxyRoutes, { prefix: '/v1', serve: serveProxy })
+  await app.register(mcpRoutes)
   await app.register(connectUiRoutes)
   await app.register(connectionPopupRoutes)
   await app.register(widgetScriptRoutes)

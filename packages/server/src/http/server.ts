@@ -74,6 +74,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await syncPartners(services.partners, config.partners, {
       partnerApps: services.partnerApps,
       webhookSecrets: services.webhookSecrets,
+      toolsets: services.toolsets,
     })
     app = await buildApp(services)
     await app.listen({ host: config.host, port: config.port })

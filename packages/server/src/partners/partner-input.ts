@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox'
+import { ToolsetDefinition } from '../mcp/toolset-definition.js'
 
 /** Asymmetric algorithms only (RFC 8725 §3.1): a partner signs, Patchbay verifies with public keys. */
 export const allowedAlgorithms = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const
@@ -75,6 +76,8 @@ export const PartnerInput = Type.Object(
     branding: Type.Optional(Branding),
     /** Per-app OAuth clients (config file only; the CLI has `partner app`). */
     apps: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' }), PartnerAppInput)),
+    /** MCP toolsets by name (docs/mcp.md, "Toolsets"); the API and the CLI manage them too. */
+    toolsets: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' }), ToolsetDefinition)),
   },
   { additionalProperties: false },
 )

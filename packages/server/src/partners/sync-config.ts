@@ -1,6 +1,7 @@
 import { ConfigError } from '../config/config.js'
 import { isWebhookSecret } from '../webhooks/signing.js'
 import type { WebhookSecrets } from '../webhooks/webhook-secrets.js'
+import type { ToolsetService } from '../mcp/toolsets.js'
 import type { PartnerApps } from './partner-apps.js'
 import type { PartnerInput } from './partner-input.js'
 import type { PartnerStore } from './partner-store.js'
@@ -10,6 +11,8 @@ export interface SyncPartnersOptions {
   partnerApps?: PartnerApps
   /** Where `webhookSecretEnv` secrets are stored; ignored without it. */
   webhookSecrets?: WebhookSecrets
+  /** Where `toolsets` are stored; ignored without it. */
+  toolsets?: ToolsetService
   env?: Record<string, string | undefined>
 }
 
@@ -19,7 +22,7 @@ export interface SyncPartnersOptions {
  * must carry its `clientSecretHash`, since there is nowhere safe to show a generated secret.
  */
 export async function syncPartners(store: PartnerStore, declared: PartnerInput[], options: SyncPartnersOptions = {}): Promise<string[]> {
-  const { partnerApps, webhookSecrets, env = process.env } = options
+  const { partnerApps, webhookSecrets, toolsets, env = process.env } = options
   const applied: string[] = []
   for (const [i, input] of declared.entries()) {
     if (!input.clientSecretHash && !(await store.get(input.id))) {
@@ -64,6 +67,14 @@ export async function syncPartners(store: PartnerStore, declared: PartnerInput[]
         scopes: appInput.scopes,
         settings: { issuer: appInput.issuer },
       })
+    }
+    // Declared toolsets are created or replaced; those made through the API or the CLI are left alone.
+    for (const [name, definition] of Object.entries(input.toolsets ?? {})) {
+      try {
+        await toolsets?.save(input.id, name, definition)
+      } catch (err) {
+        throw new ConfigError(`partners[${i}].toolsets.${name}: ${(err as Error).message}`)
+      }
     }
     applied.push(input.id)
   }

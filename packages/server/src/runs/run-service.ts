@@ -3,7 +3,7 @@ import type { ActionRegistry, LoadedAction } from '../actions/action-registry.js
 import type { AppDirectory } from '../catalog/app-directory.js'
 import type { Config } from '../config/config.js'
 import type { ConnectSessions } from '../connect/sessions/connect-sessions.js'
-import { connectUrl } from '../connect/sessions/connect-url.js'
+import { mintConnectLink } from '../connect/sessions/connect-url.js'
 import type { ConnectionStore } from '../connections/connection-store.js'
 import type { Owner } from '../connections/connection-types.js'
 import type { PatchbayDatabase } from '../db/database.js'
@@ -245,26 +245,13 @@ export class RunService {
     const json = runJson(row)
     if (!options.reconnectLink || row.status !== 'requires_action' || !json.error) return json
     const { sessions, config, database } = this.deps
-    const now = Date.now()
-    const issued = await sessions.create(database.db, {
-      partnerId: row.partner_id,
-      endUserId: row.end_user_id,
-      options: {
-        apps: [row.app_key],
-        allowedOrigin: null,
-        redirectUri: null,
-        reconnectId: row.connection_id,
-        customState: null,
-        allowMultiple: false,
-      },
-      ttlSeconds: config.sessionTtl,
-      now,
-    })
-    json.error = {
-      ...json.error,
-      connect_url: connectUrl(config.publicUrl, issued.code, row.app_key),
-      connect_url_expires_at: new Date(issued.expiresAt).toISOString(),
-    }
+    const link = await mintConnectLink(
+      { sessions, db: database.db, config },
+      { partnerId: row.partner_id, endUserId: row.end_user_id },
+      row.app_key,
+      row.connection_id,
+    )
+    json.error = { ...json.error, connect_url: link.url, connect_url_expires_at: new Date(link.expiresAt).toISOString() }
     return json
   }
 }

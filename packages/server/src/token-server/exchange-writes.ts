@@ -14,6 +14,9 @@ export interface AccessTokenGrantRow {
   scope: string
   expiresAt: number
   now: number
+  /** null for the REST API; `mcp` for the MCP endpoint (docs/mcp.md). */
+  resource: 'mcp' | null
+  toolset: string | null
 }
 
 /**
@@ -58,7 +61,7 @@ class SqliteExchangeWrites implements ExchangeWrites {
       'insert into end_users (id, partner_id, tenant_id, external_id, created_at, last_seen_at) values (?, ?, ?, ?, ?, ?)',
     )
     const insertToken = sqlite.prepare(
-      'insert into access_tokens (token_hash, partner_id, end_user_id, scope, expires_at, created_at, revoked_at) values (?, ?, ?, ?, ?, ?, null)',
+      'insert into access_tokens (token_hash, partner_id, end_user_id, scope, expires_at, created_at, revoked_at, resource, toolset) values (?, ?, ?, ?, ?, ?, null, ?, ?)',
     )
     // A nested better-sqlite3 transaction is a savepoint: a throw rolls back this grant's rows only.
     this.writeOne = sqlite.transaction((g: AccessTokenGrantRow) => {
@@ -70,7 +73,7 @@ class SqliteExchangeWrites implements ExchangeWrites {
         userId = randomId('usr_')
         insertUser.run(userId, g.partnerId, g.tenantId, g.externalId, g.now, g.now)
       }
-      insertToken.run(g.tokenHash, g.partnerId, userId, g.scope, g.expiresAt, g.now)
+      insertToken.run(g.tokenHash, g.partnerId, userId, g.scope, g.expiresAt, g.now, g.resource, g.toolset)
       return true
     })
     this.writeAll = sqlite.transaction((jobs: Pending[]) =>
@@ -133,8 +136,8 @@ class PostgresExchangeWrites implements ExchangeWrites {
       on conflict (partner_id, tenant_id, external_id) do update set last_seen_at = excluded.last_seen_at
       returning id
     ), tok as (
-      insert into access_tokens (token_hash, partner_id, end_user_id, scope, expires_at, created_at, revoked_at)
-      select $8, $1, usr.id, $9, $10::bigint, $7::bigint, null from usr
+      insert into access_tokens (token_hash, partner_id, end_user_id, scope, expires_at, created_at, revoked_at, resource, toolset)
+      select $8, $1, usr.id, $9, $10::bigint, $7::bigint, null, $11, $12 from usr
       returning 1
     )
     select (select count(*) from tok)::int as issued`
@@ -145,7 +148,20 @@ class PostgresExchangeWrites implements ExchangeWrites {
     const { rows } = await this.pool.query<{ issued: number }>({
       name: 'patchbay_exchange_access_token',
       text: PostgresExchangeWrites.statement,
-      values: [g.partnerId, g.jti, g.jtiExpiresAt, randomId('usr_'), g.tenantId, g.externalId, g.now, g.tokenHash, g.scope, g.expiresAt],
+      values: [
+        g.partnerId,
+        g.jti,
+        g.jtiExpiresAt,
+        randomId('usr_'),
+        g.tenantId,
+        g.externalId,
+        g.now,
+        g.tokenHash,
+        g.scope,
+        g.expiresAt,
+        g.resource,
+        g.toolset,
+      ],
     })
     return rows[0]?.issued === 1
   }

@@ -11,7 +11,9 @@ import { connectUrl } from '../connect/sessions/connect-url.js'
 import { SessionOptionError, type SessionOptions, validateSessionOptions } from '../connect/sessions/session-options.js'
 import { newAccessToken } from '../access-tokens/access-tokens.js'
 import { upsertEndUser } from '../access-tokens/end-users.js'
-import { parseScope, type Scope } from '../access-tokens/scopes.js'
+import { MCP_SCOPE, parseScope, type Scope } from '../access-tokens/scopes.js'
+import { DEFAULT_TOOLSET } from '../mcp/toolset-definition.js'
+import type { ToolsetService } from '../mcp/toolsets.js'
 import { isPatchbayToken } from '../access-tokens/token-prefixes.js'
 import type { ExchangeWrites } from './exchange-writes.js'
 import { ACCESS_TOKEN_TYPE, CONNECT_SESSION_TOKEN_TYPE, JWT_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from './token-types.js'
@@ -36,6 +38,7 @@ export interface TokenExchangeDeps {
   jwks: JwksCache
   exchangeWrites: ExchangeWrites
   sessions: ConnectSessions
+  toolsets: Pick<ToolsetService, 'exists'>
   config: Pick<Config, 'jwt' | 'accessTokenTtl' | 'sessionTtl' | 'publicUrl'>
 }
 
@@ -71,20 +74,32 @@ export async function exchangeToken(
   if (requested !== ACCESS_TOKEN_TYPE && requested !== CONNECT_SESSION_TOKEN_TYPE) {
     throw new OAuthError('invalid_request', `requested_token_type must be ${ACCESS_TOKEN_TYPE} or ${CONNECT_SESSION_TOKEN_TYPE}`)
   }
-  checkTarget(deps.config.publicUrl, body)
+  const target = checkTarget(deps.config.publicUrl, body)
 
   let grantedScopes: Scope[]
   let sessionOptions: SessionOptions | undefined
+  let toolset: string | null = null
   if (requested === CONNECT_SESSION_TOKEN_TYPE) {
+    if (target === 'mcp') throw new OAuthError('invalid_target', 'a connect session code is not for the MCP endpoint')
     if (body.scope !== undefined && body.scope.trim() !== 'connect') {
       throw new OAuthError('invalid_scope', 'a connect session code has the scope "connect" only')
     }
     grantedScopes = ['connect']
     sessionOptions = readSessionOptions(partner, body)
   } else {
-    const parsed = parseScope(body.scope)
+    const parsed = parseScope(body.scope, target === 'mcp' ? [MCP_SCOPE] : undefined)
     if ('unknown' in parsed) throw new OAuthError('invalid_scope', `unknown scope: ${parsed.unknown.join(' ')}`)
     grantedScopes = parsed.scopes
+    if (target === 'api' && grantedScopes.includes(MCP_SCOPE)) {
+      throw new OAuthError('invalid_scope', `the "mcp" scope is granted only with resource=${deps.config.publicUrl}/mcp`)
+    }
+  }
+  if (body.toolset !== undefined && target !== 'mcp') {
+    throw new OAuthError('invalid_request', `toolset is for MCP tokens (resource=${deps.config.publicUrl}/mcp)`)
+  }
+  if (target === 'mcp') {
+    toolset = body.toolset ?? DEFAULT_TOOLSET
+    if (!(await deps.toolsets.exists(partner.id, toolset))) throw new OAuthError('invalid_request', `toolset ${toolset} does not exist`)
   }
 
   if (isPatchbayToken(subjectToken)) {
@@ -114,6 +129,8 @@ export async function exchangeToken(
       scope: grantedScopes.join(' '),
       expiresAt: now + deps.config.accessTokenTtl * 1000,
       now,
+      resource: target === 'mcp' ? 'mcp' : null,
+      toolset,
     })
     if (!issued) throw jtiUsed()
     return {
@@ -153,15 +170,23 @@ export async function exchangeToken(
   })
 }
 
-/** `resource` and `audience` (RFC 8693 §2.1), when given, must name this Patchbay. */
-function checkTarget(publicUrl: string, body: TokenRequestBody): void {
-  const accepted = new Set([publicUrl, `${publicUrl}/`, `${publicUrl}/v1`])
+/**
+ * `resource` and `audience` (RFC 8693 §2.1, RFC 8707), when given, must name this Patchbay: its REST
+ * API (the base URL, or `/v1`) or its MCP endpoint (`/mcp`), which get tokens the other refuses.
+ */
+function checkTarget(publicUrl: string, body: TokenRequestBody): 'api' | 'mcp' {
+  const api = new Set([publicUrl, `${publicUrl}/`, `${publicUrl}/v1`])
+  const mcp = `${publicUrl}/mcp`
+  const targets = new Set<'api' | 'mcp'>()
   for (const param of ['resource', 'audience'] as const) {
     const value = body[param]
-    if (value !== undefined && !accepted.has(value)) {
-      throw new OAuthError('invalid_target', `${param} must be ${publicUrl}`)
-    }
+    if (value === undefined) continue
+    if (value === mcp) targets.add('mcp')
+    else if (api.has(value)) targets.add('api')
+    else throw new OAuthError('invalid_target', `${param} must be ${publicUrl} or ${mcp}`)
   }
+  if (targets.size > 1) throw new OAuthError('invalid_target', 'resource and audience name different resources')
+  return targets.has('mcp') ? 'mcp' : 'api'
 }
 
 /** Connect session options travel as extra token request parameters. */

@@ -5,6 +5,7 @@ import * as m0003 from './0003_lifecycle.js'
 import * as m0004 from './0004_rate_limits.js'
 import * as m0005 from './0005_runs.js'
 import * as m0006 from './0006_run_output_truncated.js'
+import * as m0007 from './0007_mcp.js'
 
 /** Migrations are compiled in (not read from disk), so the built CLI and the tests run the same set. */
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0004_rate_limits': m0004,
   '0005_runs': m0005,
   '0006_run_output_truncated': m0006,
+  '0007_mcp': m0007,
 }
 
 export const migrationProvider: MigrationProvider = {

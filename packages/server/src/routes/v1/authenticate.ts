@@ -26,9 +26,13 @@ export async function principalFor(authorization: string | undefined, tokens: Ac
 export async function principalForToken(token: string, tokens: AccessTokens): Promise<Principal> {
   const principal = await tokens.authenticate(token)
   if (!principal) {
-    throw new PatchbayError('PB_ERR_UNAUTHORIZED', 'the access token is invalid, expired or revoked', {
-      headers: { 'WWW-Authenticate': `${CHALLENGE}, error="invalid_token"` },
-    })
+    throw new PatchbayError(
+      'PB_ERR_UNAUTHORIZED',
+      'the access token is invalid, expired, revoked or minted for another resource (an MCP token is for /mcp only)',
+      {
+        headers: { 'WWW-Authenticate': `${CHALLENGE}, error="invalid_token"` },
+      },
+    )
   }
   return principal
 }

@@ -9,6 +9,7 @@ import { connectionRoutes } from './connections.js'
 import { meRoutes } from './me.js'
 import { authenticatePartner } from './partner-auth.js'
 import { partnerConnectionRoutes } from './partner-connections.js'
+import { partnerToolsetRoutes } from './partner-toolsets.js'
 import { partnerWebhookRoutes } from './partner-webhooks.js'
 import { runRoutes } from './runs.js'
 
@@ -50,4 +51,5 @@ export const v1PartnerRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', authenticatePartner)
   await app.register(partnerWebhookRoutes)
   await app.register(partnerConnectionRoutes)
+  await app.register(partnerToolsetRoutes)
 }

@@ -1,0 +1,123 @@
+import { createRequire } from 'node:module'
+import { toNodeHandler } from '@modelcontextprotocol/node'
+import { Type } from '@sinclair/typebox'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
+import { PatchbayError } from '../errors.js'
+import { MCP_SCOPE } from '../access-tokens/scopes.js'
+import { createMcpEndpoint, type McpCaller } from '../mcp/mcp-server.js'
+import { bearerToken } from './v1/authenticate.js'
+
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string }
+
+const ResourceMetadata = Type.Object({
+  resource: Type.String(),
+  authorization_servers: Type.Array(Type.String()),
+  scopes_supported: Type.Array(Type.String()),
+  bearer_methods_supported: Type.Array(Type.String()),
+  resource_name: Type.String(),
+  resource_documentation: Type.String(),
+})
+
+declare module 'node:http' {
+  interface IncomingMessage {
+    /** Read by the MCP SDK's Node adapter as the handler's `authInfo`; set only by {@link mcpRoutes}' hook. */
+    auth?: { token: string; clientId: string; scopes: string[]; expiresAt: number; extra: { caller: McpCaller } }
+  }
+}
+
+/**
+ * The MCP endpoint (docs/mcp.md): `/mcp` for AI agents, with identity from a bearer token minted for
+ * it (RFC 8707 `resource=<public URL>/mcp`) and nothing else, and its protected resource metadata
+ * (RFC 9728) at both well-known addresses clients try.
+ */
+export const mcpRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { config, accessTokens, toolsets, mcpTools } = app.services
+  const resource = () => `${config.publicUrl}/mcp`
+  const metadataUrl = () => `${config.publicUrl}/.well-known/oauth-protected-resource/mcp`
+  const challenge = (params: string) => `Bearer resource_metadata="${metadataUrl()}"${params}`
+  const refuse = (code: 'PB_ERR_UNAUTHORIZED' | 'PB_ERR_INSUFFICIENT_SCOPE' | 'PB_ERR_FORBIDDEN', message: string, params = '') =>
+    new PatchbayError(code, message, code === 'PB_ERR_FORBIDDEN' ? {} : { headers: { 'WWW-Authenticate': challenge(params) } })
+
+  const metadata = async () => ({
+    resource: resource(),
+    authorization_servers: [config.publicUrl],
+    scopes_supported: [MCP_SCOPE],
+    bearer_methods_supported: ['header'],
+    resource_name: 'Patchbay MCP',
+    resource_documentation: `${config.publicUrl}/docs`,
+  })
+  const metadataSchema = {
+    summary: 'Protected resource metadata of /mcp (RFC 9728)',
+    description:
+      'Tokens come from the token exchange with `resource` set to this `resource` (the partner mints them; docs/mcp.md). No other grant is offered.',
+    tags: ['mcp'],
+    response: { 200: ResourceMetadata },
+  }
+  app.get('/.well-known/oauth-protected-resource', { schema: metadataSchema }, metadata)
+  app.get('/.well-known/oauth-protected-resource/mcp', { schema: metadataSchema }, metadata)
+
+  /** Every /mcp request: the Origin rule, then the token (audience, expiry, scope), then its toolset. */
+  async function authenticate(req: FastifyRequest): Promise<void> {
+    const origin = req.headers.origin
+    // The MCP spec's DNS-rebinding rule: a browser page of another origin is refused before anything else.
+    if (origin !== undefined && origin !== new URL(config.publicUrl).origin && !config.mcp.allowedOrigins.includes(origin)) {
+      throw refuse('PB_ERR_FORBIDDEN', `origin ${origin} may not call /mcp (PATCHBAY_MCP_ALLOWED_ORIGINS)`)
+    }
+    let token: string
+    try {
+      token = bearerToken(req.headers.authorization)
+    } catch {
+      throw refuse('PB_ERR_UNAUTHORIZED', `send an access token minted for ${resource()} as "Authorization: Bearer <token>"`)
+    }
+    const principal = await accessTokens.authenticate(token, Date.now(), 'mcp')
+    if (!principal) {
+      throw refuse(
+        'PB_ERR_UNAUTHORIZED',
+        `the access token is invalid, expired, revoked or not minted for ${resource()}`,
+        ', error="invalid_token", error_description="the token is not valid for this resource"',
+      )
+    }
+    if (!principal.scopes.includes(MCP_SCOPE)) {
+      throw refuse(
+        'PB_ERR_INSUFFICIENT_SCOPE',
+        `this endpoint needs the "${MCP_SCOPE}" scope`,
+        `, error="insufficient_scope", scope="${MCP_SCOPE}"`,
+      )
+    }
+    const toolset = await toolsets.resolve(principal.partnerId, principal.toolset ?? '')
+    if (!toolset) {
+      throw refuse(
+        'PB_ERR_UNAUTHORIZED',
+        `the toolset ${principal.toolset} of this token no longer exists: mint a new token`,
+        ', error="invalid_token", error_description="the toolset no longer exists"',
+      )
+    }
+    req.raw.auth = {
+      token,
+      clientId: principal.partnerId,
+      scopes: principal.scopes,
+      expiresAt: Math.floor(principal.expiresAt / 1000),
+      extra: { caller: { principal, toolset } },
+    }
+  }
+
+  const serve = toNodeHandler(createMcpEndpoint(mcpTools, { pageSize: config.mcp.pageSize, version }))
+  app.route({
+    method: ['POST', 'GET', 'DELETE'],
+    url: '/mcp',
+    onRequest: authenticate,
+    schema: {
+      summary: 'MCP endpoint (Streamable HTTP)',
+      description:
+        "The end user's actions as tools for AI agents: MCP 2026-07-28 (stateless) and the 2025 revisions, POST only (GET and DELETE answer 405: no sessions). " +
+        'Bearer token from the token exchange with `resource=<public URL>/mcp`; see docs/mcp.md.',
+      tags: ['mcp'],
+      security: [{ bearer: [] }],
+    },
+    handler: async (req, reply) => {
+      reply.hijack()
+      await serve(req.raw, reply.raw, req.body)
+    },
+  })
+}
