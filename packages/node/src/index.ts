@@ -41,6 +41,7 @@ export type {
   ConnectionList,
   ConnectionStatus,
   ConnectSession,
+  McpToken,
   Me,
 } from './types.js'
 export { type ConnectSessionOptions, PatchbayUser } from './user.js'

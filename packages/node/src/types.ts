@@ -96,6 +96,20 @@ export interface Me {
 }
 
 /** A single-use code that opens the Connect UI for one end user. */
+/** A token for the MCP endpoint, from {@link PatchbayUser.mcpToken} (docs/mcp.md). */
+export interface McpToken {
+  /** The bearer token an MCP client sends (`Authorization: Bearer …`); valid at `url` only. */
+  token: string
+  /** The MCP endpoint: `<Patchbay URL>/mcp`. */
+  url: string
+  /** The toolset the token opens. */
+  toolset: string
+  /** When the token stops working (ISO 8601). */
+  expiresAt: string
+  /** Seconds the token is valid for, from the exchange. */
+  expiresIn: number
+}
+
 export interface ConnectSession {
   /** The code for the browser: `/to/{app}?token=…` or the widget's `open({ token })`. */
   token: string

@@ -10,7 +10,7 @@ import { proxyError, proxyUrl, replayable } from './resources/proxy.js'
 import { processTokenExchangeResponse, tokenExchangeRequest } from './token/exchange-token.js'
 import type { TokenCache } from './token/token-cache.js'
 import { CONNECT_SESSION_TOKEN_TYPE } from './token/token-types.js'
-import type { ConnectSession, Me } from './types.js'
+import type { ConnectSession, McpToken, Me } from './types.js'
 
 export interface ConnectSessionOptions {
   /** App keys the session may connect (a picker when several); every app when absent. */
@@ -123,6 +123,29 @@ export class PatchbayUser {
       token: tokens.access_token,
       connectUrl,
       sessionId: tokens.session_id,
+      expiresIn: tokens.expires_in,
+      expiresAt: new Date(started + tokens.expires_in * 1000).toISOString(),
+    }
+  }
+
+  /**
+   * Mints a token for Patchbay's MCP endpoint, for this end user's AI agent: the token exchange with
+   * `resource=<baseUrl>/mcp` and the `mcp` scope (so the REST API refuses it, and /mcp refuses every
+   * other token). `toolset` names one of the partner's toolsets (default: `default`). A new token
+   * each call: hand it to the agent's MCP client with `url` (docs/mcp.md).
+   */
+  async mcpToken(options: { toolset?: string } = {}): Promise<McpToken> {
+    if (options.toolset !== undefined && (typeof options.toolset !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,62}$/.test(options.toolset))) {
+      throw new TypeError('options.toolset: must be a toolset name (lowercase letters, digits, - and _)')
+    }
+    const url = `${this.ctx.transport.baseUrl}/mcp`
+    const params: Record<string, string> = { resource: url, scope: 'mcp', ...(options.toolset ? { toolset: options.toolset } : {}) }
+    const started = Date.now()
+    const tokens = await processTokenExchangeResponse(await tokenExchangeRequest(this.ctx.transport, await this.ctx.subjectToken(), params))
+    return {
+      token: tokens.access_token,
+      url,
+      toolset: options.toolset ?? 'default',
       expiresIn: tokens.expires_in,
       expiresAt: new Date(started + tokens.expires_in * 1000).toISOString(),
     }

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Transaction } from 'kysely'
+import type { CompiledQuery, Kysely, Selectable, Transaction } from 'kysely'
 import type { ConnectionsTable, Database } from '../db/schema.js'
 import { randomId } from '../lib/random.js'
 import { connectionCredentialsAad } from '../vault/associated-data.js'
@@ -37,11 +37,50 @@ export function toConnection(row: Selectable<ConnectionsTable>): Connection {
  * id simply does not exist for the caller. Credentials are encrypted with associated data binding
  * them to the partner and the connection.
  */
+/** The most connections of one app an MCP call chooses among (a user has a handful). */
+const MAX_ACCOUNTS = 100
+
+/** A connection without its credentials: which account it is and whether it works. */
+export type ConnectionAccount = Pick<Connection, 'id' | 'appKey' | 'name' | 'accountIdentifier' | 'status' | 'createdAt'>
+
+type AccountRow = Pick<ConnectionsTable, 'id' | 'app_key' | 'name' | 'account_identifier' | 'status' | 'created_at'>
+
 export class ConnectionStore {
+  private accountsQuery: CompiledQuery<AccountRow> | undefined
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly vault: Vault,
   ) {}
+
+  /**
+   * One user's connections of one app, oldest first, as an MCP call picks among them (mcp/tool-calls.ts):
+   * no credentials, no join, a query compiled once (it runs on every tool call).
+   */
+  async accountsOf(owner: Owner, app: string): Promise<ConnectionAccount[]> {
+    this.accountsQuery ??= this.db
+      .selectFrom('connections')
+      .select(['id', 'app_key', 'name', 'account_identifier', 'status', 'created_at'])
+      .where('partner_id', '=', '')
+      .where('end_user_id', '=', '')
+      .where('app_key', '=', '')
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(MAX_ACCOUNTS)
+      .compile() as CompiledQuery<AccountRow>
+    const { rows } = await this.db.executeQuery<AccountRow>({
+      ...this.accountsQuery,
+      parameters: [owner.partnerId, owner.endUserId, app, MAX_ACCOUNTS],
+    })
+    return rows.map((r) => ({
+      id: r.id,
+      appKey: r.app_key,
+      name: r.name,
+      accountIdentifier: r.account_identifier,
+      status: r.status,
+      createdAt: Number(r.created_at),
+    }))
+  }
 
   async get(owner: Owner, id: string, db: Db = this.db): Promise<Connection | undefined> {
     const row = await db

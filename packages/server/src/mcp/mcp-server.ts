@@ -65,7 +65,7 @@ export function createMcpEndpoint(tools: McpTools, options: { pageSize: number; 
       })
       return server
     },
-    { legacy: 'stateless', responseMode: 'json' },
+    { legacy: 'stateless' },
   )
 }
 

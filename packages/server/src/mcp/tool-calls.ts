@@ -4,7 +4,7 @@ import type { Config } from '../config/config.js'
 import type { ConnectSessions } from '../connect/sessions/connect-sessions.js'
 import { mintConnectLink } from '../connect/sessions/connect-url.js'
 import type { ConnectionService } from '../connections/connection-service.js'
-import type { Connection } from '../connections/connection-types.js'
+import type { ConnectionAccount, ConnectionStore } from '../connections/connection-store.js'
 import type { PatchbayDatabase } from '../db/database.js'
 import { PatchbayError } from '../errors.js'
 import type { RunJson } from '../runs/run-json.js'
@@ -35,6 +35,7 @@ export interface McpToolsDeps {
   runs: RunService
   actions: ActionService
   connections: ConnectionService
+  connectionStore: ConnectionStore
   sessions: ConnectSessions
   database: PatchbayDatabase
   config: Config
@@ -335,7 +336,7 @@ export class McpTools {
     if (pool.length === 1 || choice !== 'ask') {
       // Oldest first (created_at, id): the listing's order.
       const picked = choice === 'newest' ? pool[pool.length - 1] : pool[0]
-      return { id: (picked as Connection).id }
+      return { id: (picked as ConnectionAccount).id }
     }
     const choices = pool.map(connectionSummary)
     return {
@@ -348,12 +349,14 @@ export class McpTools {
     }
   }
 
-  private async userConnections(principal: Principal, app?: string): Promise<Connection[]> {
-    const connections: Connection[] = []
+  /** The user's connections of `app` (the lookup every call makes), or of every app. */
+  private async userConnections(principal: Principal, app?: string): Promise<ConnectionAccount[]> {
+    if (app !== undefined) return this.deps.connectionStore.accountsOf(principal, app)
+    const connections: ConnectionAccount[] = []
     let cursor: string | undefined
     // A user has a handful; the bound keeps a pathological account from making this a scan.
     for (let page = 0; page < 5; page++) {
-      const listed = await this.deps.connections.list(principal, { app, limit: 100, ...(cursor ? { cursor } : {}) })
+      const listed = await this.deps.connections.list(principal, { limit: 100, ...(cursor ? { cursor } : {}) })
       connections.push(...listed.data.map((d) => d.connection))
       if (!listed.nextCursor) break
       cursor = listed.nextCursor
@@ -367,7 +370,7 @@ export class McpTools {
   }
 }
 
-function connectionSummary(c: Connection) {
+function connectionSummary(c: ConnectionAccount) {
   return {
     id: c.id,
     app: c.appKey,

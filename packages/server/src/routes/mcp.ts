@@ -114,6 +114,13 @@ export const mcpRoutes: FastifyPluginAsyncTypebox = async (app) => {
         'Bearer token from the token exchange with `resource=<public URL>/mcp`; see docs/mcp.md.',
       tags: ['mcp'],
       security: [{ bearer: [] }],
+      response: {
+        200: Type.Object(
+          { jsonrpc: Type.Literal('2.0') },
+          { additionalProperties: true, description: 'A JSON-RPC response (2025 clients may get it as an SSE event).' },
+        ),
+        202: Type.Null({ description: 'A notification, accepted.' }),
+      },
     },
     handler: async (req, reply) => {
       reply.hijack()

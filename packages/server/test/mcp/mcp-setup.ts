@@ -7,6 +7,7 @@ export const eras = [
   { name: '2026-07-28', options: { versionNegotiation: { mode: { pin: '2026-07-28' } } } },
   { name: '2025-11-25 (initialize)', options: {} },
   { name: '2025-06-18 (initialize)', options: { supportedProtocolVersions: ['2025-06-18'] } },
+  { name: '2025-03-26 (initialize)', options: { supportedProtocolVersions: ['2025-03-26'] } },
 ] as const
 
 export type Era = (typeof eras)[number]
