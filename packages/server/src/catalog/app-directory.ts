@@ -1,3 +1,4 @@
+import { PatchbayError } from '../errors.js'
 import { type Static, Type } from '@sinclair/typebox'
 import type { PartnerApps } from '../partners/partner-apps.js'
 import type { App, AuthOption, Field } from './app-schema.js'
@@ -107,6 +108,30 @@ export class AppDirectory {
       const described = this.describe(app, configured)
       return described ? [described] : []
     })
+  }
+
+  /**
+   * A page of the apps this partner offers, by key, after `cursor` (a key from a previous page):
+   * optionally of one category, or whose key, name or description holds every word of `q`.
+   */
+  async page(
+    partnerId: string,
+    options: { q?: string; category?: string; cursor?: string; limit: number },
+  ): Promise<{ data: AppJson[]; next_cursor: string | null }> {
+    const words = (options.q ?? '').toLowerCase().split(/\s+/).filter(Boolean)
+    const after = options.cursor === undefined ? undefined : Buffer.from(options.cursor, 'base64url').toString('utf8')
+    if (after !== undefined && !this.deps.catalog.get(after)) {
+      throw new PatchbayError('PB_ERR_VALIDATION', 'querystring.cursor is not a next_cursor value from a previous page')
+    }
+    const matching = (await this.list(partnerId)).filter((app) => {
+      if (after !== undefined && app.key <= after) return false
+      if (options.category !== undefined && !app.categories.includes(options.category)) return false
+      const text = `${app.key} ${app.name} ${app.description}`.toLowerCase()
+      return words.every((w) => text.includes(w))
+    })
+    const data = matching.slice(0, options.limit)
+    const last = data[data.length - 1]
+    return { data, next_cursor: matching.length > options.limit && last ? Buffer.from(last.key).toString('base64url') : null }
   }
 
   /** The app, or undefined when it does not exist or this partner cannot offer it. */

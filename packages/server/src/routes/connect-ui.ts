@@ -46,6 +46,7 @@ function summarize(catalog: Pick<Catalog, 'logoPath'>) {
     name: app.name,
     logoUrl: catalog.logoPath(app.key) ? `/assets/apps/${app.key}.svg` : '',
     description: app.description,
+    categories: app.categories,
   })
 }
 
@@ -100,7 +101,7 @@ function imagePolicy(ctx: PageContext): { imgSrc: string[] } {
   return { imgSrc: logo?.startsWith('https://') ? [new URL(logo).origin] : [] }
 }
 
-const GENERIC_APP: AppSummary = { key: 'app', name: 'the app', logoUrl: '', description: '' }
+const GENERIC_APP: AppSummary = { key: 'app', name: 'the app', logoUrl: '', description: '', categories: [] }
 
 function noStore(reply: FastifyReply): FastifyReply {
   return reply.header('Cache-Control', 'no-store').header('Referrer-Policy', 'no-referrer')
@@ -115,6 +116,8 @@ export function respond(
   app: { services: { config: { publicUrl: string }; catalog: Pick<Catalog, 'logoPath'> } },
   reply: FastifyReply,
   step: FlowStep,
+  /** The picker's search form, when the request carried one. */
+  search?: { q?: string | undefined; category?: string | undefined },
 ): FastifyReply {
   const { publicUrl } = app.services.config
   const summary = summarize(app.services.catalog)
@@ -161,7 +164,13 @@ export function respond(
       body = renderError(ctx, { title: step.title, message: step.message, ...(step.app ? { app: summary(step.app) } : {}) })
       break
     case 'picker':
-      body = renderPicker(ctx, { apps: step.apps.map(summary), hrefFor: (key) => `/connect/${step.session.id}/${key}` })
+      body = renderPicker(ctx, {
+        apps: step.apps.map(summary),
+        hrefFor: (key) => `/connect/${step.session.id}/${key}`,
+        searchAction: `/connect/${step.session.id}`,
+        ...(search?.q ? { q: search.q } : {}),
+        ...(search?.category ? { category: search.category } : {}),
+      })
       break
     case 'form':
       status = step.status
@@ -261,10 +270,24 @@ export const connectUiRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return respond(app, reply, await flow.open(q.token, null, openRequest(q)))
   })
 
-  app.get('/connect/:session', { schema: { ...hide, params: Type.Object({ session: Id }) } }, async (req, reply) => {
-    const { session } = req.params
-    return respond(app, reply, await flow.picker(session, cookiesOf(req)[sessionCookieName(session)]))
-  })
+  app.get(
+    '/connect/:session',
+    {
+      schema: {
+        ...hide,
+        params: Type.Object({ session: Id }),
+        // The picker's search form (docs/connect-ui.md, "Picker"); empty values mean "all".
+        querystring: Type.Object({
+          q: Type.Optional(Type.String({ maxLength: 100 })),
+          category: Type.Optional(Type.String({ pattern: '^[a-z0-9-]{0,64}$' })),
+        }),
+      },
+    },
+    async (req, reply) => {
+      const { session } = req.params
+      return respond(app, reply, await flow.picker(session, cookiesOf(req)[sessionCookieName(session)]), req.query)
+    },
+  )
 
   app.get(
     '/connect/:session/:app',

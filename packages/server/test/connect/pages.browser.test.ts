@@ -5,9 +5,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { newNonce, pageHeaders, renderAppForm, renderRedirecting, renderResult } from '../../src/connect/pages/index.js'
+import { newNonce, pageHeaders, renderAppForm, renderPicker, renderRedirecting, renderResult } from '../../src/connect/pages/index.js'
 import { describeBrowser, type LaunchedBrowser, launchBrowser } from '../helpers/browser.js'
-import { renderSamples, sampleContext, stripe, stripeOptions, successMessage } from './render-samples.js'
+import { manyApps, renderSamples, sampleContext, stripe, stripeOptions, successMessage } from './render-samples.js'
 
 interface Site {
   origin: string
@@ -74,6 +74,14 @@ describeBrowser('Connect UI pages in Chromium', () => {
       let page: string | undefined
       if (url.pathname === '/result') {
         page = renderResult(ctx, { message: successMessage, targetOrigin: resultTarget, title: 'Slack is connected', detail: 'Done.' })
+      } else if (url.pathname === '/picker') {
+        page = renderPicker(ctx, {
+          apps: manyApps,
+          hrefFor: (key) => `/picked/${key}`,
+          searchAction: '/picker',
+          q: url.searchParams.get('q') ?? '',
+          category: url.searchParams.get('category') ?? '',
+        })
       } else if (url.pathname === '/form' && req.method === 'GET') {
         page = renderAppForm(ctx, { app: stripe, options: [{ ...stripeOptions[0]!, action: '/form' }] })
       } else if (url.pathname === '/form') {
@@ -177,5 +185,40 @@ describeBrowser('Connect UI pages in Chromium', () => {
     await page.click('button[type=submit]')
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('api_key-api_key')
     expect(posted).toEqual([])
+  })
+
+  it('narrows a 160-app picker from the keyboard: words, then a category, with no script', async () => {
+    const { page } = browser
+    const problems: string[] = []
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text())
+    })
+    await page.goto(`${patchbay.origin}/picker`)
+    expect(await page.locator('.grid li').count()).toBe(160)
+    expect(await page.locator('[role=status]').textContent()).toBe('160 apps')
+    await page.keyboard.press('Tab')
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('pb-q')
+    await page.keyboard.type('globex')
+    await page.keyboard.press('Enter')
+    await page.waitForURL(/q=globex/)
+    expect(await page.locator('.grid li').count()).toBe(32)
+    expect(await page.locator('[role=status]').textContent()).toBe('32 of 160 apps')
+    await page.keyboard.press('Tab')
+    await page.keyboard.press('Tab')
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('pb-cat')
+    await page.selectOption('#pb-cat', 'support')
+    await page.keyboard.press('Tab')
+    await page.keyboard.press('Enter')
+    await page.waitForURL(/category=support/)
+    // Globex apps are every fifth, support every eighth: i % 40 === 1.
+    expect(await page.locator('.grid b').allTextContents()).toEqual([
+      'Globex support 1',
+      'Globex support 41',
+      'Globex support 81',
+      'Globex support 121',
+    ])
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+    expect(overflow).toBe(0)
+    expect(problems).toEqual([])
   })
 })

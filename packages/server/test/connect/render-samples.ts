@@ -22,14 +22,62 @@ export function sampleContext(mode: Branding['mode'] = 'light', branding: Partia
 }
 
 export const sampleApps: AppSummary[] = [
-  { key: 'slack', name: 'Slack', logoUrl: '/logos/slack.svg', description: 'Send messages and read channels in your workspace.' },
-  { key: 'github', name: 'GitHub', logoUrl: '/logos/github.svg', description: 'Create issues and pull requests in your repositories.' },
-  { key: 'google-sheets', name: 'Google Sheets', logoUrl: '/logos/google-sheets.svg', description: 'Append rows and read spreadsheets.' },
-  { key: 'hubspot', name: 'HubSpot', logoUrl: '/logos/hubspot.svg', description: 'Sync contacts, companies and deals.' },
-  { key: 'zendesk', name: 'Zendesk', logoUrl: '/logos/zendesk.svg', description: 'Create and update support tickets.' },
-  { key: 'stripe', name: 'Stripe', logoUrl: '/logos/stripe.svg', description: 'Read customers, invoices and payments.' },
-  { key: 'notion', name: 'Notion', logoUrl: '/logos/notion.svg', description: 'Create pages and query databases.' },
-  { key: 'linear', name: 'Linear', logoUrl: '/logos/linear.svg', description: 'Create and track issues across teams.' },
+  {
+    key: 'slack',
+    name: 'Slack',
+    logoUrl: '/logos/slack.svg',
+    description: 'Send messages and read channels in your workspace.',
+    categories: ['communication'],
+  },
+  {
+    key: 'github',
+    name: 'GitHub',
+    logoUrl: '/logos/github.svg',
+    description: 'Create issues and pull requests in your repositories.',
+    categories: ['developer-tools'],
+  },
+  {
+    key: 'google-sheets',
+    name: 'Google Sheets',
+    logoUrl: '/logos/google-sheets.svg',
+    description: 'Append rows and read spreadsheets.',
+    categories: ['productivity'],
+  },
+  {
+    key: 'hubspot',
+    name: 'HubSpot',
+    logoUrl: '/logos/hubspot.svg',
+    description: 'Sync contacts, companies and deals.',
+    categories: ['crm', 'marketing'],
+  },
+  {
+    key: 'zendesk',
+    name: 'Zendesk',
+    logoUrl: '/logos/zendesk.svg',
+    description: 'Create and update support tickets.',
+    categories: ['support'],
+  },
+  {
+    key: 'stripe',
+    name: 'Stripe',
+    logoUrl: '/logos/stripe.svg',
+    description: 'Read customers, invoices and payments.',
+    categories: ['payments'],
+  },
+  {
+    key: 'notion',
+    name: 'Notion',
+    logoUrl: '/logos/notion.svg',
+    description: 'Create pages and query databases.',
+    categories: ['productivity'],
+  },
+  {
+    key: 'linear',
+    name: 'Linear',
+    logoUrl: '/logos/linear.svg',
+    description: 'Create and track issues across teams.',
+    categories: ['project-management'],
+  },
 ]
 
 export const zendesk: AppSummary = sampleApps[4]!
@@ -134,11 +182,32 @@ export interface RenderedSample {
   html: string
 }
 
+const CATEGORIES = ['crm', 'support', 'communication', 'developer-tools', 'accounting', 'hr', 'ai', 'storage']
+
+/** A catalog-sized picker: 160 apps over eight categories (the search form shows from nine apps on). */
+export const manyApps: AppSummary[] = Array.from({ length: 160 }, (_, i) => ({
+  key: `app-${String(i).padStart(3, '0')}`,
+  name: `${['Acme', 'Globex', 'Initech', 'Umbrella', 'Hooli'][i % 5]} ${CATEGORIES[i % 8]} ${i}`,
+  logoUrl: `/logos/app-${i}.svg`,
+  description: `Sample app number ${i} in ${CATEGORIES[i % 8]}.`,
+  categories: [CATEGORIES[i % 8] as string],
+}))
+
 /** Every page (and the interesting variants) rendered with the sample inputs. */
 export function renderSamples(mode: Branding['mode'] = 'light', branding: Partial<Branding> = {}): RenderedSample[] {
   const ctx = sampleContext(mode, branding)
   return [
     { name: 'picker', html: renderPicker(ctx, { apps: sampleApps, hrefFor: (key) => `/to/${key}?session=cs_91b2c3d4e5f6a7b8` }) },
+    {
+      name: 'picker-many',
+      html: renderPicker(ctx, {
+        apps: manyApps,
+        hrefFor: (key) => `/connect/cs_91b2c3d4e5f6a7b8/${key}`,
+        searchAction: '/connect/cs_91b2c3d4e5f6a7b8',
+        q: 'acme',
+        category: 'crm',
+      }),
+    },
     { name: 'form-single', html: renderAppForm(ctx, { app: stripe, options: stripeOptions }) },
     {
       name: 'form-options',

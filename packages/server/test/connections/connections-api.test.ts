@@ -565,6 +565,37 @@ describe.each(databaseTargets)('Connections REST API ($name)', (target) => {
   })
 
   describe('GET /v1/apps', () => {
+    it('pages with a cursor, and narrows by words and category', async () => {
+      const { token } = await login('browser', { scope: 'connect' })
+      const all = (await call(v1('/apps'), { token })).json
+      expect(all.next_cursor).toBeNull()
+      const keys = all.data.map((a: { key: string }) => a.key)
+      const walked: string[] = []
+      let cursor: string | null = null
+      for (let i = 0; i < 100; i++) {
+        const page: { data: { key: string }[]; next_cursor: string | null } = (
+          await call(v1(`/apps?limit=2${cursor ? `&cursor=${cursor}` : ''}`), { token })
+        ).json
+        expect(page.data.length).toBeLessThanOrEqual(2)
+        walked.push(...page.data.map((a) => a.key))
+        cursor = page.next_cursor
+        if (!cursor) break
+      }
+      expect(walked).toEqual(keys)
+      const found = (await call(v1('/apps?q=stripe%20payments'), { token })).json
+      expect(found.data.map((a: { key: string }) => a.key)).toContain('stripe')
+      expect(
+        found.data.every((a: { name: string; description: string; key: string }) =>
+          `${a.key} ${a.name} ${a.description}`.toLowerCase().includes('stripe'),
+        ),
+      ).toBe(true)
+      const payments = (await call(v1('/apps?category=payments'), { token })).json
+      expect(payments.data.length).toBeGreaterThan(0)
+      expect(payments.data.every((a: { categories: string[] }) => a.categories.includes('payments'))).toBe(true)
+      expect((await call(v1('/apps?cursor=bm9wZQ'), { token })).status).toBe(400)
+      expect((await call(v1('/apps?limit=0'), { token })).status).toBe(400)
+    })
+
     it('lists the apps this partner offers, with form fields and connect links (null when no auth is needed)', async () => {
       const { token } = await login('browser', { scope: 'connect' })
       const res = await call(v1('/apps'), { token })

@@ -30,12 +30,16 @@ export interface AppSummary {
   /** Same-origin path or URL of the app's logo. */
   logoUrl: string
   description: string
+  /** The app's categories (the picker filters by them); none when unknown. */
+  categories: readonly string[]
 }
 
 /** An app or partner logo, or a monogram tile when there is no usable image. Decorative: the name is always beside it. */
-export function logo(url: string | undefined, name: string, cls = 'lg'): SafeHtml {
+export function logo(url: string | undefined, name: string, cls = 'lg', lazy = false): SafeHtml {
   const src = safeImageUrl(url)
-  if (src) return html`<img class="${cls}" src="${src}" alt="" width="56" height="56" decoding="async">`
+  // Lazy in the picker: with 150+ apps, only the logos on screen load.
+  if (src)
+    return html`<img class="${cls}" src="${src}" alt="" width="56" height="56" decoding="async"${lazy ? raw(' loading="lazy"') : ''}>`
   const initial = Array.from(name.trim())[0]?.toUpperCase() ?? '?'
   return html`<span class="${cls} mono" aria-hidden="true">${initial}</span>`
 }

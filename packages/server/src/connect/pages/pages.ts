@@ -49,16 +49,52 @@ function appHeader(app: AppSummary | undefined, h1: string, sub: HtmlValue, icon
   return html`<div class="hd">${art}<h1>${h1}</h1>${sub && html`<p class="mut">${sub}</p>`}</div>`
 }
 
-/** The app picker: a grid of big links, one per app. `hrefFor` must return http(s) URLs or same-origin paths. */
-export function renderPicker(ctx: PageContext, p: { apps: AppSummary[]; hrefFor: (appKey: string) => string }): string {
+/** Above this many apps the picker offers a search box and a category filter. */
+const SEARCH_FROM = 9
+
+/**
+ * The app picker: a grid of big links, one per app. `hrefFor` must return http(s) URLs or same-origin paths. With
+ * many apps, a search form (a plain GET to `searchAction`: no script) narrows the grid by words and category.
+ */
+export function renderPicker(
+  ctx: PageContext,
+  p: { apps: AppSummary[]; hrefFor: (appKey: string) => string; searchAction?: string; q?: string; category?: string },
+): string {
   const partner = ctx.branding.partnerName.trim()
-  const items = p.apps.map(
+  const words = (p.q ?? '').toLowerCase().split(/\s+/).filter(Boolean)
+  const category = p.category ?? ''
+  const shown = p.apps.filter(
     (app) =>
-      html`<li><a class="app" href="${safeUrl(p.hrefFor(app.key), `hrefFor(${JSON.stringify(app.key)})`)}">${logo(app.logoUrl, app.name)}<b>${app.name}</b>${app.description && html`<small>${app.description}</small>`}</a></li>`,
+      (category === '' || app.categories.includes(category)) &&
+      words.every((w) => `${app.key} ${app.name} ${app.description}`.toLowerCase().includes(w)),
   )
+  const items = shown.map(
+    (app) =>
+      html`<li><a class="app" href="${safeUrl(p.hrefFor(app.key), `hrefFor(${JSON.stringify(app.key)})`)}">${logo(app.logoUrl, app.name, 'lg', true)}<b>${app.name}</b>${app.description && html`<small>${app.description}</small>`}</a></li>`,
+  )
+  const searchable = p.searchAction !== undefined && p.apps.length >= SEARCH_FROM
+  const categories = [...new Set(p.apps.flatMap((app) => app.categories))].sort()
+  const search = searchable
+    ? html`<form class="srch" method="get" action="${safeUrl(p.searchAction as string, 'searchAction')}" role="search">
+<label class="vh" for="pb-q">Search apps</label><div class="in"><input id="pb-q" name="q" type="search" value="${p.q ?? ''}" placeholder="Search ${p.apps.length} apps" autocomplete="off" maxlength="100"></div>
+<label class="vh" for="pb-cat">Category</label><select id="pb-cat" name="category"><option value="">All categories</option>${categories.map((c) => html`<option value="${c}"${c === category && raw(' selected')}>${categoryLabel(c)}</option>`)}</select>
+<button class="btn" type="submit">Search</button>
+</form>
+<p class="mut sm" role="status">${shown.length === p.apps.length ? `${p.apps.length} apps` : `${shown.length} of ${p.apps.length} apps`}</p>`
+    : ''
+  const empty =
+    p.apps.length === 0
+      ? html`<p class="alert" role="status">No apps are available for this link. Go back to ${partnerLabel(ctx.branding)} and try again.</p>`
+      : html`<p class="mut">No app matches. Try other words or all categories.</p>`
   const body = html`<div class="hd"><h1>Connect an app</h1><p class="mut">${partner ? `Choose the account to connect to ${partner}.` : 'Choose the account to connect.'}</p></div>
-${items.length > 0 ? html`<ul class="grid">${items}</ul>` : html`<p class="alert" role="status">No apps are available for this link. Go back to ${partnerLabel(ctx.branding)} and try again.</p>`}`
+${search}${items.length > 0 ? html`<ul class="grid">${items}</ul>` : empty}`
   return layout(ctx, { title: 'Connect an app', body, wide: p.apps.length > 2 })
+}
+
+/** "developer-tools" as "Developer tools". */
+function categoryLabel(key: string): string {
+  const words = key.replace(/-/g, ' ')
+  return words.charAt(0).toUpperCase() + words.slice(1)
 }
 
 function renderOptionForm(option: FormOption): SafeHtml {
