@@ -7,7 +7,7 @@ import { ConfigError, loadConfig } from './config/config.js'
 import { checkConfig } from './config/config-check.js'
 import { migrateToLatest, openDatabase } from './db/database.js'
 import { startServer } from './http/server.js'
-import { actionsCommand } from './cli/actions-command.js'
+import { actionsCommand, writeReference } from './cli/actions-command.js'
 import { keysCommand } from './cli/keys-command.js'
 import { toolsetsCommand } from './cli/toolsets-command.js'
 import { print, UsageError } from './cli/output.js'
@@ -29,7 +29,8 @@ Usage:
                                      fixtures: no server, database or account needed; exit status 1 on a failure
   patchbay actions test --module <file.js> --fixtures <file.json> [<app>.<key>]
                                      the same for an action of your own
-  patchbay actions docs <dir>        write the generated reference of the catalog's actions (one page per app)
+  patchbay catalog docs <dir>        write the generated catalog reference: one page per app (setup, quirks, actions)
+                                     and an index with the review list (also: patchbay actions docs <dir>)
   patchbay toolsets list <partner>   a partner's MCP toolsets (docs/mcp.md)
   patchbay toolsets show <partner> <name>
   patchbay toolsets set <partner> <name> <file.json>
@@ -104,6 +105,11 @@ async function main(argv: string[]): Promise<void> {
       return keysCommand(rest)
     case 'actions':
       return actionsCommand(rest)
+    case 'catalog': {
+      const [sub, ...args] = rest
+      if (sub !== 'docs') throw new UsageError('usage: patchbay catalog docs <dir>')
+      return writeReference(args)
+    }
     case 'toolsets':
       return toolsetsCommand(rest)
     case '--version':

@@ -89,6 +89,11 @@ const CommonAuth = {
   key: Key,
   label: Type.Optional(Type.String({ maxLength: 100 })),
   credential_check: Type.Optional(CredentialCheckSchema),
+  /**
+   * Why this option has no `credential_check`: the provider's API has no call that proves these
+   * credentials and names their account (catalog entries need one or the other: docs/catalog.md, "Checks").
+   */
+  no_credential_check: Type.Optional(Type.String({ minLength: 10, maxLength: 300 })),
   inject: Type.Optional(InjectSchema),
   /** Connection parameters this option needs in addition to the app's. */
   connection_params: Type.Optional(Type.Array(FieldSchema, { maxItems: 10 })),
@@ -137,6 +142,11 @@ export const OAuth2Schema = Type.Object(
      * (stored at once in one transaction, see docs/catalog.md "Refresh behaviour"); listed for review.
      */
     rotating_refresh_token: Type.Optional(Type.Boolean()),
+    /**
+     * The provider takes no scopes in the authorization request: they are set on the OAuth app itself,
+     * or there are none (catalog entries list `scopes` otherwise: docs/catalog.md, "Checks").
+     */
+    scopes_from_app: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 )

@@ -3,7 +3,7 @@ import { type ActionFixtures, type CaseResult, fixturesPath, readFixtures, repla
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { actionReference } from '../actions/action-reference.js'
+import { appReference } from '../catalog/app-reference.js'
 import { importActionModules, loadActions } from '../actions/action-registry.js'
 import { loadCatalog } from '../catalog/load-catalog.js'
 import { print, UsageError } from './output.js'
@@ -30,12 +30,12 @@ async function catalogTargets(ids: string[]): Promise<{ definition: ActionDefini
   }))
 }
 
-/** `patchbay actions docs <dir>`: writes the generated reference (docs/apps/<app>.md and README.md). */
-async function writeReference(args: string[]): Promise<void> {
+/** `patchbay catalog docs <dir>` (or `actions docs`): writes the generated reference (docs/apps/<app>.md and README.md). */
+export async function writeReference(args: string[]): Promise<void> {
   const [dir, ...more] = args
-  if (dir === undefined || more.length > 0) throw new UsageError('usage: patchbay actions docs <dir>')
+  if (dir === undefined || more.length > 0) throw new UsageError('usage: patchbay catalog docs <dir>')
   const catalog = loadCatalog()
-  const pages = actionReference(await loadActions(catalog), catalog)
+  const pages = appReference(await loadActions(catalog), catalog)
   mkdirSync(dir, { recursive: true })
   for (const [name, text] of pages) writeFileSync(join(dir, name), text)
   print({ written: [...pages.keys()].map((name) => join(dir, name)) })

@@ -182,6 +182,8 @@ export const ConfigSchema = Type.Object(
          * `Origin` header is refused unless it is the public URL's origin or listed here.
          */
         allowedOrigins: Type.Array(Type.String({ pattern: '^https?://[^/]+$' }), { default: [] }),
+        /** Requests one end user's MCP tokens may make per rate-limit window (rateLimit.windowSeconds). */
+        requestsPerWindow: Type.Integer({ minimum: 1, default: 600 }),
       },
       { default: {} },
     ),
@@ -281,6 +283,7 @@ const envMap: Array<[string, string, (v: string) => unknown]> = [
   ['PATCHBAY_MCP_WAIT_MS', 'mcp.waitMs', parseNumber],
   ['PATCHBAY_MCP_PAGE_SIZE', 'mcp.pageSize', parseNumber],
   ['PATCHBAY_MCP_ALLOWED_ORIGINS', 'mcp.allowedOrigins', splitList],
+  ['PATCHBAY_MCP_REQUESTS_PER_WINDOW', 'mcp.requestsPerWindow', parseNumber],
   ['PATCHBAY_WEBHOOKS_DISPATCH', 'webhooks.dispatch', parseBool],
   ['PATCHBAY_WEBHOOKS_POLL_MS', 'webhooks.pollMs', parseNumber],
   ['PATCHBAY_WEBHOOKS_MAX_ATTEMPTS', 'webhooks.maxAttempts', parseNumber],

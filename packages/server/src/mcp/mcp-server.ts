@@ -1,6 +1,7 @@
 import { createMcpHandler, ProtocolError, ProtocolErrorCode, Server } from '@modelcontextprotocol/server'
 import type { AuthInfo, McpHttpHandler } from '@modelcontextprotocol/server'
 import type { Principal } from '../access-tokens/access-tokens.js'
+import type { Logger } from 'pino'
 import type { McpTools, ToolResult } from './tool-calls.js'
 import { directHelpers, discoveryTools, helperTools, type ToolDefinition, toolDefinition } from './tool-schemas.js'
 import type { ResolvedToolset } from './toolsets.js'
@@ -43,7 +44,7 @@ export function toolList(toolset: ResolvedToolset): ToolDefinition[] {
  * the 2025 ones; a low-level server per request answers tools/list and tools/call for the caller the
  * route authenticated (never from a header the SDK reads: the route passes it as `authInfo`).
  */
-export function createMcpEndpoint(tools: McpTools, options: { pageSize: number; version: string }): McpHttpHandler {
+export function createMcpEndpoint(tools: McpTools, options: { pageSize: number; version: string; log: Logger }): McpHttpHandler {
   const lists = new WeakMap<ResolvedToolset, ToolDefinition[]>()
   const listFor = (toolset: ResolvedToolset) => {
     let list = lists.get(toolset)
@@ -61,11 +62,18 @@ export function createMcpEndpoint(tools: McpTools, options: { pageSize: number; 
       server.setRequestHandler('tools/call', async (request) => {
         const { name } = request.params
         const args = (request.params.arguments ?? {}) as Record<string, unknown>
-        return (await call(tools, caller, name, args)) as never
+        try {
+          return (await call(tools, caller, name, args)) as never
+        } catch (err) {
+          if (err instanceof ProtocolError) throw err
+          // The SDK would send the message (and any data) to the agent: log it here, answer without it.
+          options.log.error({ err, tool: name, partner: caller.principal.partnerId }, 'MCP tool call failed')
+          throw new ProtocolError(ProtocolErrorCode.InternalError, 'internal error: the call failed in Patchbay')
+        }
       })
       return server
     },
-    { legacy: 'stateless' },
+    { legacy: 'stateless', onerror: (err) => options.log.warn({ err }, 'MCP request refused') },
   )
 }
 

@@ -87,7 +87,8 @@ export class McpTools {
         ...(tool.version !== undefined ? { version: tool.version } : {}),
         connectionId: chosen.id,
         inputs,
-        ...(idempotencyKey !== undefined ? { idempotencyKey: `${IDEMPOTENCY_PREFIX}${idempotencyKey}` } : {}),
+        // The agent's keys live apart from the partner's (which may not start with `mcp:`) and per toolset.
+        ...(idempotencyKey !== undefined ? { idempotencyKey: `${IDEMPOTENCY_PREFIX}${toolset.name}:${idempotencyKey}` } : {}),
         metadata: { [RUN_META_KEY]: { toolset: toolset.name, tool: tool.name } },
       })
       runId = run.id
@@ -127,6 +128,16 @@ export class McpTools {
   }
 
   async searchActions(principal: Principal, toolset: ResolvedToolset, args: Args): Promise<ToolResult> {
+    for (const [name, max] of [
+      ['query', 200],
+      ['app', 64],
+      ['cursor', 200],
+    ] as const) {
+      const value = args[name]
+      if (value !== undefined && (typeof value !== 'string' || value.length > max)) {
+        return refusal('validation', 'invalid_argument', `${name} must be a string of at most ${max} characters`)
+      }
+    }
     const query = typeof args.query === 'string' ? args.query.toLowerCase().split(/\s+/).filter(Boolean) : []
     const app = typeof args.app === 'string' ? args.app : undefined
     let after: string | undefined
@@ -166,12 +177,14 @@ export class McpTools {
   ): Promise<ToolResult> {
     const tool = typeof args.action === 'string' ? toolset.byAction.get(args.action) : undefined
     if (!tool) return refusal('not_found', 'unknown_action', `no action ${String(args.action)} among these tools: see search_actions`)
-    const inputs = isObject(args.inputs) ? { ...args.inputs, ...tool.preset } : { ...tool.preset }
+    // The agent's choices so far, minus what the partner preset or hid (never sent to the app), plus the presets.
+    const given = isObject(args.inputs) ? Object.fromEntries(Object.entries(args.inputs).filter(([k]) => !tool.concealed.has(k))) : {}
+    const inputs = { ...given, ...tool.preset }
     const d = tool.action.definition
     const connections = (await this.userConnections(principal, d.app)).map(connectionSummary)
-    const given = typeof args.connection_id === 'string' ? args.connection_id : undefined
+    const named = typeof args.connection_id === 'string' ? args.connection_id : undefined
     const active = connections.filter((c) => c.status === 'active')
-    const connectionId = given ?? (active.length === 1 ? active[0]?.id : undefined)
+    const connectionId = named ?? (active.length === 1 ? active[0]?.id : undefined)
     const fields: Record<string, unknown> = {}
     const reads: Array<Promise<void>> = []
     for (const [name, field] of Object.entries(d.fields ?? {})) {
@@ -260,13 +273,16 @@ export class McpTools {
     let json: RunJson
     try {
       const row = await this.deps.runs.get(principal, id, waitMs)
+      const origin = (row.metadata === null ? null : (JSON.parse(row.metadata) as Record<string, unknown>)[RUN_META_KEY]) as {
+        toolset?: unknown
+      } | null
+      // get_run reads only runs of this toolset: an agent sees nothing the partner's backend ran (and
+      // mints no reconnect link for one).
+      if (toolset && origin?.toolset !== toolset.name) return refusal('not_found', 'not_found', `run ${id} not found`)
       json = await this.deps.runs.json(row)
     } catch (err) {
       return refusedBy(err)
     }
-    const origin = (json.metadata?.[RUN_META_KEY] ?? null) as { toolset?: unknown } | null
-    // get_run reads only runs of this toolset: an agent sees nothing the partner's backend ran.
-    if (toolset && origin?.toolset !== toolset.name) return refusal('not_found', 'not_found', `run ${id} not found`)
     const meta = { _meta: { 'dev.patchbay/run_id': json.id, 'dev.patchbay/status': json.status } }
     if (!isTerminal(json.status)) {
       const pending = {

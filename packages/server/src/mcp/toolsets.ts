@@ -11,6 +11,7 @@ import {
   type ConnectionChoice,
   DEFAULT_TOOLSET,
   type ToolsetDefinition,
+  ToolsetName,
   toolsetProblems,
   versionMatches,
 } from './toolset-definition.js'
@@ -54,6 +55,7 @@ export interface ToolsetServiceDeps {
  * the partner's offered apps are read again after this long (an app no longer offered refuses runs anyway).
  */
 const RESOLVED_TTL_MS = 10_000
+const TOOLSET_NAME = new RegExp(ToolsetName.pattern as string)
 
 /** A partner's toolsets: checked before they are stored, resolved to tools for each MCP request (docs/mcp.md). */
 export class ToolsetService {
@@ -79,6 +81,8 @@ export class ToolsetService {
 
   /** Creates or replaces a toolset; a 400 naming every problem otherwise. True when it was created. */
   async save(partnerId: string, name: string, definition: unknown, now: number = Date.now()): Promise<boolean> {
+    if (!TOOLSET_NAME.test(name))
+      throw new PatchbayError('PB_ERR_VALIDATION', 'a toolset name is 1 to 63 lowercase letters, digits, - and _')
     const problems = toolsetProblems(definition, this.deps.registry, this.deps.catalog)
     if (problems.length > 0) throw new PatchbayError('PB_ERR_VALIDATION', `toolset ${name}: ${problems.join('; ')}`)
     const created = await this.deps.store.save(partnerId, name, definition as ToolsetDefinition, now)
@@ -96,22 +100,33 @@ export class ToolsetService {
     await changes.publish(db, { topic: 'toolset', key: partnerId })
   }
 
-  /** Whether an MCP token may open this toolset (`default` always exists). */
-  async exists(partnerId: string, name: string): Promise<boolean> {
-    return name === DEFAULT_TOOLSET || (await this.deps.store.get(partnerId, name)) !== undefined
+  /**
+   * What an MCP token stores to open this toolset, or undefined when there is none by that name: the
+   * name and the creation time of the partner's toolset (`support@1733300000000`), or `default` for the
+   * built-in one. A toolset deleted (or deleted and made again) after the token was minted is not the
+   * one the token was given: such tokens are refused, never widened to the built-in default.
+   */
+  async reference(partnerId: string, name: string): Promise<string | undefined> {
+    const stored = await this.deps.store.get(partnerId, name)
+    if (stored) return `${name}@${stored.createdAt}`
+    return name === DEFAULT_TOOLSET ? DEFAULT_TOOLSET : undefined
   }
 
   /**
    * The toolset's tools for this partner now: only actions of apps the partner offers, at a version
    * the toolset accepts. Undefined when the toolset was deleted since the token was minted.
    */
-  resolve(partnerId: string, name: string): Promise<ResolvedToolset | undefined> {
-    return this.resolved.get(`${partnerId}\0${name}`, () => this.load(partnerId, name))
+  resolve(partnerId: string, reference: string): Promise<ResolvedToolset | undefined> {
+    return this.resolved.get(`${partnerId}\0${reference}`, () => this.load(partnerId, reference))
   }
 
-  private async load(partnerId: string, name: string): Promise<ResolvedToolset | undefined> {
+  private async load(partnerId: string, reference: string): Promise<ResolvedToolset | undefined> {
+    const at = reference.lastIndexOf('@')
+    const name = at === -1 ? reference : reference.slice(0, at)
     const stored = await this.deps.store.get(partnerId, name)
-    const definition = stored?.definition ?? (name === DEFAULT_TOOLSET ? builtInDefault : undefined)
+    if (at !== -1 && String(stored?.createdAt) !== reference.slice(at + 1)) return undefined
+    // A token for the built-in default gets the partner's own `default` once there is one (never wider).
+    const definition = stored?.definition ?? (reference === DEFAULT_TOOLSET ? builtInDefault : undefined)
     if (!definition) return undefined
     const offered = new Set((await this.deps.appDirectory.list(partnerId)).map((app) => app.key))
     const { registry } = this.deps

@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { PatchbayError } from '../errors.js'
-import { MCP_SCOPE } from '../access-tokens/scopes.js'
+import { apiScopes, MCP_SCOPE } from '../access-tokens/scopes.js'
 import { createMcpEndpoint, type McpCaller } from '../mcp/mcp-server.js'
 import { bearerToken } from './v1/authenticate.js'
 
@@ -39,12 +39,22 @@ export const mcpRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const refuse = (code: 'PB_ERR_UNAUTHORIZED' | 'PB_ERR_INSUFFICIENT_SCOPE' | 'PB_ERR_FORBIDDEN', message: string, params = '') =>
     new PatchbayError(code, message, code === 'PB_ERR_FORBIDDEN' ? {} : { headers: { 'WWW-Authenticate': challenge(params) } })
 
+  // RFC 9728 §3.3: the metadata at a well-known address names the resource that address derives from:
+  // `/.well-known/oauth-protected-resource/mcp` is /mcp's, the bare one the base URL's (the REST API).
   const metadata = async () => ({
     resource: resource(),
     authorization_servers: [config.publicUrl],
     scopes_supported: [MCP_SCOPE],
     bearer_methods_supported: ['header'],
     resource_name: 'Patchbay MCP',
+    resource_documentation: `${config.publicUrl}/docs`,
+  })
+  const apiMetadata = async () => ({
+    resource: config.publicUrl,
+    authorization_servers: [config.publicUrl],
+    scopes_supported: [...apiScopes],
+    bearer_methods_supported: ['header'],
+    resource_name: 'Patchbay REST API',
     resource_documentation: `${config.publicUrl}/docs`,
   })
   const metadataSchema = {
@@ -54,7 +64,17 @@ export const mcpRoutes: FastifyPluginAsyncTypebox = async (app) => {
     tags: ['mcp'],
     response: { 200: ResourceMetadata },
   }
-  app.get('/.well-known/oauth-protected-resource', { schema: metadataSchema }, metadata)
+  app.get(
+    '/.well-known/oauth-protected-resource',
+    {
+      schema: {
+        ...metadataSchema,
+        summary: 'Protected resource metadata of the REST API (RFC 9728)',
+        description: 'MCP clients: see `/.well-known/oauth-protected-resource/mcp`.',
+      },
+    },
+    apiMetadata,
+  )
   app.get('/.well-known/oauth-protected-resource/mcp', { schema: metadataSchema }, metadata)
 
   /** Every /mcp request: the Origin rule, then the token (audience, expiry, scope), then its toolset. */
@@ -89,7 +109,7 @@ export const mcpRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (!toolset) {
       throw refuse(
         'PB_ERR_UNAUTHORIZED',
-        `the toolset ${principal.toolset} of this token no longer exists: mint a new token`,
+        `the toolset ${(principal.toolset ?? '').split('@')[0]} of this token no longer exists: mint a new token`,
         ', error="invalid_token", error_description="the toolset no longer exists"',
       )
     }
@@ -102,11 +122,25 @@ export const mcpRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }
 
-  const serve = toNodeHandler(createMcpEndpoint(mcpTools, { pageSize: config.mcp.pageSize, version }))
+  const serve = toNodeHandler(createMcpEndpoint(mcpTools, { pageSize: config.mcp.pageSize, version, log: app.services.log }))
+  // Per end user, after authentication: every call may start a run or mint a connect link.
+  const perUser = app.rateLimit({
+    max: config.mcp.requestsPerWindow,
+    timeWindow: config.rateLimit.windowSeconds * 1000,
+    keyGenerator: (req) => {
+      const principal = req.raw.auth?.extra.caller.principal
+      return `mcp:${principal?.partnerId}:${principal?.endUserId}`
+    },
+    errorResponseBuilder: (_req, ctx) =>
+      new PatchbayError('PB_ERR_RATE_LIMITED', `rate limit exceeded, retry in ${ctx.after}`, {
+        headers: { 'Retry-After': String(Math.ceil(ctx.ttl / 1000)) },
+      }),
+  })
   app.route({
     method: ['POST', 'GET', 'DELETE'],
     url: '/mcp',
     onRequest: authenticate,
+    preHandler: perUser,
     schema: {
       summary: 'MCP endpoint (Streamable HTTP)',
       description:
@@ -120,9 +154,23 @@ export const mcpRoutes: FastifyPluginAsyncTypebox = async (app) => {
           { additionalProperties: true, description: 'A JSON-RPC response (2025 clients may get it as an SSE event).' },
         ),
         202: Type.Null({ description: 'A notification, accepted.' }),
+        400: Type.Object(
+          { jsonrpc: Type.Literal('2.0'), id: Type.Null(), error: Type.Object({ code: Type.Integer(), message: Type.String() }) },
+          { description: 'A JSON-RPC batch (not supported).' },
+        ),
       },
     },
     handler: async (req, reply) => {
+      // JSON-RPC batches (2025-03-26 only, dropped since): one request, one call at most.
+      if (Array.isArray(req.body)) {
+        return reply
+          .code(400)
+          .send({
+            jsonrpc: '2.0',
+            id: null,
+            error: { code: -32600, message: 'JSON-RPC batches are not supported: send one message per request' },
+          })
+      }
       reply.hijack()
       await serve(req.raw, reply.raw, req.body)
     },

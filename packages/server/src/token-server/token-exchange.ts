@@ -38,7 +38,7 @@ export interface TokenExchangeDeps {
   jwks: JwksCache
   exchangeWrites: ExchangeWrites
   sessions: ConnectSessions
-  toolsets: Pick<ToolsetService, 'exists'>
+  toolsets: Pick<ToolsetService, 'reference'>
   config: Pick<Config, 'jwt' | 'accessTokenTtl' | 'sessionTtl' | 'publicUrl'>
 }
 
@@ -98,8 +98,12 @@ export async function exchangeToken(
     throw new OAuthError('invalid_request', `toolset is for MCP tokens (resource=${deps.config.publicUrl}/mcp)`)
   }
   if (target === 'mcp') {
-    toolset = body.toolset ?? DEFAULT_TOOLSET
-    if (!(await deps.toolsets.exists(partner.id, toolset))) throw new OAuthError('invalid_request', `toolset ${toolset} does not exist`)
+    const name = body.toolset ?? DEFAULT_TOOLSET
+    // Checked before the lookup, and never echoed: an error description holds no input (RFC 6749 §5.2).
+    if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(name)) throw new OAuthError('invalid_request', 'toolset is not a toolset name')
+    const reference = await deps.toolsets.reference(partner.id, name)
+    if (reference === undefined) throw new OAuthError('invalid_request', `toolset ${name} does not exist`)
+    toolset = reference
   }
 
   if (isPatchbayToken(subjectToken)) {

@@ -32,24 +32,24 @@ describe.each(databaseTargets)('MCP authorization ($name)', (target) => {
   }
 
   beforeAll(async () => {
-    s = await startRunSetup(target)
+    s = await startRunSetup(target, { config: { 'mcp.requestsPerWindow': 60 } })
     metadataUrl = `${s.t.url}/.well-known/oauth-protected-resource/mcp`
   })
   afterAll(async () => {
     await s?.close()
   })
 
-  it('publishes its protected resource metadata (RFC 9728) at both well-known addresses', async () => {
-    for (const path of ['/.well-known/oauth-protected-resource', '/.well-known/oauth-protected-resource/mcp']) {
-      const res = await fetch(`${s.t.url}${path}`)
-      expect(res.status).toBe(200)
-      expect(await res.json()).toMatchObject({
-        resource: `${s.t.url}/mcp`,
-        authorization_servers: [s.t.url],
-        scopes_supported: ['mcp'],
-        bearer_methods_supported: ['header'],
-      })
-    }
+  it('publishes protected resource metadata (RFC 9728): /mcp at its path-suffixed address, the REST API at the bare one', async () => {
+    const mcp = await fetch(metadataUrl)
+    expect(mcp.status).toBe(200)
+    expect(await mcp.json()).toMatchObject({
+      resource: `${s.t.url}/mcp`,
+      authorization_servers: [s.t.url],
+      scopes_supported: ['mcp'],
+      bearer_methods_supported: ['header'],
+    })
+    const api = await fetch(`${s.t.url}/.well-known/oauth-protected-resource`)
+    expect(await api.json()).toMatchObject({ resource: s.t.url, authorization_servers: [s.t.url] })
   })
 
   it('answers 401 with the resource metadata in WWW-Authenticate without a token', async () => {
@@ -95,6 +95,45 @@ describe.each(databaseTargets)('MCP authorization ($name)', (target) => {
     expect(mixed.json.error).toBe('invalid_target')
     const issued = await exchange(s.t, await s.t.sign({ sub: 'alice' }), { resource: `${s.t.url}/mcp` })
     expect(issued.json).toMatchObject({ scope: 'mcp', token_type: 'Bearer' })
+    // A malformed name is refused without being echoed.
+    const odd = await exchange(s.t, await s.t.sign({ sub: 'alice' }), { resource: `${s.t.url}/mcp`, toolset: 'x\r\nInjected: 1' })
+    expect(odd.json).toEqual({ error: 'invalid_request', error_description: 'toolset is not a toolset name' })
+  })
+
+  it("refuses the tokens of a deleted toolset, the partner's own default included (never widened to the built-in one)", async () => {
+    const { toolsets } = s.t.server.services
+    await toolsets.save(s.alice.partnerId, 'default', { actions: [{ action: 'tasks.create_task', preset: { project: 'p2' } }] })
+    const token = await mcpToken(s.t, 'alice')
+    expect((await post(token)).status).toBe(200)
+    await toolsets.delete(s.alice.partnerId, 'default')
+    expect((await post(token)).status).toBe(401)
+    await toolsets.save(s.alice.partnerId, 'default', { apps: ['tasks'] })
+    expect((await post(token)).status).toBe(401)
+    await toolsets.delete(s.alice.partnerId, 'default')
+    // A token for the built-in default keeps working.
+    expect((await post(await mcpToken(s.t, 'alice'))).status).toBe(200)
+  })
+
+  it("keeps the partner out of the agents' idempotency keys and run origin, refuses batches, and limits each user", async () => {
+    const key = await s.api('/v1/runs', {
+      body: { action: 'tasks.get_task', connection_id: s.conn, inputs: { id: 't1' } },
+      headers: { 'idempotency-key': 'mcp:default:k1' },
+    })
+    expect(key.status).toBe(400)
+    const meta = await s.api('/v1/runs', {
+      body: { action: 'tasks.get_task', connection_id: s.conn, inputs: { id: 't1' }, metadata: { mcp: { toolset: 'default' } } },
+    })
+    expect(meta.status).toBe(400)
+    const token = await mcpToken(s.t, 'flood')
+    const batch = await post(token, [listTools, { ...listTools, id: 2 }])
+    expect(batch.status).toBe(400)
+    expect(JSON.parse(batch.text).error.code).toBe(-32600)
+    let limited: Awaited<ReturnType<typeof post>> | undefined
+    for (let i = 0; i < 70 && !limited; i++) {
+      const res = await post(token)
+      if (res.status === 429) limited = res
+    }
+    expect(limited?.headers.get('retry-after')).toMatch(/^\d+$/)
   })
 
   it('refuses expired and revoked tokens, and tokens whose toolset was deleted', async () => {

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { PatchbayError } from '../../errors.js'
 import { isTerminal } from '../../runs/run-store.js'
 import { requireScope } from './authenticate.js'
 import { ActionId, CreateRunBody, Run, RunLogs, RunPage, RunStatusSchema, WaitQuery } from './action-schemas.js'
@@ -55,6 +56,13 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       const b = req.body
+      // Reserved for runs that AI agents start through /mcp (docs/mcp.md, "Calls are runs").
+      if (req.headers['idempotency-key']?.startsWith('mcp:')) {
+        throw new PatchbayError('PB_ERR_VALIDATION', 'an Idempotency-Key may not start with "mcp:" (reserved for MCP calls)')
+      }
+      if (b.metadata !== undefined && 'mcp' in b.metadata) {
+        throw new PatchbayError('PB_ERR_VALIDATION', 'body.metadata.mcp is reserved for runs started through MCP')
+      }
       const { run } = await runs.create(req.principal, {
         action: b.action,
         ...(b.version !== undefined ? { version: b.version } : {}),
