@@ -76,6 +76,7 @@ export function setup(databaseUrl, { cleanups, concurrency }) {
       PATCHBAY_DEV: 'true',
       PATCHBAY_RATE_LIMIT_TOKEN_PER_IP: '1000000000',
       PATCHBAY_RATE_LIMIT_TOKEN_PER_CLIENT: '1000000000',
+      PATCHBAY_MCP_REQUESTS_PER_WINDOW: '1000000000',
       PATCHBAY_OUTBOUND_ALLOW_PRIVATE: '127.0.0.0/8',
       PATCHBAY_WEBHOOKS_DISPATCH: 'false',
       PATCHBAY_RUNS_CONCURRENCY: String(concurrency),

@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module'
-import { toNodeHandler } from '@modelcontextprotocol/node'
+import { Readable } from 'node:stream'
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { PatchbayError } from '../errors.js'
 import { apiScopes, MCP_SCOPE } from '../access-tokens/scopes.js'
 import { createMcpEndpoint, type McpCaller } from '../mcp/mcp-server.js'
@@ -32,7 +32,7 @@ declare module 'node:http' {
  * (RFC 9728) at both well-known addresses clients try.
  */
 export const mcpRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { config, accessTokens, toolsets, mcpTools } = app.services
+  const { config, accessTokens, toolsets, mcpTools, rateLimits } = app.services
   const resource = () => `${config.publicUrl}/mcp`
   const metadataUrl = () => `${config.publicUrl}/.well-known/oauth-protected-resource/mcp`
   const challenge = (params: string) => `Bearer resource_metadata="${metadataUrl()}"${params}`
@@ -105,6 +105,16 @@ export const mcpRoutes: FastifyPluginAsyncTypebox = async (app) => {
         `, error="insufficient_scope", scope="${MCP_SCOPE}"`,
       )
     }
+    // Per end user (every call may start a run or mint a connect link), in the store every limit shares.
+    const windowMs = config.rateLimit.windowSeconds * 1000
+    const key = `mcp:${principal.partnerId}:${principal.endUserId}`
+    const hit = rateLimits.hitNow?.(key, windowMs) ?? (await rateLimits.hit(key, windowMs))
+    if (hit.count > config.mcp.requestsPerWindow) {
+      const seconds = Math.max(1, Math.ceil((hit.resetAt - Date.now()) / 1000))
+      throw new PatchbayError('PB_ERR_RATE_LIMITED', `rate limit exceeded, retry in ${seconds} seconds`, {
+        headers: { 'Retry-After': String(seconds) },
+      })
+    }
     const toolset = await toolsets.resolve(principal.partnerId, principal.toolset ?? '')
     if (!toolset) {
       throw refuse(
@@ -122,25 +132,11 @@ export const mcpRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }
 
-  const serve = toNodeHandler(createMcpEndpoint(mcpTools, { pageSize: config.mcp.pageSize, version, log: app.services.log }))
-  // Per end user, after authentication: every call may start a run or mint a connect link.
-  const perUser = app.rateLimit({
-    max: config.mcp.requestsPerWindow,
-    timeWindow: config.rateLimit.windowSeconds * 1000,
-    keyGenerator: (req) => {
-      const principal = req.raw.auth?.extra.caller.principal
-      return `mcp:${principal?.partnerId}:${principal?.endUserId}`
-    },
-    errorResponseBuilder: (_req, ctx) =>
-      new PatchbayError('PB_ERR_RATE_LIMITED', `rate limit exceeded, retry in ${ctx.after}`, {
-        headers: { 'Retry-After': String(Math.ceil(ctx.ttl / 1000)) },
-      }),
-  })
+  const endpoint = createMcpEndpoint(mcpTools, { pageSize: config.mcp.pageSize, version, log: app.services.log })
   app.route({
     method: ['POST', 'GET', 'DELETE'],
     url: '/mcp',
     onRequest: authenticate,
-    preHandler: perUser,
     schema: {
       summary: 'MCP endpoint (Streamable HTTP)',
       description:
@@ -163,16 +159,27 @@ export const mcpRoutes: FastifyPluginAsyncTypebox = async (app) => {
     handler: async (req, reply) => {
       // JSON-RPC batches (2025-03-26 only, dropped since): one request, one call at most.
       if (Array.isArray(req.body)) {
-        return reply
-          .code(400)
-          .send({
-            jsonrpc: '2.0',
-            id: null,
-            error: { code: -32600, message: 'JSON-RPC batches are not supported: send one message per request' },
-          })
+        return reply.code(400).send({
+          jsonrpc: '2.0',
+          id: null,
+          error: { code: -32600, message: 'JSON-RPC batches are not supported: send one message per request' },
+        })
       }
-      reply.hijack()
-      await serve(req.raw, reply.raw, req.body)
+      // The SDK's handler is fetch-shaped: a web Request in (the body already parsed by Fastify), a web
+      // Response out. A JSON answer is sent whole; a stream (SSE) is piped as it comes.
+      const headers = new Headers()
+      for (const [name, value] of Object.entries(req.headers)) {
+        if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value)
+      }
+      const request = new Request(new URL(req.url, config.publicUrl), { method: req.method, headers })
+      const response = await endpoint.fetch(request, { authInfo: req.raw.auth, parsedBody: req.body })
+      // The SDK's own answer, as it wrote it: not one of the route's schemas to serialize.
+      const raw = reply as unknown as FastifyReply
+      raw.code(response.status)
+      response.headers.forEach((value, name) => void raw.header(name, value))
+      if (!response.body) return raw.send()
+      if (response.headers.get('content-type')?.startsWith('text/event-stream')) return raw.send(Readable.fromWeb(response.body as never))
+      return raw.send(await response.text())
     },
   })
 }
