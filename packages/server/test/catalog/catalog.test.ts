@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -91,6 +91,14 @@ describe('the catalog folder', () => {
       expect(app.docs_url).toMatch(/^https:\/\//)
       expect(app.description.length).toBeGreaterThan(20)
       expect(catalog.logoPath(app.key)).toBe(join(defaultCatalogDir(), app.key, 'logo.svg'))
+    }
+  })
+
+  it("draws every logo as an original monogram (a tile and one or two letters), never the provider's artwork", () => {
+    const monogram =
+      /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="64" height="64" viewBox="0 0 64 64" role="img" aria-label="[^"<>]+">\s*<rect width="64" height="64" rx="14" fill="#[0-9A-Fa-f]{6}"\/>\s*<text [^<>]*>[^<>]{1,2}<\/text>\s*<\/svg>\s*$/
+    for (const app of catalog.list()) {
+      expect(readFileSync(catalog.logoPath(app.key) as string, 'utf8'), app.key).toMatch(monogram)
     }
   })
 
