@@ -87,6 +87,14 @@ export function lineChart(input: ChartInput): SafeHtml {
         (s) =>
           html`<polyline class="line ${s.cls}" points="${s.values.map((v, i) => `${fixed(x(i, n))},${fixed(y(v, max))}`).join(' ')}"></polyline>`,
       )}
+      ${
+        // Few points (a new install): each one drawn, so a single sample still shows.
+        n <= 48
+          ? input.series.map((s) =>
+              s.values.map((v, i) => html`<circle class="dot ${s.cls}" cx="${fixed(x(i, n))}" cy="${fixed(y(v, max))}" r="3"></circle>`),
+            )
+          : null
+      }
     </svg>
     ${legend(input.series)} ${dataTable(input)}
   </figure>`

@@ -31,6 +31,7 @@ figure.chart{margin:0;border:1px solid var(--line);border-radius:8px;padding:10p
 svg{width:100%;height:auto}svg .axis{stroke:var(--muted)}svg .grid{stroke:var(--line);stroke-dasharray:3 3}svg .tick{fill:var(--muted);font-size:11px}
 svg .line{fill:none;stroke-width:2}svg .line.s-ok{stroke:var(--ok)}svg .line.s-warn{stroke:var(--warn)}svg .line.s-bad{stroke:var(--bad)}
 svg .line.s-info{stroke:var(--info)}svg .line.s-muted{stroke:var(--muted)}
+svg .dot.s-ok{fill:var(--ok)}svg .dot.s-warn{fill:var(--warn)}svg .dot.s-bad{fill:var(--bad)}svg .dot.s-info{fill:var(--info)}svg .dot.s-muted{fill:var(--muted)}
 svg .bar.s-ok{fill:var(--ok)}svg .bar.s-warn{fill:var(--warn)}svg .bar.s-bad{fill:var(--bad)}svg .bar.s-info{fill:var(--info)}svg .bar.s-muted{fill:var(--muted)}
 ul.legend{list-style:none;display:flex;flex-wrap:wrap;gap:12px;padding:0;margin:6px 0;color:var(--muted);font-size:12px}
 .swatch{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}
@@ -65,7 +66,6 @@ export function page(frame: Frame, body: SafeHtml): string {
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
         <title>${frame.title} · Patchbay console</title>
         <style nonce="${frame.nonce}">
           ${STYLES}

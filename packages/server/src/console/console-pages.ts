@@ -89,7 +89,7 @@ function failingEndpointsTable(endpoints: OverviewData['failingEndpoints']): Saf
     <tbody>
       ${endpoints.map(
         (e) => html`<tr>
-          <td><code>${e.url}</code> ${failing(e) ? badge('failed') : badge('delivered')}</td>
+          <td><code>${e.url}</code> ${failing(e) ? badge('failed') : badge('succeeded')}</td>
           <td class="num">${e.attempts}</td>
           <td class="num">${e.failed}</td>
           <td>${when(e.lastAt)}</td>
@@ -336,7 +336,7 @@ export function webhooksPage(d: {
       <label>Status
         <select name="status">
           <option value="">Any</option>
-          ${['pending', 'delivered', 'failed', 'skipped'].map((s) => html`<option value="${s}" ${s === d.status ? html`selected` : ''}>${s}</option>`)}
+          ${['pending', 'delivering', 'succeeded', 'failed', 'skipped'].map((s) => html`<option value="${s}" ${s === d.status ? html`selected` : ''}>${s}</option>`)}
         </select>
       </label>
       <button type="submit">Filter</button>

@@ -65,7 +65,7 @@ export class ConsoleStore {
   }
 
   /** Start-to-end times of the latest runs that ended since `since` (at most `limit`), by the hour they were created. */
-  async runDurations(partnerId: string, since: number, limit = 5000): Promise<{ createdAt: number; ms: number }[]> {
+  async runDurations(partnerId: string, since: number, limit = 2000): Promise<{ createdAt: number; ms: number }[]> {
     const rows = await this.db
       .selectFrom('runs')
       .select(['created_at', 'started_at', 'finished_at'])

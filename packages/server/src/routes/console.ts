@@ -57,7 +57,7 @@ const WebhookQuery = Type.Object({
 
 const CONNECTION_STATUSES = new Set(['active', 'needs_reauth', 'error'])
 const RUN_STATUSES = new Set(['queued', 'running', 'waiting', 'succeeded', 'failed', 'canceled', 'timed_out', 'requires_action'])
-const EVENT_STATUSES = new Set(['pending', 'delivered', 'failed', 'skipped'])
+const EVENT_STATUSES = new Set(['pending', 'delivering', 'succeeded', 'failed', 'skipped'])
 const APP_KEY = /^[a-z0-9][a-z0-9_-]{0,63}$/
 
 /** A filter value, or undefined when empty or not one the list knows (a bad filter shows everything, not an error). */
@@ -81,7 +81,8 @@ export const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const nonce = newNonce()
     return reply
       .code(status)
-      .headers(pageHeaders(nonce, []))
+      // same-origin, not no-referrer: with no-referrer the browser sends `Origin: null` on the console's own forms.
+      .headers({ ...pageHeaders(nonce, []), 'Referrer-Policy': 'same-origin' })
       .send(page({ nonce, title, partnerName, section, csrfToken: session?.csrfToken ?? null }, body))
   }
 
