@@ -79,11 +79,13 @@ export const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
     partnerName: string,
   ) {
     const nonce = newNonce()
-    return reply
-      .code(status)
-      // same-origin, not no-referrer: with no-referrer the browser sends `Origin: null` on the console's own forms.
-      .headers({ ...pageHeaders(nonce, []), 'Referrer-Policy': 'same-origin' })
-      .send(page({ nonce, title, partnerName, section, csrfToken: session?.csrfToken ?? null }, body))
+    return (
+      reply
+        .code(status)
+        // same-origin, not no-referrer: with no-referrer the browser sends `Origin: null` on the console's own forms.
+        .headers({ ...pageHeaders(nonce, []), 'Referrer-Policy': 'same-origin' })
+        .send(page({ nonce, title, partnerName, section, csrfToken: session?.csrfToken ?? null }, body))
+    )
   }
 
   async function partnerName(session: ConsoleSession): Promise<string> {
