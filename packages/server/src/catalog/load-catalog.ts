@@ -42,37 +42,9 @@ export interface LoadCatalogOptions {
 /** Reads and validates the whole catalog; throws a {@link CatalogError} listing every problem. */
 export function loadCatalog(options: LoadCatalogOptions = {}): Catalog {
   const root = options.dir ?? defaultCatalogDir()
-  const issues: CatalogIssue[] = []
-  const apps = new Map<string, { app: App; logo?: string }>()
-
-  let folders: string[]
-  try {
-    folders = readdirSync(root, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
-      .map((entry) => entry.name)
-      .sort()
-  } catch (error) {
-    throw new CatalogError([{ source: root, path: '', message: `cannot read the catalog folder: ${(error as Error).message}` }])
-  }
-
-  for (const folder of folders) {
-    const dir = join(root, folder)
-    const file = join(dir, 'app.yaml')
-    let raw: unknown
-    try {
-      raw = parseYaml(readFileSync(file, 'utf8'))
-    } catch (error) {
-      issues.push({ source: file, path: '', message: `cannot read or parse: ${(error as Error).message}` })
-      continue
-    }
-    try {
-      const app = validateApp(raw, file, { dir })
-      apps.set(app.key, { app: deepFreeze(app), logo: join(dir, app.logo) })
-    } catch (error) {
-      if (!(error instanceof CatalogError)) throw error
-      issues.push(...error.issues)
-    }
-  }
+  const loaded = loadFolders(root)
+  const issues: CatalogIssue[] = [...loaded.issues]
+  const apps = new Map(loaded.apps)
 
   options.extraApps?.forEach((raw, index) => {
     const source = `extraApps[${index}]`
@@ -104,4 +76,52 @@ function deepFreeze<T>(value: T): T {
     for (const inner of Object.values(value)) deepFreeze(inner)
   }
   return value
+}
+
+/**
+ * The catalog folder's apps, read, parsed and validated once per process and folder: the files do
+ * not change while it runs, and the entries are frozen, so every caller (the configuration check,
+ * the server, the CLI) shares them. Reading them is most of a cold start (docs/operations.md,
+ * "Sizing").
+ */
+const folderCache = new Map<string, { apps: Map<string, { app: App; logo?: string }>; issues: CatalogIssue[] }>()
+
+function loadFolders(root: string): { apps: Map<string, { app: App; logo?: string }>; issues: CatalogIssue[] } {
+  const cached = folderCache.get(root)
+  if (cached) return cached
+  const issues: CatalogIssue[] = []
+  const apps = new Map<string, { app: App; logo?: string }>()
+  let folders: string[]
+  try {
+    folders = readdirSync(root, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
+      .map((entry) => entry.name)
+      .sort()
+  } catch (error) {
+    throw new CatalogError([{ source: root, path: '', message: `cannot read the catalog folder: ${(error as Error).message}` }])
+  }
+
+  for (const folder of folders) {
+    const dir = join(root, folder)
+    const file = join(dir, 'app.yaml')
+    let raw: unknown
+    try {
+      raw = parseYaml(readFileSync(file, 'utf8'))
+    } catch (error) {
+      issues.push({ source: file, path: '', message: `cannot read or parse: ${(error as Error).message}` })
+      continue
+    }
+    try {
+      const app = validateApp(raw, file, { dir })
+      apps.set(app.key, { app: deepFreeze(app), logo: join(dir, app.logo) })
+    } catch (error) {
+      if (!(error instanceof CatalogError)) throw error
+      issues.push(...error.issues)
+    }
+  }
+
+  const result = { apps, issues }
+  // A folder that could not be read at all threw above and is read again next time.
+  folderCache.set(root, result)
+  return result
 }
