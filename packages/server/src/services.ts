@@ -205,6 +205,7 @@ export function createServices(
     webhookEvents,
     sessions,
     config,
+    isIdempotent: (id) => actions.get(id)?.definition.annotations.idempotent === true,
   })
   return {
     config,

@@ -97,7 +97,7 @@ export class AuditLog {
   async list(
     partnerId: string,
     connectionId: string,
-    options: { endUserId?: string; cursor?: string; limit: number },
+    options: { endUserId?: string; actions?: readonly AuditAction[]; cursor?: string; limit: number },
   ): Promise<{ data: AuditEntry[]; nextCursor: string | null }> {
     const after = options.cursor === undefined ? undefined : decodePageCursor(options.cursor)
     const rows = await this.db
@@ -106,6 +106,7 @@ export class AuditLog {
       .where('partner_id', '=', partnerId)
       .where('connection_id', '=', connectionId)
       .$if(options.endUserId !== undefined, (q) => q.where('end_user_id', '=', options.endUserId as string))
+      .$if(options.actions !== undefined, (q) => q.where('action', 'in', options.actions as AuditAction[]))
       .$if(after !== undefined, (q) =>
         q.where(({ eb, refTuple, tuple }) => {
           const [at, id] = after as [number, string]

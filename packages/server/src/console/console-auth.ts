@@ -8,6 +8,9 @@ import type { PartnerStore } from '../partners/partner-store.js'
 export const OPERATOR_KEY_PREFIX = 'pbop_'
 const SESSION_PREFIX = 'pbcs_'
 
+/** What a client-credentials session is bound to: a hash of the secret's stored hash (rotating the secret changes it). */
+const secretBinding = (clientSecretHash: string) => `secret:${hashSecret(clientSecretHash)}`
+
 /** A signed-in operator: which partner, who (for the audit log), the form token, until when. */
 export interface ConsoleSession {
   partnerId: string
@@ -42,13 +45,15 @@ export class ConsoleAuth {
     const who = await this.identify(input, now)
     if (!who) return undefined
     const cookie = randomToken(SESSION_PREFIX)
-    const session: ConsoleSession = { ...who, csrfToken: randomToken(''), expiresAt: now + this.ttlMs }
+    const { credential, ...rest } = who
+    const session: ConsoleSession = { ...rest, csrfToken: randomToken(''), expiresAt: now + this.ttlMs }
     await this.db
       .insertInto('console_sessions')
       .values({
         id_hash: hashSecret(cookie),
         partner_id: session.partnerId,
         actor: `${session.actor.type}:${session.actor.id}`,
+        credential,
         csrf_token: session.csrfToken,
         created_at: now,
         expires_at: session.expiresAt,
@@ -57,7 +62,14 @@ export class ConsoleAuth {
     return { cookie, session }
   }
 
-  private async identify(input: SignIn, now: number): Promise<Omit<ConsoleSession, 'csrfToken' | 'expiresAt'> | undefined> {
+  /**
+   * Who signs in, and `credential`: what the session stays bound to (the operator key's id, or a hash
+   * of the partner's client secret hash), so revoking the key or rotating the secret ends it.
+   */
+  private async identify(
+    input: SignIn,
+    now: number,
+  ): Promise<(Omit<ConsoleSession, 'csrfToken' | 'expiresAt'> & { credential: string }) | undefined> {
     if ('operatorKey' in input) {
       const key = input.operatorKey
       if (!key.startsWith(OPERATOR_KEY_PREFIX) || key.length > 128) return undefined
@@ -67,14 +79,14 @@ export class ConsoleAuth {
         .where('key_hash', '=', hashSecret(key))
         .executeTakeFirst()
       if (!row || (row.revoked_at !== null && Number(row.revoked_at) <= now)) return undefined
-      return { partnerId: row.partner_id, actor: { type: 'operator', id: row.id } }
+      return { partnerId: row.partner_id, actor: { type: 'operator', id: row.id }, credential: `key:${row.id}` }
     }
     const { clientId, clientSecret } = input
     const partner = clientId.length <= 128 && !clientId.includes('\u0000') ? await this.partners.getByClientId(clientId) : undefined
     // Compared against a dummy hash when the client is unknown, so timing does not reveal client ids.
     const ok = secretMatches(clientSecret, partner?.clientSecretHash ?? 'sha256$unknown-client-unknown-client-unknown-c')
     if (!partner || !ok) return undefined
-    return { partnerId: partner.id, actor: { type: 'operator', id: partner.clientId } }
+    return { partnerId: partner.id, actor: { type: 'operator', id: partner.clientId }, credential: secretBinding(partner.clientSecretHash) }
   }
 
   /** The live session a cookie names, if any (a deleted partner's sessions went with it). */
@@ -82,6 +94,7 @@ export class ConsoleAuth {
     if (!cookie || !cookie.startsWith(SESSION_PREFIX) || cookie.length > 128) return undefined
     const row = await this.db.selectFrom('console_sessions').selectAll().where('id_hash', '=', hashSecret(cookie)).executeTakeFirst()
     if (!row || Number(row.expires_at) <= now) return undefined
+    if (!(await this.stillValid(row.partner_id, row.credential, now))) return undefined
     const colon = row.actor.indexOf(':')
     return {
       partnerId: row.partner_id,
@@ -89,6 +102,21 @@ export class ConsoleAuth {
       csrfToken: row.csrf_token,
       expiresAt: Number(row.expires_at),
     }
+  }
+
+  /** The key that opened the session is not revoked; the partner's secret is the one it was opened with. */
+  private async stillValid(partnerId: string, credential: string, now: number): Promise<boolean> {
+    if (credential.startsWith('key:')) {
+      const key = await this.db
+        .selectFrom('operator_keys')
+        .select('revoked_at')
+        .where('id', '=', credential.slice('key:'.length))
+        .where('partner_id', '=', partnerId)
+        .executeTakeFirst()
+      return key !== undefined && (key.revoked_at === null || Number(key.revoked_at) > now)
+    }
+    const partner = await this.partners.get(partnerId)
+    return partner !== undefined && secretBinding(partner.clientSecretHash) === credential
   }
 
   async signOut(cookie: string): Promise<void> {

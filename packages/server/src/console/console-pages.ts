@@ -34,6 +34,7 @@ export interface OverviewData {
   counts: Record<string, number>
   needsReauth: PartnerConnection[]
   failedRuns: RunRow[]
+  failedRunCount: number
   failingEndpoints: { url: string; attempts: number; failed: number; lastAt: number; lastStatus: number | null; lastError: string | null }[]
   failedEvents: WebhookEventJson[]
   statusChart: { labels: string[]; series: Series[] }
@@ -50,7 +51,7 @@ export function overviewPage(d: OverviewData): SafeHtml {
         <div class="muted">Need reauthorization</div>
         <div class="n"><a href="/console/connections?status=needs_reauth">${d.counts.needs_reauth ?? 0}</a></div>
       </div>
-      <div class="card"><div class="muted">Failed runs (24 h)</div><div class="n"><a href="/console/runs?status=failed">${d.failedRuns.length}</a></div></div>
+      <div class="card"><div class="muted">Failed runs (24 h)</div><div class="n"><a href="/console/runs?status=failed">${d.failedRunCount}</a></div></div>
       <div class="card">
         <div class="muted">Failing webhook endpoints</div>
         <div class="n"><a href="/console/webhooks?status=failed">${d.failingEndpoints.filter(failing).length}</a></div>
@@ -153,16 +154,14 @@ export function connectionsPage(d: { rows: PartnerConnection[]; filters: Connect
 export function connectionPage(d: {
   item: PartnerConnection
   audit: AuditEntry[]
+  statusHistory: AuditEntry[]
+  refreshes: AuditEntry[]
   csrf: string
   reauthLink?: { url: string; expiresAt: number }
 }): SafeHtml {
   const c = d.item.connection
-  const statusChanges = d.audit.filter(
-    (e) =>
-      ['created', 'reauthorized', 'replaced', 'deleted'].includes(e.action) ||
-      (e.action === 'refresh_failed' && e.detail?.status === 'needs_reauth'),
-  )
-  const refreshes = d.audit.filter((e) => e.action === 'refreshed' || e.action === 'refresh_failed')
+  const statusChanges = d.statusHistory
+  const refreshes = d.refreshes
   const base = `/console/connections/${encodeURIComponent(c.id)}`
   return html`<h1>Connection <code>${c.id}</code></h1>
     <dl>

@@ -22,6 +22,8 @@ export interface ConsoleServiceDeps {
   webhookEvents: WebhookEvents
   sessions: ConnectSessions
   config: { publicUrl: string; sessionTtl: number }
+  /** Whether an action (`app.key`) is safe to repeat (its annotations). */
+  isIdempotent: (actionId: string) => boolean
   /** Proxy latency buckets of this process (le in ms → count), when metrics are on; null otherwise. */
   proxyLatency?: () => Promise<{ le: string; count: number }[] | null>
 }
@@ -43,21 +45,24 @@ export class ConsoleService {
 
   async overview(partnerId: string, now: number = Date.now()): Promise<OverviewData> {
     const since = now - DAY_MS
-    const [counts, needsReauth, failedRuns, failingEndpoints, failedEvents, samples, runHours, durations, proxy] = await Promise.all([
-      this.store.connectionCounts(partnerId),
-      this.deps.connections.listForPartner(partnerId, { status: 'needs_reauth', limit: 10 }),
-      this.store.failedRuns(partnerId, since, 10),
-      this.store.webhookEndpoints(partnerId, since),
-      this.deps.webhookEvents.list(partnerId, { status: 'failed', limit: 10 }),
-      this.store.statusSamples(partnerId, now - 14 * DAY_MS),
-      this.store.runsByHour(partnerId, Math.floor(since / HOUR_MS) * HOUR_MS),
-      this.store.runDurations(partnerId, since),
-      this.deps.proxyLatency ? this.deps.proxyLatency() : Promise.resolve(null),
-    ])
+    const [counts, needsReauth, failedRuns, failedRunCount, failingEndpoints, failedEvents, samples, runHours, durations, proxy] =
+      await Promise.all([
+        this.store.connectionCounts(partnerId),
+        this.deps.connections.listForPartner(partnerId, { status: 'needs_reauth', limit: 10 }),
+        this.store.failedRuns(partnerId, since, 10),
+        this.store.failedRunCount(partnerId, since),
+        this.store.webhookEndpoints(partnerId, since),
+        this.deps.webhookEvents.list(partnerId, { status: 'failed', limit: 10 }),
+        this.store.statusSamples(partnerId, now - 14 * DAY_MS),
+        this.store.runsByHour(partnerId, Math.floor(since / HOUR_MS) * HOUR_MS),
+        this.store.runDurations(partnerId, since),
+        this.deps.proxyLatency ? this.deps.proxyLatency() : Promise.resolve(null),
+      ])
     return {
       counts,
       needsReauth: needsReauth.data,
       failedRuns,
+      failedRunCount,
       failingEndpoints,
       failedEvents: failedEvents.data,
       statusChart: statusChart(samples, counts, now),
@@ -76,11 +81,24 @@ export class ConsoleService {
     return this.deps.connections.listForPartner(partnerId, { ...filters, limit: 50 })
   }
 
-  async connection(partnerId: string, id: string): Promise<{ item: PartnerConnection; audit: AuditEntry[] }> {
+  async connection(
+    partnerId: string,
+    id: string,
+  ): Promise<{ item: PartnerConnection; audit: AuditEntry[]; statusHistory: AuditEntry[]; refreshes: AuditEntry[] }> {
     const item = await this.deps.connections.getForPartner(partnerId, id)
     if (!item) throw new PatchbayError('PB_ERR_NOT_FOUND', `connection ${id} not found`)
-    const audit = await this.deps.audit.list(partnerId, id, { limit: 100 })
-    return { item, audit: audit.data }
+    // Each section reads its own entries: a busy connection's latest 100 entries may all be reads.
+    const [audit, statusHistory, refreshes] = await Promise.all([
+      this.deps.audit.list(partnerId, id, { limit: 100 }),
+      this.deps.audit.list(partnerId, id, { actions: ['created', 'reauthorized', 'replaced', 'deleted', 'refresh_failed'], limit: 100 }),
+      this.deps.audit.list(partnerId, id, { actions: ['refreshed', 'refresh_failed'], limit: 50 }),
+    ])
+    return {
+      item,
+      audit: audit.data,
+      statusHistory: statusHistory.data.filter((e) => e.action !== 'refresh_failed' || e.detail?.status === 'needs_reauth'),
+      refreshes: refreshes.data,
+    }
   }
 
   /** A one-time link that re-authorizes the connection (it keeps its id), for the operator to send to the end user. */
@@ -113,10 +131,28 @@ export class ConsoleService {
     return { run, logs }
   }
 
-  /** A new run of the same action, version, connection and inputs, made by the operator (the original stays as it is). */
+  /**
+   * Whether the console offers to run it again: a run that ended without success, or a success of an
+   * action that is safe to repeat. Never a run still under way, never a write that already happened.
+   */
+  retryable(run: RunRow): boolean {
+    if (['failed', 'timed_out', 'canceled', 'requires_action'].includes(run.status)) return true
+    return run.status === 'succeeded' && (Number(run.dry_run) === 1 || this.deps.isIdempotent(`${run.app_key}.${run.action_key}`))
+  }
+
+  /**
+   * A new run of the same action, version, connection, inputs, timeout and dry-run flag, made by the
+   * operator (the original stays as it is).
+   */
   async retryRun(partnerId: string, id: string, actor: AuditActor): Promise<RunRow> {
     const run = await this.store.run(partnerId, id)
     if (!run) throw new PatchbayError('PB_ERR_NOT_FOUND', `run ${id} not found`)
+    if (!this.retryable(run)) {
+      throw new PatchbayError(
+        'PB_ERR_CONFLICT',
+        `run ${id} ${run.status === 'succeeded' ? 'succeeded and its action is not idempotent' : 'has not ended'}: it is not run again`,
+      )
+    }
     const { run: created } = await this.deps.runs.create(
       { partnerId, endUserId: run.end_user_id },
       {
@@ -125,6 +161,8 @@ export class ConsoleService {
         connectionId: run.connection_id,
         inputs: JSON.parse(run.inputs) as Record<string, unknown>,
         metadata: { console_retry_of: run.id },
+        timeoutMs: Number(run.timeout_ms),
+        dryRun: Number(run.dry_run) === 1,
         webhook: Number(run.webhook) === 1,
       },
       actor,

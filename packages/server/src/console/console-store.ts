@@ -119,6 +119,18 @@ export class ConsoleStore {
       .execute()
   }
 
+  /** How many runs ended badly since `since`. */
+  async failedRunCount(partnerId: string, since: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('runs')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('partner_id', '=', partnerId)
+      .where('created_at', '>=', since)
+      .where('status', 'in', FAILED_RUN_STATUSES)
+      .executeTakeFirst()
+    return Number(row?.n ?? 0)
+  }
+
   async run(partnerId: string, id: string): Promise<RunRow | undefined> {
     return this.db.selectFrom('runs').selectAll().where('partner_id', '=', partnerId).where('id', '=', id).executeTakeFirst()
   }

@@ -70,6 +70,7 @@ export interface ConsoleSessionsTable {
   partner_id: string
   actor: string
   csrf_token: string
+  credential: string
   created_at: number
   expires_at: number
 }

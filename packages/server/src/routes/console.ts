@@ -107,9 +107,11 @@ export const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // Errors as pages (a 404 for another partner's id, as for an unknown one), never JSON.
   app.setErrorHandler(async (error, req, reply) => {
-    const err = error as Error & { validation?: unknown }
+    const err = error as Error & { validation?: unknown; statusCode?: number }
     const known = err instanceof PatchbayError
-    const status = known ? err.status : err.validation ? 400 : 500
+    // Fastify's own client errors (a body it cannot parse, too large, of another type) keep their status.
+    const clientError = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : undefined
+    const status = known ? err.status : err.validation ? 400 : (clientError ?? 500)
     if (status >= 500) req.log.error({ err }, 'console page failed')
     const message = known || status === 400 ? err.message : 'Something went wrong; the error is in the server log.'
     const session = req.consoleSession ?? null
@@ -288,7 +290,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
     signedIn.get('/console/runs/:id', { schema: { ...hide, params: Type.Object({ id: Id }) } }, async (req, reply) => {
       const { run, logs } = await services.console.run(req.consoleSession.partnerId, req.params.id)
-      const retryable = ['failed', 'timed_out', 'canceled', 'requires_action', 'succeeded'].includes(run.status)
+      const retryable = services.console.retryable(run)
       return show(req, reply, `Run ${run.id}`, 'runs', runPage({ run, logs, csrf: req.consoleSession.csrfToken, retryable }))
     })
 

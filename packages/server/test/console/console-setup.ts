@@ -48,9 +48,25 @@ export async function startConsoleSetup(target: DatabaseTarget, config: Record<s
     run: async (ctx, input) =>
       (await ctx.http.request({ method: 'GET', path: '/ping', query: input.fail ? { fail: '1' } : {} })).data as { pong: boolean },
   })
+  const create = defineAction({
+    key: 'create_item',
+    app: 'local',
+    version: '1.0.0',
+    type: 'write',
+    title: 'Create an item',
+    description: 'One POST: not safe to repeat.',
+    annotations: { readOnly: false, destructive: false, idempotent: false },
+    scopes: [],
+    input: Type.Object({ name: Type.String() }),
+    output: Type.Object({}),
+    run: async (ctx, input) => {
+      await ctx.http.request({ method: 'POST', path: '/items', json: input })
+      return {}
+    },
+  })
   const t = await startTestServer({
     target,
-    actions: [ping],
+    actions: [ping, create],
     partner: { webhookUrl },
     config: {
       apps: [apiKeyApp('local', `${upstream.url}/api`)],

@@ -121,6 +121,59 @@ describe.each(databaseTargets)('operator console over HTTP ($name)', (target) =>
     expect((await c.request(`/console/connections/${s.connections.spare}`)).status).toBe(404)
   })
 
+  it("rotating the partner's client secret ends the sessions it opened", async () => {
+    const other = await s.t.addPartner({ id: 'initech' })
+    const c = new Client(s.t.url)
+    await c.signIn({ client_id: other.clientId, client_secret: other.clientSecret })
+    expect((await c.request('/console')).status).toBe(200)
+    await s.t.server.services.partners.rotateSecret('initech')
+    expect((await c.request('/console')).status).toBe(303)
+  })
+
+  it('retry: never repeats a write that happened; a dry run stays a dry run', async () => {
+    const c = new Client(s.t.url)
+    await c.signIn(partnerLogin())
+    const posts = () => s.upstream.requests.filter((r) => r.method === 'POST').length
+    const create = async (dryRun: boolean) => {
+      const res = await fetch(`${s.t.url}/v1/runs`, {
+        method: 'POST',
+        headers: { ...s.alice.auth, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          action: 'local.create_item',
+          connection_id: s.connections.ok,
+          inputs: { name: 'x' },
+          dry_run: dryRun,
+          wait_ms: 10_000,
+        }),
+      })
+      return (await res.json()) as { id: string; status: string }
+    }
+    const before = posts()
+    const done = await create(false)
+    expect(done.status).toBe('succeeded')
+    expect(posts()).toBe(before + 1)
+    const page = await c.request(`/console/runs/${done.id}`)
+    expect(page.text).not.toContain('Retry')
+    const refused = await c.request(`/console/runs/${done.id}/retry`, { form: { csrf: Client.csrf(page.text) } })
+    expect(refused.status).toBe(409)
+    const dry = await create(true)
+    const dryPage = await c.request(`/console/runs/${dry.id}`)
+    const retried = await c.request(`/console/runs/${dry.id}/retry`, { form: { csrf: Client.csrf(dryPage.text) } })
+    expect(retried.status).toBe(303)
+    const newId = /\/console\/runs\/(run_[^/]+)$/.exec(retried.location ?? '')?.[1] as string
+    const row = await s.t.server.services.runStore.byId(newId)
+    expect(row?.dry_run).toBe(1)
+    await new Promise((done) => setTimeout(done, 300))
+    expect(posts()).toBe(before + 1)
+  })
+
+  it('answers malformed sign-in bodies with their client error, not a 500', async () => {
+    const post = (type: string, body: string) =>
+      fetch(`${s.t.url}/console/login`, { method: 'POST', headers: { 'content-type': type }, body, redirect: 'manual' })
+    expect((await post('application/json', '{nope')).status).toBe(400)
+    expect((await post('application/xml', '<a/>')).status).toBe(415)
+  })
+
   it('signing out ends the session everywhere', async () => {
     const c = new Client(s.t.url)
     await c.signIn(partnerLogin())

@@ -35,6 +35,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('actor', 'text', (c) => c.notNull())
     /** Sent back in every form (synchronizer token), so another site cannot post in the operator's name. */
     .addColumn('csrf_token', 'text', (c) => c.notNull())
+    /** `key:<id>` or `secret:<hash>`: the session ends when that key is revoked or that secret rotated. */
+    .addColumn('credential', 'text', (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .execute()
