@@ -34,6 +34,8 @@ import { RunWaiters } from './runs/run-waiters.js'
 import { ToolsetStore } from './mcp/toolset-store.js'
 import { ToolsetService } from './mcp/toolsets.js'
 import { McpTools } from './mcp/tool-calls.js'
+import { type Metrics, noMetrics } from './metrics/metrics.js'
+import { PrometheusMetrics } from './metrics/prometheus-metrics.js'
 
 /**
  * Everything routes need, built here once per process (and nowhere else) and handed to the Fastify
@@ -91,6 +93,8 @@ export interface Services {
   toolsets: ToolsetService
   /** What the MCP endpoint's tools do. */
   mcpTools: McpTools
+  /** Prometheus metrics of this process, or no-ops when `/metrics` is off (docs/operations.md, "Metrics"). */
+  metrics: Metrics
   log: Logger
   close(): Promise<void>
 }
@@ -105,6 +109,7 @@ export function createServices(
   loaded: { catalog?: Catalog; actions?: ActionRegistry } = {},
 ): Services {
   const actions = loaded.actions ?? new ActionRegistry([])
+  const metrics = config.metrics.token || config.metrics.listen ? new PrometheusMetrics(database, log) : noMetrics
   const credentialVault = vault ?? loadVault(config).vault
   const addressPolicy = new AddressPolicy(config.outbound.allowPrivateRanges)
   const http = new SafeHttpClient(addressPolicy)
@@ -129,6 +134,7 @@ export function createServices(
     log,
     leaseMs: config.refresh.leaseSeconds * 1000,
     rateLimits,
+    metrics,
   })
   const proxy = new ProxyService({
     db: database.db,
@@ -138,6 +144,7 @@ export function createServices(
     addressPolicy,
     config: config.proxy,
     publicUrl: () => config.publicUrl,
+    metrics,
   })
   const serviceDeps = { db: database.db, connections, catalog, partnerApps, vault: credentialVault, http, addressPolicy, discovery, log }
   const connectFlow = new ConnectFlow({
@@ -150,7 +157,7 @@ export function createServices(
   })
   const appDirectory = new AppDirectory({ catalog, partnerApps, config })
   const runStore = new RunStore(database.db, database.kind === 'postgres')
-  const runExecutor = new RunExecutor({ database, store: runStore, registry: actions, proxy, connections, config, log })
+  const runExecutor = new RunExecutor({ database, store: runStore, registry: actions, proxy, connections, config, log, metrics })
   const runWaiters = new RunWaiters(database.changes)
   const runService = new RunService({
     database,
@@ -162,6 +169,7 @@ export function createServices(
     executor: runExecutor,
     waiters: runWaiters,
     config,
+    metrics,
   })
   const actionService = new ActionService({
     registry: actions,
@@ -188,6 +196,7 @@ export function createServices(
       database,
       config,
     }),
+    metrics,
     runStore,
     runExecutor,
     runService,

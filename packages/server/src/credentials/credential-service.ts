@@ -6,6 +6,7 @@ import type { Database } from '../db/schema.js'
 import { rowLimit } from '../db/row-limit.js'
 import { PatchbayError } from '../errors.js'
 import type { LineLogger } from '../logger.js'
+import type { Metrics } from '../metrics/metrics.js'
 import type { RateLimitCounter } from '../rate-limit/counter.js'
 import type { DiscoveryCache } from '../provider-oauth/oauth2/discovery.js'
 import { endpointUrl, resolveOAuth2Endpoints } from '../provider-oauth/oauth2/endpoints.js'
@@ -70,6 +71,8 @@ interface Deps {
   leaseMs: number
   /** Counts forced refresh attempts per connection, across processes (a refused one counts too). */
   rateLimits: RateLimitCounter
+  /** Counts each refresh asked of a provider by outcome (docs/operations.md, "Metrics"). */
+  metrics?: Metrics
 }
 
 const WAIT_STEP_MS = 25
@@ -227,8 +230,10 @@ export class CredentialService {
           ? 'an interrupted refresh may have used up the refresh token; the provider refused it (invalid_grant)'
           : `the provider refused the refresh token (invalid_grant${err.message.includes(':') ? `: ${err.message.split(':').slice(1).join(':').trim()}` : ''})`
         await this.markNeedsReauth(connection, lease, reason, log)
+        this.deps.metrics?.refresh(connection.appKey, 'needs_reauth')
         throw new CredentialRevokedError(connection.id, reason)
       }
+      this.deps.metrics?.refresh(connection.appKey, 'failed')
       await this.deps.db
         .updateTable('connections')
         .set((eb) => ({ refresh_started_at: null, refresh_failures: eb('refresh_failures', '+', 1) }))
@@ -266,6 +271,7 @@ export class CredentialService {
       .where('id', '=', connection.id)
       .where('refresh_started_at', '=', lease)
       .executeTakeFirst()
+    this.deps.metrics?.refresh(connection.appKey, committed.numUpdatedRows === 1n ? 'ok' : 'failed')
     if (committed.numUpdatedRows !== 1n) {
       // Our lease expired and a sibling took over: its outcome is the one that counts.
       const current = await this.deps.connections.get(owner, connection.id)
