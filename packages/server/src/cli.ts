@@ -101,6 +101,7 @@ async function main(argv: string[]): Promise<void> {
         // The password may sit in the user info or in the query (`?password=`): both are hidden.
         databaseUrl: config.databaseUrl?.replace(/\/\/[^@/]*@/, '//***@').replace(/\?.*$/, '?***'),
         encryptionKeys: config.encryptionKeys.map((k) => `${k.slice(0, k.indexOf(':'))}:***`),
+        metrics: { ...config.metrics, ...(config.metrics.token ? { token: '***' } : {}) },
       })
       return
     }

@@ -37,6 +37,8 @@ import { McpTools } from './mcp/tool-calls.js'
 import { AuditLog } from './audit/audit-log.js'
 import { ConsoleAuth } from './console/console-auth.js'
 import { ConsoleService } from './console/console-service.js'
+import { type Metrics, noMetrics } from './metrics/metrics.js'
+import { PrometheusMetrics } from './metrics/prometheus-metrics.js'
 
 /**
  * Everything routes need, built here once per process (and nowhere else) and handed to the Fastify
@@ -100,6 +102,8 @@ export interface Services {
   consoleAuth: ConsoleAuth
   /** What the operator console shows and does. */
   console: ConsoleService
+  /** Prometheus metrics of this process, or no-ops when `/metrics` is off (docs/operations.md, "Metrics"). */
+  metrics: Metrics
   log: Logger
   close(): Promise<void>
 }
@@ -114,6 +118,7 @@ export function createServices(
   loaded: { catalog?: Catalog; actions?: ActionRegistry } = {},
 ): Services {
   const actions = loaded.actions ?? new ActionRegistry([])
+  const metrics = config.metrics.token || config.metrics.listen ? new PrometheusMetrics(database, log) : noMetrics
   const credentialVault = vault ?? loadVault(config).vault
   const addressPolicy = new AddressPolicy(config.outbound.allowPrivateRanges)
   const http = new SafeHttpClient(addressPolicy)
@@ -140,6 +145,7 @@ export function createServices(
     leaseMs: config.refresh.leaseSeconds * 1000,
     rateLimits,
     audit,
+    metrics,
   })
   const proxy = new ProxyService({
     db: database.db,
@@ -149,6 +155,7 @@ export function createServices(
     addressPolicy,
     config: config.proxy,
     publicUrl: () => config.publicUrl,
+    metrics,
   })
   const serviceDeps = {
     db: database.db,
@@ -172,7 +179,7 @@ export function createServices(
   })
   const appDirectory = new AppDirectory({ catalog, partnerApps, config })
   const runStore = new RunStore(database.db, database.kind === 'postgres')
-  const runExecutor = new RunExecutor({ database, store: runStore, registry: actions, proxy, connections, config, log })
+  const runExecutor = new RunExecutor({ database, store: runStore, registry: actions, proxy, connections, config, log, metrics })
   const runWaiters = new RunWaiters(database.changes)
   const runService = new RunService({
     database,
@@ -185,6 +192,7 @@ export function createServices(
     waiters: runWaiters,
     config,
     audit,
+    metrics,
   })
   const actionService = new ActionService({
     registry: actions,
@@ -206,6 +214,8 @@ export function createServices(
     sessions,
     config,
     isIdempotent: (id) => actions.get(id)?.definition.annotations.idempotent === true,
+    // The proxy's route label (metrics/http-requests.ts); no chart when metrics are off.
+    proxyLatency: async () => (metrics.enabled ? metrics.latencyBuckets('/v1/proxy/') : null),
   })
   return {
     config,
@@ -223,6 +233,7 @@ export function createServices(
       database,
       config,
     }),
+    metrics,
     runStore,
     runExecutor,
     runService,

@@ -150,7 +150,7 @@ function toEntry(row: Selectable<AuditEventsTable>): AuditEntry {
   }
 }
 
-/** An entry as the REST API answers it (docs/api.md, "Audit log"). */
+/** An entry as the REST API answers it (docs/operations.md, "Audit log"). */
 export function auditEntryJson(entry: AuditEntry) {
   return {
     id: entry.id,

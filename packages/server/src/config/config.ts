@@ -224,6 +224,16 @@ export const ConfigSchema = Type.Object(
       },
       { default: {} },
     ),
+    /** Prometheus `/metrics` (docs/operations.md, "Metrics"): off unless a token or a listen address is set. */
+    metrics: Type.Object(
+      {
+        /** Scrapers send it as `Authorization: Bearer <token>`; compared in constant time. */
+        token: Type.Optional(Type.String({ pattern: '^[!-~]{16,512}$' })),
+        /** `host:port` of a listener of its own that serves only `/metrics` (e.g. 127.0.0.1:9464); the main port then has none. */
+        listen: Type.Optional(Type.String({ pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$' })),
+      },
+      { default: {} },
+    ),
     /**
      * Credential encryption keys as `<kid>:<base64 of 32 bytes>`; the first encrypts, all decrypt
      * (rotation: put the new key first, run `patchbay keys rotate`, then drop the old one).
@@ -308,6 +318,8 @@ const envMap: Array<[string, string, (v: string) => unknown]> = [
   ['PATCHBAY_WEBHOOKS_MAX_ATTEMPTS', 'webhooks.maxAttempts', parseNumber],
   ['PATCHBAY_WEBHOOKS_TIMEOUT_MS', 'webhooks.timeoutMs', parseNumber],
   ['PATCHBAY_WEBHOOKS_RETRY_SCHEDULE', 'webhooks.retrySchedule', (v) => splitList(v).map(parseNumber)],
+  ['PATCHBAY_METRICS_TOKEN', 'metrics.token', String],
+  ['PATCHBAY_METRICS_LISTEN', 'metrics.listen', String],
 ]
 
 export const configEnvVars = envMap.map(([name, path]) => ({ name, path }))

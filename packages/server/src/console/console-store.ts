@@ -15,7 +15,7 @@ export interface RunListOptions {
   limit: number
 }
 
-/** Failed outcomes the console lists first (docs/console.md, "Failures first"). */
+/** Failed outcomes the console lists first (docs/console.md, "Pages"). */
 export const FAILED_RUN_STATUSES: RunStatus[] = ['failed', 'timed_out', 'requires_action']
 
 /**

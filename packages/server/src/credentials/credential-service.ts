@@ -7,6 +7,7 @@ import type { Database } from '../db/schema.js'
 import { rowLimit } from '../db/row-limit.js'
 import { PatchbayError } from '../errors.js'
 import type { LineLogger } from '../logger.js'
+import type { Metrics } from '../metrics/metrics.js'
 import type { RateLimitCounter } from '../rate-limit/counter.js'
 import type { DiscoveryCache } from '../provider-oauth/oauth2/discovery.js'
 import { endpointUrl, resolveOAuth2Endpoints } from '../provider-oauth/oauth2/endpoints.js'
@@ -73,6 +74,8 @@ interface Deps {
   rateLimits: RateLimitCounter
   /** Refreshes and their failures go to each connection's audit log. */
   audit: AuditLog
+  /** Counts each refresh asked of a provider by outcome (docs/operations.md, "Metrics"). */
+  metrics?: Metrics
 }
 
 const WAIT_STEP_MS = 25
@@ -233,8 +236,10 @@ export class CredentialService {
           ? 'an interrupted refresh may have used up the refresh token; the provider refused it (invalid_grant)'
           : `the provider refused the refresh token (invalid_grant${err.message.includes(':') ? `: ${err.message.split(':').slice(1).join(':').trim()}` : ''})`
         await this.markNeedsReauth(connection, lease, reason, log)
+        this.deps.metrics?.refresh(connection.appKey, 'needs_reauth')
         throw new CredentialRevokedError(connection.id, reason)
       }
+      this.deps.metrics?.refresh(connection.appKey, 'failed')
       await this.deps.db.transaction().execute(async (trx) => {
         const res = await trx
           .updateTable('connections')
@@ -293,6 +298,7 @@ export class CredentialService {
       }
       return res
     })
+    this.deps.metrics?.refresh(connection.appKey, committed.numUpdatedRows === 1n ? 'ok' : 'failed')
     if (committed.numUpdatedRows !== 1n) {
       // Our lease expired and a sibling took over: its outcome is the one that counts.
       const current = await this.deps.connections.get(owner, connection.id)

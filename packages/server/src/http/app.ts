@@ -13,6 +13,9 @@ import { refuseNulBytes } from './nul-bytes.js'
 import type { Partner } from '../partners/partner-store.js'
 import { requestIdFor } from './request-id.js'
 import { counterStore } from '../rate-limit/fastify-store.js'
+import { PROXY_ROUTE, recordHttpRequests } from '../metrics/http-requests.js'
+import type { Metrics } from '../metrics/metrics.js'
+import { metricsRoutes } from '../routes/metrics.js'
 import { connectUiRoutes } from '../routes/connect-ui.js'
 import { connectionPopupRoutes } from '../routes/connection-popup.js'
 import { docsRoutes } from '../routes/docs.js'
@@ -77,7 +80,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
             fastifyHandler(req, res)
           } else if (closing) answerClosing(res, reqId)
           // The proxy puts `request-id` in the one head it writes (cheaper than setHeader then writeHead).
-          else proxyRequest(serveProxy, req, res, services.log, reqId)
+          else proxyRequest(serveProxy, req, res, services.log, reqId, services.metrics)
         },
       )
       server.on('connection', (socket: AnsweringSocket) => {
@@ -109,6 +112,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   })
   // PostgreSQL text cannot hold U+0000: refused in every request before it reaches a route (docs/errors.md).
   app.addHook('preValidation', refuseNulBytes)
+  // Requests by route pattern and status (docs/operations.md, "Metrics"); proxied calls are counted in proxyRequest.
+  if (services.metrics.enabled) app.addHook('onResponse', recordHttpRequests(services.metrics))
   app.decorate('services', services)
   app.decorate('shuttingDown', false)
   const registeredRoutes: Array<{ method: string; url: string }> = []
@@ -151,6 +156,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(connectUiRoutes)
   await app.register(connectionPopupRoutes)
   await app.register(widgetScriptRoutes)
+  // On the main port only when no listener of its own serves it (metrics.listen).
+  if (services.metrics.enabled && !config.metrics.listen) await app.register(metricsRoutes)
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   await app.register(docsRoutes)
   await app.register(consoleRoutes)
@@ -164,17 +171,24 @@ type IdentifiedRequest = IncomingMessage & { [REQUEST_ID]?: string }
 const ANSWERING = Symbol('patchbay.answering')
 type AnsweringSocket = Socket & { [ANSWERING]?: ServerResponse }
 
-/** Serves a proxied request, logging its completion at level info like Fastify does for its routes. */
-function proxyRequest(serve: ProxyHandler, req: IncomingMessage, res: ServerResponse, log: Logger, reqId: string): void {
-  if (log.isLevelEnabled('info')) {
+/**
+ * Serves a proxied request, logging its completion at level info like Fastify does for its routes and
+ * counting it in the HTTP metrics (one listener for both, only when either is on).
+ */
+function proxyRequest(serve: ProxyHandler, req: IncomingMessage, res: ServerResponse, log: Logger, reqId: string, metrics: Metrics): void {
+  const logged = log.isLevelEnabled('info')
+  if (logged || metrics.enabled) {
     const started = performance.now()
     res.once('finish', () => {
+      const responseTime = performance.now() - started
+      metrics.httpRequest(req.method as string, PROXY_ROUTE, res.statusCode, responseTime / 1000)
+      if (!logged) return
       log.info(
         {
           reqId,
           req: { method: req.method, url: req.url, ip: req.socket.remoteAddress },
           res: { statusCode: res.statusCode },
-          responseTime: performance.now() - started,
+          responseTime,
         },
         'request completed',
       )

@@ -16,12 +16,15 @@ import { importActionModules, loadActions } from '../actions/action-registry.js'
 import { loadCatalog } from '../catalog/load-catalog.js'
 import { EmbeddedRunner } from '../runs/runners/embedded-runner.js'
 import { WorkerRunner } from '../runs/runners/worker-runner.js'
+import { type MetricsListener, startMetricsListener } from '../metrics/metrics-listener.js'
 
 export interface RunningServer {
   app: FastifyInstance
   services: Services
   /** The URL the server listens on (with the real port when 0 was asked for). */
   url: string
+  /** Where `/metrics` is served on a listener of its own (`metrics.listen`), with the real port. */
+  metricsUrl?: string
   close(): Promise<void>
 }
 
@@ -61,6 +64,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   })
   let app: FastifyInstance | undefined
   let runner: Awaited<ReturnType<typeof startRunner>> | undefined
+  let metricsListener: MetricsListener | undefined
   try {
     await migrateToLatest(database, options.pgSchema)
     // Keys that cannot open what is stored would answer `ready`, then fail every credential read.
@@ -83,6 +87,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
     // Port 0 (tests, ephemeral runs): the derived public URL takes the port actually bound.
     if (config.publicUrl.endsWith(':0')) config.publicUrl = url
+    if (config.metrics.listen) {
+      metricsListener = await startMetricsListener(config.metrics.listen, services.metrics, config.metrics.token, log)
+    }
     const stopMaintenance = startMaintenance(
       database.db,
       (err) => app?.log.warn({ err }, 'maintenance sweep failed'),
@@ -104,6 +111,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           timeoutMs: config.webhooks.timeoutMs,
           pollMs: config.webhooks.pollMs,
           retrySchedule: config.webhooks.retrySchedule,
+          metrics: services.metrics,
         }).start()
       : undefined
 
@@ -112,6 +120,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       closing ??= (async () => {
         stopMaintenance()
         stopRefresh()
+        await metricsListener?.close()
         await runner?.stop()
         // Deliveries in flight finish and are recorded before the HTTP client and the database close.
         await webhooks?.stop()
@@ -138,8 +147,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         })
       }
     }
-    return { app, services, url, close }
+    return { app, services, url, ...(metricsListener ? { metricsUrl: metricsListener.url } : {}), close }
   } catch (err) {
+    await metricsListener?.close().catch(() => {})
     await runner?.stop().catch(() => {})
     await app?.close().catch(() => {})
     await database.close().catch(() => {})

@@ -11,6 +11,7 @@ import type { Database } from '../db/schema.js'
 import { PatchbayError } from '../errors.js'
 import { retryAfterMs } from '../lib/retry-after.js'
 import type { LineLogger } from '../logger.js'
+import type { Metrics } from '../metrics/metrics.js'
 import type { AddressPolicy } from '../outbound/address-policy.js'
 import type { PartnerApps } from '../partners/partner-apps.js'
 import { signedAuthorizationHeader } from '../provider-oauth/oauth1/sign.js'
@@ -38,6 +39,8 @@ export interface ProxyDeps {
   config: ProxyConfig
   /** Patchbay's public URL (read per use: it is only known after listening on port 0). */
   publicUrl(): string
+  /** Counts each call by app and status (docs/operations.md, "Metrics"); none when absent. */
+  metrics?: Metrics
 }
 
 export interface ProxyRequest {
@@ -79,6 +82,8 @@ interface ConnectionState {
   refresh_started_at: number | string | null
 }
 
+/** The app label of a call refused before its connection was read (unknown id, revoked, bad path). */
+const UNKNOWN_APP = '(unknown)'
 /** Wait before an opt-in 429 retry when the app gives no (readable) Retry-After. */
 const DEFAULT_RETRY_AFTER_MS = 1000
 const NO_BODY_STATUS = new Set([204, 304])
@@ -140,10 +145,30 @@ export class ProxyService {
     })
   }
 
-  async forward(req: ProxyRequest): Promise<ProxyResponse> {
+  forward(req: ProxyRequest): Promise<ProxyResponse> {
+    // Without metrics the call costs nothing more: no wrapper promise.
+    return this.deps.metrics?.enabled ? this.counted(req, this.deps.metrics) : this.call(req)
+  }
+
+  /** {@link forward}, counted once it is decided: the status the caller gets, or the error's. */
+  private async counted(req: ProxyRequest, metrics: Metrics): Promise<ProxyResponse> {
+    const seen = { app: UNKNOWN_APP }
+    try {
+      const res = await this.call(req, seen)
+      metrics.proxyCall(seen.app, res.statusCode)
+      return res
+    } catch (err) {
+      metrics.proxyCall(seen.app, err instanceof PatchbayError ? err.status : 500)
+      throw err
+    }
+  }
+
+  /** The forward loop; `seen.app` is set once the connection's app is known. */
+  private async call(req: ProxyRequest, seen?: { app: string }): Promise<ProxyResponse> {
     const tail = checkedTail(req.tail)
     // The common case (a cached target, a request without a body) takes no promise until the app call.
     let target = this.cache.fresh(req.owner, req.connectionId, Date.now()) ?? (await this.target(req))
+    if (seen) seen.app = target.appKey
     const body = hasNoBody(req) ? NO_BODY : await readBody(req, target, this.deps.config)
     let refreshed = false
     let retried429 = 0

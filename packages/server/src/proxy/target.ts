@@ -27,6 +27,8 @@ export interface ApiBase {
 /** Everything needed to call the app for one version of one connection; cached per process. */
 export interface Target {
   connectionId: string
+  /** The connection's app (a catalog key). */
+  appKey: string
   partnerId: string
   endUserId: string
   version: number
@@ -117,6 +119,7 @@ export async function buildTarget(deps: TargetDeps, connection: Connection, cred
   const accessToken = typeof credentials.access_token === 'string' ? credentials.access_token : undefined
   return {
     connectionId: connection.id,
+    appKey: connection.appKey,
     partnerId: connection.partnerId,
     endUserId: connection.endUserId,
     version: connection.version,

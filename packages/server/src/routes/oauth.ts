@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
-import { OAuthError } from '../errors.js'
+import { OAuthError, PatchbayError } from '../errors.js'
 import { authenticateClient } from '../token-server/client-auth.js'
-import { exchangeToken } from '../token-server/token-exchange.js'
+import { exchangeToken, type TokenExchangeResponse } from '../token-server/token-exchange.js'
 import { ACCESS_TOKEN_TYPE, CONNECT_SESSION_TOKEN_TYPE, JWT_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from '../token-server/token-types.js'
 import { scopes } from '../access-tokens/scopes.js'
 
@@ -133,8 +133,16 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      const { partner, body } = await formFromClient(req, 'token')
-      const result = await exchangeToken(app.services, partner, body, req.log)
+      // Counted by outcome once decided (docs/operations.md, "Metrics"): the token type issued, or the error code answered.
+      let result: TokenExchangeResponse
+      try {
+        const { partner, body } = await formFromClient(req, 'token')
+        result = await exchangeToken(app.services, partner, body, req.log)
+      } catch (err) {
+        app.services.metrics.tokenExchange(err instanceof OAuthError ? err.error : err instanceof PatchbayError ? err.code : 'server_error')
+        throw err
+      }
+      app.services.metrics.tokenExchange(result.issued_token_type === CONNECT_SESSION_TOKEN_TYPE ? 'connect_session' : 'access_token')
       reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache')
       return result
     },

@@ -10,6 +10,7 @@ import type { PatchbayDatabase } from '../db/database.js'
 import type { Database, RunLogsTable, RunStatus } from '../db/schema.js'
 import { PatchbayError } from '../errors.js'
 import type { ProxyService } from '../proxy/proxy.js'
+import type { Metrics } from '../metrics/metrics.js'
 import { enqueueRunEvent, runEvent } from './run-events.js'
 import { webhookEventRow } from '../webhooks/outbox.js'
 import { capOutput } from './output-cap.js'
@@ -32,6 +33,8 @@ export interface RunExecutorDeps {
   connections: ConnectionStore
   config: Config
   log: Logger
+  /** Counts each run that reaches a final status (docs/operations.md, "Metrics"). */
+  metrics?: Metrics
 }
 
 type LogEntry = Omit<Insertable<RunLogsTable>, 'run_id' | 'seq'>
@@ -336,13 +339,14 @@ export class RunExecutor {
         updated_at: now,
       }
       const event = isTerminal(end.status) ? runEvent(after, before.endUser) : undefined
-      await store.endAndAnnounce(
+      const ended = await store.endAndAnnounce(
         before.id,
         worker,
         { status: end.status, output, error: errorText },
         event && webhookEventRow(event, now),
         now,
       )
+      if (ended) this.countEnd(before, end.status)
       return
     }
     const ended = await database.db.transaction().execute(async (trx) => {
@@ -367,5 +371,10 @@ export class RunExecutor {
       return true
     })
     if (ended && end.retryAt !== undefined) this.scheduler?.committed()
+    if (ended) this.countEnd(before, end.status)
+  }
+
+  private countEnd(run: ClaimedRun, status: RunStatus): void {
+    if (isTerminal(status)) this.deps.metrics?.runEnded(`${run.app_key}.${run.action_key}`, status)
   }
 }

@@ -15,6 +15,7 @@ import type { RunExecutor } from './run-executor.js'
 import { type RunJson, runJson } from './run-json.js'
 import { isTerminal, type ListRunsOptions, type RunRow, type RunStore } from './run-store.js'
 import type { RunWaiters } from './run-waiters.js'
+import type { Metrics } from '../metrics/metrics.js'
 
 export interface CreateRunInput {
   action: string
@@ -39,6 +40,8 @@ export interface RunServiceDeps {
   waiters: RunWaiters
   config: Config
   audit: AuditLog
+  /** Counts the runs canceled before they started (the executor counts the others; docs/operations.md, "Metrics"). */
+  metrics?: Metrics
 }
 
 /** JSON with sorted keys: two bodies that mean the same hash the same. */
@@ -219,7 +222,8 @@ export class RunService {
       if (done) await database.changes.publish(trx, { topic: 'run', key: id })
       return done
     })
-    if (!canceled) {
+    if (canceled) this.deps.metrics?.runEnded(`${row.app_key}.${row.action_key}`, 'canceled')
+    else {
       await store.requestCancel(id, now)
       executor.cancelLocal(id)
     }

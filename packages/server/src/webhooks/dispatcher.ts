@@ -8,6 +8,7 @@ import { VaultError } from '../vault/vault.js'
 import { webhookHeaders } from './signing.js'
 import type { WebhookSecrets } from './webhook-secrets.js'
 import { retryAfterMs as retryAfter } from '../lib/retry-after.js'
+import type { Metrics } from '../metrics/metrics.js'
 
 export const WEBHOOK_USER_AGENT = 'Patchbay-Webhooks/1'
 
@@ -36,6 +37,8 @@ export interface WebhookDispatcherOptions {
   now?: () => number
   /** Uniform in [0, 1); `Math.random` by default (jitter). */
   random?: () => number
+  /** Counts each attempt by outcome (docs/operations.md, "Metrics"). */
+  metrics?: Metrics
 }
 
 type EventRow = Selectable<WebhookEventsTable>
@@ -84,7 +87,7 @@ function describeError(err: unknown, timeoutMs: number): string {
  * the event is failed. An event whose partner has no webhook URL is skipped.
  */
 export class WebhookDispatcher {
-  readonly #o: Required<Omit<WebhookDispatcherOptions, 'log'>> & Pick<WebhookDispatcherOptions, 'log'>
+  readonly #o: Required<Omit<WebhookDispatcherOptions, 'log' | 'metrics'>> & Pick<WebhookDispatcherOptions, 'log' | 'metrics'>
   readonly #leaseMs: number
   #timer: NodeJS.Timeout | undefined
   #current: Promise<void> | undefined
@@ -179,6 +182,7 @@ export class WebhookDispatcher {
     const url = partner?.webhook_url
     if (!url) {
       await this.#release(event.id, lease, { status: 'skipped' })
+      this.#o.metrics?.webhookDelivery('skipped')
       log.info({ event: event.id, partner: event.partner_id, type: event.type }, 'webhook skipped: the partner has no webhook URL')
       return
     }
@@ -219,6 +223,7 @@ export class WebhookDispatcher {
         .executeTakeFirst()
       return result.numUpdatedRows === 1n
     })
+    this.#o.metrics?.webhookDelivery(outcome.ok ? 'delivered' : next.status === 'failed' ? 'failed' : 'retry')
     const fields = {
       event: event.id,
       partner: event.partner_id,
