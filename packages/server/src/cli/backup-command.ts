@@ -8,7 +8,9 @@ export async function backupCommand(args: string[]): Promise<void> {
   if (!target || rest.length > 0) throw new UsageError('usage: patchbay backup <file>')
   const config = loadConfig()
   if (config.databaseUrl) {
-    throw new UsageError('patchbay backup copies the embedded SQLite database; on PostgreSQL use pg_dump (docs/operations.md, "Backup and restore")')
+    throw new UsageError(
+      'patchbay backup copies the embedded SQLite database; on PostgreSQL use pg_dump (docs/operations.md, "Backup and restore")',
+    )
   }
   try {
     print({ database: 'sqlite', ...backupSqlite(config.dataDir, target) })

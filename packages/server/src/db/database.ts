@@ -252,8 +252,9 @@ export interface MigrateToReport {
 
 /**
  * Migrates up or down to the named migration (kept applied), or reverts every migration with `none`:
- * how an upgrade is rolled back before the previous version starts (docs/operations.md, "Upgrades and
- * migrations"). An older version refuses a database that has migrations it does not know.
+ * how an upgrade is rolled back before the previous version starts, as
+ * docs/operations.md, "Upgrades and migrations" says. An older version refuses a database that has
+ * migrations it does not know.
  */
 export async function migrateTo(database: PatchbayDatabase, target: string, pgSchema?: string): Promise<MigrateToReport> {
   const known = Object.keys(await migrationProvider.getMigrations())

@@ -10,8 +10,8 @@ export interface SqliteBackup {
 }
 
 /**
- * A consistent copy of the embedded database while the server runs (docs/operations.md, "Backup and
- * restore"). `VACUUM INTO` reads one snapshot in a single read transaction, which WAL mode lets the
+ * A consistent copy of the embedded database while the server runs, as
+ * docs/operations.md, "Backup and restore" says. `VACUUM INTO` reads one snapshot in a single read transaction, which WAL mode lets the
  * server write beside; SQLite's page-by-page backup API would start over each time another process
  * (the server) writes during the copy. The copy holds ciphertexts only: it is restored with the same
  * encryption keys.

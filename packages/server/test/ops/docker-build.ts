@@ -94,7 +94,8 @@ function aptInstall(command: string): string[] | null {
   for (const part of command.split('&&').map((p) => p.trim())) {
     if (part === 'apt-get update' || part === 'rm -rf /var/lib/apt/lists/*') continue
     const install = /^apt-get install((?:\s+-[-\w]+)*)((?:\s+[a-z0-9][a-z0-9+.-]*)+)$/.exec(part)
-    if (!install) throw new Error(`a RUN with apt-get may only update, install and clean up (keep other commands in their own RUN): ${part}`)
+    if (!install)
+      throw new Error(`a RUN with apt-get may only update, install and clean up (keep other commands in their own RUN): ${part}`)
     packages.push(...(install[2] as string).trim().split(/\s+/))
   }
   return packages
@@ -109,7 +110,8 @@ async function checkInstalled(packages: string[]): Promise<void> {
       child.on('error', () => resolve('dpkg-query missing'))
       child.on('exit', () => resolve(out))
     })
-    if (status !== 'install ok installed') throw new Error(`the image installs the Debian package ${name}; this machine lacks it (${status || 'not installed'})`)
+    if (status !== 'install ok installed')
+      throw new Error(`the image installs the Debian package ${name}; this machine lacks it (${status || 'not installed'})`)
   }
 }
 
@@ -163,7 +165,10 @@ function copyInstruction(instruction: Copy, stage: Stage, stages: Stage[], conte
       // Symbolic links are copied as they are (npm's workspace links are relative), as Docker does.
       cpSync(src, dest, { recursive: true, verbatimSymlinks: true })
     } else {
-      const prefix = posix.normalize(source).replace(/^\.\/?/, '').replace(/\/$/, '')
+      const prefix = posix
+        .normalize(source)
+        .replace(/^\.\/?/, '')
+        .replace(/\/$/, '')
       const files = contextList().filter((f) => !prefix || f === prefix || f.startsWith(`${prefix}/`))
       if (files.length === 0) throw new Error(`COPY ${source}: nothing in the build context (or all of it in .dockerignore)`)
       const single = files.length === 1 && files[0] === prefix
@@ -227,7 +232,8 @@ export async function buildOutsideDocker(dockerfile: string, context: string, wo
         break
       case 'RUN': {
         const command = instruction.getArgumentsContent() ?? ''
-        if ((instruction as JSONInstruction).getJSONStrings().length > 0) throw new Error(`RUN in exec form is not handled by this test: ${command}`)
+        if ((instruction as JSONInstruction).getJSONStrings().length > 0)
+          throw new Error(`RUN in exec form is not handled by this test: ${command}`)
         if (Object.keys(flagsOf(instruction)).length > 0) throw new Error(`RUN with flags is not handled by this test: ${command}`)
         const packages = aptInstall(command)
         const started = Date.now()
@@ -236,7 +242,8 @@ export async function buildOutsideDocker(dockerfile: string, context: string, wo
           stage.aptPackages.push(...packages)
         } else {
           // Run here, an absolute path would be this machine's, not the image's.
-          if (/(^|[\s=>"'])\/(?!dev\/null)/.test(command)) throw new Error(`RUN with an absolute path cannot run outside Docker: ${command}`)
+          if (/(^|[\s=>"'])\/(?!dev\/null)/.test(command))
+            throw new Error(`RUN with an absolute path cannot run outside Docker: ${command}`)
           await run(command, hostPath(stage, '.'), containerEnv(stage))
         }
         log.push({ stage: stage.name ?? `#${stages.length - 1}`, command, ms: Date.now() - started })

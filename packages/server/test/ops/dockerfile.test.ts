@@ -88,56 +88,52 @@ describe('Dockerfile', () => {
     expect(final.stopSignal).toBe('SIGTERM')
   })
 
-  it(
-    'starts with its CMD and ENV, answers its HEALTHCHECK, and stops on its STOPSIGNAL',
-    async () => {
-      const { final } = build
-      const cmd = final.cmd as string[]
-      const check = final.healthcheck
-      expect(cmd[0]).toBe('node')
-      expect(check?.command[0]).toBe('node')
-      const cwd = hostPath(final, '.')
-      // The image's own key generator, as docs/operations.md tells operators to use it.
-      const base = containerEnv(final)
-      const key = (await execFileAsync(process.execPath, [cmd[1] as string, 'keys', 'generate'], { cwd, env: base })).stdout.trim()
-      expect(key).toMatch(/^[\w-]+:[A-Za-z0-9+/=]+$/)
-      const port = await freePort()
-      // `docker run -e …`: the key, and loopback instead of 0.0.0.0 on this shared machine.
-      const env = containerEnv(final, {
-        PATCHBAY_ENCRYPTION_KEYS: key,
-        PATCHBAY_HOST: '127.0.0.1',
-        PATCHBAY_PORT: String(port),
-        PATCHBAY_DATA_DIR: hostPath(final, final.env.PATCHBAY_DATA_DIR as string),
-      })
-      const server: ChildProcess = spawn(process.execPath, cmd.slice(1), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
-      let output = ''
-      server.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-      server.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-      const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)))
-      try {
-        // Docker runs the check every interval; failures during the start period do not count.
-        const deadline = Date.now() + (seconds(check?.flags['start-period'], 0) + seconds(check?.flags.timeout, 30)) * 1000
-        let healthy = false
-        while (!healthy && Date.now() < deadline && server.exitCode === null) {
-          healthy = await execFileAsync(process.execPath, (check?.command ?? []).slice(1), { env, timeout: 5_000 }).then(
-            () => true,
-            () => false,
-          )
-          if (!healthy) await new Promise((r) => setTimeout(r, 300))
-        }
-        expect(healthy, output).toBe(true)
-        const ready = await fetch(`http://127.0.0.1:${port}/readyz`)
-        expect(ready.status).toBe(200)
-        // The embedded database is in the volume.
-        expect(existsSync(join(env.PATCHBAY_DATA_DIR as string, 'patchbay.sqlite'))).toBe(true)
-      } finally {
-        server.kill(final.stopSignal as NodeJS.Signals)
+  it('starts with its CMD and ENV, answers its HEALTHCHECK, and stops on its STOPSIGNAL', async () => {
+    const { final } = build
+    const cmd = final.cmd as string[]
+    const check = final.healthcheck
+    expect(cmd[0]).toBe('node')
+    expect(check?.command[0]).toBe('node')
+    const cwd = hostPath(final, '.')
+    // The image's own key generator, as docs/operations.md tells operators to use it.
+    const base = containerEnv(final)
+    const key = (await execFileAsync(process.execPath, [cmd[1] as string, 'keys', 'generate'], { cwd, env: base })).stdout.trim()
+    expect(key).toMatch(/^[\w-]+:[A-Za-z0-9+/=]+$/)
+    const port = await freePort()
+    // `docker run -e …`: the key, and loopback instead of 0.0.0.0 on this shared machine.
+    const env = containerEnv(final, {
+      PATCHBAY_ENCRYPTION_KEYS: key,
+      PATCHBAY_HOST: '127.0.0.1',
+      PATCHBAY_PORT: String(port),
+      PATCHBAY_DATA_DIR: hostPath(final, final.env.PATCHBAY_DATA_DIR as string),
+    })
+    const server: ChildProcess = spawn(process.execPath, cmd.slice(1), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    server.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    server.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)))
+    try {
+      // Docker runs the check every interval; failures during the start period do not count.
+      const deadline = Date.now() + (seconds(check?.flags['start-period'], 0) + seconds(check?.flags.timeout, 30)) * 1000
+      let healthy = false
+      while (!healthy && Date.now() < deadline && server.exitCode === null) {
+        healthy = await execFileAsync(process.execPath, (check?.command ?? []).slice(1), { env, timeout: 5_000 }).then(
+          () => true,
+          () => false,
+        )
+        if (!healthy) await new Promise((r) => setTimeout(r, 300))
       }
-      // docker stop waits 10 s before SIGKILL; Patchbay exits 0 once it has shut down.
-      const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('still running after 10 s'), 10_000))])
-      expect(code, output).toBe(0)
-      expect(output).toContain('shutting down')
-    },
-    60_000,
-  )
+      expect(healthy, output).toBe(true)
+      const ready = await fetch(`http://127.0.0.1:${port}/readyz`)
+      expect(ready.status).toBe(200)
+      // The embedded database is in the volume.
+      expect(existsSync(join(env.PATCHBAY_DATA_DIR as string, 'patchbay.sqlite'))).toBe(true)
+    } finally {
+      server.kill(final.stopSignal as NodeJS.Signals)
+    }
+    // docker stop waits 10 s before SIGKILL; Patchbay exits 0 once it has shut down.
+    const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('still running after 10 s'), 10_000))])
+    expect(code, output).toBe(0)
+    expect(output).toContain('shutting down')
+  }, 60_000)
 })
