@@ -48,7 +48,7 @@ async function pool(count, width, fn) {
 }
 
 async function measure(db, databaseUrl) {
-  const { start, user, token } = serverSetup(databaseUrl, { cleanups, concurrency: 10 })
+  const { start, user, token, dataDir } = serverSetup(databaseUrl, { cleanups, concurrency: 10 })
   const server = await start()
   let pgClient
   if (databaseUrl) {
@@ -57,13 +57,6 @@ async function measure(db, databaseUrl) {
     await pgClient.connect()
     cleanups.push(() => pgClient.end())
   }
-  // The child's data folder (run-server.mjs chooses it): read from its environment.
-  const dataDir = databaseUrl
-    ? undefined
-    : readFileSync(`/proc/${server.pid}/environ`, 'utf8')
-        .split('\0')
-        .find((l) => l.startsWith('PATCHBAY_DATA_DIR='))
-        ?.slice('PATCHBAY_DATA_DIR='.length)
   const size = async () => {
     if (!databaseUrl) {
       // The WAL is copied into the file first (another connection may checkpoint), so the file is the data.

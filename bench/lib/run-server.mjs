@@ -150,5 +150,5 @@ export function setup(databaseUrl, { cleanups, concurrency }) {
     }
     return { auth, connectionId }
   }
-  return { start, user, token }
+  return { start, user, token, clientId: 'bench', clientSecret, dataDir: join(dir, 'data') }
 }

@@ -11,6 +11,7 @@ import { backupCommand } from './cli/backup-command.js'
 import { migrateCommand } from './cli/migrate-command.js'
 import { keysCommand } from './cli/keys-command.js'
 import { toolsetsCommand } from './cli/toolsets-command.js'
+import { operatorsCommand } from './cli/operators-command.js'
 import { print, UsageError } from './cli/output.js'
 import { partnerCommand } from './cli/partner-command.js'
 
@@ -41,6 +42,10 @@ Usage:
   patchbay toolsets set <partner> <name> <file.json>
                                      create or replace a toolset from a JSON file (checked as the API checks it)
   patchbay toolsets delete <partner> <name>
+  patchbay operators add <partner> <name>
+                                     an operator key for the console (docs/console.md); printed once
+  patchbay operators list <partner>
+  patchbay operators revoke <partner> <key id>
   patchbay partner create [flags]    register a partner; prints its client secret once
   patchbay partner update <id> [flags]
   patchbay partner list
@@ -110,6 +115,8 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'toolsets':
       return toolsetsCommand(rest)
+    case 'operators':
+      return operatorsCommand(rest)
     case '--version':
     case '-v':
     case 'version': {

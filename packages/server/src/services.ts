@@ -34,6 +34,9 @@ import { RunWaiters } from './runs/run-waiters.js'
 import { ToolsetStore } from './mcp/toolset-store.js'
 import { ToolsetService } from './mcp/toolsets.js'
 import { McpTools } from './mcp/tool-calls.js'
+import { AuditLog } from './audit/audit-log.js'
+import { ConsoleAuth } from './console/console-auth.js'
+import { ConsoleService } from './console/console-service.js'
 
 /**
  * Everything routes need, built here once per process (and nowhere else) and handed to the Fastify
@@ -91,6 +94,12 @@ export interface Services {
   toolsets: ToolsetService
   /** What the MCP endpoint's tools do. */
   mcpTools: McpTools
+  /** Each connection's audit log (docs/operations.md, "Audit log"). */
+  audit: AuditLog
+  /** The operator console's sign-ins and operator keys (docs/console.md). */
+  consoleAuth: ConsoleAuth
+  /** What the operator console shows and does. */
+  console: ConsoleService
   log: Logger
   close(): Promise<void>
 }
@@ -111,6 +120,7 @@ export function createServices(
   const partners = new PartnerStore(database)
   const catalog = loaded.catalog ?? loadCatalog({ extraApps: config.apps })
   const partnerApps = new PartnerApps(database.db, credentialVault)
+  const audit = new AuditLog(database.db, config.audit.retentionDays * 24 * 3600 * 1000)
   const connections = new ConnectionStore(database.db, credentialVault)
   const discovery = new DiscoveryCache(http, addressPolicy)
   const rateLimits = createRateLimitCounter(database)
@@ -129,6 +139,7 @@ export function createServices(
     log,
     leaseMs: config.refresh.leaseSeconds * 1000,
     rateLimits,
+    audit,
   })
   const proxy = new ProxyService({
     db: database.db,
@@ -139,7 +150,18 @@ export function createServices(
     config: config.proxy,
     publicUrl: () => config.publicUrl,
   })
-  const serviceDeps = { db: database.db, connections, catalog, partnerApps, vault: credentialVault, http, addressPolicy, discovery, log }
+  const serviceDeps = {
+    db: database.db,
+    connections,
+    catalog,
+    partnerApps,
+    vault: credentialVault,
+    http,
+    addressPolicy,
+    discovery,
+    log,
+    audit,
+  }
   const connectFlow = new ConnectFlow({
     ...serviceDeps,
     config,
@@ -162,6 +184,7 @@ export function createServices(
     executor: runExecutor,
     waiters: runWaiters,
     config,
+    audit,
   })
   const actionService = new ActionService({
     registry: actions,
@@ -173,9 +196,20 @@ export function createServices(
     config,
   })
   const connectionService = new ConnectionService(serviceDeps)
+  const webhookEvents = new WebhookEvents(database.db)
+  const consoleService = new ConsoleService({
+    db: database.db,
+    connections: connectionService,
+    audit,
+    runs: runService,
+    webhookEvents,
+    sessions,
+    config,
+  })
   return {
     config,
     database,
+    audit,
     actions,
     actionService,
     toolsets: new ToolsetService({ store: new ToolsetStore(database.db), registry: actions, catalog, appDirectory, database }),
@@ -215,7 +249,9 @@ export function createServices(
     connectionService,
     credentialConnections: new CredentialConnections({ ...serviceDeps, credentialAttempts }),
     appDirectory,
-    webhookEvents: new WebhookEvents(database.db),
+    webhookEvents,
+    consoleAuth: new ConsoleAuth(database.db, partners, config.console.sessionTtlSeconds * 1000),
+    console: consoleService,
     async close() {
       runWaiters.close()
       await proxy.close()

@@ -17,6 +17,11 @@ export interface Principal {
   resource: TokenResource
   /** The toolset an MCP token opens; null for API tokens. */
   toolset: string | null
+  /**
+   * Names the token in the audit log without revealing it: `tok_` and the first 16 characters of its SHA-256 in base64url
+   * (docs/operations.md, "Audit log"; a partner holding the token can compute the same).
+   */
+  tokenRef: string
 }
 
 /** The resource servers a token can be minted for (RFC 8707): each refuses the other's tokens. */
@@ -151,6 +156,7 @@ export class AccessTokens {
       expiresAt: Number(row.expires_at),
       resource: row.resource === 'mcp' ? 'mcp' : 'api',
       toolset: row.toolset,
+      tokenRef: `tok_${hash.slice('sha256$'.length, 'sha256$'.length + 16)}`,
     }
   }
 

@@ -120,7 +120,8 @@ export class AppDirectory {
   ): Promise<{ data: AppJson[]; next_cursor: string | null }> {
     const words = (options.q ?? '').toLowerCase().split(/\s+/).filter(Boolean)
     const after = options.cursor === undefined ? undefined : Buffer.from(options.cursor, 'base64url').toString('utf8')
-    if (after !== undefined && !this.deps.catalog.get(after)) {
+    // Any well-formed key: the app a cursor names may have left the catalog since (the next page starts after it all the same).
+    if (after !== undefined && !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(after)) {
       throw new PatchbayError('PB_ERR_VALIDATION', 'querystring.cursor is not a next_cursor value from a previous page')
     }
     const matching = (await this.list(partnerId)).filter((app) => {

@@ -9,10 +9,18 @@ import type { Catalog } from './load-catalog.js'
 // actions) and an index with the review list, written by `patchbay catalog docs` from the entries and
 // the action definitions, and checked to be in sync by a test (docs/catalog.md, "Setup pages").
 
-const cell = (text: unknown) =>
+/**
+ * Catalog text (names, descriptions, labels, quirks) as literal Markdown: characters Markdown or HTML
+ * would act on are escaped and line breaks become spaces, so an entry cannot add a link, a heading, a
+ * table column or markup to the generated page.
+ */
+export const prose = (text: unknown) =>
   String(text ?? '')
-    .replace(/\|/g, '\\|')
-    .replace(/\n+/g, ' ')
+    .replace(/[\\`*_[\]<>|#!]/g, (c) => `\\${c}`)
+    .replace(/\r\n|\r|\n/g, ' ')
+const cell = prose
+/** A code span inside a table: only the pipe is escaped (GFM reads `\\|` there; other escapes would show). */
+const codeCell = (span: string) => span.replace(/\|/g, '\\|').replace(/\r\n|\r|\n/g, ' ')
 const code = (text: string) => `\`${text.replace(/`/g, "'")}\``
 
 function fieldsTable(fields: readonly Field[], withSecret: boolean): string[] {
@@ -25,8 +33,8 @@ function fieldsTable(fields: readonly Field[], withSecret: boolean): string[] {
     const example = f.example ? code(f.example) : ''
     lines.push(
       withSecret
-        ? `| ${code(f.key)} | ${cell(f.label)} | ${f.secret ? 'yes' : 'no'} | ${cell(pattern)} | ${cell(example)} |`
-        : `| ${code(f.key)} | ${cell(f.label)} | ${cell(pattern)} | ${cell(example)} |`,
+        ? `| ${code(f.key)} | ${cell(f.label)} | ${f.secret ? 'yes' : 'no'} | ${codeCell(pattern)} | ${codeCell(example)} |`
+        : `| ${code(f.key)} | ${cell(f.label)} | ${codeCell(pattern)} | ${codeCell(example)} |`,
     )
   }
   return lines
@@ -62,13 +70,13 @@ function scopeLines(option: { scopes: string[]; optional_scopes?: string[] | und
 }
 
 function optionSection(app: App, option: AuthOption, actions: ActionDefinition[]): string[] {
-  const title = `### ${code(option.key)}: ${option.label ?? option.type} (${option.type})`
+  const title = `### ${code(option.key)}: ${prose(option.label ?? option.type)} (${option.type})`
   const lines = [title, '']
   if (option.type === 'none') return [...lines, 'Nothing to set up: the app needs no credentials.', '']
   if (option.type === 'oauth2' || option.type === 'oauth1') {
     const version = option.type === 'oauth2' ? 'oauth2' : 'oauth1'
     lines.push(
-      `- **Create the OAuth client** at ${app.name}, as its guide says: ${app.docs_url}`,
+      `- **Create the OAuth client** at ${prose(app.name)}, as its guide says: <${app.docs_url}>`,
       `- **Callback URL** to register there: ${code(`{PATCHBAY_PUBLIC_URL}/${version}/callback/${app.key}`)}`,
       `- **Give Patchbay the client**: ${code(`npx patchbay partner app <partner id> ${app.key} --client-id … --client-secret-env …`)} (or ${code(`apps: { ${app.key}: … }`)} under the partner in the config file).`,
     )
@@ -101,11 +109,11 @@ function optionSection(app: App, option: AuthOption, actions: ActionDefinition[]
 
 function appPage(app: App, actions: ActionDefinition[], header: string): string {
   const lines = [
-    `# ${app.name}`,
+    `# ${prose(app.name)}`,
     '',
     header,
     '',
-    app.description,
+    prose(app.description),
     '',
     `Key ${code(app.key)} · categories ${app.categories.map(code).join(', ')} · [provider docs](${app.docs_url}) · API ${code(app.api.base_url)}`,
     '',
@@ -115,7 +123,7 @@ function appPage(app: App, actions: ActionDefinition[], header: string): string 
   if (app.connection_params.length > 0)
     lines.push('The user gives these with every way of connecting:', '', ...fieldsTable(app.connection_params, false), '')
   for (const option of app.auth) lines.push(...optionSection(app, option, actions))
-  if (app.quirks?.length) lines.push('## Known quirks', '', ...app.quirks.map((q) => `- ${q}`), '')
+  if (app.quirks?.length) lines.push('## Known quirks', '', ...app.quirks.map((q) => `- ${prose(q)}`), '')
   if (actions.length > 0) {
     lines.push('## Actions', '', 'How runs work is in [../actions.md](../actions.md).', '')
     for (const d of actions) lines.push(...actionSection(d).map((l) => (l.startsWith('## ') ? `#${l}` : l)))
@@ -158,7 +166,7 @@ export function appReference(registry: ActionRegistry, catalog: Catalog): Map<st
       `| [${cell(app.name)}](${app.key}.md) | ${[...new Set(app.auth.map((o) => code(o.type)))].join(', ')} | ${actions.map((d) => code(d.key)).join(', ')} |`,
     )
     const notes = reviewNotes(app)
-    if (notes.length > 0) review.push(`| [${cell(app.name)}](${app.key}.md) | ${cell(notes.join('; '))} |`)
+    if (notes.length > 0) review.push(`| [${cell(app.name)}](${app.key}.md) | ${codeCell(notes.join('; '))} |`)
     pages.set(`${app.key}.md`, appPage(app, actions, header))
   }
   pages.set('README.md', `${[...index, '', ...review].join('\n')}\n`)

@@ -87,7 +87,9 @@ export function loadCatalog(options: LoadCatalogOptions = {}): Catalog {
   })
 
   if (issues.length > 0) throw new CatalogError(issues)
-  const sorted = [...apps.values()].map((entry) => entry.app).sort((a, b) => a.key.localeCompare(b.key))
+  // Code-point order, the order `GET /v1/apps` pages by (its cursor compares keys with `<`): localeCompare
+  // would put `a_b` and `ab` the other way round and a page would skip an app.
+  const sorted = [...apps.values()].map((entry) => entry.app).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
   return {
     get: (key) => apps.get(key)?.app,
     list: () => [...sorted],

@@ -53,9 +53,11 @@ export async function partnerDeleteCommand(rest: string[]): Promise<void> {
           if (page.data.length === 0) break
           for (const { connection } of page.data) {
             // Deleted meanwhile (by the API or another process): nothing left to revoke here.
-            await connections.delete({ partnerId: id, endUserId: connection.endUserId }, connection.id).catch((err: unknown) => {
-              if (!(err instanceof PatchbayError && err.code === 'PB_ERR_NOT_FOUND')) throw err
-            })
+            await connections
+              .delete({ partnerId: id, endUserId: connection.endUserId }, connection.id, { type: 'operator', id: 'cli' })
+              .catch((err: unknown) => {
+                if (!(err instanceof PatchbayError && err.code === 'PB_ERR_NOT_FOUND')) throw err
+              })
           }
         }
       } finally {

@@ -187,6 +187,22 @@ export const ConfigSchema = Type.Object(
       },
       { default: {} },
     ),
+    console: Type.Object(
+      {
+        /** How long a console sign-in lasts (docs/console.md, "Signing in"). */
+        sessionTtlSeconds: Type.Integer({ minimum: 60, maximum: 7 * 24 * 3600, default: 8 * 3600 }),
+        /** Sign-in attempts per client IP per rate-limit window (rateLimit.windowSeconds). */
+        loginAttemptsPerWindow: Type.Integer({ minimum: 1, default: 10 }),
+      },
+      { default: {} },
+    ),
+    audit: Type.Object(
+      {
+        /** Days each connection's audit log entries are kept (docs/operations.md, "Audit log"). */
+        retentionDays: Type.Integer({ minimum: 1, maximum: 3650, default: 90 }),
+      },
+      { default: {} },
+    ),
     webhooks: Type.Object(
       {
         /** Deliver webhook events from this process (any number of processes may; each event goes out once). */
@@ -281,6 +297,9 @@ const envMap: Array<[string, string, (v: string) => unknown]> = [
   ['PATCHBAY_RUNS_RETRY_BASE_MS', 'runs.retryBaseMs', parseNumber],
   ['PATCHBAY_RUNS_MAX_OUTPUT_BYTES', 'runs.maxOutputBytes', parseNumber],
   ['PATCHBAY_MCP_WAIT_MS', 'mcp.waitMs', parseNumber],
+  ['PATCHBAY_AUDIT_RETENTION_DAYS', 'audit.retentionDays', parseNumber],
+  ['PATCHBAY_CONSOLE_SESSION_TTL', 'console.sessionTtlSeconds', parseNumber],
+  ['PATCHBAY_CONSOLE_LOGIN_ATTEMPTS', 'console.loginAttemptsPerWindow', parseNumber],
   ['PATCHBAY_MCP_PAGE_SIZE', 'mcp.pageSize', parseNumber],
   ['PATCHBAY_MCP_ALLOWED_ORIGINS', 'mcp.allowedOrigins', splitList],
   ['PATCHBAY_MCP_REQUESTS_PER_WINDOW', 'mcp.requestsPerWindow', parseNumber],

@@ -1,3 +1,4 @@
+import type { AuditActor, AuditLog } from '../audit/audit-log.js'
 import type { Kysely } from 'kysely'
 import type { OAuth2Option } from '../catalog/app-schema.js'
 import type { Catalog } from '../catalog/load-catalog.js'
@@ -56,6 +57,7 @@ export interface ConnectionServiceDeps {
   discovery: DiscoveryCache
   /** For calls not made on behalf of a request (each method takes the request's logger). */
   log: LineLogger
+  audit: AuditLog
 }
 
 const REVOCATION_ORDER: TokenTypeHint[] = ['refresh_token', 'access_token']
@@ -77,6 +79,21 @@ export class ConnectionService {
   /** Every connection of the partner (optionally one tenant's or one user's), oldest first. */
   listForPartner(partnerId: string, options: ListPartnerConnectionsOptions): Promise<ConnectionPage> {
     return this.page({ partnerId, tenantId: options.tenantId, userId: options.userId }, options)
+  }
+
+  /** Any of the partner's connections, with its end user's ids (the operator API and console). */
+  async getForPartner(partnerId: string, id: string): Promise<ConnectionPage['data'][number] | undefined> {
+    const row = await this.deps.db
+      .selectFrom('connections as c')
+      .innerJoin('end_users as u', (join) => join.onRef('u.id', '=', 'c.end_user_id').onRef('u.partner_id', '=', 'c.partner_id'))
+      .selectAll('c')
+      .select(['u.tenant_id as end_user_tenant_id', 'u.external_id as end_user_external_id'])
+      .where('c.partner_id', '=', partnerId)
+      .where('c.id', '=', id)
+      .executeTakeFirst()
+    if (!row) return undefined
+    const { end_user_tenant_id, end_user_external_id, ...rest } = row
+    return { connection: toConnection(rest), endUser: { tenantId: end_user_tenant_id, userId: end_user_external_id } }
   }
 
   async get(owner: Owner, id: string): Promise<Connection> {
@@ -105,7 +122,7 @@ export class ConnectionService {
    * ones of the deleted row itself (DELETE … RETURNING), so a refresh committed just before cannot
    * leave a newer token unrevoked. `log` is the request's logger (its lines then carry the `reqId`).
    */
-  async delete(owner: Owner, id: string, log: LineLogger = this.deps.log): Promise<void> {
+  async delete(owner: Owner, id: string, actor: AuditActor, log: LineLogger = this.deps.log): Promise<void> {
     const deleted = await this.deps.db.transaction().execute(async (trx) => {
       const row = await trx
         .deleteFrom('connections')
@@ -117,6 +134,7 @@ export class ConnectionService {
       if (!row) return undefined
       const connection = toConnection(row)
       await enqueueConnectionEvent(trx, 'connection.deleted', connection, { connection_id: connection.id, app: connection.appKey })
+      await this.deps.audit.record(trx, connection, 'deleted', actor)
       return { connection, sealed: row.credentials }
     })
     if (!deleted) throw notFound(id)

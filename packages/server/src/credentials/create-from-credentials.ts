@@ -1,3 +1,4 @@
+import { type AuditActor, type AuditLog, recordGrant } from '../audit/audit-log.js'
 import type { Kysely } from 'kysely'
 import type { ApiKeyOption, App, AuthOption, BasicOption, Field, OAuth2ClientCredentialsOption } from '../catalog/app-schema.js'
 import type { Catalog } from '../catalog/load-catalog.js'
@@ -208,6 +209,7 @@ export interface CredentialConnectionsDeps extends GrantDeps {
   partnerApps: PartnerApps
   connections: ConnectionStore
   credentialAttempts: CredentialAttempts
+  audit: AuditLog
 }
 
 /** Provider answers that mean "these credentials are wrong" rather than "the app is down". */
@@ -226,7 +228,11 @@ export class CredentialConnections {
    * PB_ERR_CREDENTIALS_REJECTED (the app refused), PB_ERR_UPSTREAM (the app could not be asked),
    * PB_ERR_OUTBOUND_BLOCKED (the outbound rules refused the app's address; nothing was sent).
    */
-  async create(owner: Owner, request: CreateFromCredentialsRequest): Promise<{ connection: Connection; operation: 'creation' | 'reauth' }> {
+  async create(
+    owner: Owner,
+    request: CreateFromCredentialsRequest,
+    actor: AuditActor,
+  ): Promise<{ connection: Connection; operation: 'creation' | 'reauth' }> {
     const { app, option } = await this.resolveOption(owner, request)
     const input = validateCredentialInput(app, option, { params: request.params ?? {}, credentials: request.credentials })
     if (!input.ok) {
@@ -259,6 +265,7 @@ export class CredentialConnections {
     return this.deps.db.transaction().execute(async (trx) => {
       const stored = await this.deps.connections.connect(trx, owner, grant, { allowMultiple: request.allowMultiple === true })
       await enqueueGrantEvents(trx, stored)
+      await recordGrant(this.deps.audit, trx, stored, actor)
       return stored
     })
   }

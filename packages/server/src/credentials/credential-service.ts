@@ -1,3 +1,4 @@
+import { type AuditLog, systemActor } from '../audit/audit-log.js'
 import type { Kysely } from 'kysely'
 import type { App, OAuth2ClientCredentialsOption, OAuth2Option } from '../catalog/app-schema.js'
 import type { Catalog } from '../catalog/load-catalog.js'
@@ -70,9 +71,14 @@ interface Deps {
   leaseMs: number
   /** Counts forced refresh attempts per connection, across processes (a refused one counts too). */
   rateLimits: RateLimitCounter
+  /** Refreshes and their failures go to each connection's audit log. */
+  audit: AuditLog
 }
 
 const WAIT_STEP_MS = 25
+
+/** Refreshes are Patchbay's own doing, whoever's call needed the token. */
+const REFRESH_ACTOR = systemActor('refresh')
 
 /** A forced refresh waits this long after the connection's last refresh (docs/api.md, "Fresh credentials"). */
 export const FORCE_REFRESH_INTERVAL_MS = 10_000
@@ -229,12 +235,20 @@ export class CredentialService {
         await this.markNeedsReauth(connection, lease, reason, log)
         throw new CredentialRevokedError(connection.id, reason)
       }
-      await this.deps.db
-        .updateTable('connections')
-        .set((eb) => ({ refresh_started_at: null, refresh_failures: eb('refresh_failures', '+', 1) }))
-        .where('id', '=', connection.id)
-        .where('refresh_started_at', '=', lease)
-        .execute()
+      await this.deps.db.transaction().execute(async (trx) => {
+        const res = await trx
+          .updateTable('connections')
+          .set((eb) => ({ refresh_started_at: null, refresh_failures: eb('refresh_failures', '+', 1) }))
+          .where('id', '=', connection.id)
+          .where('refresh_started_at', '=', lease)
+          .executeTakeFirst()
+        if (res.numUpdatedRows === 1n) {
+          await this.deps.audit.record(trx, connection, 'refresh_failed', REFRESH_ACTOR, {
+            reason: (err as Error).message.slice(0, 300),
+            status: connection.status,
+          })
+        }
+      })
       log.warn({ connection: connection.id, err: (err as Error).message }, 'token refresh failed')
       // The old access token may still be good for a while: better than failing the call.
       if (connection.expiresAt !== null && connection.expiresAt > Date.now() && !interrupted) return { connection, credentials }
@@ -251,21 +265,34 @@ export class CredentialService {
       ...(tokens.idToken ? { id_token: tokens.idToken } : {}),
     }
     const now = Date.now()
-    const committed = await this.deps.db
-      .updateTable('connections')
-      .set((eb) => ({
-        credentials: this.deps.vault.encrypt(JSON.stringify(next), connectionCredentialsAad(connection.partnerId, connection.id)),
-        expires_at: tokens.expiresAt,
-        ...(tokens.scopes ? { scopes: JSON.stringify(tokens.scopes) } : {}),
-        version: eb('version', '+', 1),
-        refresh_started_at: null,
-        refresh_failures: 0,
-        refreshed_at: now,
-        updated_at: now,
-      }))
-      .where('id', '=', connection.id)
-      .where('refresh_started_at', '=', lease)
-      .executeTakeFirst()
+    const committed = await this.deps.db.transaction().execute(async (trx) => {
+      const res = await trx
+        .updateTable('connections')
+        .set((eb) => ({
+          credentials: this.deps.vault.encrypt(JSON.stringify(next), connectionCredentialsAad(connection.partnerId, connection.id)),
+          expires_at: tokens.expiresAt,
+          ...(tokens.scopes ? { scopes: JSON.stringify(tokens.scopes) } : {}),
+          version: eb('version', '+', 1),
+          refresh_started_at: null,
+          refresh_failures: 0,
+          refreshed_at: now,
+          updated_at: now,
+        }))
+        .where('id', '=', connection.id)
+        .where('refresh_started_at', '=', lease)
+        .executeTakeFirst()
+      if (res.numUpdatedRows === 1n) {
+        await this.deps.audit.record(
+          trx,
+          connection,
+          'refreshed',
+          REFRESH_ACTOR,
+          { expires_at: tokens.expiresAt === null ? null : new Date(tokens.expiresAt).toISOString() },
+          now,
+        )
+      }
+      return res
+    })
     if (committed.numUpdatedRows !== 1n) {
       // Our lease expired and a sibling took over: its outcome is the one that counts.
       const current = await this.deps.connections.get(owner, connection.id)
@@ -357,6 +384,7 @@ export class CredentialService {
         trx,
       )
       if (updated) await enqueueConnectionEvent(trx, 'connection.refresh_failed', updated, { reason }, now)
+      await this.deps.audit.record(trx, connection, 'refresh_failed', REFRESH_ACTOR, { reason, status: 'needs_reauth' }, now)
     })
     log.info({ connection: connection.id }, 'connection needs reauthorization')
   }

@@ -51,6 +51,45 @@ export interface AccessTokensTable {
   toolset: string | null
 }
 
+export interface AuditEventsTable {
+  id: string
+  partner_id: string
+  connection_id: string
+  end_user_id: string
+  app_key: string
+  action: string
+  actor_type: string
+  actor_id: string
+  actor_via: string | null
+  detail: string | null
+  at: number
+}
+
+export interface ConsoleSessionsTable {
+  id_hash: string
+  partner_id: string
+  actor: string
+  csrf_token: string
+  created_at: number
+  expires_at: number
+}
+
+export interface OperatorKeysTable {
+  id: string
+  partner_id: string
+  name: string
+  key_hash: string
+  created_at: number
+  revoked_at: number | null
+}
+
+export interface ConnectionStatusSamplesTable {
+  partner_id: string
+  hour: number
+  status: string
+  count: number
+}
+
 export interface ToolsetsTable {
   partner_id: string
   name: string
@@ -227,4 +266,8 @@ export interface Database {
   runs: RunsTable
   run_logs: RunLogsTable
   toolsets: ToolsetsTable
+  audit_events: AuditEventsTable
+  console_sessions: ConsoleSessionsTable
+  operator_keys: OperatorKeysTable
+  connection_status_samples: ConnectionStatusSamplesTable
 }

@@ -16,6 +16,7 @@ import { counterStore } from '../rate-limit/fastify-store.js'
 import { connectUiRoutes } from '../routes/connect-ui.js'
 import { connectionPopupRoutes } from '../routes/connection-popup.js'
 import { docsRoutes } from '../routes/docs.js'
+import { consoleRoutes } from '../routes/console.js'
 import { healthRoutes } from '../routes/health.js'
 import { mcpRoutes } from '../routes/mcp.js'
 import { oauthRoutes } from '../routes/oauth.js'
@@ -152,6 +153,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(widgetScriptRoutes)
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   await app.register(docsRoutes)
+  await app.register(consoleRoutes)
   return app as unknown as FastifyInstance
 }
 

@@ -83,7 +83,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
     // Port 0 (tests, ephemeral runs): the derived public URL takes the port actually bound.
     if (config.publicUrl.endsWith(':0')) config.publicUrl = url
-    const stopMaintenance = startMaintenance(database.db, (err) => app?.log.warn({ err }, 'maintenance sweep failed'))
+    const stopMaintenance = startMaintenance(
+      database.db,
+      (err) => app?.log.warn({ err }, 'maintenance sweep failed'),
+      60_000,
+      config.audit.retentionDays * 24 * 3600 * 1000,
+    )
     const stopRefresh = startRefreshSweep(
       () => services.credentials.refreshDue(config.refresh.aheadSeconds * 1000),
       config.refresh.sweepSeconds * 1000,

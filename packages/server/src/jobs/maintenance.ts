@@ -11,7 +11,12 @@ const GRACE_MS = 24 * 3600 * 1000
  * step runs whatever another one threw (one unreadable row must not stop the deletes for good);
  * the failures are thrown together at the end, for the caller to log.
  */
-export async function sweepExpired(db: Kysely<Database>, now: number = Date.now()): Promise<void> {
+export async function sweepExpired(
+  db: Kysely<Database>,
+  now: number = Date.now(),
+  /** How long audit log entries are kept (config audit.retentionDays). */
+  auditRetentionMs: number = 90 * 24 * 3600 * 1000,
+): Promise<void> {
   const steps: Array<() => Promise<unknown>> = [
     // First: a session ended here is still within its grace period when the deletes below run.
     () => failAbandonedSessions(db, now),
@@ -28,6 +33,19 @@ export async function sweepExpired(db: Kysely<Database>, now: number = Date.now(
         .execute(),
     // Rate-limit windows that are over (PostgreSQL; the table stays empty on SQLite).
     () => db.deleteFrom('rate_limits').where('reset_at', '<=', now).execute(),
+    () => db.deleteFrom('console_sessions').where('expires_at', '<', now).execute(),
+    () =>
+      db
+        .deleteFrom('audit_events')
+        .where('at', '<', now - auditRetentionMs)
+        .execute(),
+    () => sampleConnectionStatuses(db, now),
+    // The status chart shows 30 days.
+    () =>
+      db
+        .deleteFrom('connection_status_samples')
+        .where('hour', '<', now - 31 * 24 * 3600 * 1000)
+        .execute(),
   ]
   const failures: unknown[] = []
   for (const step of steps) await step().catch((err: unknown) => failures.push(err))
@@ -35,10 +53,46 @@ export async function sweepExpired(db: Kysely<Database>, now: number = Date.now(
   if (failures.length > 1) throw new AggregateError(failures, 'maintenance sweep steps failed')
 }
 
-export function startMaintenance(db: Kysely<Database>, onError: (err: unknown) => void, everyMs = 60_000): () => void {
-  const timer = setInterval(() => sweepExpired(db).catch(onError), everyMs)
+const HOUR_MS = 3600 * 1000
+
+/**
+ * Counts each partner's connections by status once an hour, for the console's chart of connections
+ * by status over time (docs/console.md): the first sweep of an hour writes that hour's sample.
+ */
+export async function sampleConnectionStatuses(db: Kysely<Database>, now: number = Date.now()): Promise<void> {
+  const hour = Math.floor(now / HOUR_MS) * HOUR_MS
+  const taken = await db.selectFrom('connection_status_samples').select('hour').where('hour', '=', hour).limit(1).executeTakeFirst()
+  if (taken) return
+  const counts = await db
+    .selectFrom('connections')
+    .select(['partner_id', 'status', (eb) => eb.fn.countAll<number | string>().as('n')])
+    .groupBy(['partner_id', 'status'])
+    .execute()
+  if (counts.length === 0) return
+  await db
+    .insertInto('connection_status_samples')
+    .values(counts.map((c) => ({ partner_id: c.partner_id, hour, status: c.status, count: Number(c.n) })))
+    // Two processes sampling the same hour count the same rows: the first one's stays.
+    .onConflict((oc) => oc.columns(['partner_id', 'hour', 'status']).doNothing())
+    .execute()
+}
+
+export function startMaintenance(
+  db: Kysely<Database>,
+  onError: (err: unknown) => void,
+  everyMs = 60_000,
+  auditRetentionMs?: number,
+): () => void {
+  const sweep = () => sweepExpired(db, Date.now(), auditRetentionMs).catch(onError)
+  // Soon after start, this hour's sample for the console's status chart (the full sweep waits its turn).
+  const first = setTimeout(() => sampleConnectionStatuses(db).catch(onError), 5_000)
+  first.unref()
+  const timer = setInterval(sweep, everyMs)
   timer.unref()
-  return () => clearInterval(timer)
+  return () => {
+    clearTimeout(first)
+    clearInterval(timer)
+  }
 }
 
 /** The background refresh sweep: tokens expiring soon are refreshed before anyone needs them. */

@@ -1,3 +1,4 @@
+import { tokenActor } from '../audit/audit-log.js'
 import type { Principal } from '../access-tokens/access-tokens.js'
 import type { ActionService } from '../actions/action-service.js'
 import type { Config } from '../config/config.js'
@@ -82,15 +83,19 @@ export class McpTools {
     if ('result' in chosen) return chosen.result
     let runId: string
     try {
-      const { run } = await this.deps.runs.create(principal, {
-        action: tool.action.id,
-        ...(tool.version !== undefined ? { version: tool.version } : {}),
-        connectionId: chosen.id,
-        inputs,
-        // The agent's keys live apart from the partner's (which may not start with `mcp:`) and per toolset.
-        ...(idempotencyKey !== undefined ? { idempotencyKey: `${IDEMPOTENCY_PREFIX}${toolset.name}:${idempotencyKey}` } : {}),
-        metadata: { [RUN_META_KEY]: { toolset: toolset.name, tool: tool.name } },
-      })
+      const { run } = await this.deps.runs.create(
+        principal,
+        {
+          action: tool.action.id,
+          ...(tool.version !== undefined ? { version: tool.version } : {}),
+          connectionId: chosen.id,
+          inputs,
+          // The agent's keys live apart from the partner's (which may not start with `mcp:`) and per toolset.
+          ...(idempotencyKey !== undefined ? { idempotencyKey: `${IDEMPOTENCY_PREFIX}${toolset.name}:${idempotencyKey}` } : {}),
+          metadata: { [RUN_META_KEY]: { toolset: toolset.name, tool: tool.name } },
+        },
+        tokenActor(principal),
+      )
       runId = run.id
     } catch (err) {
       return refusedBy(err)

@@ -205,10 +205,13 @@ export function respond(
       break
     }
   }
-  return reply
-    .code(status)
-    .headers(pageHeaders(nonce, partner?.allowedOrigins ?? []))
-    .send(body)
+  return (
+    reply
+      .code(status)
+      // The partner's logo (on its own https host) shows on every page of the flow, not only the first.
+      .headers(pageHeaders(nonce, partner?.allowedOrigins ?? [], imagePolicy(ctx)))
+      .send(body)
+  )
 }
 
 function openRequest(q: OpenQuery): OpenRequest {
@@ -276,16 +279,22 @@ export const connectUiRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         ...hide,
         params: Type.Object({ session: Id }),
-        // The picker's search form (docs/connect-ui.md, "Picker"); empty values mean "all".
+        // The picker's search form (docs/connect-ui.md, "Picker"); empty values mean "all". Anything a
+        // hand-edited address brings (a repeated parameter, an unknown category, a long text) is
+        // narrowed or ignored below: a search box never answers an error page.
         querystring: Type.Object({
-          q: Type.Optional(Type.String({ maxLength: 100 })),
-          category: Type.Optional(Type.String({ pattern: '^[a-z0-9-]{0,64}$' })),
+          q: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
+          category: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
         }),
       },
     },
     async (req, reply) => {
       const { session } = req.params
-      return respond(app, reply, await flow.picker(session, cookiesOf(req)[sessionCookieName(session)]), req.query)
+      const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)
+      const q = first(req.query.q)?.slice(0, 100)
+      const category = first(req.query.category)
+      const search = { q, category: category !== undefined && /^[a-z0-9-]{1,64}$/.test(category) ? category : undefined }
+      return respond(app, reply, await flow.picker(session, cookiesOf(req)[sessionCookieName(session)]), search)
     },
   )
 

@@ -1,3 +1,4 @@
+import type { AuditActor, AuditLog } from '../audit/audit-log.js'
 import { createHash } from 'node:crypto'
 import type { ActionRegistry, LoadedAction } from '../actions/action-registry.js'
 import type { AppDirectory } from '../catalog/app-directory.js'
@@ -37,6 +38,7 @@ export interface RunServiceDeps {
   executor: RunExecutor
   waiters: RunWaiters
   config: Config
+  audit: AuditLog
 }
 
 /** JSON with sorted keys: two bodies that mean the same hash the same. */
@@ -79,7 +81,8 @@ export class RunService {
     return action
   }
 
-  async create(owner: Owner, input: CreateRunInput): Promise<{ run: RunRow; created: boolean }> {
+  /** Creates a run (or answers the one its idempotency key made); `actor` is written to the connection's audit log. */
+  async create(owner: Owner, input: CreateRunInput, actor: AuditActor): Promise<{ run: RunRow; created: boolean }> {
     const action = await this.offeredAction(owner.partnerId, input.action)
     const { definition } = action
     if (input.version !== undefined && input.version !== definition.version && input.version !== definition.version.split('.')[0]) {
@@ -147,6 +150,7 @@ export class RunService {
           updated_at: now,
         })
         await executor.scheduler?.schedule(trx, id, now)
+        await this.deps.audit.record(trx, connection, 'run_created', actor, { run_id: id, action: action.id }, now)
       })
     } catch (err) {
       // Another request with the same key won the insert: answer with its run.

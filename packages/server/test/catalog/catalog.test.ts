@@ -557,3 +557,22 @@ function tempDir(name: string): string {
   mkdirSync(dir)
   return dir
 }
+
+describe('catalog order', () => {
+  it('lists apps by key in code-point order, the order GET /v1/apps pages by', () => {
+    const app = (key: string) => ({
+      key,
+      name: key,
+      description: 'A local app.',
+      categories: ['developer-tools'],
+      docs_url: 'https://example.com/docs',
+      api: { base_url: 'https://api.example.com', allowed_hosts: ['api.example.com'] },
+      auth: [{ key: 'none', type: 'none' }],
+    })
+    const keys = loadCatalog({ extraApps: ['zz_b', 'zzb', 'zz-c', 'zz0'].map(app) })
+      .list()
+      .map((a) => a.key)
+      .filter((k) => k.startsWith('zz'))
+    expect(keys).toEqual(['zz-c', 'zz0', 'zz_b', 'zzb'])
+  })
+})

@@ -493,6 +493,30 @@ describe.each(databaseTargets)('Connect UI security ($name)', (target) => {
     })
   })
 
+  describe('picker search and partner logo', () => {
+    it('takes whatever a hand-edited address brings: repeated, hostile or unknown values are narrowed, escaped or ignored', async () => {
+      const { sessionId, jar } = await openApp('fakestripe', 'picker-q')
+      const q = encodeURIComponent('<script>alert(1)</script>')
+      for (const query of [`q=${q}&q=second`, 'category=NOT%20valid', 'category=payments&category=x', `q=${'x'.repeat(500)}`]) {
+        const res = await http(`${s.t.url}/connect/${sessionId}?${query}`, { jar })
+        expect(res.status, query).toBe(200)
+        expect(res.text).not.toContain('<script>alert(1)')
+      }
+      const res = await http(`${s.t.url}/connect/${sessionId}?q=${q}`, { jar })
+      expect(res.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
+    })
+
+    it("lets the partner's https logo load on every page of the flow, not only the first", async () => {
+      await s.t.updatePartnerRow({ branding: JSON.stringify({ logoUrl: 'https://cdn.partner.example/logo.png' }) })
+      await s.t.server.services.database.changes.settle()
+      const { sessionId, jar, page } = await openApp('fakestripe', 'logo')
+      expect(page.headers.get('content-security-policy')).toContain("img-src 'self' data: https://cdn.partner.example")
+      const refused = await submitStripe(sessionId, jar, 'sk_test_WrongKey0123456789abcdef')
+      expect(refused.status).toBe(400)
+      expect(refused.headers.get('content-security-policy')).toContain('https://cdn.partner.example')
+    })
+  })
+
   describe('postMessage', () => {
     it("posts the result, without any secret, to the session's allowed origin only", async () => {
       const { sessionId, jar } = await openApp('fakestripe', 'post-message', '&state=ctx-9')

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { typeOf } from '../../src/actions/action-reference.js'
-import { appReference } from '../../src/catalog/app-reference.js'
+import { appReference, prose } from '../../src/catalog/app-reference.js'
 import { catalogEntryProblems } from '../../src/catalog/catalog-review.js'
 import { loadActions } from '../../src/actions/action-registry.js'
 import { loadCatalog } from '../../src/catalog/load-catalog.js'
@@ -44,7 +44,7 @@ describe('docs/apps (the generated catalog reference)', () => {
         if (option.type === 'oauth2' && !option.scopes_from_app)
           for (const scope of option.scopes) expect(page, app.key).toContain(`| \`${scope}\` | by default |`)
       }
-      for (const quirk of app.quirks ?? []) expect(page, app.key).toContain(`- ${quirk}`)
+      for (const quirk of app.quirks ?? []) expect(page, app.key).toContain(`- ${prose(quirk)}`)
     }
     // Gmail's send scope is asked only when the partner adds it, and the page says which action needs it.
     expect(pages.get('google.md')).toMatch(
@@ -82,5 +82,40 @@ describe('catalog entries (beyond the load checks)', () => {
     expect(typeOf({ type: 'array', items: { type: 'string' } })).toBe('array of string')
     expect(typeOf({ anyOf: [{ type: 'string' }, { type: 'null' }] })).toBe('string \\| null')
     expect(typeOf({ type: 'object', patternProperties: { '^(.*)$': {} } })).toBe('object (any keys)')
+  })
+})
+
+describe('docs/apps: catalog text is written as text', () => {
+  it('escapes what Markdown or HTML would act on in names, descriptions, labels and quirks', async () => {
+    const hostile = {
+      key: 'hostile_app',
+      name: 'Evil [click](javascript:alert(1)) <img src=x onerror=alert(1)>',
+      description: '# Not a heading\r\n| not | a | column | *bold* _em_ \\| `tick`',
+      categories: ['developer-tools'],
+      docs_url: 'https://example.com/docs',
+      quirks: ['<script>alert(1)</script> and [a link](https://evil.example)'],
+      api: { base_url: 'https://api.example.com', allowed_hosts: ['api.example.com'] },
+      auth: [
+        {
+          key: 'api_key',
+          type: 'api_key',
+          label: 'Key | with pipe',
+          credential_fields: [{ key: 'token', label: 'Token <b>bold</b> | x', secret: true, pattern: '^(a|b)+$' }],
+          inject: { headers: { Authorization: 'Bearer {credentials.token}' } },
+        },
+      ],
+    }
+    const withHostile = loadCatalog({ extraApps: [hostile] })
+    const page = appReference(await loadActions(withHostile), withHostile).get('hostile_app.md') ?? ''
+    expect(page).not.toMatch(/[^\\]\[click\]\(/)
+    expect(page).not.toMatch(/[^\\]<img/)
+    expect(page).not.toMatch(/[^\\]<script>/)
+    expect(page).not.toContain('\r')
+    expect(page).toContain('# Evil \\[click\\]')
+    expect(page).toContain('\\# Not a heading')
+    // The field table keeps its five columns; the pattern's pipe is escaped inside its code span.
+    const row = page.split('\n').find((l) => l.startsWith('| `token` |')) ?? ''
+    expect(row.split(/(?<!\\)\|/).length - 2).toBe(5)
+    expect(row).toContain('`^(a\\|b)+$`')
   })
 })

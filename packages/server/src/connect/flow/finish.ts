@@ -1,3 +1,4 @@
+import { recordGrant } from '../../audit/audit-log.js'
 import type { App } from '../../catalog/app-schema.js'
 import type { ConnectionGrant, StoredGrant } from '../../connections/connection-types.js'
 import type { Partner } from '../../partners/partner-store.js'
@@ -35,6 +36,7 @@ export async function finish(
       if (!stored) return undefined
       const { connection, operation } = stored
       await enqueueGrantEvents(trx, stored)
+      await recordGrant(deps.audit, trx, stored, { type: 'end_user', id: session.id, via: 'connect_session' })
       const outcome: SessionOutcome = {
         status: 'success',
         app: app.key,

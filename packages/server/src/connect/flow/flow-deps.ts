@@ -1,3 +1,4 @@
+import type { AuditLog } from '../../audit/audit-log.js'
 import type { Kysely } from 'kysely'
 import type { App, AuthOption } from '../../catalog/app-schema.js'
 import type { Catalog } from '../../catalog/load-catalog.js'
@@ -34,6 +35,8 @@ export interface ConnectFlowDeps {
   addressPolicy: AddressPolicy
   discovery: DiscoveryCache
   credentialAttempts: CredentialAttempts
+  /** Each connection's audit log (docs/operations.md, "Audit log"). */
+  audit: AuditLog
 }
 
 export function sessionCookieName(sessionId: string): string {

@@ -1,3 +1,4 @@
+import { tokenActor } from '../../audit/audit-log.js'
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireScope } from './authenticate.js'
@@ -49,6 +50,7 @@ export const connectionCredentialsRoutes: FastifyPluginAsyncTypebox = async (app
         ...(force_refresh === 'true' ? { force: true } : {}),
         log: req.log,
       })
+      await app.services.audit.record(app.services.database.db, connection, 'credentials_read', tokenActor(p))
       reply.header('Cache-Control', 'no-store')
       return {
         connection_id: connection.id,

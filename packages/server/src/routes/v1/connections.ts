@@ -1,3 +1,4 @@
+import { tokenActor } from '../../audit/audit-log.js'
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ConnectionJson, connectionJson } from '../../connections/connection-json.js'
@@ -100,14 +101,18 @@ export const connectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       const body = req.body
-      const { connection, operation } = await creator.create(req.principal, {
-        app: body.app,
-        authOption: body.auth_option,
-        name: body.name,
-        params: body.params,
-        credentials: body.credentials,
-        allowMultiple: body.allow_multiple,
-      })
+      const { connection, operation } = await creator.create(
+        req.principal,
+        {
+          app: body.app,
+          authOption: body.auth_option,
+          name: body.name,
+          params: body.params,
+          credentials: body.credentials,
+          allowMultiple: body.allow_multiple,
+        },
+        tokenActor(req.principal),
+      )
       reply.code(operation === 'reauth' ? 200 : 201)
       return connectionJson(connection)
     },
@@ -158,7 +163,7 @@ export const connectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      await connections.delete(req.principal, req.params.id, req.log)
+      await connections.delete(req.principal, req.params.id, tokenActor(req.principal), req.log)
       return reply.code(204).send(null)
     },
   )

@@ -6,6 +6,7 @@ import { authenticateBearer } from './authenticate.js'
 import { connectSessionRoutes } from './connect-sessions.js'
 import { connectionCredentialsRoutes } from './connection-credentials.js'
 import { connectionRoutes } from './connections.js'
+import { connectionAuditRoutes, partnerConnectionAuditRoutes } from './connection-audit.js'
 import { meRoutes } from './me.js'
 import { authenticatePartner } from './partner-auth.js'
 import { partnerConnectionRoutes } from './partner-connections.js'
@@ -24,6 +25,7 @@ export const v1Routes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(connectSessionRoutes)
   await app.register(connectionCredentialsRoutes)
   await app.register(connectionRoutes)
+  await app.register(connectionAuditRoutes)
   await app.register(appRoutes)
   await app.register(actionRoutes)
   await app.register(runRoutes)
@@ -51,5 +53,6 @@ export const v1PartnerRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', authenticatePartner)
   await app.register(partnerWebhookRoutes)
   await app.register(partnerConnectionRoutes)
+  await app.register(partnerConnectionAuditRoutes)
   await app.register(partnerToolsetRoutes)
 }

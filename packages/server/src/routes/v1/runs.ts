@@ -1,3 +1,4 @@
+import { tokenActor } from '../../audit/audit-log.js'
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { PatchbayError } from '../../errors.js'
@@ -63,17 +64,21 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (b.metadata !== undefined && 'mcp' in b.metadata) {
         throw new PatchbayError('PB_ERR_VALIDATION', 'body.metadata.mcp is reserved for runs started through MCP')
       }
-      const { run } = await runs.create(req.principal, {
-        action: b.action,
-        ...(b.version !== undefined ? { version: b.version } : {}),
-        connectionId: b.connection_id,
-        inputs: b.inputs,
-        ...(req.headers['idempotency-key'] !== undefined ? { idempotencyKey: req.headers['idempotency-key'] } : {}),
-        ...(b.timeout_ms !== undefined ? { timeoutMs: b.timeout_ms } : {}),
-        ...(b.dry_run !== undefined ? { dryRun: b.dry_run } : {}),
-        ...(b.metadata !== undefined ? { metadata: b.metadata } : {}),
-        ...(b.webhook !== undefined ? { webhook: b.webhook } : {}),
-      })
+      const { run } = await runs.create(
+        req.principal,
+        {
+          action: b.action,
+          ...(b.version !== undefined ? { version: b.version } : {}),
+          connectionId: b.connection_id,
+          inputs: b.inputs,
+          ...(req.headers['idempotency-key'] !== undefined ? { idempotencyKey: req.headers['idempotency-key'] } : {}),
+          ...(b.timeout_ms !== undefined ? { timeoutMs: b.timeout_ms } : {}),
+          ...(b.dry_run !== undefined ? { dryRun: b.dry_run } : {}),
+          ...(b.metadata !== undefined ? { metadata: b.metadata } : {}),
+          ...(b.webhook !== undefined ? { webhook: b.webhook } : {}),
+        },
+        tokenActor(req.principal),
+      )
       const row = b.wait_ms ? await runs.get(req.principal, run.id, b.wait_ms) : run
       reply.code(isTerminal(row.status) ? 200 : 202)
       reply.header('location', `/v1/runs/${row.id}`)
