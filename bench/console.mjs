@@ -32,7 +32,9 @@ const HOUR = 3600_000
 /** One SQL script for both databases: generated rows (a recursive CTE on SQLite, generate_series on PostgreSQL). */
 function seedStatements(db, now) {
   const series = (n) =>
-    db === 'postgres' ? `select g as i from generate_series(1, ${n}) as g` : `with recursive s(i) as (select 1 union all select i + 1 from s where i < ${n}) select i from s`
+    db === 'postgres'
+      ? `select g as i from generate_series(1, ${n}) as g`
+      : `with recursive s(i) as (select 1 union all select i + 1 from s where i < ${n}) select i from s`
   const cat = (...parts) => parts.join(' || ')
   const text = (expr) => (db === 'postgres' ? `(${expr})::text` : `cast(${expr} as text)`)
   return [
@@ -95,7 +97,10 @@ async function seed(db, databaseUrl, dataDir) {
 
 async function signIn(url, clientId, clientSecret) {
   const login = await fetch(`${url}/console/login`)
-  const loginCookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
+  const loginCookie = login.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ')
   const csrf = /name="csrf" value="([^"]+)"/.exec(await login.text())?.[1]
   const res = await fetch(`${url}/console/login`, {
     method: 'POST',
@@ -165,7 +170,11 @@ async function measure(db, databaseUrl) {
   for (const [name, t] of Object.entries(times)) {
     const sorted = t.sort((a, b) => a - b)
     const p50 = percentile(sorted, 50)
-    results.pages[name] = { p50_ms: +p50.toFixed(2), p99_ms: +percentile(sorted, 99).toFixed(2), ratio_p50: +(p50 / results.baseline.p50_ms).toFixed(1) }
+    results.pages[name] = {
+      p50_ms: +p50.toFixed(2),
+      p99_ms: +percentile(sorted, 99).toFixed(2),
+      ratio_p50: +(p50 / results.baseline.p50_ms).toFixed(1),
+    }
   }
   await server.stop()
   return results
@@ -181,7 +190,9 @@ try {
     console.log(`${db}: seeded in ${r.seed_ms} ms; baseline GET /healthz p50 ${r.baseline.p50_ms} ms, p99 ${r.baseline.p99_ms} ms`)
     for (const [name, p] of Object.entries(r.pages)) {
       const verdict = p.p99_ms < 100 ? 'under 100 ms' : 'OVER 100 ms'
-      console.log(`  ${name.padEnd(34)} p50 ${String(p.p50_ms).padStart(7)} ms  p99 ${String(p.p99_ms).padStart(7)} ms  (${p.ratio_p50}x baseline p50; p99 ${verdict})`)
+      console.log(
+        `  ${name.padEnd(34)} p50 ${String(p.p50_ms).padStart(7)} ms  p99 ${String(p.p99_ms).padStart(7)} ms  (${p.ratio_p50}x baseline p50; p99 ${verdict})`,
+      )
     }
   }
   console.log(JSON.stringify(all))

@@ -107,9 +107,10 @@ export class AuditLog {
       .where('connection_id', '=', connectionId)
       .$if(options.endUserId !== undefined, (q) => q.where('end_user_id', '=', options.endUserId as string))
       .$if(after !== undefined, (q) =>
-        q.where(({ eb, or, and }) => {
+        q.where(({ eb, refTuple, tuple }) => {
           const [at, id] = after as [number, string]
-          return or([eb('at', '<', at), and([eb('at', '=', at), eb('id', '<', id)])])
+          // One index range on both databases (bench/scale.mjs: an OR made deep pages slower).
+          return eb(refTuple('at', 'id'), '<', tuple(at, id))
         }),
       )
       .orderBy('at', 'desc')

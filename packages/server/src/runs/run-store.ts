@@ -123,9 +123,10 @@ export class RunStore {
       .$if(app !== undefined, (q) => q.where('app_key', '=', app as string).where('action_key', '=', key as string))
       .$if(options.connectionId !== undefined, (q) => q.where('connection_id', '=', options.connectionId as string))
       .$if(after !== undefined, (q) =>
-        q.where(({ eb, or, and }) => {
+        q.where(({ eb, refTuple, tuple }) => {
           const [createdAt, id] = after as [number, string]
-          return or([eb('created_at', '<', createdAt), and([eb('created_at', '=', createdAt), eb('id', '<', id)])])
+          // One index range on both databases (bench/scale.mjs: an OR made deep pages slower).
+          return eb(refTuple('created_at', 'id'), '<', tuple(createdAt, id))
         }),
       )
       .orderBy('created_at', 'desc')
