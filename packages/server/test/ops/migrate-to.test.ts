@@ -17,8 +17,9 @@ const names = Object.keys(await migrationProvider.getMigrations()).sort()
 const latest = names.at(-1) as string
 const previous = names.at(-2) as string
 
+/** The schema as `table(column, …)` lines: what a migration's up adds and its down must take away. */
 async function tables(database: PatchbayDatabase): Promise<string[]> {
-  return (await database.db.introspection.getTables()).map((t) => t.name).sort()
+  return (await database.db.introspection.getTables()).map((t) => `${t.name}(${t.columns.map((c) => c.name).join(', ')})`).sort()
 }
 
 /**
@@ -48,19 +49,26 @@ describe.each(databaseTargets)('migrate --to ($name)', (target) => {
     const { database, schema } = await open()
     expect((await migrateToLatest(database, schema)).applied).toEqual(names)
     const full = await tables(database)
-    expect(full).toContain('toolsets')
 
     const one = await migrateTo(database, previous, schema)
     expect(one).toEqual({ applied: [], reverted: [latest] })
-    expect(await tables(database)).not.toContain('toolsets')
+    const before = await tables(database)
+    expect(before).not.toEqual(full)
 
     const all = await migrateTo(database, 'none', schema)
     expect(all.reverted).toEqual([...names.slice(0, -1)].reverse())
     expect(await tables(database)).toEqual([])
 
-    // Up step by step, through every named target.
-    for (const name of names) expect((await migrateTo(database, name, schema)).applied).toEqual([name])
-    expect(await tables(database)).toEqual(full)
+    // Up step by step, through every named target: each changes the schema, and the whole comes back.
+    let last: string[] = []
+    for (const name of names) {
+      expect((await migrateTo(database, name, schema)).applied).toEqual([name])
+      const now = await tables(database)
+      expect(now, name).not.toEqual(last)
+      if (name === previous) expect(now).toEqual(before)
+      last = now
+    }
+    expect(last).toEqual(full)
     await expect(migrateTo(database, 'no_such_migration', schema)).rejects.toThrow(/unknown migration "no_such_migration"/)
   })
 
