@@ -103,7 +103,7 @@ export function setup(databaseUrl, { cleanups, concurrency }) {
       if (Date.now() > deadline) fail(`Patchbay was not ready within 30s:\n${output}`)
       await new Promise((done) => setTimeout(done, 100))
     }
-    return { url, stop }
+    return { url, stop, pid: child.pid }
   }
   /** An access token for the benchmark's end user; `params` adds exchange parameters (e.g. `resource` for /mcp). */
   const token = async (url, params = {}) => {

@@ -5,9 +5,10 @@ import { parseArgs } from 'node:util'
 import { CatalogError } from './catalog/catalog-error.js'
 import { ConfigError, loadConfig } from './config/config.js'
 import { checkConfig } from './config/config-check.js'
-import { migrateToLatest, openDatabase } from './db/database.js'
 import { startServer } from './http/server.js'
 import { actionsCommand, writeReference } from './cli/actions-command.js'
+import { backupCommand } from './cli/backup-command.js'
+import { migrateCommand } from './cli/migrate-command.js'
 import { keysCommand } from './cli/keys-command.js'
 import { toolsetsCommand } from './cli/toolsets-command.js'
 import { operatorsCommand } from './cli/operators-command.js'
@@ -21,6 +22,10 @@ Usage:
   patchbay start [--dev]             start the server (configuration from PATCHBAY_* variables and PATCHBAY_CONFIG);
                                      --dev: development mode (generates a local encryption key)
   patchbay migrate                   bring the database schema up to date
+  patchbay migrate --to <migration>  migrate up or down to that migration (\`none\`: revert them all), to roll an
+                                     upgrade back with the newer version before the older one starts
+  patchbay backup <file>             copy the embedded SQLite database to a new file while the server runs (on
+                                     PostgreSQL use pg_dump); restore it with the same encryption keys
   patchbay config check [--dev]      validate the configuration as start does and print it (secrets hidden)
   patchbay keys generate             print a new encryption key line "<kid>:<base64>" for PATCHBAY_ENCRYPTION_KEYS
   patchbay keys rotate               re-encrypt stored credentials under the first configured key (put the new key
@@ -79,17 +84,10 @@ async function main(argv: string[]): Promise<void> {
       )
       return
     }
-    case 'migrate': {
-      const config = loadConfig()
-      const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
-      try {
-        const report = await migrateToLatest(database)
-        print({ database: database.kind, applied: report.applied })
-      } finally {
-        await database.close()
-      }
-      return
-    }
+    case 'migrate':
+      return migrateCommand(rest)
+    case 'backup':
+      return backupCommand(rest)
     case 'config': {
       const { values, positionals } = parseArgs({ args: rest, options: { dev: { type: 'boolean' } }, allowPositionals: true, strict: true })
       if (positionals.length !== 1 || positionals[0] !== 'check') throw new UsageError('usage: patchbay config check [--dev]')

@@ -32,9 +32,13 @@ function fixtureHttp(baseUrl: string, signal: AbortSignal): ActionHttp {
   return httpVerbs(async (req) => {
     const encoded = encodeActionRequest(req)
     const base = encoded.base === undefined ? baseUrl : `${baseUrl}/__base/${encoded.base}`
+    // fetch sets content-length from the body itself. Given one too, Node 20's fetch fails with
+    // "invalid content-length header" when the undici the server imports (v7) was loaded before
+    // Node's own and became the global dispatcher (module load order decides, e.g. in the CLI).
+    const { 'content-length': _length, ...sent } = encoded.headers
     const res = await fetch(`${base}${encoded.pathAndQuery}`, {
       method: encoded.method,
-      headers: { ...encoded.headers, authorization: `Bearer ${FIXTURE_TOKEN}` },
+      headers: { ...sent, authorization: `Bearer ${FIXTURE_TOKEN}` },
       ...(encoded.body ? { body: new Uint8Array(encoded.body) } : {}),
       signal,
       // As the engine: a redirect is an answer, never followed.

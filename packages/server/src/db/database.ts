@@ -9,6 +9,7 @@ import {
   DEFAULT_MIGRATION_TABLE,
   Kysely,
   Migrator,
+  NO_MIGRATIONS,
   PostgresDialect,
   PostgresIntrospector,
   type SchemaMetadata,
@@ -56,6 +57,11 @@ const pgTypes = {
   },
 }
 
+/** The embedded database's file in a data dir (backups copy it: docs/operations.md, "Backup and restore"). */
+export function sqliteFile(dataDir: string): string {
+  return join(dataDir, 'patchbay.sqlite')
+}
+
 export function openDatabase(options: DatabaseOptions): PatchbayDatabase {
   if (options.databaseUrl) {
     const pool = new pg.Pool({
@@ -83,7 +89,7 @@ export function openDatabase(options: DatabaseOptions): PatchbayDatabase {
   let file = ':memory:'
   if (options.dataDir !== ':memory:') {
     mkdirSync(options.dataDir, { recursive: true })
-    file = join(options.dataDir, 'patchbay.sqlite')
+    file = sqliteFile(options.dataDir)
   }
   const sqlite = new SqliteDatabase(file)
   sqlite.pragma('journal_mode = WAL')
@@ -237,4 +243,32 @@ export async function migrateToLatest(database: PatchbayDatabase, pgSchema?: str
   const { error, results } = await migrator.migrateToLatest()
   if (error) throw new Error(`migration failed: ${(error as Error).message ?? String(error)}`, { cause: error })
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) }
+}
+
+export interface MigrateToReport {
+  applied: string[]
+  reverted: string[]
+}
+
+/**
+ * Migrates up or down to the named migration (kept applied), or reverts every migration with `none`:
+ * how an upgrade is rolled back before the previous version starts, as
+ * docs/operations.md, "Upgrades and migrations" says. An older version refuses a database that has
+ * migrations it does not know.
+ */
+export async function migrateTo(database: PatchbayDatabase, target: string, pgSchema?: string): Promise<MigrateToReport> {
+  const known = Object.keys(await migrationProvider.getMigrations())
+  if (target !== 'none' && !known.includes(target)) {
+    throw new RangeError(`unknown migration "${target}": one of ${known.join(', ')}, or none`)
+  }
+  await ensureSchema(database, pgSchema)
+  const schema = database.kind === 'postgres' && pgSchema ? { migrationTableSchema: pgSchema } : {}
+  const migrator = new Migrator({ db: database.db, provider: migrationProvider, ...schema })
+  const { error, results } = await migrator.migrateTo(target === 'none' ? NO_MIGRATIONS : target)
+  if (error) throw new Error(`migration failed: ${(error as Error).message ?? String(error)}`, { cause: error })
+  const done = (results ?? []).filter((r) => r.status === 'Success')
+  return {
+    applied: done.filter((r) => r.direction === 'Up').map((r) => r.migrationName),
+    reverted: done.filter((r) => r.direction === 'Down').map((r) => r.migrationName),
+  }
 }
