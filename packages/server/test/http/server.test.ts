@@ -37,6 +37,21 @@ const HIDDEN: Record<string, { methods: string[]; why: string }> = {
   '/docs/static/index.html': { methods: ['GET'], why: "Swagger UI's redirect to /docs/" },
   '/docs/static/swagger-initializer.js': { methods: ['GET'], why: "Swagger UI's start script" },
   '/docs/static/*': { methods: ['GET'], why: "Swagger UI's static assets" },
+  // The operator console's HTML pages and forms (docs/console.md): for a browser, not an API client.
+  '/console': { methods: ['GET'], why: 'console page' },
+  '/console/login': { methods: ['GET', 'POST'], why: 'console sign-in page and form' },
+  '/console/logout': { methods: ['POST'], why: 'console sign-out form' },
+  '/console/connections': { methods: ['GET'], why: 'console page' },
+  '/console/connections/find': { methods: ['GET'], why: 'console form (redirects)' },
+  '/console/connections/:id': { methods: ['GET'], why: 'console page' },
+  '/console/connections/:id/reauth-link': { methods: ['POST'], why: 'console form' },
+  '/console/connections/:id/delete': { methods: ['POST'], why: 'console form' },
+  '/console/runs': { methods: ['GET'], why: 'console page' },
+  '/console/runs/:id': { methods: ['GET'], why: 'console page' },
+  '/console/runs/:id/retry': { methods: ['POST'], why: 'console form' },
+  '/console/webhooks': { methods: ['GET'], why: 'console page' },
+  '/console/webhooks/:id': { methods: ['GET'], why: 'console page' },
+  '/console/webhooks/:id/redeliver': { methods: ['POST'], why: 'console form' },
 }
 
 /** Documented operations whose success answer is not a schema-checked JSON body. */
