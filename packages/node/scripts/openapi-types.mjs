@@ -1,6 +1,6 @@
 // The SDK's types and route table, generated from the server's OpenAPI document: `npm run generate:types
 // -w @patchbay/node` (after `npm run build`) writes src/generated/openapi.ts, and test/openapi-types.test.ts
-// fails whenever that file differs from what the server's document generates now (docs/api.md, "SDK").
+// fails whenever that file differs from what the server's document generates now (docs/api.md, "The OpenAPI document").
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import openapiTS, { astToString } from 'openapi-typescript'
