@@ -737,6 +737,7 @@ export interface components {
       /** @description Connect sessions: the Connect UI link with the code (`/to/{app}?token=…` for one app, else `/connect?token=…`). */
       connect_url?: string
     }
+    /** @description RFC 8414 authorization server metadata. */
     AuthorizationServerMetadata: {
       issuer: string
       token_endpoint: string
@@ -759,6 +760,7 @@ export interface components {
       resource_name: string
       resource_documentation: string
     }
+    /** @description The end user an access token acts for. */
     Me: {
       partner_id: string
       tenant_id: string
@@ -771,6 +773,7 @@ export interface components {
        */
       expires_at: string
     }
+    /** @description A single-use code that opens the Connect UI for the end user. */
     ConnectSession: {
       /** @description Single-use session code for the Connect UI. */
       token: string
@@ -799,6 +802,7 @@ export interface components {
       /** @description pending: the user is at the provider right now. */
       in_progress?: boolean
     }
+    /** @description A connection: one end user's account at one app. Never holds credentials. */
     Connection: {
       id: string
       /** @description Catalog key of the app. */
@@ -835,11 +839,13 @@ export interface components {
         user_id: string
       }
     }
+    /** @description A page of connections, oldest first. */
     ConnectionPage: {
       data: components['schemas']['Connection'][]
       /** @description Pass as `cursor` for the next page; null on the last page. */
       next_cursor: string | null
     }
+    /** @description A connection's fresh credentials, for the partner's backend only. */
     ConnectionCredentials: {
       connection_id: string
       auth_type: string
@@ -891,11 +897,13 @@ export interface components {
       /** @description Opens the Connect UI for this app; add `?token=<connect session code>`. Null when the app needs no connection: its actions run without one. */
       connect_link: string | null
     }
+    /** @description A page of apps, by key. */
     AppPage: {
       data: components['schemas']['App'][]
       /** @description Pass as `cursor` for the next page; null on the last page. */
       next_cursor: string | null
     }
+    /** @description An action, in a list. */
     ActionSummary: {
       id: string
       app: string
@@ -911,11 +919,13 @@ export interface components {
         idempotent: boolean
       }
     }
+    /** @description A page of actions, by id. */
     ActionPage: {
       data: components['schemas']['ActionSummary'][]
       /** @description Pass as `cursor` for the next page; null on the last page. */
       next_cursor: string | null
     }
+    /** @description An action with its input and output schemas and field hints. */
     Action: {
       id: string
       app: string
@@ -960,6 +970,7 @@ export interface components {
         depends_on: string[]
       } | null
     }
+    /** @description A page of a dynamic field's choices. */
     FieldOptionsPage: {
       options: {
         label: string
@@ -968,6 +979,7 @@ export interface components {
       /** @description Pass as `cursor` for the next page; null on the last page. */
       next_cursor: string | null
     }
+    /** @description The fields of an action's dynamic input for one connection. */
     DynamicInputSchema: {
       field: string
       /** @description JSON Schema 2020-12 of the field's object: one property per field of the account. */
@@ -975,6 +987,7 @@ export interface components {
         [key: string]: unknown
       }
     }
+    /** @description What is wrong with the inputs, and the state of the connection. */
     InputValidation: {
       valid: boolean
       errors: {
@@ -1006,6 +1019,7 @@ export interface components {
       /** Format: date-time */
       connect_url_expires_at?: string
     }
+    /** @description An action run. */
     Run: {
       id: string
       action: string
@@ -1037,11 +1051,13 @@ export interface components {
       /** Format: date-time */
       updated_at: string
     }
+    /** @description A page of runs, newest first. */
     RunPage: {
       data: components['schemas']['Run'][]
       /** @description Pass as `cursor` for the next page; null on the last page. */
       next_cursor: string | null
     }
+    /** @description A run's HTTP exchanges with the app (redacted) and the action's own lines. */
     RunLogs: {
       data: {
         seq: number
@@ -1121,11 +1137,13 @@ export interface components {
       last_attempt: components['schemas']['WebhookAttempt'] | null
       delivery_attempts: components['schemas']['WebhookAttempt'][]
     }
+    /** @description A page of webhook events, newest first. */
     WebhookEventPage: {
       data: components['schemas']['WebhookEvent'][]
       /** @description Pass as `cursor` for the next page; null on the last page. */
       next_cursor: string | null
     }
+    /** @description Which actions an MCP toolset offers AI agents, and how (docs/mcp.md). */
     ToolsetDefinition: {
       description?: string
       /** @description `direct` (the default): one tool per action. `discovery`: six tools that search, describe and run the actions, for large sets. */
@@ -1155,6 +1173,7 @@ export interface components {
       /** @description Which connection a call uses when the user has several of the app: `ask` (the default) makes the agent pass `connection_id` (one active connection is used without asking), `newest` or `oldest` pick by creation time. */
       connection?: 'ask' | 'newest' | 'oldest'
     }
+    /** @description A stored toolset. */
     Toolset: {
       name: string
       definition: components['schemas']['ToolsetDefinition']
@@ -1163,6 +1182,7 @@ export interface components {
       /** Format: date-time */
       updated_at: string
     }
+    /** @description A toolset with the actions its tools run now. */
     ToolsetDetail: {
       name: string
       definition: components['schemas']['ToolsetDefinition']
@@ -1174,6 +1194,7 @@ export interface components {
       /** @description The actions its tools run now: of apps the partner offers, at a version the toolset accepts. */
       actions: string[]
     }
+    /** @description The partner's toolsets. */
     ToolsetList: {
       data: components['schemas']['Toolset'][]
     }
@@ -1345,7 +1366,7 @@ export interface operations {
     }
     requestBody?: never
     responses: {
-      /** @description Default Response */
+      /** @description RFC 8414 authorization server metadata. */
       200: {
         headers: {
           [name: string]: unknown
@@ -1374,7 +1395,7 @@ export interface operations {
     }
     requestBody?: never
     responses: {
-      /** @description Default Response */
+      /** @description The end user an access token acts for. */
       200: {
         headers: {
           [name: string]: unknown
@@ -1422,7 +1443,7 @@ export interface operations {
       }
     }
     responses: {
-      /** @description Default Response */
+      /** @description A single-use code that opens the Connect UI for the end user. */
       201: {
         headers: {
           [name: string]: unknown
@@ -1488,7 +1509,7 @@ export interface operations {
     }
     requestBody?: never
     responses: {
-      /** @description Default Response */
+      /** @description A connection's fresh credentials, for the partner's backend only. */
       200: {
         headers: {
           [name: string]: unknown
@@ -1583,7 +1604,7 @@ export interface operations {
     }
     requestBody?: never
     responses: {
-      /** @description Default Response */
+      /** @description A page of connections, oldest first. */
       200: {
         headers: {
           [name: string]: unknown
@@ -1742,7 +1763,7 @@ export interface operations {
     }
     requestBody?: never
     responses: {
-      /** @description Default Response */
+      /** @description A connection: one end user's account at one app. Never holds credentials. */
       200: {
         headers: {
           [name: string]: unknown
@@ -1869,7 +1890,7 @@ export interface operations {
       }
     }
     responses: {
-      /** @description Default Response */
+      /** @description A connection: one end user's account at one app. Never holds credentials. */
       200: {
         headers: {
           [name: string]: unknown
@@ -1936,7 +1957,7 @@ export interface operations {
     }
     requestBody?: never
     responses: {
-      /** @description Default Response */
+      /** @description A page of apps, by key. */
       200: {
         headers: {
           [name: string]: unknown
@@ -2040,7 +2061,7 @@ export interface operations {
     }
     requestBody?: never
     responses: {
-      /** @description Default Response */
+      /** @description A page of actions, by id. */
       200: {
         headers: {
           [name: string]: unknown
@@ -2092,7 +2113,7 @@ export interface operations {
     }
     requestBody?: never
     responses: {
-      /** @description Default Response */
+      /** @description An action with its input and output schemas and field hints. */
       200: {
         headers: {
           [name: string]: unknown
@@ -2169,7 +2190,7 @@ export interface operations {
       }
     }
     responses: {
-      /** @description Default Response */
+      /** @description A page of a dynamic field's choices. */
       200: {
         headers: {
           [name: string]: unknown
@@ -2259,7 +2280,7 @@ export interface operations {
       }
     }
     responses: {
-      /** @description Default Response */
+      /** @description The fields of an action's dynamic input for one connection. */
       200: {
         headers: {
           [name: string]: unknown
@@ -2349,7 +2370,7 @@ export interface operations {
       }
     }
     responses: {
-      /** @description Default Response */
+      /** @description What is wrong with the inputs, and the state of the connection. */
       200: {
         headers: {
           [name: string]: unknown
@@ -2416,7 +2437,7 @@ export interface operations {
     }
     requestBody?: never
     responses: {
-      /** @description Default Response */
+      /** @description A page of runs, newest first. */
       200: {
         headers: {
           [name: string]: unknown
@@ -2726,7 +2747,7 @@ export interface operations {
     }
     requestBody?: never
     responses: {
-      /** @description Default Response */
+      /** @description A run's HTTP exchanges with the app (redacted) and the action's own lines. */
       200: {
         headers: {
           [name: string]: unknown
@@ -2790,7 +2811,7 @@ export interface operations {
     }
     requestBody?: never
     responses: {
-      /** @description Default Response */
+      /** @description A page of webhook events, newest first. */
       200: {
         headers: {
           [name: string]: unknown
@@ -2988,7 +3009,7 @@ export interface operations {
     }
     requestBody?: never
     responses: {
-      /** @description Default Response */
+      /** @description A page of connections, oldest first. */
       200: {
         headers: {
           [name: string]: unknown
@@ -3042,7 +3063,7 @@ export interface operations {
     }
     requestBody?: never
     responses: {
-      /** @description Default Response */
+      /** @description A connection: one end user's account at one app. Never holds credentials. */
       200: {
         headers: {
           [name: string]: unknown
@@ -3163,7 +3184,7 @@ export interface operations {
     }
     requestBody?: never
     responses: {
-      /** @description Default Response */
+      /** @description The partner's toolsets. */
       200: {
         headers: {
           [name: string]: unknown
@@ -3208,7 +3229,7 @@ export interface operations {
     }
     requestBody?: never
     responses: {
-      /** @description Default Response */
+      /** @description A toolset with the actions its tools run now. */
       200: {
         headers: {
           [name: string]: unknown

@@ -35,7 +35,11 @@ export const ConnectionJson = Type.Object(
     updated_at: Type.String({ format: 'date-time' }),
     end_user: Type.Optional(EndUserJson),
   },
-  { $id: 'Connection', additionalProperties: false },
+  {
+    $id: 'Connection',
+    additionalProperties: false,
+    description: "A connection: one end user's account at one app. Never holds credentials.",
+  },
 )
 export type ConnectionJson = Static<typeof ConnectionJson>
 

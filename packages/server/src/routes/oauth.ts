@@ -88,7 +88,7 @@ export const AuthorizationServerMetadata = Type.Object(
     subject_token_types_supported: Type.Array(Type.String()),
     requested_token_types_supported: Type.Array(Type.String()),
   },
-  { $id: 'AuthorizationServerMetadata' },
+  { $id: 'AuthorizationServerMetadata', description: 'RFC 8414 authorization server metadata.' },
 )
 
 export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {

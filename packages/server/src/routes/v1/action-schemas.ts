@@ -21,13 +21,13 @@ const summaryProperties = {
   annotations: Annotations,
 }
 
-export const ActionSummary = Type.Object(summaryProperties, { $id: 'ActionSummary' })
+export const ActionSummary = Type.Object(summaryProperties, { $id: 'ActionSummary', description: 'An action, in a list.' })
 export const ActionPage = Type.Object(
   {
     data: Type.Array(ref(ActionSummary)),
     next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page; null on the last page.' }),
   },
-  { $id: 'ActionPage' },
+  { $id: 'ActionPage', description: 'A page of actions, by id.' },
 )
 
 export const ActionDetail = Type.Object(
@@ -61,7 +61,7 @@ export const ActionDetail = Type.Object(
       { description: 'Describe `field` for a connection with POST /v1/actions/{id}/schema; any object is accepted without it.' },
     ),
   },
-  { $id: 'Action' },
+  { $id: 'Action', description: 'An action with its input and output schemas and field hints.' },
 )
 
 export const ConnectionIdBody = Type.String({
@@ -85,7 +85,7 @@ export const OptionsPage = Type.Object(
     options: Type.Array(Type.Object({ label: Type.String(), value: Type.Union([Type.String(), Type.Number()]) })),
     next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page; null on the last page.' }),
   },
-  { $id: 'FieldOptionsPage' },
+  { $id: 'FieldOptionsPage', description: "A page of a dynamic field's choices." },
 )
 
 export const SchemaBody = Type.Object({ connection_id: ConnectionIdBody, inputs: Type.Optional(Inputs) }, { additionalProperties: false })
@@ -96,7 +96,7 @@ export const DynamicSchemaAnswer = Type.Object(
       description: "JSON Schema 2020-12 of the field's object: one property per field of the account.",
     }),
   },
-  { $id: 'DynamicInputSchema' },
+  { $id: 'DynamicInputSchema', description: "The fields of an action's dynamic input for one connection." },
 )
 
 export const ValidateBody = Type.Object({ connection_id: ConnectionIdBody, inputs: Inputs }, { additionalProperties: false })
@@ -106,7 +106,7 @@ export const Validation = Type.Object(
     errors: Type.Array(Type.Object({ path: Type.String(), message: Type.String() })),
     connection: Type.Object({ id: Type.String(), status: Type.String(), missing_scopes: Type.Array(Type.String()) }),
   },
-  { $id: 'InputValidation' },
+  { $id: 'InputValidation', description: 'What is wrong with the inputs, and the state of the connection.' },
 )
 
 export const RunStatusSchema = Type.Union(
@@ -158,7 +158,7 @@ export const Run = Type.Object(
     finished_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
     updated_at: Type.String({ format: 'date-time' }),
   },
-  { $id: 'Run' },
+  { $id: 'Run', description: 'An action run.' },
 )
 
 export const RunPage = Type.Object(
@@ -166,7 +166,7 @@ export const RunPage = Type.Object(
     data: Type.Array(ref(Run)),
     next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page; null on the last page.' }),
   },
-  { $id: 'RunPage' },
+  { $id: 'RunPage', description: 'A page of runs, newest first.' },
 )
 
 export const WaitQuery = Type.Integer({
@@ -214,5 +214,5 @@ export const RunLogs = Type.Object(
       }),
     ),
   },
-  { $id: 'RunLogs' },
+  { $id: 'RunLogs', description: "A run's HTTP exchanges with the app (redacted) and the action's own lines." },
 )

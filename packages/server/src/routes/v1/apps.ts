@@ -11,7 +11,7 @@ export const AppPage = Type.Object(
     data: Type.Array(ref(AppJson)),
     next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page; null on the last page.' }),
   },
-  { $id: 'AppPage', additionalProperties: false },
+  { $id: 'AppPage', additionalProperties: false, description: 'A page of apps, by key.' },
 )
 const ListQuery = Type.Object(
   {

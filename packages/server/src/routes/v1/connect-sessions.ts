@@ -39,7 +39,7 @@ export const ConnectSession = Type.Object(
     expires_in: Type.Integer(),
     expires_at: Type.String({ format: 'date-time' }),
   },
-  { $id: 'ConnectSession', additionalProperties: false },
+  { $id: 'ConnectSession', additionalProperties: false, description: 'A single-use code that opens the Connect UI for the end user.' },
 )
 
 const optionErrorCode = {

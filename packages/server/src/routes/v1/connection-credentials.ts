@@ -13,7 +13,11 @@ export const ConnectionCredentials = Type.Object(
     }),
     expires_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   },
-  { $id: 'ConnectionCredentials', additionalProperties: false },
+  {
+    $id: 'ConnectionCredentials',
+    additionalProperties: false,
+    description: "A connection's fresh credentials, for the partner's backend only.",
+  },
 )
 
 /** `GET /v1/connections/{id}/credentials`: fresh credentials for the partner's backend (refreshed first if near expiry). */

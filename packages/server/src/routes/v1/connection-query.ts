@@ -25,5 +25,5 @@ export const ConnectionPage = Type.Object(
     data: Type.Array(ref(ConnectionJson)),
     next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page; null on the last page.' }),
   },
-  { $id: 'ConnectionPage', additionalProperties: false },
+  { $id: 'ConnectionPage', additionalProperties: false, description: 'A page of connections, oldest first.' },
 )

@@ -11,7 +11,7 @@ export const Me = Type.Object(
     scopes: Type.Array(Type.String()),
     expires_at: Type.String({ format: 'date-time', description: 'When the access token expires.' }),
   },
-  { $id: 'Me', additionalProperties: false },
+  { $id: 'Me', additionalProperties: false, description: 'The end user an access token acts for.' },
 )
 
 export const meRoutes: FastifyPluginAsyncTypebox = async (app) => {

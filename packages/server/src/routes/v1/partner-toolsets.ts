@@ -9,7 +9,11 @@ const security = [{ basic: [] }]
 const Params = Type.Object({ name: ToolsetName })
 
 /** The toolset definition as one component of the document (the config file and the CLI use the same schema). */
-export const SharedToolsetDefinition = { ...ToolsetDefinition, $id: 'ToolsetDefinition' } as typeof ToolsetDefinition
+export const SharedToolsetDefinition = {
+  ...ToolsetDefinition,
+  $id: 'ToolsetDefinition',
+  description: 'Which actions an MCP toolset offers AI agents, and how (docs/mcp.md).',
+} as typeof ToolsetDefinition
 
 const toolsetFields = {
   name: Type.String(),
@@ -17,7 +21,7 @@ const toolsetFields = {
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
 }
-export const Toolset = Type.Object(toolsetFields, { $id: 'Toolset' })
+export const Toolset = Type.Object(toolsetFields, { $id: 'Toolset', description: 'A stored toolset.' })
 export const ToolsetDetail = Type.Object(
   {
     ...toolsetFields,
@@ -26,9 +30,9 @@ export const ToolsetDetail = Type.Object(
       description: 'The actions its tools run now: of apps the partner offers, at a version the toolset accepts.',
     }),
   },
-  { $id: 'ToolsetDetail' },
+  { $id: 'ToolsetDetail', description: 'A toolset with the actions its tools run now.' },
 )
-export const ToolsetList = Type.Object({ data: Type.Array(ref(Toolset)) }, { $id: 'ToolsetList' })
+export const ToolsetList = Type.Object({ data: Type.Array(ref(Toolset)) }, { $id: 'ToolsetList', description: "The partner's toolsets." })
 
 function toolsetJson(t: StoredToolset) {
   return {

@@ -55,7 +55,7 @@ export const WebhookEventPage = Type.Object(
     data: Type.Array(ref(WebhookEvent)),
     next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page; null on the last page.' }),
   },
-  { $id: 'WebhookEventPage' },
+  { $id: 'WebhookEventPage', description: 'A page of webhook events, newest first.' },
 )
 
 const ListQuery = Type.Object(
