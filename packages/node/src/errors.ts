@@ -2,10 +2,12 @@
  * Every error the SDK throws for a failed call is a {@link PatchbayError} with a stable `code`:
  * the server's `PB_ERR_*` code for REST API errors (docs/errors.md), the RFC 6749 `error` for token
  * endpoint failures ({@link OAuthError}), or one of the SDK's own codes when no usable answer came
- * (`PB_ERR_NETWORK`, `PB_ERR_INVALID_RESPONSE`). Bad arguments throw a `TypeError` naming the input.
+ * (`PB_ERR_NETWORK`, `PB_ERR_TIMEOUT`, `PB_ERR_INVALID_RESPONSE`). Bad arguments throw a `TypeError` naming the input.
  */
 
-/** Every code the REST API answers with, and its HTTP status (docs/errors.md). */
+import type { components } from './generated/openapi.js'
+
+/** Every code the REST API answers with, and its HTTP status (docs/errors.md): exactly the codes of the OpenAPI document's Error schema. */
 export const errorCodes = {
   PB_ERR_BAD_REQUEST: 400,
   PB_ERR_VALIDATION: 400,
@@ -25,7 +27,7 @@ export const errorCodes = {
   PB_ERR_OUTBOUND_BLOCKED: 502,
   PB_ERR_INTERNAL: 500,
   PB_ERR_NOT_READY: 503,
-} as const satisfies Record<string, number>
+} as const satisfies Record<components['schemas']['Error']['error']['code'], number>
 
 /** A code the REST API answers with. */
 export type ApiErrorCode = keyof typeof errorCodes
@@ -36,6 +38,8 @@ export type SdkErrorCode =
   | 'PB_ERR_NETWORK'
   /** An answer came but is not what Patchbay sends (not JSON, missing fields, unexpected status). */
   | 'PB_ERR_INVALID_RESPONSE'
+  /** No complete answer within the attempt's time limit (`timeoutMs`): see `cause`. */
+  | 'PB_ERR_TIMEOUT'
 
 /** RFC 6749 §5.2 / RFC 8693 §2.2.2 errors of the token endpoint, plus `too_many_requests`. */
 export type OAuthErrorCode =
@@ -55,7 +59,10 @@ export type PatchbayErrorCode = ApiErrorCode | SdkErrorCode | OAuthErrorCode | (
 export interface PatchbayErrorOptions {
   /** HTTP status of the answer; 0 when none came. */
   status: number
-  /** The server's request id (its `request-id` header; `x-request-id` when only that came), to quote in its logs. */
+  /**
+   * The request's id, to quote in the server's logs: the answer's `request-id` header (`x-request-id`
+   * when only that came), else the `request-id` the SDK sent (a network error, a timeout).
+   */
   requestId?: string | undefined
   /** `Retry-After`, in seconds, when the server sent one. */
   retryAfter?: number | undefined

@@ -12,6 +12,7 @@ export {
   WebhookVerificationError,
   type WebhookVerificationErrorCode,
 } from './errors.js'
+export type { RequestOptions } from './lib/api.js'
 export { type ForUserOptions, Patchbay, type PatchbayOptions } from './patchbay.js'
 export {
   type Action,
@@ -19,15 +20,31 @@ export {
   type ActionSummary,
   type ActionType,
   type CreateRunOptions,
+  type DryRunRequest,
+  type DynamicInputSchema,
+  type FieldOptionsPage,
   type FieldOptionsRequest,
+  type InputValidation,
+  type ListActionsOptions,
+  type ListRunsOptions,
   type Run,
   type RunError,
+  type RunLogs,
   type Runs,
   type RunStatus,
   TERMINAL_RUN_STATUSES,
 } from './resources/actions.js'
-export type { Apps } from './resources/apps.js'
+export type { Apps, ListAppsOptions } from './resources/apps.js'
 export type { Connections, CreateConnectionOptions, CredentialsOptions, ListConnectionsOptions } from './resources/connections.js'
+export type {
+  ListPartnerConnectionsOptions,
+  ListWebhookEventsOptions,
+  PartnerApi,
+  PartnerConnections,
+  Toolsets,
+  WebhookEvents,
+  WebhookEventStatus,
+} from './resources/partner.js'
 export type { TokenExchangeResponse } from './token/exchange-token.js'
 export { MAX_JWT_LIFETIME_SECONDS } from './token/sign-partner-jwt.js'
 export type { PrivateKeyInput, SigningAlgorithm } from './token/signing-key.js'
@@ -43,6 +60,12 @@ export type {
   ConnectSession,
   McpToken,
   Me,
+  OutgoingWebhookEvent,
+  OutgoingWebhookEventDetail,
+  Toolset,
+  ToolsetDefinition,
+  ToolsetDetail,
+  WebhookAttempt,
 } from './types.js'
 export { type ConnectSessionOptions, PatchbayUser } from './user.js'
 export {

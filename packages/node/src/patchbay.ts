@@ -1,4 +1,7 @@
-import { normalizeBaseUrl, type Transport } from './lib/transport.js'
+import { checkRequestOptions, type RequestOptions } from './lib/api.js'
+import { RestClient } from './lib/rest-client.js'
+import { basicAuthorization, normalizeBaseUrl, type Transport } from './lib/transport.js'
+import { PartnerApi } from './resources/partner.js'
 import { checkPartnerJwtOptions, type PartnerJwtOptions, signPartnerJwt } from './token/sign-partner-jwt.js'
 import { importSigningKey, type PrivateKeyInput, type SigningAlgorithm, type SigningKey } from './token/signing-key.js'
 import { revokeToken } from './token/revoke-token.js'
@@ -38,6 +41,18 @@ export interface PatchbayOptions {
   maxCachedTokens?: number
   /** A fetch implementation (default: the global `fetch`): for proxies, instrumentation, tests. */
   fetch?: typeof fetch
+  /**
+   * Retries of a safe call (a GET, PUT or DELETE, a token exchange, a run created with its
+   * Idempotency-Key) after a network error, a timeout, a 429 or a 5xx (default 2; 0 turns retries off).
+   */
+  maxRetries?: number
+  /** Each attempt's time limit in ms (default 60000); past it the attempt fails with `PB_ERR_TIMEOUT`. */
+  timeoutMs?: number
+  /**
+   * The longest wait before a retry in ms (default 30000): backoff is capped there, and an answer
+   * whose `Retry-After` asks for longer is thrown (with `retryAfter`) instead of waited for.
+   */
+  maxRetryDelayMs?: number
 }
 
 export interface ForUserOptions {
@@ -83,6 +98,8 @@ function positiveInteger(value: unknown, fallback: number, path: string, min = 1
  */
 export class Patchbay {
   readonly baseUrl: string
+  /** The operator API (`/v1/partner/*`, with the client id and secret): every end user's connections, webhook events, MCP toolsets. */
+  readonly partner: PartnerApi
   private readonly transport: Transport
   private readonly cache: TokenCache
   private readonly signing:
@@ -106,7 +123,15 @@ export class Patchbay {
       fetch: fetchFn,
       clientId: requiredString(options.clientId, 'options.clientId'),
       clientSecret: requiredString(options.clientSecret, 'options.clientSecret'),
+      policy: {
+        maxRetries: positiveInteger(options.maxRetries, 2, 'options.maxRetries', 0),
+        timeoutMs: positiveInteger(options.timeoutMs, 60_000, 'options.timeoutMs'),
+        maxRetryDelayMs: positiveInteger(options.maxRetryDelayMs, 30_000, 'options.maxRetryDelayMs', 0),
+        baseDelayMs: 500,
+      },
     }
+    const basic = basicAuthorization(this.transport.clientId, this.transport.clientSecret)
+    this.partner = new PartnerApi(new RestClient(this.transport, { header: async () => ({ value: basic, refused: () => false }) }))
     const margin = positiveInteger(options.tokenRefreshMarginSeconds, 60, 'options.tokenRefreshMarginSeconds', 0)
     this.cache = new TokenCache(margin * 1000, positiveInteger(options.maxCachedTokens, 10_000, 'options.maxCachedTokens'))
     if (options.privateKey !== undefined) {
@@ -154,8 +179,8 @@ export class Patchbay {
    * also for a token that was expired or already revoked; throws OAuthError when Patchbay refuses the
    * client credentials.
    */
-  async revokeToken(token: string): Promise<void> {
-    await revokeToken(this.transport, requiredString(token, 'token'))
+  async revokeToken(token: string, requestOptions?: RequestOptions): Promise<void> {
+    await revokeToken(this.transport, requiredString(token, 'token'), checkRequestOptions(requestOptions))
     this.cache.forgetToken(token)
   }
 

@@ -1,13 +1,14 @@
+import type { RequestOptions } from './lib/api.js'
+import { checkRequestOptions, segment } from './lib/api.js'
+import { isAbort, send } from './lib/response.js'
 import { PatchbayError } from './errors.js'
-import type { ApiCaller, ApiRequest } from './lib/api.js'
-import { segment } from './lib/api.js'
-import { apiError, readObject, responseMeta, send } from './lib/response.js'
+import { type Authorization, RestClient } from './lib/rest-client.js'
 import type { Transport } from './lib/transport.js'
 import { Actions, Runs } from './resources/actions.js'
 import { Apps } from './resources/apps.js'
 import { Connections } from './resources/connections.js'
 import { proxyError, proxyUrl, replayable } from './resources/proxy.js'
-import { processTokenExchangeResponse, tokenExchangeRequest } from './token/exchange-token.js'
+import { exchangeToken } from './token/exchange-token.js'
 import type { TokenCache } from './token/token-cache.js'
 import { CONNECT_SESSION_TOKEN_TYPE } from './token/token-types.js'
 import type { ConnectSession, McpToken, Me } from './types.js'
@@ -56,14 +57,14 @@ export class PatchbayUser {
   readonly runs: Runs
 
   private readonly ctx: UserContext
-  private readonly api: ApiCaller
+  private readonly api: RestClient
 
   /** @internal Use {@link Patchbay.forUser}. */
   constructor(ctx: UserContext) {
     this.ctx = ctx
     this.userId = ctx.userId
     this.tenantId = ctx.tenantId
-    this.api = { call: (request) => this.call(request) }
+    this.api = new RestClient(ctx.transport, this.bearer())
     this.apps = new Apps(this.api)
     this.connections = new Connections(this.api)
     this.actions = new Actions(this.api)
@@ -71,20 +72,20 @@ export class PatchbayUser {
   }
 
   /** An access token for this end user: the cached one until shortly before it expires, else a new exchange. */
-  async accessToken(): Promise<string> {
-    return (await this.token()).token
+  async accessToken(requestOptions?: RequestOptions): Promise<string> {
+    return (await abortable(this.token(), checkRequestOptions(requestOptions)?.signal)).token
   }
 
   /** `GET /v1/me`: the end user the access token acts for. */
-  async me(): Promise<Me> {
-    return (await this.call({ method: 'GET', path: '/v1/me' })) as unknown as Me
+  async me(requestOptions?: RequestOptions): Promise<Me> {
+    return this.api.call({ operation: 'getMe', options: requestOptions })
   }
 
   /**
    * Mints a single-use connect session code for the browser (token exchange with
    * `requested_token_type` connect_session; a fresh partner JWT every time).
    */
-  async createConnectSession(options: ConnectSessionOptions = {}): Promise<ConnectSession> {
+  async createConnectSession(options: ConnectSessionOptions = {}, requestOptions?: RequestOptions): Promise<ConnectSession> {
     const params: Record<string, string> = { requested_token_type: CONNECT_SESSION_TOKEN_TYPE }
     if (options.apps !== undefined) {
       if (!Array.isArray(options.apps) || options.apps.some((a) => typeof a !== 'string' || a === '' || /[\s,]/.test(a))) {
@@ -109,11 +110,7 @@ export class PatchbayUser {
       params.allow_multiple = String(options.allowMultiple)
     }
     const started = Date.now()
-    const res = await tokenExchangeRequest(this.ctx.transport, await this.ctx.subjectToken(), params)
-    const tokens = await processTokenExchangeResponse(res)
-    if (!tokens.session_id) {
-      throw new PatchbayError('PB_ERR_INVALID_RESPONSE', 'connect session: the answer has no session_id', responseMeta(res))
-    }
+    const tokens = await exchangeToken(this.ctx.transport, this.ctx.subjectToken, params, checkRequestOptions(requestOptions))
     // A server without connect_url (older than the SDK) gets the same link built here.
     const onlyApp = options.apps?.length === 1 ? options.apps[0] : undefined
     const connectUrl =
@@ -122,7 +119,7 @@ export class PatchbayUser {
     return {
       token: tokens.access_token,
       connectUrl,
-      sessionId: tokens.session_id,
+      sessionId: tokens.session_id as string,
       expiresIn: tokens.expires_in,
       expiresAt: new Date(started + tokens.expires_in * 1000).toISOString(),
     }
@@ -134,14 +131,14 @@ export class PatchbayUser {
    * other token). `toolset` names one of the partner's toolsets (default: `default`). A new token
    * each call: hand it to the agent's MCP client with `url` (docs/mcp.md).
    */
-  async mcpToken(options: { toolset?: string } = {}): Promise<McpToken> {
+  async mcpToken(options: { toolset?: string } = {}, requestOptions?: RequestOptions): Promise<McpToken> {
     if (options.toolset !== undefined && (typeof options.toolset !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,62}$/.test(options.toolset))) {
       throw new TypeError('options.toolset: must be a toolset name (lowercase letters, digits, - and _)')
     }
     const url = `${this.ctx.transport.baseUrl}/mcp`
     const params: Record<string, string> = { resource: url, scope: 'mcp', ...(options.toolset ? { toolset: options.toolset } : {}) }
     const started = Date.now()
-    const tokens = await processTokenExchangeResponse(await tokenExchangeRequest(this.ctx.transport, await this.ctx.subjectToken(), params))
+    const tokens = await exchangeToken(this.ctx.transport, this.ctx.subjectToken, params, checkRequestOptions(requestOptions))
     return {
       token: tokens.access_token,
       url,
@@ -156,26 +153,46 @@ export class PatchbayUser {
    * connection's credentials (refreshing them first when needed). Like `fetch`: `init` takes method,
    * headers, body (streams too) and signal; the app's answer comes back as a standard `Response`
    * whatever its status. Patchbay's own refusals throw instead: {@link CredentialRevokedError} when
-   * the connection needs to be reconnected, {@link PatchbayError} otherwise.
+   * the connection needs to be reconnected, {@link PatchbayError} otherwise. `timeoutMs` (default:
+   * the client's) bounds the wait for the answer's headers, not the body's streaming; the SDK never
+   * retries a proxied call (the app's answers are yours to act on; `Patchbay-Retry-429` asks Patchbay).
    */
-  async proxy(connectionId: string, path: string, init: RequestInit = {}): Promise<Response> {
+  async proxy(connectionId: string, path: string, init: RequestInit & { timeoutMs?: number } = {}): Promise<Response> {
     segment(connectionId, 'connectionId')
     const url = proxyUrl(this.ctx.transport.baseUrl, connectionId, path)
-    const headers = new Headers(init.headers)
+    const { timeoutMs = this.ctx.transport.policy.timeoutMs, ...fetchInit } = init
+    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new TypeError('init.timeoutMs: must be a positive integer (ms)')
+    const headers = new Headers(fetchInit.headers)
     if (headers.has('authorization')) {
       throw new TypeError('init.headers.authorization: Patchbay authenticates the call itself and injects the credentials')
     }
     // Streams (and async iterables) are sent as they come: fetch wants `duplex: 'half'` for them.
-    const streaming = !replayable(init.body)
-    const what = `${init.method ?? 'GET'} /v1/proxy/${connectionId}/…`
-    const res = await this.authorized(
-      (token) => {
-        headers.set('authorization', `Bearer ${token}`)
-        const request: RequestInit & { duplex?: 'half' } = { ...init, headers, ...(streaming ? { duplex: 'half' } : {}) }
-        return send(this.ctx.transport.fetch, url, request, what)
-      },
-      (res) => res.status === 401 && WWW_AUTHENTICATE_PATCHBAY.test(res.headers.get('www-authenticate') ?? '') && replayable(init.body),
-    )
+    const streaming = !replayable(fetchInit.body)
+    const what = `${fetchInit.method ?? 'GET'} /v1/proxy/${connectionId}/…`
+    // Only until the answer's headers: a body may stream for as long as the app sends it.
+    const headersDue = new AbortController()
+    const timer = setTimeout(() => headersDue.abort(new DOMException('timed out', 'TimeoutError')), timeoutMs)
+    const signal = fetchInit.signal ? AbortSignal.any([fetchInit.signal, headersDue.signal]) : headersDue.signal
+    let res: Response
+    try {
+      res = await this.authorizedProxy(
+        (token) => {
+          headers.set('authorization', `Bearer ${token}`)
+          const request: RequestInit & { duplex?: 'half' } = { ...fetchInit, headers, signal, ...(streaming ? { duplex: 'half' } : {}) }
+          return send(this.ctx.transport.fetch, url, request, what)
+        },
+        (res) =>
+          res.status === 401 && WWW_AUTHENTICATE_PATCHBAY.test(res.headers.get('www-authenticate') ?? '') && replayable(fetchInit.body),
+        signal,
+      )
+    } catch (err) {
+      if (headersDue.signal.aborted && !fetchInit.signal?.aborted && isAbort(err)) {
+        throw new PatchbayError('PB_ERR_TIMEOUT', `${what}: no answer within ${timeoutMs} ms`, { status: 0, cause: err })
+      }
+      throw err
+    } finally {
+      clearTimeout(timer)
+    }
     const error = await proxyError(res, { what, connectionId })
     if (error) {
       await res.body?.cancel()
@@ -187,50 +204,64 @@ export class PatchbayUser {
   private token(): ReturnType<TokenCache['get']> {
     const { transport, accessTokenParams } = this.ctx
     return this.ctx.cache.get(this.ctx.cacheKey, async () => {
-      const res = await tokenExchangeRequest(transport, await this.ctx.subjectToken(), accessTokenParams)
-      const tokens = await processTokenExchangeResponse(res)
+      // With the client's own retries and time limit: callers share this exchange, each waits with its own signal.
+      const tokens = await exchangeToken(transport, this.ctx.subjectToken, accessTokenParams)
       return { token: tokens.access_token, expiresIn: tokens.expires_in }
     })
   }
 
+  /** The end user's access token for REST calls; a refused cached token is dropped and worth one more try. */
+  private bearer(): Authorization {
+    return {
+      header: async (signal) => {
+        const cached = await abortable(this.token(), signal)
+        return {
+          value: `Bearer ${cached.token}`,
+          refused: () => {
+            if (cached.fresh) return false
+            this.ctx.cache.invalidate(this.ctx.cacheKey, cached.token)
+            return true
+          },
+        }
+      },
+    }
+  }
+
   /**
-   * Sends with the cached access token; when Patchbay refuses a cached token (revoked, server-side
-   * expiry), forgets it and retries once with a new one if `retry(res)` allows.
+   * Sends a proxied call with the cached access token; when Patchbay refuses a cached token
+   * (revoked, server-side expiry), forgets it and retries once with a new one if `retry(res)` allows.
    */
-  private async authorized(sendWith: (token: string) => Promise<Response>, retry: (res: Response) => boolean): Promise<Response> {
-    const first = await this.token()
+  private async authorizedProxy(
+    sendWith: (token: string) => Promise<Response>,
+    retry: (res: Response) => boolean,
+    signal: AbortSignal,
+  ): Promise<Response> {
+    const first = await abortable(this.token(), signal)
     const res = await sendWith(first.token)
     if (first.fresh || !retry(res)) return res
     await res.body?.cancel()
     this.ctx.cache.invalidate(this.ctx.cacheKey, first.token)
-    const second = await this.token()
+    const second = await abortable(this.token(), signal)
     return sendWith(second.token)
   }
+}
 
-  private async call(request: ApiRequest): Promise<Record<string, unknown> | undefined> {
-    const url = new URL(`${this.ctx.transport.baseUrl}${request.path}`)
-    for (const [name, value] of Object.entries(request.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(name, String(value))
-    }
-    const what = `${request.method} ${request.path}`
-    const headers: Record<string, string> = { ...request.headers, accept: 'application/json' }
-    if (request.body !== undefined) headers['content-type'] = 'application/json'
-    const body = request.body === undefined ? undefined : JSON.stringify(request.body)
-    const res = await this.authorized(
-      (token) =>
-        send(
-          this.ctx.transport.fetch,
-          url.href,
-          { method: request.method, headers: { ...headers, authorization: `Bearer ${token}` }, ...(body === undefined ? {} : { body }) },
-          what,
-        ),
-      (res) => res.status === 401,
+/** `promise`, or the signal's reason as soon as it aborts (the promise itself goes on: others may share it). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise
+  if (signal.aborted) return Promise.reject(signal.reason)
+  return new Promise<T>((resolve, reject) => {
+    const aborted = () => reject(signal.reason)
+    signal.addEventListener('abort', aborted, { once: true })
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', aborted)
+        resolve(value)
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', aborted)
+        reject(err)
+      },
     )
-    if (!res.ok) throw await apiError(res, { what, connectionId: request.connectionId })
-    if (res.status === 204 || res.headers.get('content-length') === '0') {
-      await res.body?.cancel()
-      return undefined
-    }
-    return readObject(res, what)
-  }
+  })
 }

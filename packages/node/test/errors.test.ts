@@ -160,8 +160,12 @@ describe('answers that are not from Patchbay', () => {
   })
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
 
+  // No retries: each answer is looked at once (test/retries.test.ts retries them).
   const user = () =>
-    new Patchbay({ baseUrl: url, clientId: 'c', clientSecret: 's' }).forUser({ userId: 'u', subjectToken: () => 'header.payload.sig' })
+    new Patchbay({ baseUrl: url, clientId: 'c', clientSecret: 's', maxRetries: 0 }).forUser({
+      userId: 'u',
+      subjectToken: () => 'header.payload.sig',
+    })
 
   it('throws PB_ERR_INVALID_RESPONSE with the status for an HTML error page', async () => {
     answer = { status: 502, headers: { 'content-type': 'text/html', 'x-request-id': 'req-42' }, body: '<h1>Bad gateway</h1>' }

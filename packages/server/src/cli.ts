@@ -5,6 +5,8 @@ import { parseArgs } from 'node:util'
 import { CatalogError } from './catalog/catalog-error.js'
 import { ConfigError, loadConfig } from './config/config.js'
 import { checkConfig } from './config/config-check.js'
+import { migrateToLatest, openDatabase } from './db/database.js'
+import { openApiDocument } from './http/openapi-document.js'
 import { startServer } from './http/server.js'
 import { actionsCommand, writeReference } from './cli/actions-command.js'
 import { backupCommand } from './cli/backup-command.js'
@@ -27,6 +29,8 @@ Usage:
   patchbay backup <file>             copy the embedded SQLite database to a new file while the server runs (on
                                      PostgreSQL use pg_dump); restore it with the same encryption keys
   patchbay config check [--dev]      validate the configuration as start does and print it (secrets hidden)
+  patchbay openapi                   print the OpenAPI document of the REST API (as /openapi.json serves it) without
+                                     starting a server or opening the configured database
   patchbay keys generate             print a new encryption key line "<kid>:<base64>" for PATCHBAY_ENCRYPTION_KEYS
   patchbay keys rotate               re-encrypt stored credentials under the first configured key (put the new key
                                      first, keep the old ones after it until this reports no failures)
@@ -101,6 +105,11 @@ async function main(argv: string[]): Promise<void> {
         encryptionKeys: config.encryptionKeys.map((k) => `${k.slice(0, k.indexOf(':'))}:***`),
         metrics: { ...config.metrics, ...(config.metrics.token ? { token: '***' } : {}) },
       })
+      return
+    }
+    case 'openapi': {
+      parseArgs({ args: rest, options: {}, strict: true })
+      print(await openApiDocument(loadConfig()))
       return
     }
     case 'partner':

@@ -1,4 +1,5 @@
 export { buildApp } from './http/app.js'
+export { openApiDocument } from './http/openapi-document.js'
 export { type Config, ConfigError, loadConfig } from './config/config.js'
 export { migrateToLatest, openDatabase, type PatchbayDatabase } from './db/database.js'
 export { type ErrorCode, errorCodes, OAuthError, PatchbayError } from './errors.js'

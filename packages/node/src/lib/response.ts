@@ -1,11 +1,14 @@
 import { CredentialRevokedError, OAuthError, PatchbayError, type PatchbayErrorOptions } from '../errors.js'
 
-/** The parts of a response every error carries. */
-export function responseMeta(res: Response): PatchbayErrorOptions {
+/**
+ * The parts of a response every error carries. `sentRequestId` is the id the SDK sent as `request-id`,
+ * for an answer that does not echo one (something in front of Patchbay answered).
+ */
+export function responseMeta(res: Response, sentRequestId?: string): PatchbayErrorOptions {
   return {
     status: res.status,
     // Patchbay sends `request-id` on every answer; `x-request-id` is what some proxies in front add.
-    requestId: res.headers.get('request-id') ?? res.headers.get('x-request-id') ?? undefined,
+    requestId: res.headers.get('request-id') ?? res.headers.get('x-request-id') ?? sentRequestId,
     retryAfter: retryAfterSeconds(res.headers.get('retry-after')),
   }
 }
@@ -26,23 +29,27 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** The response body as JSON, or `PB_ERR_INVALID_RESPONSE`. */
-export async function readJson(res: Response, what: string): Promise<unknown> {
+export async function readJson(res: Response, what: string, sentRequestId?: string): Promise<unknown> {
   const text = await res.text()
   try {
     return JSON.parse(text)
   } catch (cause) {
     throw new PatchbayError('PB_ERR_INVALID_RESPONSE', `${what}: Patchbay answered HTTP ${res.status} with a body that is not JSON`, {
-      ...responseMeta(res),
+      ...responseMeta(res, sentRequestId),
       cause,
     })
   }
 }
 
 /** The JSON object of a successful answer, or `PB_ERR_INVALID_RESPONSE`. */
-export async function readObject(res: Response, what: string): Promise<Record<string, unknown>> {
-  const body = await readJson(res, what)
+export async function readObject(res: Response, what: string, sentRequestId?: string): Promise<Record<string, unknown>> {
+  const body = await readJson(res, what, sentRequestId)
   if (!isRecord(body)) {
-    throw new PatchbayError('PB_ERR_INVALID_RESPONSE', `${what}: Patchbay answered with JSON that is not an object`, responseMeta(res))
+    throw new PatchbayError(
+      'PB_ERR_INVALID_RESPONSE',
+      `${what}: Patchbay answered with JSON that is not an object`,
+      responseMeta(res, sentRequestId),
+    )
   }
   return body
 }
@@ -52,6 +59,8 @@ export interface ErrorContext {
   what: string
   /** The connection the call was about, for {@link CredentialRevokedError}. */
   connectionId?: string | undefined
+  /** The id the SDK sent as `request-id`, for an answer without one. */
+  requestId?: string | undefined
 }
 
 /**
@@ -59,7 +68,7 @@ export interface ErrorContext {
  * a body that is not such an error becomes `PB_ERR_INVALID_RESPONSE` with the answer's status.
  */
 export async function apiError(res: Response, context: ErrorContext): Promise<PatchbayError> {
-  const meta = responseMeta(res)
+  const meta = responseMeta(res, context.requestId)
   let body: unknown
   try {
     body = JSON.parse(await res.text())
@@ -79,8 +88,8 @@ export async function apiError(res: Response, context: ErrorContext): Promise<Pa
 }
 
 /** The error of a token endpoint answer (`{ error, error_description }`, RFC 6749 §5.2). */
-export async function oauthError(res: Response): Promise<PatchbayError> {
-  const meta = responseMeta(res)
+export async function oauthError(res: Response, sentRequestId?: string): Promise<PatchbayError> {
+  const meta = responseMeta(res, sentRequestId)
   let body: unknown
   try {
     body = JSON.parse(await res.text())
@@ -98,13 +107,28 @@ export async function oauthError(res: Response): Promise<PatchbayError> {
   return new OAuthError(body.error, description, meta)
 }
 
-/** fetch, with a failure to get any answer turned into `PB_ERR_NETWORK` (aborts and timeouts stay as they are). */
-export async function send(fetchFn: typeof fetch, url: string, init: RequestInit, what: string): Promise<Response> {
+/**
+ * fetch, with a failure to get any answer turned into `PB_ERR_NETWORK` carrying `requestId` (the id
+ * sent, if any); aborts and timeouts stay as they are (the retry loop tells them apart).
+ */
+export async function send(fetchFn: typeof fetch, url: string, init: RequestInit, what: string, requestId?: string): Promise<Response> {
   try {
     return await fetchFn(url, init)
   } catch (cause) {
-    if (cause instanceof Error && (cause.name === 'AbortError' || cause.name === 'TimeoutError')) throw cause
-    const reason = cause instanceof Error ? cause.message : String(cause)
-    throw new PatchbayError('PB_ERR_NETWORK', `${what}: no answer from Patchbay (${reason})`, { status: 0, cause })
+    if (isAbort(cause)) throw cause
+    const reason = cause instanceof Error ? (errorCode(cause) ?? cause.message) : String(cause)
+    throw new PatchbayError('PB_ERR_NETWORK', `${what}: no answer from Patchbay (${reason})`, { status: 0, requestId, cause })
   }
+}
+
+/** An abort or a timeout of a signal, as fetch and body reads report it. */
+export function isAbort(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError')
+}
+
+/** undici's reason for a failed fetch (`ECONNRESET`, `UND_ERR_SOCKET`…), which its message ("fetch failed") hides. */
+function errorCode(err: Error): string | undefined {
+  const cause = err.cause as { code?: unknown; message?: unknown } | undefined
+  if (typeof cause?.code === 'string') return `${err.message}: ${cause.code}`
+  return typeof cause?.message === 'string' ? `${err.message}: ${cause.message}` : undefined
 }

@@ -1,10 +1,23 @@
-/** What every request to Patchbay needs: where, how, and the partner's client credentials. */
+import type { RequestOptions } from './api.js'
+import type { RetryPolicy } from './retry.js'
+
+/** What every request to Patchbay needs: where, how, the partner's client credentials, and the client's retry policy. */
 export interface Transport {
   /** Without a trailing slash. */
   baseUrl: string
   fetch: typeof fetch
   clientId: string
   clientSecret: string
+  policy: RetryPolicy
+}
+
+/** The client's policy with a call's own options; `waitMs` (a long poll's wait) is added to the time limit. */
+export function policyFor(transport: Transport, options: RequestOptions | undefined, waitMs = 0): RetryPolicy {
+  return {
+    ...transport.policy,
+    maxRetries: options?.maxRetries ?? transport.policy.maxRetries,
+    timeoutMs: (options?.timeoutMs ?? transport.policy.timeoutMs) + waitMs,
+  }
 }
 
 /** `Authorization: Basic` as RFC 6749 §2.3.1 wants it: each part form-urlencoded, then base64. */

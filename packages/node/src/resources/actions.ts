@@ -1,31 +1,22 @@
-import { type ApiCaller, segment } from '../lib/api.js'
+import type { components } from '../generated/openapi.js'
+import { type ApiCaller, type RequestOptions, segment } from '../lib/api.js'
+import { allPages } from '../lib/pages.js'
+import { checkLimit } from './connections.js'
 
-/** docs/actions.md: the shapes the REST API answers with. */
-export type ActionType = 'read' | 'write' | 'search'
+type Schemas = components['schemas']
 
-export interface ActionSummary {
-  id: string
-  app: string
-  key: string
-  version: string
-  type: ActionType
-  title: string
-  description: string
-  annotations: { readOnly: boolean; destructive: boolean; idempotent: boolean }
-}
-
-export interface Action extends ActionSummary {
-  scopes: string[]
-  timeout_ms: number
-  dry_run: boolean
-  /** The provider's API reference for what the action calls. */
-  docs_url: string | null
-  input_schema: Record<string, unknown>
-  output_schema: Record<string, unknown>
-  fields: Record<string, { dynamic: boolean; searchable: boolean; depends_on: string[] }>
-  /** An input object whose properties depend on the account: describe it with {@link Actions.schema}. */
-  dynamic_input: { field: string; depends_on: string[] } | null
-}
+/** docs/actions.md: the shapes the REST API answers with (the schemas of its OpenAPI document). */
+export type ActionSummary = Schemas['ActionSummary']
+export type ActionType = ActionSummary['type']
+export type Action = Schemas['Action']
+export type RunStatus = Schemas['Run']['status']
+export type RunError = Schemas['RunError']
+/** A run; `O` types its `output` (the action's output schema). */
+export type Run<O = unknown> = Omit<Schemas['Run'], 'output'> & { output: O | null }
+export type RunLogs = Schemas['RunLogs']
+export type FieldOptionsPage = Schemas['FieldOptionsPage']
+export type DynamicInputSchema = Schemas['DynamicInputSchema']
+export type InputValidation = Schemas['InputValidation']
 
 /** One request a dry run would send (credentials shown as `[redacted]`). */
 export interface DryRunRequest {
@@ -33,48 +24,6 @@ export interface DryRunRequest {
   url: string
   headers: Record<string, string>
   body: unknown
-}
-
-export type RunStatus = 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'canceled' | 'timed_out' | 'requires_action'
-
-export interface RunError {
-  type: 'validation' | 'auth' | 'permission' | 'not_found' | 'rate_limited' | 'provider' | 'timeout' | 'internal'
-  code: string
-  message: string
-  retryable: boolean
-  retry_after?: number
-  provider_status?: number
-  /** validation: the field the app refused, as the app names it. */
-  field?: string
-  /** permission: the scopes the connection lacks for this call, when the app says which. */
-  missing_scopes?: string[]
-  attribution: 'user' | 'connection' | 'provider' | 'patchbay'
-  /** requires_action: a Connect UI link that reconnects the connection. */
-  connect_url?: string
-  connect_url_expires_at?: string
-}
-
-export interface Run<O = unknown> {
-  id: string
-  action: string
-  action_version: string
-  app: string
-  connection_id: string
-  status: RunStatus
-  attempt: number
-  inputs?: Record<string, unknown>
-  output: O | null
-  error: RunError | null
-  metadata: Record<string, unknown> | null
-  idempotency_key: string | null
-  dry_run: boolean
-  /** The output was over the server's cap and its longest lists were cut. */
-  output_truncated: boolean
-  retry_at: string | null
-  created_at: string
-  started_at: string | null
-  finished_at: string | null
-  updated_at: string
 }
 
 export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'canceled', 'timed_out', 'requires_action']
@@ -86,7 +35,17 @@ export interface FieldOptionsRequest {
   cursor?: string
 }
 
-const actionPath = (id: string) => `/v1/actions/${segment(id, 'id')}`
+export interface ListActionsOptions {
+  app?: string
+  type?: ActionType
+  /** Words in the id, title or description. */
+  q?: string
+  /** true: only actions of apps the end user has connected. */
+  connected?: boolean
+  /** Page size, 1 to 100 (server default 25). */
+  limit?: number
+  cursor?: string
+}
 
 /** The actions this end user may run (docs/actions.md). */
 export class Actions {
@@ -94,10 +53,10 @@ export class Actions {
   constructor(private readonly api: ApiCaller) {}
 
   /** `GET /v1/actions`: one page, sorted by id. */
-  async list(options: { app?: string; type?: ActionType; q?: string; connected?: boolean; limit?: number; cursor?: string } = {}) {
-    return (await this.api.call({
-      method: 'GET',
-      path: '/v1/actions',
+  async list(options: ListActionsOptions = {}, requestOptions?: RequestOptions): Promise<Schemas['ActionPage']> {
+    checkLimit(options.limit)
+    return this.api.call({
+      operation: 'listActions',
       query: {
         app: options.app,
         type: options.type,
@@ -106,46 +65,62 @@ export class Actions {
         limit: options.limit,
         cursor: options.cursor,
       },
-    })) as unknown as { data: ActionSummary[]; next_cursor: string | null }
+      options: requestOptions,
+    })
+  }
+
+  /** Every action matching `options`, page after page (`limit` is the page size). */
+  listAll(
+    options: Omit<ListActionsOptions, 'cursor'> = {},
+    requestOptions?: RequestOptions,
+  ): AsyncGenerator<ActionSummary, void, undefined> {
+    return allPages('GET /v1/actions', (cursor) => this.list({ ...options, ...(cursor === undefined ? {} : { cursor }) }, requestOptions))
   }
 
   /** `GET /v1/actions/{id}`: schemas and field hints. */
-  async get(id: string): Promise<Action> {
-    return (await this.api.call({ method: 'GET', path: actionPath(id) })) as unknown as Action
+  async get(id: string, requestOptions?: RequestOptions): Promise<Action> {
+    return this.api.call({ operation: 'getAction', params: { id: segment(id, 'id') }, options: requestOptions })
   }
 
   /** A dynamic field's choices for one of the user's connections. */
-  async options(id: string, field: string, request: FieldOptionsRequest) {
-    return (await this.api.call({
-      method: 'POST',
-      path: `${actionPath(id)}/fields/${segment(field, 'field')}/options`,
+  async options(id: string, field: string, request: FieldOptionsRequest, requestOptions?: RequestOptions): Promise<FieldOptionsPage> {
+    return this.api.call({
+      operation: 'listActionFieldOptions',
+      params: { id: segment(id, 'id'), field: segment(field, 'field') },
       body: { connection_id: request.connectionId, inputs: request.inputs ?? {}, query: request.query, cursor: request.cursor },
       connectionId: request.connectionId,
-    })) as unknown as { options: { label: string; value: string | number }[]; next_cursor: string | null }
+      options: requestOptions,
+    })
   }
 
   /** The properties of the action's dynamic input object for one of the user's connections (JSON Schema). */
-  async schema(id: string, request: { connectionId: string; inputs?: Record<string, unknown> }) {
-    return (await this.api.call({
-      method: 'POST',
-      path: `${actionPath(id)}/schema`,
+  async schema(
+    id: string,
+    request: { connectionId: string; inputs?: Record<string, unknown> },
+    requestOptions?: RequestOptions,
+  ): Promise<DynamicInputSchema> {
+    return this.api.call({
+      operation: 'describeActionInput',
+      params: { id: segment(id, 'id') },
       body: { connection_id: request.connectionId, inputs: request.inputs ?? {} },
       connectionId: request.connectionId,
-    })) as unknown as { field: string; schema: Record<string, unknown> }
+      options: requestOptions,
+    })
   }
 
   /** Checks inputs and the connection; runs nothing. */
-  async validate(id: string, request: { connectionId: string; inputs: Record<string, unknown> }) {
-    return (await this.api.call({
-      method: 'POST',
-      path: `${actionPath(id)}/validate`,
+  async validate(
+    id: string,
+    request: { connectionId: string; inputs: Record<string, unknown> },
+    requestOptions?: RequestOptions,
+  ): Promise<InputValidation> {
+    return this.api.call({
+      operation: 'validateActionInputs',
+      params: { id: segment(id, 'id') },
       body: { connection_id: request.connectionId, inputs: request.inputs },
       connectionId: request.connectionId,
-    })) as unknown as {
-      valid: boolean
-      errors: { path: string; message: string }[]
-      connection: { id: string; status: string; missing_scopes: string[] }
-    }
+      options: requestOptions,
+    })
   }
 }
 
@@ -155,7 +130,10 @@ export interface CreateRunOptions {
   version?: string
   connectionId: string
   inputs: Record<string, unknown>
-  /** Makes retries of this call safe: the same key and body give the same run. */
+  /**
+   * Makes repeating this call safe: the same key and body give the same run. The SDK generates one
+   * when absent, so its own retries never start a second run.
+   */
   idempotencyKey?: string
   /** Wait up to this many ms for the run to end before answering. */
   wait?: number
@@ -166,7 +144,14 @@ export interface CreateRunOptions {
   webhook?: boolean
 }
 
-const runPath = (id: string) => `/v1/runs/${segment(id, 'id')}`
+export interface ListRunsOptions {
+  status?: RunStatus
+  action?: string
+  connectionId?: string
+  /** Page size, 1 to 100 (server default 25). */
+  limit?: number
+  cursor?: string
+}
 
 /** This end user's action runs (docs/actions.md). */
 export class Runs {
@@ -174,12 +159,14 @@ export class Runs {
   constructor(private readonly api: ApiCaller) {}
 
   /** `POST /v1/runs`: the run, ended if it ended within `wait`. */
-  async create<O = unknown>(options: CreateRunOptions): Promise<Run<O>> {
+  async create<O = unknown>(options: CreateRunOptions, requestOptions?: RequestOptions): Promise<Run<O>> {
     if (options.wait !== undefined && (!Number.isInteger(options.wait) || options.wait < 0))
       throw new TypeError('options.wait: must be a non-negative integer (ms)')
+    if (options.idempotencyKey !== undefined && (typeof options.idempotencyKey !== 'string' || options.idempotencyKey === '')) {
+      throw new TypeError('options.idempotencyKey: must be a non-empty string')
+    }
     return (await this.api.call({
-      method: 'POST',
-      path: '/v1/runs',
+      operation: 'createRun',
       ...(options.idempotencyKey !== undefined ? { headers: { 'idempotency-key': options.idempotencyKey } } : {}),
       body: {
         action: options.action,
@@ -193,32 +180,42 @@ export class Runs {
         webhook: options.webhook,
       },
       connectionId: options.connectionId,
-    })) as unknown as Run<O>
+      options: requestOptions,
+      ...(options.wait ? { waitMs: options.wait } : {}),
+    })) as Run<O>
   }
 
   /** `GET /v1/runs/{id}` (with `wait`: a long poll of up to that many ms). */
-  async get<O = unknown>(id: string, options: { wait?: number } = {}): Promise<Run<O>> {
-    return (await this.api.call({ method: 'GET', path: runPath(id), query: { wait_ms: options.wait } })) as unknown as Run<O>
+  async get<O = unknown>(id: string, options: { wait?: number } = {}, requestOptions?: RequestOptions): Promise<Run<O>> {
+    return (await this.api.call({
+      operation: 'getRun',
+      params: { id: segment(id, 'id') },
+      query: { wait_ms: options.wait },
+      options: requestOptions,
+      ...(options.wait ? { waitMs: options.wait } : {}),
+    })) as Run<O>
   }
 
   /** Long-polls until the run has ended (or `timeout` ms, default 5 min, have passed: then the run as it is). */
-  async wait<O = unknown>(id: string, options: { timeout?: number } = {}): Promise<Run<O>> {
+  async wait<O = unknown>(id: string, options: { timeout?: number } = {}, requestOptions?: RequestOptions): Promise<Run<O>> {
     const deadline = Date.now() + (options.timeout ?? 300_000)
     for (;;) {
       const left = deadline - Date.now()
-      const run = await this.get<O>(id, { wait: Math.max(0, Math.min(left, 30_000)) })
+      const run = await this.get<O>(id, { wait: Math.max(0, Math.min(left, 30_000)) }, requestOptions)
       if (TERMINAL_RUN_STATUSES.includes(run.status) || Date.now() >= deadline) return run
     }
   }
 
-  async cancel(id: string): Promise<Run> {
-    return (await this.api.call({ method: 'POST', path: `${runPath(id)}/cancel` })) as unknown as Run
+  /** `POST /v1/runs/{id}/cancel`: 409 `PB_ERR_CONFLICT` when it has already ended. */
+  async cancel(id: string, requestOptions?: RequestOptions): Promise<Run> {
+    return (await this.api.call({ operation: 'cancelRun', params: { id: segment(id, 'id') }, options: requestOptions })) as Run
   }
 
-  async list(options: { status?: RunStatus; action?: string; connectionId?: string; limit?: number; cursor?: string } = {}) {
+  /** `GET /v1/runs`: one page, newest first. */
+  async list(options: ListRunsOptions = {}, requestOptions?: RequestOptions): Promise<{ data: Run[]; next_cursor: string | null }> {
+    checkLimit(options.limit)
     return (await this.api.call({
-      method: 'GET',
-      path: '/v1/runs',
+      operation: 'listRuns',
       query: {
         status: options.status,
         action: options.action,
@@ -226,20 +223,17 @@ export class Runs {
         limit: options.limit,
         cursor: options.cursor,
       },
-    })) as unknown as { data: Run[]; next_cursor: string | null }
+      options: requestOptions,
+    })) as { data: Run[]; next_cursor: string | null }
   }
 
-  async logs(id: string) {
-    return (await this.api.call({ method: 'GET', path: `${runPath(id)}/logs` })) as unknown as {
-      data: {
-        seq: number
-        attempt: number
-        kind: 'http' | 'log'
-        level: string
-        message: string
-        data: Record<string, unknown> | null
-        created_at: string
-      }[]
-    }
+  /** Every run matching `options`, newest first, page after page (`limit` is the page size). */
+  listAll(options: Omit<ListRunsOptions, 'cursor'> = {}, requestOptions?: RequestOptions): AsyncGenerator<Run, void, undefined> {
+    return allPages('GET /v1/runs', (cursor) => this.list({ ...options, ...(cursor === undefined ? {} : { cursor }) }, requestOptions))
+  }
+
+  /** `GET /v1/runs/{id}/logs`: its HTTP exchanges with the app (redacted) and the action's own lines. */
+  async logs(id: string, requestOptions?: RequestOptions): Promise<RunLogs> {
+    return this.api.call({ operation: 'getRunLogs', params: { id: segment(id, 'id') }, options: requestOptions })
   }
 }

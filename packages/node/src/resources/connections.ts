@@ -1,5 +1,5 @@
-import { PatchbayError } from '../errors.js'
-import { type ApiCaller, segment } from '../lib/api.js'
+import { type ApiCaller, type RequestOptions, segment } from '../lib/api.js'
+import { allPages } from '../lib/pages.js'
 import type { Connection, ConnectionCredentials, ConnectionList, ConnectionStatus } from '../types.js'
 
 export interface ListConnectionsOptions {
@@ -39,8 +39,11 @@ export interface CredentialsOptions {
   forceRefresh?: boolean
 }
 
-function connectionPath(id: string): string {
-  return `/v1/connections/${segment(id, 'id')}`
+/** `limit` checked before anything is sent. */
+export function checkLimit(limit: unknown, path = 'options.limit'): void {
+  if (limit !== undefined && (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1)) {
+    throw new TypeError(`${path}: must be a positive integer`)
+  }
 }
 
 /** This end user's connections. */
@@ -49,84 +52,88 @@ export class Connections {
   constructor(private readonly api: ApiCaller) {}
 
   /** `GET /v1/connections`: one page, oldest first. */
-  async list(options: ListConnectionsOptions = {}): Promise<ConnectionList> {
-    if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 1)) {
-      throw new TypeError('options.limit: must be a positive integer')
-    }
-    const body = await this.api.call({
-      method: 'GET',
-      path: '/v1/connections',
+  async list(options: ListConnectionsOptions = {}, requestOptions?: RequestOptions): Promise<ConnectionList> {
+    checkLimit(options.limit)
+    return this.api.call({
+      operation: 'listConnections',
       query: { app: options.app, status: options.status, limit: options.limit, cursor: options.cursor },
+      options: requestOptions,
     })
-    if (!Array.isArray(body?.data)) {
-      throw new PatchbayError('PB_ERR_INVALID_RESPONSE', 'GET /v1/connections: the answer has no data array', { status: 200 })
-    }
-    const next = body.next_cursor
-    return { data: body.data as Connection[], next_cursor: typeof next === 'string' && next !== '' ? next : null }
   }
 
   /** Every connection matching `options`, page after page (`limit` is the page size). */
-  async *listAll(options: Omit<ListConnectionsOptions, 'cursor'> = {}): AsyncGenerator<Connection, void, undefined> {
-    let cursor: string | undefined
-    do {
-      const page = await this.list({ ...options, ...(cursor === undefined ? {} : { cursor }) })
-      yield* page.data
-      cursor = page.next_cursor ?? undefined
-    } while (cursor !== undefined)
+  listAll(
+    options: Omit<ListConnectionsOptions, 'cursor'> = {},
+    requestOptions?: RequestOptions,
+  ): AsyncGenerator<Connection, void, undefined> {
+    return allPages('GET /v1/connections', (cursor) =>
+      this.list({ ...options, ...(cursor === undefined ? {} : { cursor }) }, requestOptions),
+    )
   }
 
   /** `GET /v1/connections/{id}`; `PB_ERR_NOT_FOUND` for unknown ids and other users' connections. */
-  async get(id: string): Promise<Connection> {
-    return (await this.api.call({ method: 'GET', path: connectionPath(id), connectionId: id })) as unknown as Connection
+  async get(id: string, requestOptions?: RequestOptions): Promise<Connection> {
+    return this.api.call({ operation: 'getConnection', params: { id: segment(id, 'id') }, connectionId: id, options: requestOptions })
   }
 
   /** `PATCH /v1/connections/{id}`: a new display name (1 to 200 characters), or null to clear it. */
-  async rename(id: string, name: string | null): Promise<Connection> {
+  async rename(id: string, name: string | null, requestOptions?: RequestOptions): Promise<Connection> {
     if (typeof name !== 'string' && name !== null) throw new TypeError('name: must be a string or null')
-    return (await this.api.call({ method: 'PATCH', path: connectionPath(id), body: { name }, connectionId: id })) as unknown as Connection
+    return this.api.call({
+      operation: 'renameConnection',
+      params: { id: segment(id, 'id') },
+      body: { name },
+      connectionId: id,
+      options: requestOptions,
+    })
   }
 
   /** `DELETE /v1/connections/{id}` (revoking at the provider where it can). */
-  async delete(id: string): Promise<void> {
-    await this.api.call({ method: 'DELETE', path: connectionPath(id), connectionId: id })
+  async delete(id: string, requestOptions?: RequestOptions): Promise<void> {
+    await this.api.call({ operation: 'deleteConnection', params: { id: segment(id, 'id') }, connectionId: id, options: requestOptions })
   }
 
   /**
    * `POST /v1/connections`: connects an API-key or basic-auth app without the Connect UI. The app
-   * checks the credentials first: `PB_ERR_CREDENTIALS_REJECTED` (422) when it refuses them.
+   * checks the credentials first: `PB_ERR_CREDENTIALS_REJECTED` (422) when it refuses them. Not
+   * retried (a write without an idempotency key).
    */
-  async create(options: CreateConnectionOptions): Promise<Connection> {
+  async create(options: CreateConnectionOptions, requestOptions?: RequestOptions): Promise<Connection> {
     if (typeof options !== 'object' || options === null) throw new TypeError('options: must be an object')
     segment(options.app, 'options.app')
     if (typeof options.credentials !== 'object' || options.credentials === null) {
       throw new TypeError('options.credentials: must be an object')
     }
-    const body = {
-      app: options.app,
-      credentials: options.credentials,
-      ...(options.authOption === undefined ? {} : { auth_option: options.authOption }),
-      ...(options.name === undefined ? {} : { name: options.name }),
-      ...(options.params === undefined ? {} : { params: options.params }),
-      ...(options.allowMultiple === undefined ? {} : { allow_multiple: options.allowMultiple }),
-    }
-    return (await this.api.call({ method: 'POST', path: '/v1/connections', body })) as unknown as Connection
+    return this.api.call({
+      operation: 'createConnection',
+      body: {
+        app: options.app,
+        credentials: options.credentials,
+        ...(options.authOption === undefined ? {} : { auth_option: options.authOption }),
+        ...(options.name === undefined ? {} : { name: options.name }),
+        ...(options.params === undefined ? {} : { params: options.params }),
+        ...(options.allowMultiple === undefined ? {} : { allow_multiple: options.allowMultiple }),
+      },
+      options: requestOptions,
+    })
   }
 
   /**
    * `GET /v1/connections/{id}/credentials`: fresh secrets for the partner's backend.
    * {@link CredentialRevokedError} when the connection needs to be reconnected.
    */
-  async credentials(id: string, options: CredentialsOptions = {}): Promise<ConnectionCredentials> {
+  async credentials(id: string, options: CredentialsOptions = {}, requestOptions?: RequestOptions): Promise<ConnectionCredentials> {
     const { minValidity, forceRefresh } = options
     if (minValidity !== undefined && (!Number.isInteger(minValidity) || minValidity < 0)) {
       throw new TypeError('options.minValidity: must be a non-negative integer (seconds)')
     }
     if (forceRefresh !== undefined && typeof forceRefresh !== 'boolean') throw new TypeError('options.forceRefresh: must be a boolean')
-    return (await this.api.call({
-      method: 'GET',
-      path: `${connectionPath(id)}/credentials`,
-      query: { min_validity: minValidity, ...(forceRefresh ? { force_refresh: 'true' } : {}) },
+    return this.api.call({
+      operation: 'getConnectionCredentials',
+      params: { id: segment(id, 'id') },
+      query: { min_validity: minValidity, ...(forceRefresh ? { force_refresh: true } : {}) },
       connectionId: id,
-    })) as unknown as ConnectionCredentials
+      options: requestOptions,
+    })
   }
 }

@@ -1,12 +1,13 @@
 import { PatchbayError } from '../errors.js'
 import { type Static, Type } from '@sinclair/typebox'
+import { ref } from '../lib/schema-ref.js'
 import type { PartnerApps } from '../partners/partner-apps.js'
 import type { App, AuthOption, Field } from './app-schema.js'
 import type { Catalog } from './load-catalog.js'
 import { connectionParamsFor } from './template.js'
 import { needsNoConnection, usableOptions } from './usable-options.js'
 
-const FieldJson = Type.Object(
+export const AppFieldJson = Type.Object(
   {
     key: Type.String(),
     label: Type.String(),
@@ -22,10 +23,10 @@ const FieldJson = Type.Object(
     suffix: Type.Optional(Type.String()),
     default: Type.Optional(Type.String({ description: 'Used when an optional field is left empty.' })),
   },
-  { additionalProperties: false },
+  { $id: 'AppField', additionalProperties: false, description: 'A field the user supplies to connect the app.' },
 )
 
-const AuthOptionJson = Type.Object(
+export const AppAuthOptionJson = Type.Object(
   {
     key: Type.String(),
     type: Type.Union(
@@ -33,9 +34,9 @@ const AuthOptionJson = Type.Object(
       { description: 'oauth2 and oauth1 connect in the Connect UI only; the others also through POST /v1/connections.' },
     ),
     label: Type.String(),
-    fields: Type.Array(FieldJson, { description: 'What the user supplies: connection parameters, then credential fields.' }),
+    fields: Type.Array(ref(AppFieldJson), { description: 'What the user supplies: connection parameters, then credential fields.' }),
   },
-  { additionalProperties: false },
+  { $id: 'AppAuthOption', additionalProperties: false, description: 'One way to connect the app.' },
 )
 
 /** An app as the REST API describes it: what it is and how to connect it, never a secret. */
@@ -48,13 +49,13 @@ export const AppJson = Type.Object(
     logo_url: Type.Union([Type.String(), Type.Null()]),
     brand_color: Type.Union([Type.String(), Type.Null()]),
     docs_url: Type.String({ description: "The provider's developer documentation." }),
-    auth: Type.Array(AuthOptionJson, { description: 'The ways this partner offers to connect the app.' }),
+    auth: Type.Array(ref(AppAuthOptionJson), { description: 'The ways this partner offers to connect the app.' }),
     connect_link: Type.Union([Type.String(), Type.Null()], {
       description:
         'Opens the Connect UI for this app; add `?token=<connect session code>`. Null when the app needs no connection: its actions run without one.',
     }),
   },
-  { additionalProperties: false },
+  { $id: 'App', additionalProperties: false, description: 'An app of the catalog as the partner offers it.' },
 )
 export type AppJson = Static<typeof AppJson>
 
@@ -75,7 +76,7 @@ export function authOptionLabel(option: AuthOption): string {
   }
 }
 
-function fieldJson(field: Field, kind: 'param' | 'credential'): Static<typeof FieldJson> {
+function fieldJson(field: Field, kind: 'param' | 'credential'): Static<typeof AppFieldJson> {
   return {
     key: field.key,
     label: field.label,

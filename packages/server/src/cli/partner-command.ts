@@ -30,9 +30,10 @@ const partnerFlags = {
   'webhook-url': { type: 'string' },
 } as const
 
+/** A partner as the CLI prints it: no secret hash, and timestamps in ISO 8601 like the REST API's. */
 export function publicView(p: Partner) {
-  const { clientSecretHash: _hidden, ...rest } = p
-  return rest
+  const { clientSecretHash: _hidden, createdAt, updatedAt, ...rest } = p
+  return { ...rest, createdAt: new Date(createdAt).toISOString(), updatedAt: new Date(updatedAt).toISOString() }
 }
 
 export type Flags = { [K in keyof typeof partnerFlags]?: (typeof partnerFlags)[K] extends { multiple: true } ? string[] : string }

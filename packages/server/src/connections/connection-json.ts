@@ -6,7 +6,7 @@ const EndUserJson = Type.Object(
     tenant_id: Type.String({ description: "The partner's tenant id for the end user." }),
     user_id: Type.String({ description: "The partner's own id for the end user." }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'The end user it belongs to: in the operator API and webhooks only.' },
 )
 
 /**
@@ -35,7 +35,11 @@ export const ConnectionJson = Type.Object(
     updated_at: Type.String({ format: 'date-time' }),
     end_user: Type.Optional(EndUserJson),
   },
-  { additionalProperties: false },
+  {
+    $id: 'Connection',
+    additionalProperties: false,
+    description: "A connection: one end user's account at one app. Never holds credentials.",
+  },
 )
 export type ConnectionJson = Static<typeof ConnectionJson>
 

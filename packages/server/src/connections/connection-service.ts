@@ -81,8 +81,8 @@ export class ConnectionService {
     return this.page({ partnerId, tenantId: options.tenantId, userId: options.userId }, options)
   }
 
-  /** Any of the partner's connections, with its end user's ids (the operator API and console). */
-  async getForPartner(partnerId: string, id: string): Promise<ConnectionPage['data'][number] | undefined> {
+  /** Any of the partner's connections with its end user's ids, or undefined (the console, the audit route). */
+  async findForPartner(partnerId: string, id: string): Promise<ConnectionPage['data'][number] | undefined> {
     const row = await this.deps.db
       .selectFrom('connections as c')
       .innerJoin('end_users as u', (join) => join.onRef('u.id', '=', 'c.end_user_id').onRef('u.partner_id', '=', 'c.partner_id'))
@@ -94,6 +94,19 @@ export class ConnectionService {
     if (!row) return undefined
     const { end_user_tenant_id, end_user_external_id, ...rest } = row
     return { connection: toConnection(rest), endUser: { tenantId: end_user_tenant_id, userId: end_user_external_id } }
+  }
+
+  /** One connection of the partner, whichever end user's, with that end user (the operator API). */
+  async getForPartner(partnerId: string, id: string): Promise<ListedConnection> {
+    const [listed] = (await this.page({ partnerId, id }, { limit: 1 })).data
+    if (!listed) throw notFound(id)
+    return listed
+  }
+
+  /** Deletes one connection of the partner, whichever end user's: {@link delete} on its owner's behalf. */
+  async deleteForPartner(partnerId: string, id: string, actor: AuditActor, log: LineLogger = this.deps.log): Promise<void> {
+    const { connection } = await this.getForPartner(partnerId, id)
+    await this.delete({ partnerId, endUserId: connection.endUserId }, id, actor, log)
   }
 
   async get(owner: Owner, id: string): Promise<Connection> {
@@ -189,7 +202,7 @@ export class ConnectionService {
   }
 
   private async page(
-    scope: { partnerId: string; endUserId?: string; tenantId?: string | undefined; userId?: string | undefined },
+    scope: { partnerId: string; endUserId?: string; tenantId?: string | undefined; userId?: string | undefined; id?: string },
     options: ListConnectionsOptions,
   ): Promise<ConnectionPage> {
     const after = options.cursor === undefined ? undefined : decodePageCursor(options.cursor)
@@ -199,6 +212,7 @@ export class ConnectionService {
       .selectAll('c')
       .select(['u.tenant_id as end_user_tenant_id', 'u.external_id as end_user_external_id'])
       .where('c.partner_id', '=', scope.partnerId)
+      .$if(scope.id !== undefined, (q) => q.where('c.id', '=', scope.id as string))
       .$if(scope.endUserId !== undefined, (q) => q.where('c.end_user_id', '=', scope.endUserId as string))
       .$if(scope.tenantId !== undefined, (q) => q.where('u.tenant_id', '=', scope.tenantId as string))
       .$if(scope.userId !== undefined, (q) => q.where('u.external_id', '=', scope.userId as string))

@@ -85,7 +85,7 @@ export class ConsoleService {
     partnerId: string,
     id: string,
   ): Promise<{ item: PartnerConnection; audit: AuditEntry[]; statusHistory: AuditEntry[]; refreshes: AuditEntry[] }> {
-    const item = await this.deps.connections.getForPartner(partnerId, id)
+    const item = await this.deps.connections.findForPartner(partnerId, id)
     if (!item) throw new PatchbayError('PB_ERR_NOT_FOUND', `connection ${id} not found`)
     // Each section reads its own entries: a busy connection's latest 100 entries may all be reads.
     const [audit, statusHistory, refreshes] = await Promise.all([
@@ -103,7 +103,7 @@ export class ConsoleService {
 
   /** A one-time link that re-authorizes the connection (it keeps its id), for the operator to send to the end user. */
   async reauthLink(partnerId: string, id: string): Promise<{ url: string; expiresAt: number }> {
-    const item = await this.deps.connections.getForPartner(partnerId, id)
+    const item = await this.deps.connections.findForPartner(partnerId, id)
     if (!item) throw new PatchbayError('PB_ERR_NOT_FOUND', `connection ${id} not found`)
     const c = item.connection
     return mintConnectLink(
@@ -115,7 +115,7 @@ export class ConsoleService {
   }
 
   async deleteConnection(partnerId: string, id: string, actor: AuditActor): Promise<void> {
-    const item = await this.deps.connections.getForPartner(partnerId, id)
+    const item = await this.deps.connections.findForPartner(partnerId, id)
     if (!item) throw new PatchbayError('PB_ERR_NOT_FOUND', `connection ${id} not found`)
     await this.deps.connections.delete({ partnerId, endUserId: item.connection.endUserId }, id, actor)
   }

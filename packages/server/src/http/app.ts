@@ -1,3 +1,4 @@
+import AjvCompiler from '@fastify/ajv-compiler'
 import cookie from '@fastify/cookie'
 import formbody from '@fastify/formbody'
 import rateLimit from '@fastify/rate-limit'
@@ -8,6 +9,7 @@ import type { Socket } from 'node:net'
 import type { Logger } from 'pino'
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { answerFor } from './error-response.js'
+import { sharedSchemas, swaggerOptions } from './openapi.js'
 import { PatchbayError } from '../errors.js'
 import { refuseNulBytes } from './nul-bytes.js'
 import type { Partner } from '../partners/partner-store.js'
@@ -101,7 +103,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     genReqId: (req) => (req as IdentifiedRequest)[REQUEST_ID] ?? requestIdFor(req.headers),
     bodyLimit: config.bodyLimitBytes,
     // Keep unknown keys out of bodies instead of failing on them; routes that care set additionalProperties: false.
+    // Bodies are JSON and keep their types; the query, path and headers are text, coerced to their schema's types (partValidators).
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+    schemaController: { compilersFactory: { buildValidator: partValidators as never } },
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
@@ -124,19 +128,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   app.decorateRequest('principal', null as unknown as Principal)
   app.decorateRequest('partner', null as unknown as Partner)
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'Patchbay API', version: '0.1.0', description: 'The Patchbay REST API and token endpoint.' },
-      servers: [{ url: config.publicUrl }],
-      components: {
-        securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'A Patchbay access token from /oauth/token.' },
-          basic: { type: 'http', scheme: 'basic', description: "The partner's client_id and client_secret (/v1/partner)." },
-        },
-      },
-    },
-  })
+  // Schemas shared by several routes (the error body, connections, runs…): one component each in the document.
+  for (const schema of sharedSchemas) app.addSchema(schema)
+  await app.register(swagger, swaggerOptions(config.publicUrl))
   await app.register(formbody)
   await app.register(cookie)
   // One store for every limiter: a key has one budget whichever route counts it, across processes on PostgreSQL.
@@ -162,6 +156,23 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(docsRoutes)
   await app.register(consoleRoutes)
   return app as unknown as FastifyInstance
+}
+
+const bodyValidators = AjvCompiler()
+const textValidators = AjvCompiler()
+
+/**
+ * Validators per part of the request: a JSON body is checked as sent (`"5"` is not a number), while
+ * the query string, path parameters and headers are text, so their values are coerced to the schema's
+ * types first (`?limit=50` is the integer 50, `?connected=true` the boolean), as Fastify does by default.
+ */
+function partValidators(externalSchemas: Record<string, unknown>, options: { customOptions?: Record<string, unknown> } = {}) {
+  const body = bodyValidators(externalSchemas as never, options as never)
+  const text = textValidators(
+    externalSchemas as never,
+    { ...options, customOptions: { ...options.customOptions, coerceTypes: 'array' } } as never,
+  )
+  return (route: AjvCompiler.RouteDefinition) => (route.httpPart === 'body' ? body : text)(route as never)
 }
 
 /** Where the server hands a request's id to Fastify's genReqId (set on the raw request before Fastify sees it). */

@@ -2,7 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { resultMessage } from '../connect/flow/results.js'
+import { PatchbayError } from '../errors.js'
+import { errorResponses } from '../http/error-schema.js'
 import { nulPath } from '../http/nul-bytes.js'
+import { ref } from '../lib/schema-ref.js'
 import { respond } from './connect-ui.js'
 
 /** The seed-004 parameters, from a JSON `payload` field, a JSON body, form fields or the query string. */
@@ -87,26 +90,60 @@ function readPopupParams(query: Record<string, unknown>, body: unknown): PopupPa
  * `connectionId`, or `error` and `errorData`.
  */
 /** `/connect/outcome`: the final result message (as the popup posts it), or where the session stands. */
-const OutcomeAnswer = Type.Object({
-  type: Type.Optional(Type.Literal('patchbay:connect')),
-  status: Type.Union(
-    ['success', 'error', 'pending', 'expired', 'consumed'].map((s) => Type.Literal(s)),
-    {
-      description: 'success or error (the outcome, handed out once); pending, expired or consumed (already handed out).',
-    },
+export const ConnectOutcome = Type.Object(
+  {
+    type: Type.Optional(Type.Literal('patchbay:connect')),
+    status: Type.Union(
+      ['success', 'error', 'pending', 'expired', 'consumed'].map((s) => Type.Literal(s)),
+      {
+        description: 'success or error (the outcome, handed out once); pending, expired or consumed (already handed out).',
+      },
+    ),
+    app: Type.Optional(Type.String()),
+    connection_id: Type.Optional(Type.String()),
+    operation: Type.Optional(Type.Union([Type.Literal('creation'), Type.Literal('reauth')])),
+    account_identifier: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    error: Type.Optional(Type.String()),
+    error_description: Type.Optional(Type.String()),
+    state: Type.Optional(Type.String()),
+    nonce: Type.Optional(Type.String()),
+    session_id: Type.Optional(Type.String()),
+    in_progress: Type.Optional(Type.Boolean({ description: 'pending: the user is at the provider right now.' })),
+  },
+  { $id: 'ConnectOutcome', description: "A connect session's result message, or where the session stands." },
+)
+
+const popupFields = {
+  integrationKey: Type.String({ description: 'The app to connect (its catalog key; `integrationId` is read too).' }),
+  token: Type.Optional(Type.String({ description: 'A connect session code (`pbsc_…`) minted for the end user.' })),
+  connectionParameters: Type.Optional(
+    Type.String({ description: "A JSON object: the app's connection parameters and, to connect without a form, its credential fields." }),
   ),
-  app: Type.Optional(Type.String()),
-  connection_id: Type.Optional(Type.String()),
-  operation: Type.Optional(Type.Union([Type.Literal('creation'), Type.Literal('reauth')])),
-  account_identifier: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-  error: Type.Optional(Type.String()),
-  error_description: Type.Optional(Type.String()),
-  state: Type.Optional(Type.String()),
-  nonce: Type.Optional(Type.String()),
-  session_id: Type.Optional(Type.String()),
-  in_progress: Type.Optional(Type.Boolean({ description: 'pending: the user is at the provider right now.' })),
-})
-const NotFoundAnswer = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) })
+  connectionId: Type.Optional(Type.String({ description: 'A connection of the end user to reconnect (it keeps its id).' })),
+  name: Type.Optional(Type.String({ description: 'Display name of the new connection.' })),
+  authOptionKey: Type.Optional(Type.String({ description: "The app's auth option, when it has several." })),
+  allowMultipleConnections: Type.Optional(Type.Boolean({ description: "Keep the user's other connections of the app." })),
+  customState: Type.Optional(Type.String({ description: 'Handed back with the result.' })),
+  redirectUri: Type.Optional(
+    Type.String({ description: 'A registered URI the browser returns to, with `connectionId`, or `error` and `errorData`.' }),
+  ),
+}
+const htmlPage = (description: string) => ({ description, content: { 'text/html': { schema: Type.String() } } })
+/** What the document says of `/connection-popup`; the handler checks its input itself (readPopupParams), so no route schema validates it. */
+const popupDocs = {
+  tags: ['connect'],
+  security: [],
+  response: {
+    200: htmlPage('A Connect UI page: the form to fill in, or the result.'),
+    303: {
+      type: 'null',
+      description: "On to the app's sign-in, or back to `redirectUri` with the result.",
+      headers: { Location: Type.String() },
+    },
+    400: htmlPage('An error page: the parameters are not valid.'),
+    ...errorResponses([429]),
+  },
+}
 
 export const connectionPopupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { config } = app.services
@@ -160,9 +197,44 @@ export const connectionPopupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (!err.validation) throw err
     return respond(app, reply, { kind: 'error', status: 400, title: 'This link is not valid', message: err.message })
   }
-  const schema = { hide: true }
-  app.post('/connection-popup', { onRequest: limit, schema, errorHandler }, handler)
-  app.get('/connection-popup', { onRequest: limit, schema, errorHandler }, handler)
+  const documented = (schema: Record<string, unknown>) => ({
+    swaggerTransform: ({ url }: { url: string }) => ({ url, schema: { ...popupDocs, ...schema } }),
+  })
+  const description =
+    'Connecting without the widget (docs/api.md): the browser arrives with the parameters, the Connect UI flow runs, and the browser ' +
+    'is sent back to `redirectUri` with `connectionId`, or `error` and `errorData`.'
+  app.post(
+    '/connection-popup',
+    {
+      onRequest: limit,
+      errorHandler,
+      config: documented({
+        operationId: 'submitConnectionPopup',
+        summary: 'Connect an account without the widget (form post)',
+        description: `${description} The parameters come as form fields, a JSON body, a JSON \`payload\` field, or in the query.`,
+        consumes: ['application/x-www-form-urlencoded', 'application/json'],
+        body: Type.Object({
+          ...popupFields,
+          payload: Type.Optional(Type.String({ description: 'All of the parameters as one JSON object.' })),
+        }),
+      }),
+    },
+    handler,
+  )
+  app.get(
+    '/connection-popup',
+    {
+      onRequest: limit,
+      errorHandler,
+      config: documented({
+        operationId: 'openConnectionPopup',
+        summary: 'Connect an account without the widget (link)',
+        description,
+        querystring: Type.Object(popupFields),
+      }),
+    },
+    handler,
+  )
 
   /**
    * The widget's fallback when its popup lost `window.opener`: the session's outcome, for the code
@@ -173,10 +245,16 @@ export const connectionPopupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       onRequest: limit,
       schema: {
+        operationId: 'getConnectOutcome',
         summary: "A connect session's outcome (widget fallback)",
+        description: 'For the session code the widget holds: the final result, handed out once, or where the session stands.',
         tags: ['connect'],
-        body: Type.Object({ token: Type.String({ maxLength: 200 }) }),
-        response: { 200: OutcomeAnswer, 404: NotFoundAnswer },
+        security: [],
+        body: Type.Object({ token: Type.String({ maxLength: 200, description: 'The connect session code.' }) }),
+        response: {
+          200: ref(ConnectOutcome),
+          ...errorResponses([400, 404, 429], { 404: 'No such connect session (`PB_ERR_NOT_FOUND`).' }),
+        },
       },
     },
     async (req, reply) => {
@@ -188,7 +266,7 @@ export const connectionPopupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply.header('Cache-Control', 'no-store')
       switch (result.status) {
         case 'not_found':
-          return reply.code(404).send({ error: { code: 'PB_ERR_NOT_FOUND', message: 'no such connect session' } })
+          return reply.code(404).send(new PatchbayError('PB_ERR_NOT_FOUND', 'no such connect session').toJSON())
         case 'final':
           return resultMessage(result.session, result.outcome)
         case 'pending':

@@ -4,20 +4,25 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { PatchbayError } from '../errors.js'
+import { errorResponses, NUL_QUERY } from '../http/error-schema.js'
+import { ref } from '../lib/schema-ref.js'
 import { apiScopes, MCP_SCOPE } from '../access-tokens/scopes.js'
 import { createMcpEndpoint, type McpCaller } from '../mcp/mcp-server.js'
 import { bearerToken } from './v1/authenticate.js'
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string }
 
-const ResourceMetadata = Type.Object({
-  resource: Type.String(),
-  authorization_servers: Type.Array(Type.String()),
-  scopes_supported: Type.Array(Type.String()),
-  bearer_methods_supported: Type.Array(Type.String()),
-  resource_name: Type.String(),
-  resource_documentation: Type.String(),
-})
+export const ProtectedResourceMetadata = Type.Object(
+  {
+    resource: Type.String(),
+    authorization_servers: Type.Array(Type.String()),
+    scopes_supported: Type.Array(Type.String()),
+    bearer_methods_supported: Type.Array(Type.String()),
+    resource_name: Type.String(),
+    resource_documentation: Type.String(),
+  },
+  { $id: 'ProtectedResourceMetadata', description: 'RFC 9728 protected resource metadata.' },
+)
 
 declare module 'node:http' {
   interface IncomingMessage {
@@ -58,17 +63,20 @@ export const mcpRoutes: FastifyPluginAsyncTypebox = async (app) => {
     resource_documentation: `${config.publicUrl}/docs`,
   })
   const metadataSchema = {
+    operationId: 'getMcpResourceMetadata',
     summary: 'Protected resource metadata of /mcp (RFC 9728)',
     description:
       'Tokens come from the token exchange with `resource` set to this `resource` (the partner mints them; docs/mcp.md). No other grant is offered.',
     tags: ['mcp'],
-    response: { 200: ResourceMetadata },
+    security: [],
+    response: { 200: ref(ProtectedResourceMetadata), ...errorResponses([400], { 400: NUL_QUERY }) },
   }
   app.get(
     '/.well-known/oauth-protected-resource',
     {
       schema: {
         ...metadataSchema,
+        operationId: 'getApiResourceMetadata',
         summary: 'Protected resource metadata of the REST API (RFC 9728)',
         description: 'MCP clients: see `/.well-known/oauth-protected-resource/mcp`.',
       },
@@ -133,53 +141,55 @@ export const mcpRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   const endpoint = createMcpEndpoint(mcpTools, { pageSize: config.mcp.pageSize, version, log: app.services.log })
-  app.route({
-    method: ['POST', 'GET', 'DELETE'],
-    url: '/mcp',
-    onRequest: authenticate,
-    schema: {
-      summary: 'MCP endpoint (Streamable HTTP)',
-      description:
-        "The end user's actions as tools for AI agents: MCP 2026-07-28 (stateless) and the 2025 revisions, POST only (GET and DELETE answer 405: no sessions). " +
-        'Bearer token from the token exchange with `resource=<public URL>/mcp`; see docs/mcp.md.',
-      tags: ['mcp'],
-      security: [{ bearer: [] }],
-      response: {
-        200: Type.Object(
-          { jsonrpc: Type.Literal('2.0') },
-          { additionalProperties: true, description: 'A JSON-RPC response (2025 clients may get it as an SSE event).' },
-        ),
-        202: Type.Null({ description: 'A notification, accepted.' }),
-        400: Type.Object(
-          { jsonrpc: Type.Literal('2.0'), id: Type.Null(), error: Type.Object({ code: Type.Integer(), message: Type.String() }) },
-          { description: 'A JSON-RPC batch (not supported).' },
-        ),
-      },
+  const schema = {
+    operationId: 'callMcp',
+    summary: 'MCP endpoint (Streamable HTTP)',
+    description:
+      "The end user's actions as tools for AI agents: MCP 2026-07-28 (stateless) and the 2025 revisions, over POST (GET and DELETE answer 405: no sessions). " +
+      'Bearer token from the token exchange with `resource=<public URL>/mcp`; see docs/mcp.md.',
+    tags: ['mcp'],
+    security: [{ bearer: [] }],
+    response: {
+      200: Type.Object(
+        { jsonrpc: Type.Literal('2.0') },
+        { additionalProperties: true, description: 'A JSON-RPC response (2025 clients may get it as an SSE event).' },
+      ),
+      202: Type.Null({ description: 'A notification, accepted.' }),
+      400: Type.Object(
+        { jsonrpc: Type.Literal('2.0'), id: Type.Null(), error: Type.Object({ code: Type.Integer(), message: Type.String() }) },
+        { description: 'A JSON-RPC batch (not supported).' },
+      ),
+      ...errorResponses([401, 403, 429], {
+        403: 'The token lacks the `mcp` scope (`PB_ERR_INSUFFICIENT_SCOPE`), or a browser page of another origin (`PB_ERR_FORBIDDEN`).',
+      }),
     },
-    handler: async (req, reply) => {
-      // JSON-RPC batches (2025-03-26 only, dropped since): one request, one call at most.
-      if (Array.isArray(req.body)) {
-        return reply.code(400).send({
-          jsonrpc: '2.0',
-          id: null,
-          error: { code: -32600, message: 'JSON-RPC batches are not supported: send one message per request' },
-        })
-      }
-      // The SDK's handler is fetch-shaped: a web Request in (the body already parsed by Fastify), a web
-      // Response out. A JSON answer is sent whole; a stream (SSE) is piped as it comes.
-      const headers = new Headers()
-      for (const [name, value] of Object.entries(req.headers)) {
-        if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value)
-      }
-      const request = new Request(new URL(req.url, config.publicUrl), { method: req.method, headers })
-      const response = await endpoint.fetch(request, { authInfo: req.raw.auth, parsedBody: req.body })
-      // The SDK's own answer, as it wrote it: not one of the route's schemas to serialize.
-      const raw = reply as unknown as FastifyReply
-      raw.code(response.status)
-      response.headers.forEach((value, name) => void raw.header(name, value))
-      if (!response.body) return raw.send()
-      if (response.headers.get('content-type')?.startsWith('text/event-stream')) return raw.send(Readable.fromWeb(response.body as never))
-      return raw.send(await response.text())
-    },
-  })
+  }
+  const handler = async (req: FastifyRequest, reply: FastifyReply) => {
+    // JSON-RPC batches (2025-03-26 only, dropped since): one request, one call at most.
+    if (Array.isArray(req.body)) {
+      return reply.code(400).send({
+        jsonrpc: '2.0',
+        id: null,
+        error: { code: -32600, message: 'JSON-RPC batches are not supported: send one message per request' },
+      })
+    }
+    // The SDK's handler is fetch-shaped: a web Request in (the body already parsed by Fastify), a web
+    // Response out. A JSON answer is sent whole; a stream (SSE) is piped as it comes.
+    const headers = new Headers()
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value)
+    }
+    const request = new Request(new URL(req.url, config.publicUrl), { method: req.method, headers })
+    const response = await endpoint.fetch(request, { authInfo: req.raw.auth, parsedBody: req.body })
+    // The SDK's own answer, as it wrote it: not one of the route's schemas to serialize.
+    const raw = reply as unknown as FastifyReply
+    raw.code(response.status)
+    response.headers.forEach((value, name) => void raw.header(name, value))
+    if (!response.body) return raw.send()
+    if (response.headers.get('content-type')?.startsWith('text/event-stream')) return raw.send(Readable.fromWeb(response.body as never))
+    return raw.send(await response.text())
+  }
+  app.route({ method: 'POST', url: '/mcp', onRequest: authenticate, schema, handler })
+  // Answered 405 by the MCP SDK (no sessions), after the same checks: not an operation to document.
+  app.route({ method: ['GET', 'DELETE'], url: '/mcp', onRequest: authenticate, schema: { hide: true }, handler })
 }

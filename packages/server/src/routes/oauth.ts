@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
 import { OAuthError, PatchbayError } from '../errors.js'
+import { errorResponses, NUL_QUERY, OAuthErrorBody } from '../http/error-schema.js'
+import { ref } from '../lib/schema-ref.js'
 import { authenticateClient } from '../token-server/client-auth.js'
 import { exchangeToken, type TokenExchangeResponse } from '../token-server/token-exchange.js'
 import { ACCESS_TOKEN_TYPE, CONNECT_SESSION_TOKEN_TYPE, JWT_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from '../token-server/token-types.js'
@@ -31,21 +33,22 @@ const TokenRequest = Type.Object(
   { additionalProperties: Type.String() },
 )
 
-const TokenResponse = Type.Object({
-  access_token: Type.String(),
-  issued_token_type: Type.String(),
-  token_type: Type.String(),
-  expires_in: Type.Integer(),
-  scope: Type.String(),
-  session_id: Type.Optional(Type.String()),
-  connect_url: Type.Optional(
-    Type.String({
-      description: 'Connect sessions: the Connect UI link with the code (`/to/{app}?token=…` for one app, else `/connect?token=…`).',
-    }),
-  ),
-})
-
-const OAuthErrorBody = Type.Object({ error: Type.String(), error_description: Type.String() })
+export const TokenResponse = Type.Object(
+  {
+    access_token: Type.String(),
+    issued_token_type: Type.String(),
+    token_type: Type.String(),
+    expires_in: Type.Integer(),
+    scope: Type.String(),
+    session_id: Type.Optional(Type.String()),
+    connect_url: Type.Optional(
+      Type.String({
+        description: 'Connect sessions: the Connect UI link with the code (`/to/{app}?token=…` for one app, else `/connect?token=…`).',
+      }),
+    ),
+  },
+  { $id: 'TokenResponse', description: 'RFC 8693 §2.2.1: an access token, or a connect session code.' },
+)
 
 const RevocationRequest = Type.Object(
   {
@@ -57,23 +60,36 @@ const RevocationRequest = Type.Object(
   { additionalProperties: Type.String() },
 )
 
+/** The token endpoint's error answers (RFC 6749 §5.2). */
+const oauthErrors = {
+  400: ref(OAuthErrorBody, { description: 'invalid_request, invalid_grant, invalid_scope, invalid_target, unsupported_grant_type.' }),
+  401: ref(OAuthErrorBody, { description: 'invalid_client: client authentication missing or failed.' }),
+  429: {
+    ...ref(OAuthErrorBody, { description: 'too_many_requests: retry after `Retry-After` seconds.' }),
+    headers: { 'Retry-After': Type.Integer({ description: 'Seconds to wait before retrying.' }) },
+  },
+}
+
 /** The authenticated client of a token request, for the per-client rate limit. */
 const authenticatedClient = new WeakMap<FastifyRequest, string>()
 
 /** RFC 8414 metadata, plus the token types Patchbay exchanges (named after RFC 8693's parameters). */
-const ServerMetadata = Type.Object({
-  issuer: Type.String(),
-  token_endpoint: Type.String(),
-  token_endpoint_auth_methods_supported: Type.Array(Type.String()),
-  revocation_endpoint: Type.String(),
-  revocation_endpoint_auth_methods_supported: Type.Array(Type.String()),
-  grant_types_supported: Type.Array(Type.String()),
-  response_types_supported: Type.Array(Type.String()),
-  scopes_supported: Type.Array(Type.String()),
-  service_documentation: Type.String(),
-  subject_token_types_supported: Type.Array(Type.String()),
-  requested_token_types_supported: Type.Array(Type.String()),
-})
+export const AuthorizationServerMetadata = Type.Object(
+  {
+    issuer: Type.String(),
+    token_endpoint: Type.String(),
+    token_endpoint_auth_methods_supported: Type.Array(Type.String()),
+    revocation_endpoint: Type.String(),
+    revocation_endpoint_auth_methods_supported: Type.Array(Type.String()),
+    grant_types_supported: Type.Array(Type.String()),
+    response_types_supported: Type.Array(Type.String()),
+    scopes_supported: Type.Array(Type.String()),
+    service_documentation: Type.String(),
+    subject_token_types_supported: Type.Array(Type.String()),
+    requested_token_types_supported: Type.Array(Type.String()),
+  },
+  { $id: 'AuthorizationServerMetadata', description: 'RFC 8414 authorization server metadata.' },
+)
 
 export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { config } = app.services
@@ -124,12 +140,15 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: perIp,
       config: { oauthErrors: true },
       schema: {
+        operationId: 'exchangeToken',
         summary: 'Token exchange (RFC 8693)',
         description: 'Exchanges a partner-signed JWT for a Patchbay access token or a connect session code.',
         tags: ['oauth'],
+        // client_secret_basic, or client_secret_post with the credentials in the form (no security scheme describes that).
+        security: [{ basic: [] }, {}],
         consumes: ['application/x-www-form-urlencoded'],
         body: TokenRequest,
-        response: { 200: TokenResponse, '4xx': OAuthErrorBody },
+        response: { 200: ref(TokenResponse), ...oauthErrors },
       },
     },
     async (req, reply) => {
@@ -154,13 +173,15 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: perIp,
       config: { oauthErrors: true },
       schema: {
+        operationId: 'revokeToken',
         summary: 'Token revocation (RFC 7009)',
         description:
           "Revokes one of the partner's access tokens at once, in every Patchbay process. Answers 200 also for a token that is unknown, expired, already revoked or another partner's (RFC 7009 §2.2): nothing is revealed about it.",
         tags: ['oauth'],
+        security: [{ basic: [] }, {}],
         consumes: ['application/x-www-form-urlencoded'],
         body: RevocationRequest,
-        response: { 200: Type.Null({ description: 'Revoked (or nothing to revoke); empty body.' }), '4xx': OAuthErrorBody },
+        response: { 200: Type.Null({ description: 'Revoked (or nothing to revoke); empty body.' }), ...oauthErrors },
       },
     },
     async (req, reply) => {
@@ -178,7 +199,15 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/.well-known/oauth-authorization-server',
-    { schema: { summary: 'Authorization server metadata (RFC 8414)', tags: ['oauth'], response: { 200: ServerMetadata } } },
+    {
+      schema: {
+        operationId: 'getAuthorizationServerMetadata',
+        summary: 'Authorization server metadata (RFC 8414)',
+        tags: ['oauth'],
+        security: [],
+        response: { 200: ref(AuthorizationServerMetadata), ...errorResponses([400], { 400: NUL_QUERY }) },
+      },
+    },
     async () => ({
       issuer: config.publicUrl,
       token_endpoint: `${config.publicUrl}/oauth/token`,

@@ -58,6 +58,11 @@ describe('patchbay CLI', () => {
       expect(partner.client_secret).toMatch(/^pbsk_/)
       expect(partner.clientSecretHash).toBeUndefined()
       expect(partner.redirectUris).toEqual(['https://p.example/cb'])
+      // Timestamps in ISO 8601, as the REST API and webhooks print them (not epoch milliseconds).
+      for (const at of [partner.createdAt, partner.updatedAt]) {
+        expect(at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
+        expect(Math.abs(Date.parse(at) - Date.now())).toBeLessThan(60_000)
+      }
 
       const again = await patchbay(['partner', 'create', ...partnerArgs, '--jwks-url', 'https://p.example/jwks'], dir)
       expect(again.code).toBe(2)
@@ -65,6 +70,7 @@ describe('patchbay CLI', () => {
 
       const list = JSON.parse((await patchbay(['partner', 'list'], dir)).stdout)
       expect(list.map((p: { id: string }) => p.id)).toEqual(['acme'])
+      expect(list[0].createdAt).toBe(partner.createdAt)
       expect(JSON.stringify(list)).not.toContain(partner.client_secret)
 
       const updated = JSON.parse((await patchbay(['partner', 'update', 'acme', '--allowed-origin', 'https://p.example'], dir)).stdout)
@@ -85,6 +91,24 @@ describe('patchbay CLI', () => {
     },
     SEVERAL_PROCESSES_MS,
   )
+
+  it('prints the OpenAPI document without a server, a database or keys (patchbay openapi)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pb-cli-'))
+    // A database URL nobody listens on: the document is built on a throwaway in-memory database instead.
+    const out = await patchbay(['openapi'], dir, {
+      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+      PATCHBAY_PUBLIC_URL: 'https://patchbay.example',
+    })
+    expect(out.code, out.stderr).toBe(0)
+    const doc = JSON.parse(out.stdout)
+    expect(doc.openapi).toBe('3.1.0')
+    expect(doc.servers).toEqual([{ url: 'https://patchbay.example', description: 'This Patchbay' }])
+    expect(doc.paths['/v1/connections'].get.operationId).toBe('listConnections')
+    expect(doc.components.schemas.Error).toBeDefined()
+    // Nothing was written where the configured data would live.
+    expect(existsSync(join(dir, 'patchbay.sqlite'))).toBe(false)
+    expect((await patchbay(['openapi', '--yaml'], dir)).code).toBe(2)
+  })
 
   // util-linux `script` (Debian's essential bsdutils package) gives the CLI a terminal, as an
   // operator's shell would. No skip: CI counts a skip as a failure.

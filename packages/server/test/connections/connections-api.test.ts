@@ -765,6 +765,31 @@ describe.each(databaseTargets)('Connections REST API ($name)', (target) => {
       expect(all.length).toBe(await connectionCount())
     })
 
+    it("reads and deletes any end user's connection by id (GET and DELETE /v1/partner/connections/{id}), another partner's never", async () => {
+      const owner = await login('op-carol', { org: 'op-tenant-3' })
+      const c = await seed(owner.owner, 'fakestripe')
+      const auth = basicAuth(t.partner.clientId, t.partner.clientSecret)
+      const other = await t.addPartner({ id: 'op-other' })
+
+      const got = await call(v1(`/partner/connections/${c.id}`), { auth })
+      expect(got.status).toBe(200)
+      expect(got.json).toMatchObject({ id: c.id, app: 'fakestripe', end_user: { tenant_id: 'op-tenant-3', user_id: 'op-carol' } })
+      expect(got.text).not.toContain(GOOD_KEY)
+      const foreign = basicAuth(other.clientId, other.clientSecret)
+      for (const method of ['GET', 'DELETE']) {
+        const refused = await call(v1(`/partner/connections/${c.id}`), { auth: foreign, method })
+        expect(refused.status).toBe(404)
+        expect(refused.json.error.code).toBe('PB_ERR_NOT_FOUND')
+      }
+
+      const deleted = await call(v1(`/partner/connections/${c.id}`), { auth, method: 'DELETE' })
+      expect(deleted.status).toBe(204)
+      expect((await call(v1(`/partner/connections/${c.id}`), { auth })).status).toBe(404)
+      expect((await call(v1(`/connections/${c.id}`), { token: owner.token })).status).toBe(404)
+      expect((await events('connection.deleted')).some((e) => e.data.connection_id === c.id)).toBe(true)
+      expect((await call(v1(`/partner/connections/${c.id}`), { auth, method: 'DELETE' })).status).toBe(404)
+    })
+
     it('refuses requests without valid client credentials (401, WWW-Authenticate: Basic)', async () => {
       const { token } = await login('op-intruder')
       for (const auth of [undefined, basicAuth(t.partner.clientId, 'wrong-secret'), `Bearer ${token}`]) {

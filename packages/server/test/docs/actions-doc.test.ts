@@ -61,10 +61,13 @@ describe('docs/actions.md', () => {
 
   it('lists exactly the statuses and error types there are', async () => {
     const openapi = (await (await fetch(`${s.t.url}/openapi.json`)).json()) as {
-      components?: unknown
+      components: { schemas: Record<string, unknown> }
       paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>
     }
-    const runSchema = JSON.stringify(openapi.paths['/v1/runs/{id}']?.get?.responses['200']?.content?.['application/json']?.schema)
+    expect(openapi.paths['/v1/runs/{id}']?.get?.responses['200']?.content?.['application/json']?.schema).toEqual({
+      $ref: '#/components/schemas/Run',
+    })
+    const runSchema = JSON.stringify([openapi.components.schemas.Run, openapi.components.schemas.RunError])
     const statuses = tableColumn('Statuses')
     expect(statuses.sort()).toEqual(['canceled', 'failed', 'queued', 'requires_action', 'running', 'succeeded', 'timed_out', 'waiting'])
     for (const status of statuses) expect(runSchema).toContain(`"${status}"`)

@@ -47,6 +47,14 @@ describeBrowser('API reference page in Chromium', () => {
       expect(body).toContain(text)
     }
     expect(await page.title()).toBe('Patchbay API reference')
+    // Patchbay's reference: its name, what it is, its logo in the top bar; nothing of the framework under it.
+    expect(body).toContain('Patchbay API')
+    expect(body).toContain('self-hostable Connect platform')
+    const logo = page.locator('.topbar img').first()
+    await logo.waitFor({ timeout: 15_000 })
+    const src = (await logo.getAttribute('src')) ?? ''
+    expect(Buffer.from(src.replace(/^data:image\/svg\+xml;base64,/, ''), 'base64').toString()).toContain('aria-label="Patchbay"')
+    expect(await page.content()).not.toMatch(/fastify/i)
     expect(foreign).toEqual([])
     expect(problems.filter((p) => /Content Security Policy|Refused to/i.test(p))).toEqual([])
   })

@@ -5,9 +5,17 @@ import { startTestServer, type TestServer } from '../helpers/test-server.js'
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange'
 const JWT_TYPE = 'urn:ietf:params:oauth:token-type:jwt'
 
+interface OpenApiOperation {
+  operationId?: string
+  summary?: string
+  security?: Array<Record<string, string[]>>
+  responses?: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }>
+}
+
 interface OpenApiDocument {
   openapi: string
-  paths: Record<string, Record<string, { responses?: Record<string, { content?: unknown }> }>>
+  paths: Record<string, Record<string, OpenApiOperation>>
+  components: { schemas: Record<string, unknown> }
 }
 
 /**
@@ -22,21 +30,22 @@ const HIDDEN: Record<string, { methods: string[]; why: string }> = {
   '/connect': { methods: ['GET'], why: 'Connect UI picker page' },
   '/connect/:session': { methods: ['GET'], why: 'Connect UI page' },
   '/connect/:session/:app': { methods: ['GET', 'POST'], why: 'Connect UI form page and its submission' },
-  '/connection-popup': { methods: ['GET', 'POST'], why: 'browser entry point without the widget (redirects)' },
   '/oauth2/callback/:app': { methods: ['GET'], why: "providers' OAuth 2.0 redirect target" },
   '/oauth1/callback/:app': { methods: ['GET'], why: "providers' OAuth 1.0a callback" },
   '/assets/apps/:file': { methods: ['GET'], why: 'app logos (static files)' },
   '/connect.js': { methods: ['GET'], why: 'the widget script (static file)' },
-  '/v1/proxy/:connectionId/*': {
+  '/v1/proxy/:connectionId': {
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    why: 'the same operation as /v1/proxy/{connectionId}; OpenAPI has no wildcard paths',
+    why: 'the same operation as /v1/proxy/{connectionId}/{path} with an empty path (the app API base URL)',
   },
+  '/mcp': { methods: ['GET', 'DELETE'], why: 'answered 405 by the MCP SDK (no sessions): not an operation' },
   '/docs': { methods: ['GET'], why: 'the API reference page (Swagger UI)' },
   '/docs/json': { methods: ['GET'], why: 'the document, as the reference page reads it' },
   '/docs/yaml': { methods: ['GET'], why: 'the document in YAML' },
   '/docs/static/index.html': { methods: ['GET'], why: "Swagger UI's redirect to /docs/" },
   '/docs/static/swagger-initializer.js': { methods: ['GET'], why: "Swagger UI's start script" },
   '/docs/static/*': { methods: ['GET'], why: "Swagger UI's static assets" },
+  '/docs/static/theme/favicon.svg': { methods: ['GET'], why: "the reference page's Patchbay icon" },
   // The operator console's HTML pages and forms (docs/console.md): for a browser, not an API client.
   '/console': { methods: ['GET'], why: 'console page' },
   '/console/login': { methods: ['GET', 'POST'], why: 'console sign-in page and form' },
@@ -57,14 +66,14 @@ const HIDDEN: Record<string, { methods: string[]; why: string }> = {
 /** Documented operations whose success answer is not a schema-checked JSON body. */
 const NO_RESPONSE_SCHEMA = new Set([
   // The app's own answer, streamed back as is.
-  ...['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].map((m) => `${m} /v1/proxy/{connectionId}`),
+  ...['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].map((m) => `${m} /v1/proxy/{connectionId}/{path}`),
   // RFC 7009 §2.2: 200 with an empty body (tested in oauth/revocation.test.ts).
   'POST /oauth/revoke',
 ])
 
-/** `/v1/connections/:id` → `/v1/connections/{id}`. */
+/** `/v1/connections/:id` → `/v1/connections/{id}`; the proxy's wildcard is its `{path}` parameter. */
 function openApiPath(url: string): string {
-  return url.replace(/:([A-Za-z0-9_]+)/g, '{$1}')
+  return url.replace(/:([A-Za-z0-9_]+)/g, '{$1}').replace(/\/\*$/, '/{path}')
 }
 
 describe.each(databaseTargets)('HTTP server ($name)', (target) => {
@@ -198,6 +207,80 @@ describe.each(databaseTargets)('HTTP server ($name)', (target) => {
     expect(missing).toEqual([])
   })
 
+  it('gives every operation a unique operationId, a summary, its security and its 4xx answers', async () => {
+    const doc = (await (await fetch(`${t.url}/openapi.json`)).json()) as OpenApiDocument
+    const ids = new Map<string, string>()
+    const problems: string[] = []
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const key = `${method.toUpperCase()} ${path}`
+        if (!operation.operationId) problems.push(`${key}: no operationId`)
+        else if (ids.has(operation.operationId))
+          problems.push(`${key}: operationId ${operation.operationId} also on ${ids.get(operation.operationId)}`)
+        else ids.set(operation.operationId, key)
+        if (!operation.summary) problems.push(`${key}: no summary`)
+        // Public operations say so with `security: []`; none inherits a default.
+        if (!Array.isArray(operation.security)) problems.push(`${key}: no security`)
+        if (!Object.keys(operation.responses ?? {}).some((status) => /^4/.test(status))) problems.push(`${key}: no 4xx response`)
+        const bearer = operation.security?.some((s) => 'bearer' in s) === true
+        if ((path.startsWith('/v1/') && !path.startsWith('/v1/partner/')) || path === '/mcp') {
+          if (!bearer) problems.push(`${key}: served behind a bearer token, documented without`)
+          if (!operation.responses?.['401']) problems.push(`${key}: no 401`)
+        }
+      }
+    }
+    expect(problems).toEqual([])
+  })
+
+  it('answers every REST API error with the one shared Error schema, listed in components', async () => {
+    const doc = (await (await fetch(`${t.url}/openapi.json`)).json()) as OpenApiDocument
+    expect(doc.components.schemas).toHaveProperty('Error')
+    const others: string[] = []
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      if (!path.startsWith('/v1/')) continue
+      for (const [method, operation] of Object.entries(operations)) {
+        for (const [status, response] of Object.entries(operation.responses ?? {})) {
+          if (!/^[45]\d\d$/.test(status)) continue
+          const ref = response.content?.['application/json']?.schema?.$ref
+          if (ref !== '#/components/schemas/Error') others.push(`${method.toUpperCase()} ${path} ${status}: ${ref}`)
+        }
+      }
+    }
+    expect(others).toEqual([])
+    // Shared schemas are components, referred to by name: no operation repeats one inline.
+    const text = JSON.stringify(doc.paths)
+    expect(text).toContain('"#/components/schemas/Connection"')
+    expect(text).not.toMatch(/"def-\d+"/)
+  })
+
+  it('declares every timestamp of the REST API as an ISO 8601 date-time string', async () => {
+    const doc = (await (await fetch(`${t.url}/openapi.json`)).json()) as OpenApiDocument
+    const found: string[] = []
+    const wrong: string[] = []
+    const isDateTime = (schema: Record<string, unknown>): boolean =>
+      (schema.type === 'string' && schema.format === 'date-time') ||
+      (Array.isArray(schema.anyOf) &&
+        (schema.anyOf as Array<Record<string, unknown>>).every((s) => s.type === 'null' || isDateTime(s)) &&
+        (schema.anyOf as Array<Record<string, unknown>>).some(isDateTime))
+    const walk = (value: unknown, at: string): void => {
+      if (Array.isArray(value)) return value.forEach((v, i) => walk(v, `${at}/${i}`))
+      if (typeof value !== 'object' || value === null) return
+      const properties = (value as { properties?: unknown }).properties
+      if (typeof properties === 'object' && properties !== null) {
+        for (const [name, schema] of Object.entries(properties as Record<string, Record<string, unknown>>)) {
+          if (!/(_at|^timestamp)$/.test(name)) continue
+          found.push(`${at}.${name}`)
+          if (!isDateTime(schema)) wrong.push(`${at}.${name}: ${JSON.stringify(schema)}`)
+        }
+      }
+      for (const [key, child] of Object.entries(value)) walk(child, `${at}/${key}`)
+    }
+    walk(doc, '#')
+    expect(wrong).toEqual([])
+    // The walk found the timestamps it should (connections, runs, webhook events…).
+    expect(found.length).toBeGreaterThan(15)
+  })
+
   it('serves a human-readable API reference at /docs that needs nothing from another origin', async () => {
     const page = await fetch(`${t.url}/docs`)
     expect(page.status).toBe(200)
@@ -217,6 +300,17 @@ describe.each(databaseTargets)('HTTP server ($name)', (target) => {
     // No third-party validator badge (Swagger UI's default would fetch validator.swagger.io).
     const init = await (await fetch(`${t.url}/docs/static/swagger-initializer.js`)).text()
     expect(init).toContain('validatorUrl: null')
+    // Patchbay's page: its name, icon and logo, and nothing of the framework it is built with.
+    expect(html).toContain('<title>Patchbay API reference</title>')
+    expect(html).toContain('theme/favicon.svg')
+    const logo = /img\.src = 'data:image\/svg\+xml;base64,([^']+)'/.exec(init)?.[1]
+    expect(Buffer.from(logo ?? '', 'base64').toString()).toContain('aria-label="Patchbay"')
+    expect(await (await fetch(`${t.url}/docs/static/theme/favicon.svg`)).text()).toContain('<svg')
+    for (const text of [html, init]) expect(text).not.toMatch(/fastify/i)
+    const info = (await (await fetch(`${t.url}/openapi.json`)).json()).info
+    expect(info.title).toBe('Patchbay API')
+    expect(info.description).toContain('self-hostable Connect platform')
+    expect(JSON.stringify(info)).not.toMatch(/fastify/i)
     // The page reads the same document as /openapi.json.
     const json = await (await fetch(`${t.url}/docs/json`)).json()
     expect(Object.keys(json.paths).sort()).toEqual(

@@ -2,20 +2,22 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { AppJson } from '../../catalog/app-directory.js'
 import { PatchbayError } from '../../errors.js'
-import { CursorQuery } from './connection-query.js'
+import { errorResponses } from '../../http/error-schema.js'
+import { ref } from '../../lib/schema-ref.js'
+import { CursorQuery, pageSizeQuery } from './connection-query.js'
 
-const AppList = Type.Object(
+export const AppPage = Type.Object(
   {
-    data: Type.Array(AppJson),
+    data: Type.Array(ref(AppJson)),
     next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page; null on the last page.' }),
   },
-  { additionalProperties: false },
+  { $id: 'AppPage', additionalProperties: false, description: 'A page of apps, by key.' },
 )
 const ListQuery = Type.Object(
   {
     q: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Words the key, name or description must all hold.' })),
     category: Type.Optional(Type.String({ pattern: '^[a-z0-9-]{1,64}$', description: 'Only apps of this category.' })),
-    limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$', description: 'Page size, 1 to 200 (default 100).' })),
+    limit: Type.Optional(pageSizeQuery(200, 100)),
     cursor: Type.Optional(CursorQuery),
   },
   { additionalProperties: false },
@@ -32,6 +34,7 @@ export const appRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/apps',
     {
       schema: {
+        operationId: 'listApps',
         summary: 'List apps',
         description:
           'Apps the end user can connect (OAuth apps once the partner configured its client) and apps that need no connection ' +
@@ -39,15 +42,13 @@ export const appRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['apps'],
         security,
         querystring: ListQuery,
-        response: { 200: AppList },
+        response: { 200: ref(AppPage), ...errorResponses([400, 401]) },
       },
     },
     async (req) => {
       const { q, category, cursor } = req.query
-      const limit = req.query.limit === undefined ? 100 : Number(req.query.limit)
-      if (limit < 1 || limit > 200) throw new PatchbayError('PB_ERR_VALIDATION', 'querystring.limit must be from 1 to 200')
       return directory.page(req.principal.partnerId, {
-        limit,
+        limit: req.query.limit ?? 100,
         ...(q !== undefined ? { q } : {}),
         ...(category !== undefined ? { category } : {}),
         ...(cursor !== undefined ? { cursor } : {}),
@@ -57,7 +58,16 @@ export const appRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/apps/:key',
-    { schema: { summary: 'Get an app', tags: ['apps'], security, params: KeyParams, response: { 200: AppJson } } },
+    {
+      schema: {
+        operationId: 'getApp',
+        summary: 'Get an app',
+        tags: ['apps'],
+        security,
+        params: KeyParams,
+        response: { 200: ref(AppJson), ...errorResponses([400, 401, 404]) },
+      },
+    },
     async (req) => {
       const { key } = req.params
       const described = await directory.get(req.principal.partnerId, key)

@@ -3,6 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { PatchbayError } from '../../errors.js'
 import { connectUrl } from '../../connect/sessions/connect-url.js'
 import { SessionOptionError, validateSessionOptions } from '../../connect/sessions/session-options.js'
+import { errorResponses } from '../../http/error-schema.js'
+import { ref } from '../../lib/schema-ref.js'
 import { requireScope } from './authenticate.js'
 
 const CreateSession = Type.Object(
@@ -26,16 +28,19 @@ const CreateSession = Type.Object(
   { additionalProperties: false },
 )
 
-const Session = Type.Object({
-  token: Type.String({ description: 'Single-use session code for the Connect UI.' }),
-  connect_url: Type.String({
-    description:
-      'Ready-to-open Connect UI link with the code: `/to/{app}?token=…` when the session allows exactly one app, else `/connect?token=…`.',
-  }),
-  session_id: Type.String(),
-  expires_in: Type.Integer(),
-  expires_at: Type.String({ format: 'date-time' }),
-})
+export const ConnectSession = Type.Object(
+  {
+    token: Type.String({ description: 'Single-use session code for the Connect UI.' }),
+    connect_url: Type.String({
+      description:
+        'Ready-to-open Connect UI link with the code: `/to/{app}?token=…` when the session allows exactly one app, else `/connect?token=…`.',
+    }),
+    session_id: Type.String(),
+    expires_in: Type.Integer(),
+    expires_at: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'ConnectSession', additionalProperties: false, description: 'A single-use code that opens the Connect UI for the end user.' },
+)
 
 const optionErrorCode = {
   redirect_uri: 'PB_ERR_INVALID_REDIRECT_URI',
@@ -48,11 +53,19 @@ export const connectSessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       preHandler: requireScope('connect'),
       schema: {
+        operationId: 'createConnectSession',
         summary: 'Create a connect session',
         description: 'Mints a single-use code that opens the Connect UI for this end user.',
         tags: ['connect'],
+        security: [{ bearer: [] }],
         body: CreateSession,
-        response: { 201: Session },
+        response: {
+          201: ref(ConnectSession),
+          ...errorResponses([400, 401, 403, 404], {
+            400: 'A bad option (`PB_ERR_VALIDATION`), or a `redirect_uri` / `allowed_origin` the partner did not register.',
+            404: '`reconnect_id` names no connection of this end user.',
+          }),
+        },
       },
     },
     async (req, reply) => {

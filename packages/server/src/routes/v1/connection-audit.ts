@@ -93,7 +93,7 @@ export const partnerConnectionAuditRoutes: FastifyPluginAsyncTypebox = async (ap
         limit: pageLimit(req.query.limit),
       })
       if (page.data.length === 0 && req.query.cursor === undefined) {
-        const found = await app.services.connectionService.getForPartner(req.partner.id, req.params.id)
+        const found = await app.services.connectionService.findForPartner(req.partner.id, req.params.id)
         if (!found) throw new PatchbayError('PB_ERR_NOT_FOUND', `connection ${req.params.id} not found`)
       }
       return { data: page.data.map(auditEntryJson), next_cursor: page.nextCursor }

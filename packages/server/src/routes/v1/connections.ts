@@ -2,6 +2,8 @@ import { tokenActor } from '../../audit/audit-log.js'
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ConnectionJson, connectionJson } from '../../connections/connection-json.js'
+import { errorResponses } from '../../http/error-schema.js'
+import { ref } from '../../lib/schema-ref.js'
 import { requireScope } from './authenticate.js'
 import { AppKeyQuery, ConnectionPage, ConnectionStatusSchema, CursorQuery, LimitQuery, pageLimit } from './connection-query.js'
 
@@ -62,12 +64,13 @@ export const connectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       preHandler: requireScope('connections:read'),
       schema: {
+        operationId: 'listConnections',
         summary: "List the end user's connections",
         description: 'Oldest first (created_at, then id). Follow `next_cursor` for more pages.',
         tags: ['connections'],
         security,
         querystring: ListQuery,
-        response: { 200: ConnectionPage },
+        response: { 200: ref(ConnectionPage), ...errorResponses([400, 401, 403]) },
       },
     },
     async (req) => {
@@ -87,6 +90,7 @@ export const connectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       preHandler: requireScope('connections:write'),
       schema: {
+        operationId: 'createConnection',
         summary: 'Create a connection from credentials',
         description:
           'For API-key, basic and client-credentials apps: the values are validated like the Connect UI form, checked with the app, ' +
@@ -96,7 +100,13 @@ export const connectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['connections'],
         security,
         body: CreateBody,
-        response: { 200: ConnectionJson, 201: ConnectionJson },
+        response: {
+          200: ref(ConnectionJson, { description: 'An existing connection of the same account was re-authorized (same id).' }),
+          201: ref(ConnectionJson, { description: 'Created.' }),
+          ...errorResponses([400, 401, 403, 422, 429, 502], {
+            429: 'Too many credential checks for this end user (`PB_ERR_RATE_LIMITED`); retry after `Retry-After` seconds.',
+          }),
+        },
       },
     },
     async (req, reply) => {
@@ -122,7 +132,14 @@ export const connectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/connections/:id',
     {
       preHandler: requireScope('connections:read'),
-      schema: { summary: 'Get a connection', tags: ['connections'], security, params: IdParams, response: { 200: ConnectionJson } },
+      schema: {
+        operationId: 'getConnection',
+        summary: 'Get a connection',
+        tags: ['connections'],
+        security,
+        params: IdParams,
+        response: { 200: ref(ConnectionJson), ...errorResponses([400, 401, 403, 404]) },
+      },
     },
     async (req) => connectionJson(await connections.get(req.principal, req.params.id)),
   )
@@ -132,12 +149,13 @@ export const connectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       preHandler: requireScope('connections:write'),
       schema: {
+        operationId: 'renameConnection',
         summary: 'Rename a connection',
         tags: ['connections'],
         security,
         params: IdParams,
         body: RenameBody,
-        response: { 200: ConnectionJson },
+        response: { 200: ref(ConnectionJson), ...errorResponses([400, 401, 403, 404]) },
       },
     },
     async (req) => {
@@ -152,6 +170,7 @@ export const connectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       preHandler: requireScope('connections:write'),
       schema: {
+        operationId: 'deleteConnection',
         summary: 'Delete a connection',
         description:
           "Revokes the connection's tokens at the provider where the app supports it (RFC 7009, best effort), deletes it and " +
@@ -159,7 +178,7 @@ export const connectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['connections'],
         security,
         params: IdParams,
-        response: { 204: Type.Null({ description: 'Deleted.' }) },
+        response: { 204: Type.Null({ description: 'Deleted.' }), ...errorResponses([400, 401, 403, 404]) },
       },
     },
     async (req, reply) => {

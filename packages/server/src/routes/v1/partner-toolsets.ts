@@ -2,23 +2,37 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ToolsetDefinition, ToolsetName } from '../../mcp/toolset-definition.js'
 import type { StoredToolset } from '../../mcp/toolset-store.js'
+import { errorResponses } from '../../http/error-schema.js'
+import { ref } from '../../lib/schema-ref.js'
 
 const security = [{ basic: [] }]
 const Params = Type.Object({ name: ToolsetName })
 
-const Toolset = Type.Object({
+/** The toolset definition as one component of the document (the config file and the CLI use the same schema). */
+export const SharedToolsetDefinition = {
+  ...ToolsetDefinition,
+  $id: 'ToolsetDefinition',
+  description: 'Which actions an MCP toolset offers AI agents, and how (docs/mcp.md).',
+} as typeof ToolsetDefinition
+
+const toolsetFields = {
   name: Type.String(),
-  definition: ToolsetDefinition,
+  definition: ref(SharedToolsetDefinition),
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
-})
-const ToolsetDetail = Type.Object({
-  ...Toolset.properties,
-  mode: Type.Union([Type.Literal('direct'), Type.Literal('discovery')]),
-  actions: Type.Array(Type.String(), {
-    description: 'The actions its tools run now: of apps the partner offers, at a version the toolset accepts.',
-  }),
-})
+}
+export const Toolset = Type.Object(toolsetFields, { $id: 'Toolset', description: 'A stored toolset.' })
+export const ToolsetDetail = Type.Object(
+  {
+    ...toolsetFields,
+    mode: Type.Union([Type.Literal('direct'), Type.Literal('discovery')]),
+    actions: Type.Array(Type.String(), {
+      description: 'The actions its tools run now: of apps the partner offers, at a version the toolset accepts.',
+    }),
+  },
+  { $id: 'ToolsetDetail', description: 'A toolset with the actions its tools run now.' },
+)
+export const ToolsetList = Type.Object({ data: Type.Array(ref(Toolset)) }, { $id: 'ToolsetList', description: "The partner's toolsets." })
 
 function toolsetJson(t: StoredToolset) {
   return {
@@ -37,11 +51,12 @@ export const partnerToolsetRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/toolsets',
     {
       schema: {
+        operationId: 'listToolsets',
         summary: 'List toolsets',
         description: "The partner's MCP toolsets by name. The built-in `default` (every offered action, discovery mode) is not listed.",
         tags: ['mcp'],
         security,
-        response: { 200: Type.Object({ data: Type.Array(Toolset) }) },
+        response: { 200: ref(ToolsetList), ...errorResponses([401, 429]) },
       },
     },
     async (req) => ({ data: (await toolsets.list(req.partner.id)).map(toolsetJson) }),
@@ -51,12 +66,13 @@ export const partnerToolsetRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/toolsets/:name',
     {
       schema: {
+        operationId: 'getToolset',
         summary: 'Show a toolset',
         description: 'The definition, and the actions its tools run for this partner now.',
         tags: ['mcp'],
         security,
         params: Params,
-        response: { 200: ToolsetDetail },
+        response: { 200: ref(ToolsetDetail), ...errorResponses([400, 401, 404, 429]) },
       },
     },
     async (req) => {
@@ -74,14 +90,19 @@ export const partnerToolsetRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/toolsets/:name',
     {
       schema: {
+        operationId: 'putToolset',
         summary: 'Create or replace a toolset',
         description:
           'Checked before it is stored: the apps and actions exist, pinned versions are available, presets match the inputs, hidden inputs are optional. 201 when created, 200 when replaced; MCP tokens of this toolset see the change at once.',
         tags: ['mcp'],
         security,
         params: Params,
-        body: ToolsetDefinition,
-        response: { 200: Toolset, 201: Toolset },
+        body: ref(SharedToolsetDefinition),
+        response: {
+          200: ref(Toolset, { description: 'Replaced.' }),
+          201: ref(Toolset, { description: 'Created.' }),
+          ...errorResponses([400, 401, 429]),
+        },
       },
     },
     async (req, reply) => {
@@ -95,13 +116,14 @@ export const partnerToolsetRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/toolsets/:name',
     {
       schema: {
+        operationId: 'deleteToolset',
         summary: 'Delete a toolset',
         description:
           'MCP tokens of this toolset are refused from then on (401: mint one for another toolset). Deleting `default` brings back the built-in one.',
         tags: ['mcp'],
         security,
         params: Params,
-        response: { 204: Type.Null() },
+        response: { 204: Type.Null({ description: 'Deleted.' }), ...errorResponses([400, 401, 404, 429]) },
       },
     },
     async (req, reply) => {

@@ -1,6 +1,9 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { PatchbayError } from '../../errors.js'
+import { errorResponses } from '../../http/error-schema.js'
+import { ref } from '../../lib/schema-ref.js'
+import { pageSizeQuery } from './connection-query.js'
 
 const Status = Type.Union([
   Type.Literal('pending'),
@@ -10,14 +13,17 @@ const Status = Type.Union([
   Type.Literal('skipped'),
 ])
 
-const Attempt = Type.Object({
-  attempt: Type.Integer({ description: '1 for the first attempt.' }),
-  url: Type.String({ description: 'The webhook URL the attempt was sent to.' }),
-  status_code: Type.Union([Type.Integer(), Type.Null()], { description: 'The HTTP status the receiver answered; null when none.' }),
-  error: Type.Union([Type.String(), Type.Null()], { description: 'Why the attempt failed when there is more to say than the status.' }),
-  duration_ms: Type.Integer(),
-  created_at: Type.String({ format: 'date-time' }),
-})
+export const WebhookAttempt = Type.Object(
+  {
+    attempt: Type.Integer({ description: '1 for the first attempt.' }),
+    url: Type.String({ description: 'The webhook URL the attempt was sent to.' }),
+    status_code: Type.Union([Type.Integer(), Type.Null()], { description: 'The HTTP status the receiver answered; null when none.' }),
+    error: Type.Union([Type.String(), Type.Null()], { description: 'Why the attempt failed when there is more to say than the status.' }),
+    duration_ms: Type.Integer(),
+    created_at: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'WebhookAttempt', description: 'One delivery attempt of a webhook event.' },
+)
 
 const eventFields = {
   id: Type.String({ description: 'The event id, sent as `webhook-id` (use it to deduplicate).' }),
@@ -35,28 +41,34 @@ const eventFields = {
     },
     { description: 'The JSON body sent to the webhook URL.' },
   ),
-  last_attempt: Type.Union([Attempt, Type.Null()]),
+  last_attempt: Type.Union([ref(WebhookAttempt), Type.Null()]),
 }
 
-const WebhookEvent = Type.Object(eventFields)
-const WebhookEventDetail = Type.Object({ ...eventFields, delivery_attempts: Type.Array(Attempt) })
+export const WebhookEvent = Type.Object(eventFields, { $id: 'WebhookEvent', description: 'A webhook event and its delivery state.' })
+export const WebhookEventDetail = Type.Object(
+  { ...eventFields, delivery_attempts: Type.Array(ref(WebhookAttempt)) },
+  { $id: 'WebhookEventDetail', description: 'A webhook event with every delivery attempt, oldest first.' },
+)
 
-const EventList = Type.Object({
-  data: Type.Array(WebhookEvent),
-  next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page; null on the last page.' }),
-})
+export const WebhookEventPage = Type.Object(
+  {
+    data: Type.Array(ref(WebhookEvent)),
+    next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page; null on the last page.' }),
+  },
+  { $id: 'WebhookEventPage', description: 'A page of webhook events, newest first.' },
+)
 
 const ListQuery = Type.Object(
   {
     status: Type.Optional(Status),
     type: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
-    limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$', description: '1 to 100 (default 20).' })),
+    limit: Type.Optional(pageSizeQuery(100, 20)),
   },
   { additionalProperties: false },
 )
 
-const EventParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) })
+const EventParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100, description: 'The event id.' }) })
 
 const security = [{ basic: [] }]
 
@@ -68,19 +80,18 @@ export const partnerWebhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/webhooks/events',
     {
       schema: {
+        operationId: 'listWebhookEvents',
         summary: 'List webhook events',
         description: 'The webhook events queued for this partner, newest first, with their delivery state.',
-        tags: ['webhooks'],
+        tags: ['operator'],
         security,
         querystring: ListQuery,
-        response: { 200: EventList },
+        response: { 200: ref(WebhookEventPage), ...errorResponses([400, 401, 429]) },
       },
     },
     async (req) => {
       const query = req.query
-      const limit = query.limit === undefined ? 20 : Number(query.limit)
-      if (limit < 1 || limit > 100) throw new PatchbayError('PB_ERR_VALIDATION', 'querystring.limit must be from 1 to 100')
-      return events.list(req.partner.id, { status: query.status, type: query.type, cursor: query.cursor, limit })
+      return events.list(req.partner.id, { status: query.status, type: query.type, cursor: query.cursor, limit: query.limit ?? 20 })
     },
   )
 
@@ -88,12 +99,13 @@ export const partnerWebhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/webhooks/events/:id',
     {
       schema: {
+        operationId: 'getWebhookEvent',
         summary: 'Show a webhook event',
         description: 'One event with every delivery attempt, oldest first.',
-        tags: ['webhooks'],
+        tags: ['operator'],
         security,
         params: EventParams,
-        response: { 200: WebhookEventDetail },
+        response: { 200: ref(WebhookEventDetail), ...errorResponses([400, 401, 404, 429]) },
       },
     },
     async (req) => {
@@ -108,13 +120,17 @@ export const partnerWebhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/webhooks/events/:id/redeliver',
     {
       schema: {
+        operationId: 'redeliverWebhookEvent',
         summary: 'Redeliver a webhook event',
         description:
           'Queues the event again, due now, whatever its status; the attempt is recorded like any other. A failed event is tried once more.',
-        tags: ['webhooks'],
+        tags: ['operator'],
         security,
         params: EventParams,
-        response: { 202: WebhookEvent },
+        response: {
+          202: ref(WebhookEvent, { description: 'Queued again, due now.' }),
+          ...errorResponses([400, 401, 404, 409, 429], { 409: 'The event is being delivered right now (`PB_ERR_CONFLICT`).' }),
+        },
       },
     },
     async (req, reply) => {

@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Logger } from 'pino'
 import { answerFor } from '../../http/error-response.js'
 import { type OAuthError, PatchbayError } from '../../errors.js'
+import { errorResponses } from '../../http/error-schema.js'
 import type { ProxyResponse, ProxyService } from '../../proxy/proxy.js'
 import type { AccessTokens } from '../../access-tokens/access-tokens.js'
 import { bearerToken, checkScope, principalForToken } from './authenticate.js'
@@ -24,6 +25,13 @@ const description = [
 ].join(' ')
 
 const Params = Type.Object({ connectionId: Type.String({ maxLength: 64, description: 'The connection to use.' }) })
+const PathParams = Type.Object({
+  connectionId: Params.properties.connectionId,
+  path: Type.String({
+    description:
+      'The app API path relative to its base URL, slashes included (not percent-encoded), e.g. `repos/acme/app/issues`; the query string is passed on too. Empty for the base URL itself.',
+  }),
+})
 
 export interface ProxyHandlerDeps {
   accessTokens: AccessTokens
@@ -137,17 +145,45 @@ function sendError(req: IncomingMessage, res: ServerResponse, error: PatchbayErr
 export const proxyRoutes: FastifyPluginAsyncTypebox<{ serve: ProxyHandler }> = async (app, { serve }) => {
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', (_req, _payload, done) => done(null))
-  const schema = {
-    summary: 'Call the app API with a connection',
-    description,
-    tags: ['proxy'],
-    security: [{ bearer: [] }],
-    params: Params,
-  }
   const handler = async (req: { raw: IncomingMessage; id: string }, reply: { hijack(): void; raw: ServerResponse }) => {
     reply.hijack()
     await serve(req.raw, reply.raw, req.id)
   }
-  app.route({ method: METHODS, url: '/proxy/:connectionId', schema, handler })
-  app.route({ method: METHODS, url: '/proxy/:connectionId/*', schema: { ...schema, hide: true }, handler })
+  for (const method of METHODS) {
+    // One route per method: each is its own operation in the document, with its own operationId.
+    const schema = {
+      operationId: `proxy${method.charAt(0)}${method.slice(1).toLowerCase()}`,
+      summary: `${method} the app's API with a connection`,
+      description,
+      tags: ['proxy'],
+      security: [{ bearer: [] }],
+      params: Params,
+      // The app's answer, or Patchbay's own error (docs/proxy.md): the handler writes either, unserialized.
+      response: {
+        '2xx': { description: "The app's answer: its status, headers and body, streamed." },
+        ...errorResponses([401, 403, 404, 409, 413, 429, 502], {
+          404: "No such connection for this end user (`PB_ERR_NOT_FOUND`); the app's own 404 comes back as it is.",
+          409: 'The connection needs to be reconnected (`PB_ERR_CREDENTIAL_REVOKED`).',
+          429: "The app's 429, with its `Retry-After` (retried first when `Patchbay-Retry-429` asks).",
+        }),
+      },
+    }
+    // `/v1/proxy/{connectionId}` itself is the app's API base URL: the same operation with an empty path.
+    // HEAD is an operation of its own here, not the copy Fastify would add beside GET.
+    const exposeHeadRoute = false
+    app.route({ method, url: '/proxy/:connectionId', schema: { ...schema, hide: true }, handler, exposeHeadRoute })
+    app.route({
+      method,
+      url: '/proxy/:connectionId/*',
+      schema,
+      handler,
+      exposeHeadRoute,
+      // OpenAPI has no wildcard: the rest of the URL is documented as the `path` parameter.
+      config: {
+        swaggerTransform: ({ url }) => ({ url: url.replace(/\*$/, ':path'), schema: { ...schema, params: PathParams } }),
+        // @fastify/swagger leaves HEAD routes out unless asked (they are usually GET's copies).
+        swagger: { exposeHeadRoute: method === 'HEAD' },
+      },
+    })
+  }
 }

@@ -3,12 +3,14 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { PatchbayError } from '../../errors.js'
 import { isTerminal } from '../../runs/run-store.js'
+import { errorResponses } from '../../http/error-schema.js'
+import { ref } from '../../lib/schema-ref.js'
 import { requireScope } from './authenticate.js'
 import { ActionId, CreateRunBody, Run, RunLogs, RunPage, RunStatusSchema, WaitQuery } from './action-schemas.js'
 import { CursorQuery, LimitQuery, pageLimit } from './connection-query.js'
 
 const security = [{ bearer: [] }]
-const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) })
+const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, description: 'The run id.' }) })
 const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(
     Type.String({
@@ -30,8 +32,8 @@ const ListQuery = Type.Object(
   { additionalProperties: false },
 )
 
-function waitMs(value: string | undefined): number {
-  return value === undefined ? 0 : Number(value)
+function waitMs(value: number | undefined): number {
+  return value ?? 0
 }
 
 /** `/v1/runs`: action runs of the end user (docs/actions.md). A finished run answers 200, one still going 202 (read again). */
@@ -44,6 +46,7 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       preHandler,
       schema: {
+        operationId: 'createRun',
         summary: 'Create a run',
         description:
           'Queues the action. With `wait_ms`, answers 200 with the run once it has ended within that time, else 202 with `Location`. ' +
@@ -52,7 +55,13 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security,
         headers: IdempotencyHeaders,
         body: CreateRunBody,
-        response: { 200: Run, 202: Run },
+        response: {
+          200: ref(Run, { description: 'The run, ended within `wait_ms`.' }),
+          202: ref(Run, { description: 'The run, still going: read it at `Location`.' }),
+          ...errorResponses([400, 401, 403, 404, 409], {
+            409: 'The `Idempotency-Key` was used with another body (`PB_ERR_CONFLICT`).',
+          }),
+        },
       },
     },
     async (req, reply) => {
@@ -91,12 +100,13 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       preHandler,
       schema: {
+        operationId: 'listRuns',
         summary: 'List runs',
         description: 'Newest first. Follow `next_cursor` for more pages.',
         tags: ['runs'],
         security,
         querystring: ListQuery,
-        response: { 200: RunPage },
+        response: { 200: ref(RunPage), ...errorResponses([400, 401, 403]) },
       },
     },
     async (req) => {
@@ -117,13 +127,18 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       preHandler,
       schema: {
+        operationId: 'getRun',
         summary: 'Get a run',
         description: 'With `wait_ms`, a long poll: answers as soon as the run ends (200) or when the wait is over (202: read again).',
         tags: ['runs'],
         security,
         params: IdParams,
         querystring: Type.Object({ wait_ms: Type.Optional(WaitQuery) }, { additionalProperties: false }),
-        response: { 200: Run, 202: Run },
+        response: {
+          200: ref(Run, { description: 'The run, ended.' }),
+          202: ref(Run, { description: 'The run, still going.' }),
+          ...errorResponses([400, 401, 403, 404]),
+        },
       },
     },
     async (req, reply) => {
@@ -138,12 +153,17 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       preHandler,
       schema: {
+        operationId: 'cancelRun',
         summary: 'Cancel a run',
         description: 'A queued or waiting run ends at once; a running one is aborted, its HTTP call too. 409 when it has already ended.',
         tags: ['runs'],
         security,
         params: IdParams,
-        response: { 200: Run, 202: Run },
+        response: {
+          200: ref(Run, { description: 'The run, canceled.' }),
+          202: ref(Run, { description: 'The run, being canceled.' }),
+          ...errorResponses([400, 401, 403, 404, 409], { 409: 'The run has already ended (`PB_ERR_CONFLICT`).' }),
+        },
       },
     },
     async (req, reply) => {
@@ -158,13 +178,14 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       preHandler,
       schema: {
+        operationId: 'getRunLogs',
         summary: "A run's logs",
         description:
           "Its HTTP exchanges with the app (method, path with secret-looking query values hidden, status, duration; never headers or bodies) and the action's own lines.",
         tags: ['runs'],
         security,
         params: IdParams,
-        response: { 200: RunLogs },
+        response: { 200: ref(RunLogs), ...errorResponses([400, 401, 403, 404]) },
       },
     },
     async (req) => {
