@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { auditActions, auditEntryJson } from '../../audit/audit-log.js'
 import { PatchbayError } from '../../errors.js'
+import { errorResponses } from '../../http/error-schema.js'
 import { requireScope } from './authenticate.js'
 import { CursorQuery, LimitQuery, pageLimit } from './connection-query.js'
 
@@ -50,13 +51,14 @@ export const connectionAuditRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       preHandler: requireScope('connections:read'),
       schema: {
+        operationId: 'listConnectionAudit',
         summary: "A connection's audit log",
         description,
         tags: ['connections'],
         security: [{ bearer: [] }],
         params: IdParams,
         querystring: AuditQuery,
-        response: { 200: AuditPage },
+        response: { 200: AuditPage, ...errorResponses([400, 401, 403, 404]) },
       },
     },
     async (req) => {
@@ -78,13 +80,14 @@ export const partnerConnectionAuditRoutes: FastifyPluginAsyncTypebox = async (ap
     '/connections/:id/audit',
     {
       schema: {
+        operationId: 'listPartnerConnectionAudit',
         summary: "A connection's audit log (any end user's)",
         description,
-        tags: ['connections'],
+        tags: ['operator'],
         security: [{ basic: [] }],
         params: IdParams,
         querystring: AuditQuery,
-        response: { 200: AuditPage },
+        response: { 200: AuditPage, ...errorResponses([400, 401, 404, 429]) },
       },
     },
     async (req) => {
