@@ -165,6 +165,26 @@ export interface paths {
     patch: operations['renameConnection']
     trace?: never
   }
+  '/v1/connections/{id}/audit': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * A connection's audit log
+     * @description Newest first: created, reauthorized, replaced, refreshed, refresh_failed, credentials_read, deleted, run_created, with who did it (docs/operations.md, "Audit log"). Entries outlive a deleted connection until the retention period ends.
+     */
+    get: operations['listConnectionAudit']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
   '/v1/apps': {
     parameters: {
       query?: never
@@ -485,6 +505,26 @@ export interface paths {
      * @description As `DELETE /v1/connections/{id}` does for its end user: revokes the tokens at the provider where the app supports it (RFC 7009, best effort), deletes the connection and sends `connection.deleted`.
      */
     delete: operations['deletePartnerConnection']
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/partner/connections/{id}/audit': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * A connection's audit log (any end user's)
+     * @description Newest first: created, reauthorized, replaced, refreshed, refresh_failed, credentials_read, deleted, run_created, with who did it (docs/operations.md, "Audit log"). Entries outlive a deleted connection until the retention period ends.
+     */
+    get: operations['listPartnerConnectionAudit']
+    put?: never
+    post?: never
+    delete?: never
     options?: never
     head?: never
     patch?: never
@@ -1939,6 +1979,92 @@ export interface operations {
       }
     }
   }
+  listConnectionAudit: {
+    parameters: {
+      query?: {
+        /** @description Page size, 1 to 100 (default 25). */
+        limit?: number
+        /** @description `next_cursor` of the previous page. */
+        cursor?: string
+      }
+      header?: never
+      path: {
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': {
+            data: {
+              id: string
+              connection_id: string
+              app: string
+              action:
+                'created' | 'reauthorized' | 'replaced' | 'refreshed' | 'refresh_failed' | 'credentials_read' | 'deleted' | 'run_created'
+              actor: {
+                type: 'partner' | 'operator' | 'end_user' | 'system'
+                /** @description The partner's client id, the operator key's id (or `cli`), the end user's token reference (`tok_…`) or connect session id, or the system job (`refresh`). */
+                id: string
+                via: 'token' | 'mcp' | 'connect_session' | null
+              }
+              detail: {
+                [key: string]: unknown
+              } | null
+              /** Format: date-time */
+              at: string
+            }[]
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            next_cursor: string | null
+          }
+        }
+      }
+      /** @description The request does not match the schema (`PB_ERR_VALIDATION`, naming the field) or is malformed (`PB_ERR_BAD_REQUEST`). */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description No valid credentials (`PB_ERR_UNAUTHORIZED`); `WWW-Authenticate` says which. */
+      401: {
+        headers: {
+          /** @description The challenge: `Bearer realm="patchbay"` or `Basic …`. */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description The access token lacks the scope this operation needs (`PB_ERR_INSUFFICIENT_SCOPE`). */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description No such resource for this caller (`PB_ERR_NOT_FOUND`): ids of other end users or partners answer the same. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
   listApps: {
     parameters: {
       query?: {
@@ -3132,6 +3258,94 @@ export interface operations {
           [name: string]: unknown
         }
         content?: never
+      }
+      /** @description The request does not match the schema (`PB_ERR_VALIDATION`, naming the field) or is malformed (`PB_ERR_BAD_REQUEST`). */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description No valid credentials (`PB_ERR_UNAUTHORIZED`); `WWW-Authenticate` says which. */
+      401: {
+        headers: {
+          /** @description The challenge: `Bearer realm="patchbay"` or `Basic …`. */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description No such resource for this caller (`PB_ERR_NOT_FOUND`): ids of other end users or partners answer the same. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description Too many requests (`PB_ERR_RATE_LIMITED`); retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          /** @description Seconds to wait before retrying. */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  listPartnerConnectionAudit: {
+    parameters: {
+      query?: {
+        /** @description Page size, 1 to 100 (default 25). */
+        limit?: number
+        /** @description `next_cursor` of the previous page. */
+        cursor?: string
+      }
+      header?: never
+      path: {
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': {
+            data: {
+              id: string
+              connection_id: string
+              app: string
+              action:
+                'created' | 'reauthorized' | 'replaced' | 'refreshed' | 'refresh_failed' | 'credentials_read' | 'deleted' | 'run_created'
+              actor: {
+                type: 'partner' | 'operator' | 'end_user' | 'system'
+                /** @description The partner's client id, the operator key's id (or `cli`), the end user's token reference (`tok_…`) or connect session id, or the system job (`refresh`). */
+                id: string
+                via: 'token' | 'mcp' | 'connect_session' | null
+              }
+              detail: {
+                [key: string]: unknown
+              } | null
+              /** Format: date-time */
+              at: string
+            }[]
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            next_cursor: string | null
+          }
+        }
       }
       /** @description The request does not match the schema (`PB_ERR_VALIDATION`, naming the field) or is malformed (`PB_ERR_BAD_REQUEST`). */
       400: {
@@ -4446,7 +4660,9 @@ export const routes = {
   listActionFieldOptions: { method: 'POST', path: '/v1/actions/{id}/fields/{field}/options', idempotencyKey: false },
   listActions: { method: 'GET', path: '/v1/actions', idempotencyKey: false },
   listApps: { method: 'GET', path: '/v1/apps', idempotencyKey: false },
+  listConnectionAudit: { method: 'GET', path: '/v1/connections/{id}/audit', idempotencyKey: false },
   listConnections: { method: 'GET', path: '/v1/connections', idempotencyKey: false },
+  listPartnerConnectionAudit: { method: 'GET', path: '/v1/partner/connections/{id}/audit', idempotencyKey: false },
   listPartnerConnections: { method: 'GET', path: '/v1/partner/connections', idempotencyKey: false },
   listRuns: { method: 'GET', path: '/v1/runs', idempotencyKey: false },
   listToolsets: { method: 'GET', path: '/v1/partner/toolsets', idempotencyKey: false },
