@@ -35,7 +35,13 @@ export {
   TERMINAL_RUN_STATUSES,
 } from './resources/actions.js'
 export type { Apps, ListAppsOptions } from './resources/apps.js'
-export type { Connections, CreateConnectionOptions, CredentialsOptions, ListConnectionsOptions } from './resources/connections.js'
+export type {
+  Connections,
+  CreateConnectionOptions,
+  CredentialsOptions,
+  ListAuditOptions,
+  ListConnectionsOptions,
+} from './resources/connections.js'
 export type {
   ListPartnerConnectionsOptions,
   ListWebhookEventsOptions,
@@ -53,6 +59,8 @@ export type {
   App,
   AppAuthOption,
   AppField,
+  AuditEntry,
+  AuditPage,
   Connection,
   ConnectionCredentials,
   ConnectionList,

@@ -23,6 +23,12 @@ export type AppField = Schemas['AppField']
 /** One way to connect an app. */
 export type AppAuthOption = Schemas['AppAuthOption']
 
+/** One entry of a connection's audit log: what changed, when, and who did it (docs/operations.md, "Audit log"). */
+export type AuditEntry = Schemas['AuditEntry']
+
+/** A page of a connection's audit log, newest first. */
+export type AuditPage = Schemas['AuditPage']
+
 /** An app of the catalog as the partner offers it. */
 export type App = Schemas['App']
 

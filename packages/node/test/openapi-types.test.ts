@@ -23,8 +23,6 @@ const NOT_WRAPPED: Record<string, string> = {
   createConnectSession: 'createConnectSession() mints sessions at the token endpoint (the same session)',
   openConnectionPopup: 'a browser page',
   submitConnectionPopup: 'a browser form post',
-  listConnectionAudit: 'the audit log: REST only for now, not in the SDK yet (docs/operations.md, "Audit log")',
-  listPartnerConnectionAudit: 'the audit log: REST only for now, not in the SDK yet (docs/operations.md, "Audit log")',
   getConnectOutcome: "the widget's fallback, called by the browser",
   ...Object.fromEntries(
     ['Get', 'Head', 'Post', 'Put', 'Patch', 'Delete', 'Options'].map((m) => [`proxy${m}`, 'user.proxy() sends any method to the path']),

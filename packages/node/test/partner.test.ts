@@ -73,6 +73,25 @@ describe.each(databaseTargets)('patchbay.partner and listAll ($name)', (target) 
     expect(err).toMatchObject({ code: 'PB_ERR_NOT_FOUND', requestId: expect.any(String) })
   })
 
+  it("reads a connection's audit log as its end user and as the operator, page by page, after its deletion too", async () => {
+    const extra = await alice.connections.create({ app: 'fakestripe', credentials: { api_key: GOOD_STRIPE_KEY }, allowMultiple: true })
+    await alice.connections.credentials(extra.id)
+    const own = await alice.connections.audit(extra.id)
+    expect(own.data.map((e) => e.action)).toEqual(['credentials_read', 'created'])
+    expect(own.data[1]).toMatchObject({ connection_id: extra.id, app: 'fakestripe', actor: { type: 'end_user', via: 'token' } })
+    await patchbay.partner.connections.delete(extra.id)
+    const pages = await patchbay.partner.connections.audit(extra.id, { limit: 1 })
+    expect(pages.data.map((e) => e.action)).toEqual(['deleted'])
+    expect(pages.data[0]?.actor).toMatchObject({ type: 'partner', id: s.t.partner.clientId })
+    expect(pages.next_cursor).toEqual(expect.any(String))
+    const all = await collect(patchbay.partner.connections.auditAll(extra.id, { limit: 1 }))
+    expect(all.map((e) => e.action)).toEqual(['deleted', 'credentials_read', 'created'])
+    // Another end user's connection, and an unknown id, are 404s for the end user.
+    await expect(bob.connections.audit(aliceConnection.id)).rejects.toMatchObject({ code: 'PB_ERR_NOT_FOUND', status: 404 })
+    await expect(patchbay.partner.connections.audit('con_unknown')).rejects.toMatchObject({ code: 'PB_ERR_NOT_FOUND', status: 404 })
+    await expect(alice.connections.audit(extra.id, { limit: 0 })).rejects.toThrow(TypeError)
+  })
+
   it('refuses wrong client credentials with PB_ERR_UNAUTHORIZED', async () => {
     const { patchbay: wrong } = s.sdk({ clientSecret: 'pbsk_wrong' })
     await expect(wrong.partner.connections.list()).rejects.toMatchObject({ code: 'PB_ERR_UNAUTHORIZED', status: 401 })

@@ -895,6 +895,30 @@ export interface components {
       }
       expires_at: string | null
     }
+    /** @description One change to a connection, and who made it. */
+    AuditEntry: {
+      id: string
+      connection_id: string
+      app: string
+      action: 'created' | 'reauthorized' | 'replaced' | 'refreshed' | 'refresh_failed' | 'credentials_read' | 'deleted' | 'run_created'
+      actor: {
+        type: 'partner' | 'operator' | 'end_user' | 'system'
+        /** @description The partner's client id, the operator key's id (or `cli`), the end user's token reference (`tok_…`) or connect session id, or the system job (`refresh`). */
+        id: string
+        via: 'token' | 'mcp' | 'connect_session' | null
+      }
+      detail: {
+        [key: string]: unknown
+      } | null
+      /** Format: date-time */
+      at: string
+    }
+    /** @description A page of a connection's audit log, newest first. */
+    AuditPage: {
+      data: components['schemas']['AuditEntry'][]
+      /** @description Pass as `cursor` for the next page; null on the last page. */
+      next_cursor: string | null
+    }
     /** @description A field the user supplies to connect the app. */
     AppField: {
       key: string
@@ -1995,34 +2019,13 @@ export interface operations {
     }
     requestBody?: never
     responses: {
-      /** @description Default Response */
+      /** @description A page of a connection's audit log, newest first. */
       200: {
         headers: {
           [name: string]: unknown
         }
         content: {
-          'application/json': {
-            data: {
-              id: string
-              connection_id: string
-              app: string
-              action:
-                'created' | 'reauthorized' | 'replaced' | 'refreshed' | 'refresh_failed' | 'credentials_read' | 'deleted' | 'run_created'
-              actor: {
-                type: 'partner' | 'operator' | 'end_user' | 'system'
-                /** @description The partner's client id, the operator key's id (or `cli`), the end user's token reference (`tok_…`) or connect session id, or the system job (`refresh`). */
-                id: string
-                via: 'token' | 'mcp' | 'connect_session' | null
-              }
-              detail: {
-                [key: string]: unknown
-              } | null
-              /** Format: date-time */
-              at: string
-            }[]
-            /** @description Pass as `cursor` for the next page; null on the last page. */
-            next_cursor: string | null
-          }
+          'application/json': components['schemas']['AuditPage']
         }
       }
       /** @description The request does not match the schema (`PB_ERR_VALIDATION`, naming the field) or is malformed (`PB_ERR_BAD_REQUEST`). */
@@ -3317,34 +3320,13 @@ export interface operations {
     }
     requestBody?: never
     responses: {
-      /** @description Default Response */
+      /** @description A page of a connection's audit log, newest first. */
       200: {
         headers: {
           [name: string]: unknown
         }
         content: {
-          'application/json': {
-            data: {
-              id: string
-              connection_id: string
-              app: string
-              action:
-                'created' | 'reauthorized' | 'replaced' | 'refreshed' | 'refresh_failed' | 'credentials_read' | 'deleted' | 'run_created'
-              actor: {
-                type: 'partner' | 'operator' | 'end_user' | 'system'
-                /** @description The partner's client id, the operator key's id (or `cli`), the end user's token reference (`tok_…`) or connect session id, or the system job (`refresh`). */
-                id: string
-                via: 'token' | 'mcp' | 'connect_session' | null
-              }
-              detail: {
-                [key: string]: unknown
-              } | null
-              /** Format: date-time */
-              at: string
-            }[]
-            /** @description Pass as `cursor` for the next page; null on the last page. */
-            next_cursor: string | null
-          }
+          'application/json': components['schemas']['AuditPage']
         }
       }
       /** @description The request does not match the schema (`PB_ERR_VALIDATION`, naming the field) or is malformed (`PB_ERR_BAD_REQUEST`). */

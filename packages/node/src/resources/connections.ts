@@ -1,6 +1,6 @@
 import { type ApiCaller, type RequestOptions, segment } from '../lib/api.js'
 import { allPages } from '../lib/pages.js'
-import type { Connection, ConnectionCredentials, ConnectionList, ConnectionStatus } from '../types.js'
+import type { AuditEntry, AuditPage, Connection, ConnectionCredentials, ConnectionList, ConnectionStatus } from '../types.js'
 
 export interface ListConnectionsOptions {
   /** Only connections of this app (catalog key). */
@@ -37,6 +37,13 @@ export interface CredentialsOptions {
    * `PB_ERR_RATE_LIMITED` (429) with `retryAfter`; a connection without a token to refresh throws `PB_ERR_VALIDATION`.
    */
   forceRefresh?: boolean
+}
+
+export interface ListAuditOptions {
+  /** Page size, 1 to 100 (server default 25). */
+  limit?: number
+  /** `next_cursor` of the previous page. */
+  cursor?: string
 }
 
 /** `limit` checked before anything is sent. */
@@ -91,6 +98,32 @@ export class Connections {
   /** `DELETE /v1/connections/{id}` (revoking at the provider where it can). */
   async delete(id: string, requestOptions?: RequestOptions): Promise<void> {
     await this.api.call({ operation: 'deleteConnection', params: { id: segment(id, 'id') }, connectionId: id, options: requestOptions })
+  }
+
+  /**
+   * `GET /v1/connections/{id}/audit`: one page of the connection's audit log, newest first (scope
+   * `connections:read`). Entries outlive a deleted connection until the retention period ends.
+   */
+  async audit(id: string, options: ListAuditOptions = {}, requestOptions?: RequestOptions): Promise<AuditPage> {
+    checkLimit(options.limit)
+    return this.api.call({
+      operation: 'listConnectionAudit',
+      params: { id: segment(id, 'id') },
+      query: { limit: options.limit, cursor: options.cursor },
+      connectionId: id,
+      options: requestOptions,
+    })
+  }
+
+  /** Every entry of the connection's audit log, newest first, page after page. */
+  auditAll(
+    id: string,
+    options: Omit<ListAuditOptions, 'cursor'> = {},
+    requestOptions?: RequestOptions,
+  ): AsyncGenerator<AuditEntry, void, undefined> {
+    return allPages('GET /v1/connections/{id}/audit', (cursor) =>
+      this.audit(id, { ...options, ...(cursor === undefined ? {} : { cursor }) }, requestOptions),
+    )
   }
 
   /**

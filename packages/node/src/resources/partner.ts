@@ -2,6 +2,8 @@ import type { components } from '../generated/openapi.js'
 import { type ApiCaller, type RequestOptions, segment } from '../lib/api.js'
 import { allPages } from '../lib/pages.js'
 import type {
+  AuditEntry,
+  AuditPage,
   Connection,
   ConnectionList,
   ConnectionStatus,
@@ -11,7 +13,7 @@ import type {
   ToolsetDefinition,
   ToolsetDetail,
 } from '../types.js'
-import { checkLimit } from './connections.js'
+import { checkLimit, type ListAuditOptions } from './connections.js'
 
 export interface ListPartnerConnectionsOptions {
   /** Only this tenant's end users. */
@@ -65,6 +67,29 @@ export class PartnerConnections {
       connectionId: id,
       options: requestOptions,
     })
+  }
+
+  /** `GET /v1/partner/connections/{id}/audit`: one page of any end user's connection's audit log, newest first. */
+  async audit(id: string, options: ListAuditOptions = {}, requestOptions?: RequestOptions): Promise<AuditPage> {
+    checkLimit(options.limit)
+    return this.api.call({
+      operation: 'listPartnerConnectionAudit',
+      params: { id: segment(id, 'id') },
+      query: { limit: options.limit, cursor: options.cursor },
+      connectionId: id,
+      options: requestOptions,
+    })
+  }
+
+  /** Every entry of the connection's audit log, newest first, page after page. */
+  auditAll(
+    id: string,
+    options: Omit<ListAuditOptions, 'cursor'> = {},
+    requestOptions?: RequestOptions,
+  ): AsyncGenerator<AuditEntry, void, undefined> {
+    return allPages('GET /v1/partner/connections/{id}/audit', (cursor) =>
+      this.audit(id, { ...options, ...(cursor === undefined ? {} : { cursor }) }, requestOptions),
+    )
   }
 
   /** `DELETE /v1/partner/connections/{id}`: as the end user's own delete (revoked at the provider where it can, `connection.deleted`). */

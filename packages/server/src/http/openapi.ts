@@ -20,6 +20,7 @@ import {
 } from '../routes/v1/action-schemas.js'
 import { AppPage } from '../routes/v1/apps.js'
 import { ConnectSession } from '../routes/v1/connect-sessions.js'
+import { AuditEntry, AuditPage } from '../routes/v1/connection-audit.js'
 import { ConnectionCredentials } from '../routes/v1/connection-credentials.js'
 import { ConnectionPage } from '../routes/v1/connection-query.js'
 import { Me } from '../routes/v1/me.js'
@@ -45,6 +46,8 @@ export const sharedSchemas: readonly TSchema[] = [
   ConnectionJson,
   ConnectionPage,
   ConnectionCredentials,
+  AuditEntry,
+  AuditPage,
   AppFieldJson,
   AppAuthOptionJson,
   AppJson,

@@ -3,10 +3,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { auditActions, auditEntryJson } from '../../audit/audit-log.js'
 import { PatchbayError } from '../../errors.js'
 import { errorResponses } from '../../http/error-schema.js'
+import { ref } from '../../lib/schema-ref.js'
 import { requireScope } from './authenticate.js'
 import { CursorQuery, LimitQuery, pageLimit } from './connection-query.js'
 
-const AuditEntryJson = Type.Object(
+export const AuditEntry = Type.Object(
   {
     id: Type.String(),
     connection_id: Type.String(),
@@ -26,15 +27,15 @@ const AuditEntryJson = Type.Object(
     detail: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
     at: Type.String({ format: 'date-time' }),
   },
-  { additionalProperties: false },
+  { $id: 'AuditEntry', additionalProperties: false, description: 'One change to a connection, and who made it.' },
 )
 
-const AuditPage = Type.Object(
+export const AuditPage = Type.Object(
   {
-    data: Type.Array(AuditEntryJson),
+    data: Type.Array(ref(AuditEntry)),
     next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page; null on the last page.' }),
   },
-  { additionalProperties: false },
+  { $id: 'AuditPage', additionalProperties: false, description: "A page of a connection's audit log, newest first." },
 )
 
 const AuditQuery = Type.Object({ limit: Type.Optional(LimitQuery), cursor: Type.Optional(CursorQuery) }, { additionalProperties: false })
@@ -58,7 +59,7 @@ export const connectionAuditRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security: [{ bearer: [] }],
         params: IdParams,
         querystring: AuditQuery,
-        response: { 200: AuditPage, ...errorResponses([400, 401, 403, 404]) },
+        response: { 200: ref(AuditPage), ...errorResponses([400, 401, 403, 404]) },
       },
     },
     async (req) => {
@@ -87,7 +88,7 @@ export const partnerConnectionAuditRoutes: FastifyPluginAsyncTypebox = async (ap
         security: [{ basic: [] }],
         params: IdParams,
         querystring: AuditQuery,
-        response: { 200: AuditPage, ...errorResponses([400, 401, 404, 429]) },
+        response: { 200: ref(AuditPage), ...errorResponses([400, 401, 404, 429]) },
       },
     },
     async (req) => {
