@@ -165,6 +165,8 @@ export const ConfigSchema = Type.Object(
         maxResponseBytes: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024 }),
         /** Largest output a run keeps: above it the output's longest lists are cut (`output_truncated`). */
         maxOutputBytes: Type.Integer({ minimum: 1024, maximum: 16 * 1024 * 1024, default: 256 * 1024 }),
+        /** Days an ended run (with its logs and idempotency key) is kept after it was created (docs/operations.md, "Retention"). */
+        retentionDays: Type.Integer({ minimum: 1, maximum: 3650, default: 30 }),
       },
       { default: {} },
     ),
@@ -221,6 +223,8 @@ export const ConfigSchema = Type.Object(
           minItems: 1,
           default: [5, 30, 120, 600, 1800, 3600, 10800, 21600],
         }),
+        /** Days a delivered, failed or skipped webhook event (with its attempts) is kept (docs/operations.md, "Retention"). */
+        retentionDays: Type.Integer({ minimum: 1, maximum: 3650, default: 30 }),
       },
       { default: {} },
     ),
@@ -306,6 +310,7 @@ const envMap: Array<[string, string, (v: string) => unknown]> = [
   ['PATCHBAY_RUNS_LEASE_MS', 'runs.leaseMs', parseNumber],
   ['PATCHBAY_RUNS_RETRY_BASE_MS', 'runs.retryBaseMs', parseNumber],
   ['PATCHBAY_RUNS_MAX_OUTPUT_BYTES', 'runs.maxOutputBytes', parseNumber],
+  ['PATCHBAY_RUNS_RETENTION_DAYS', 'runs.retentionDays', parseNumber],
   ['PATCHBAY_MCP_WAIT_MS', 'mcp.waitMs', parseNumber],
   ['PATCHBAY_AUDIT_RETENTION_DAYS', 'audit.retentionDays', parseNumber],
   ['PATCHBAY_CONSOLE_SESSION_TTL', 'console.sessionTtlSeconds', parseNumber],
@@ -318,6 +323,7 @@ const envMap: Array<[string, string, (v: string) => unknown]> = [
   ['PATCHBAY_WEBHOOKS_MAX_ATTEMPTS', 'webhooks.maxAttempts', parseNumber],
   ['PATCHBAY_WEBHOOKS_TIMEOUT_MS', 'webhooks.timeoutMs', parseNumber],
   ['PATCHBAY_WEBHOOKS_RETRY_SCHEDULE', 'webhooks.retrySchedule', (v) => splitList(v).map(parseNumber)],
+  ['PATCHBAY_WEBHOOKS_RETENTION_DAYS', 'webhooks.retentionDays', parseNumber],
   ['PATCHBAY_METRICS_TOKEN', 'metrics.token', String],
   ['PATCHBAY_METRICS_LISTEN', 'metrics.listen', String],
 ]

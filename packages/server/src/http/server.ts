@@ -95,6 +95,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       (err) => app?.log.warn({ err }, 'maintenance sweep failed'),
       60_000,
       config.audit.retentionDays * 24 * 3600 * 1000,
+      { runsMs: config.runs.retentionDays * 24 * 3600 * 1000, webhookEventsMs: config.webhooks.retentionDays * 24 * 3600 * 1000 },
     )
     const stopRefresh = startRefreshSweep(
       () => services.credentials.refreshDue(config.refresh.aheadSeconds * 1000),

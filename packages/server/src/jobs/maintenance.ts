@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import { failAbandonedSessions } from '../connect/sessions/abandoned-sessions.js'
-import type { Database } from '../db/schema.js'
+import type { Database, RunStatus, WebhookEventStatus } from '../db/schema.js'
 
 /** Rows kept past expiry so a late widget can still read a session's outcome, and for audits. */
 const GRACE_MS = 24 * 3600 * 1000
@@ -77,11 +77,61 @@ export async function sampleConnectionStatuses(db: Kysely<Database>, now: number
     .execute()
 }
 
+/** How long history is kept (config runs.retentionDays and webhooks.retentionDays). */
+export interface HistoryRetention {
+  runsMs: number
+  webhookEventsMs: number
+}
+
+/** Rows one prune deletes per table at most: a large backlog goes over several sweeps, never in one long transaction. */
+const PRUNE_BATCH = 5_000
+
+const ENDED_RUN: readonly RunStatus[] = ['succeeded', 'failed', 'canceled', 'timed_out', 'requires_action']
+const ENDED_EVENT: readonly WebhookEventStatus[] = ['succeeded', 'failed', 'skipped']
+
+/**
+ * Deletes ended runs (their logs go with them) and ended webhook events (their attempts go with
+ * them) older than their retention (docs/operations.md, "Retention"). Runs are aged by when they
+ * were created: the runs table has no index on when they ended, on purpose (its two updates per run
+ * stay on their page, BENCHMARKS.md "Runs"), so this runs hourly, a bounded batch at a time, and a
+ * run still going is never touched. Returns how many rows of each were deleted.
+ */
+export async function pruneHistory(
+  db: Kysely<Database>,
+  retention: HistoryRetention,
+  now: number = Date.now(),
+): Promise<{ runs: number; webhookEvents: number }> {
+  const runs = await db
+    .deleteFrom('runs')
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('runs')
+        .select('id')
+        .where('created_at', '<', now - retention.runsMs)
+        .where('status', 'in', ENDED_RUN)
+        .limit(PRUNE_BATCH),
+    )
+    .executeTakeFirst()
+  const events = await db
+    .deleteFrom('webhook_events')
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('webhook_events')
+        .select('id')
+        .where('updated_at', '<', now - retention.webhookEventsMs)
+        .where('status', 'in', ENDED_EVENT)
+        .limit(PRUNE_BATCH),
+    )
+    .executeTakeFirst()
+  return { runs: Number(runs.numDeletedRows), webhookEvents: Number(events.numDeletedRows) }
+}
+
 export function startMaintenance(
   db: Kysely<Database>,
   onError: (err: unknown) => void,
   everyMs = 60_000,
   auditRetentionMs?: number,
+  history?: HistoryRetention,
 ): () => void {
   const sweep = () => sweepExpired(db, Date.now(), auditRetentionMs).catch(onError)
   // Soon after start, this hour's sample for the console's status chart (the full sweep waits its turn).
@@ -89,9 +139,12 @@ export function startMaintenance(
   first.unref()
   const timer = setInterval(sweep, everyMs)
   timer.unref()
+  const prune = history ? setInterval(() => pruneHistory(db, history).catch(onError), HOUR_MS) : undefined
+  prune?.unref()
   return () => {
     clearTimeout(first)
     clearInterval(timer)
+    clearInterval(prune)
   }
 }
 
