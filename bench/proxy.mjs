@@ -18,7 +18,8 @@
  *
  * Settings (environment): BENCH_DURATION (s per counted run, 10), BENCH_RUNS (2), BENCH_WARMUP (s, 3),
  * BENCH_CONNECTIONS (20), BENCH_PROBES (sequential requests of the unloaded latency probe, 2000),
- * BENCH_DBS (sqlite,postgres), BENCH_TARGETS (a subset of direct,bare,barepipeline,baredispatch,patchbay,hello,list),
+ * BENCH_DBS (sqlite,postgres), BENCH_TARGETS (a subset of direct,bare,barepipeline,baredispatch,patchbay,metrics,hello,list;
+ * `metrics` is a second Patchbay with Prometheus /metrics on, compared with `patchbay` run pair by run pair),
  * BENCH_RATE (a fixed request rate instead of as many as possible: compare CPU per request),
  * BENCH_CPU_PROF (folder: the server child runs with --cpu-prof),
  * BENCH_SERVER_CLI (another build's cli.js), BENCH_TIMEOUT (s, whole script, 900), BENCH_PATCHBAY_<X> (passed to
@@ -47,6 +48,7 @@ const AUDIENCE = 'patchbay-bench'
 const API_KEY = `sk_bench_${randomBytes(16).toString('hex')}`
 const TICKS_PER_SECOND = 100
 const PROXY_TAIL = '/items/item_123?expand=owner'
+const METRICS_TOKEN = `bench_metrics_${randomBytes(16).toString('hex')}`
 
 const env = process.env
 const settings = {
@@ -102,6 +104,15 @@ async function main() {
     console.log(`\n[${db}] Patchbay pid ${patchbay.pid} on ${patchbay.url}; upstream pid ${upstream.pid}, bare proxy pid ${bare.pid}`)
     const { accessToken, connectionId } = await setUpConnection(patchbay)
     const bearer = { authorization: `Bearer ${accessToken}` }
+    // The same Patchbay with Prometheus /metrics on (a second process, its own database): the cost of metrics.
+    let withMetrics
+    if (settings.targets.includes('metrics')) {
+      const metricsDb = db === 'postgres' ? await newPostgresDatabase(env.DATABASE_URL, cleanups) : undefined
+      const server = await startPatchbay({ upstreamUrl: upstream.url, databaseUrl: metricsDb, metricsToken: METRICS_TOKEN })
+      const { accessToken: token, connectionId: id } = await setUpConnection(server)
+      withMetrics = { server, url: `${server.url}/v1/proxy/${id}${PROXY_TAIL}`, headers: { authorization: `Bearer ${token}` } }
+      console.log(`[${db}] Patchbay with /metrics on: pid ${server.pid} on ${server.url}`)
+    }
 
     const all = {
       direct: { url: `${upstream.url}/api${PROXY_TAIL}`, headers: auth, pid: upstream.pid },
@@ -111,6 +122,7 @@ async function main() {
       patchbay: { url: `${patchbay.url}/v1/proxy/${connectionId}${PROXY_TAIL}`, headers: bearer, pid: patchbay.pid },
       hello: { url: `${hello.url}/hello`, headers: {}, pid: hello.pid },
       list: { url: `${patchbay.url}/v1/connections`, headers: bearer, pid: patchbay.pid },
+      ...(withMetrics ? { metrics: { url: withMetrics.url, headers: withMetrics.headers, pid: withMetrics.server.pid } } : {}),
     }
     await sanityCheck(all)
     const targets = Object.fromEntries(Object.entries(all).filter(([name]) => settings.targets.includes(name)))
@@ -131,7 +143,9 @@ async function main() {
     const results = Object.fromEntries(Object.keys(targets).map((name) => [name, []]))
     // Interleaved, so that drift on the machine hits every target alike.
     for (let run = 1; run <= settings.runs; run++) {
-      for (const name of Object.keys(targets)) {
+      // Every other run in reverse order, so that no target always follows the same one.
+      const order = run % 2 ? Object.keys(targets) : Object.keys(targets).reverse()
+      for (const name of order) {
         const s = await load(targets[name], settings.duration)
         results[name].push(s)
         console.log(
@@ -171,11 +185,31 @@ async function main() {
       unloadedP50Us: { bare: Math.round(probe.bare.p50 * 1000), patchbay: Math.round(probe.patchbay.p50 * 1000) },
       addedP50UnloadedUs: Math.round((probe.patchbay.p50 - probe.bare.p50) * 1000),
       listVsHello: ratio('list', 'hello'),
+      // /metrics on against off, run pair by run pair (the cost of metrics is 1 minus it).
+      metricsVsPatchbay: pairedRatio('metrics', 'patchbay'),
+      metricsRatioRuns: results.metrics ? results.metrics.map((s, i) => round(s.rps / results.patchbay[i].rps)) : null,
+      metricsCpuUs: best.metrics ? { off: best.patchbay?.serverCpuUs ?? null, on: best.metrics.serverCpuUs ?? null } : null,
     })
+    if (withMetrics) {
+      // The scrape must show the calls just counted (the benchmark measured metrics that work).
+      const scrape = await fetch(`${withMetrics.server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+      const text = await scrape.text()
+      const counted = /patchbay_proxy_calls_total\{app="benchapi",status="200"\} (\d+)/.exec(text)
+      if (!scrape.ok || !counted || Number(counted[1]) < 1) fail(`[${db}] /metrics did not count the proxied calls (status ${scrape.status})`)
+      console.log(`[${db}] /metrics counted ${counted[1]} proxied calls`)
+      await withMetrics.server.stop()
+    }
     await patchbay.stop()
   }
 
   printTables(rows)
+  for (const r of rows.filter((row) => row.metricsVsPatchbay !== null)) {
+    const cost = round(1 - r.metricsVsPatchbay)
+    console.log(
+      `[${r.db}] /metrics on vs off: median run-pair ratio ${fixed(r.metricsVsPatchbay)} (runs ${r.metricsRatioRuns.map(fixed).join(' / ')}), ` +
+        `cost ${(cost * 100).toFixed(1)} % (target < 2 %); server CPU ${r.metricsCpuUs.off} -> ${r.metricsCpuUs.on} us/req`,
+    )
+  }
   // Judged on the median of the run pairs (not the best runs), so one lucky run does not decide it.
   const below = rows.filter((r) => (r.medianPairRatioVsBare ?? r.ratioVsBare ?? 1) < 0.8 || r.addedP50UnloadedUs >= 1000)
   console.log(
@@ -331,7 +365,7 @@ function signJwt(key, payload) {
   return `${input}.${sign('sha256', Buffer.from(input), { key: key.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`
 }
 
-async function startPatchbay({ upstreamUrl, databaseUrl }) {
+async function startPatchbay({ upstreamUrl, databaseUrl, metricsToken }) {
   const dir = mkdtempSync(join(tmpdir(), 'patchbay-bench-proxy-'))
   cleanups.push(async () => rmSync(dir, { recursive: true, force: true }))
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
@@ -385,6 +419,7 @@ async function startPatchbay({ upstreamUrl, databaseUrl }) {
   })
   // BENCH_PATCHBAY_X=v reaches the server as PATCHBAY_X=v (e.g. BENCH_PATCHBAY_PROXY_STATUS_TTL_MS=0).
   for (const [name, value] of Object.entries(env)) if (name.startsWith('BENCH_PATCHBAY_')) childEnv[name.slice(6)] = value
+  if (metricsToken) childEnv.PATCHBAY_METRICS_TOKEN = metricsToken
   const nodeArgs = []
   if (env.BENCH_CPU_PROF) {
     mkdirSync(env.BENCH_CPU_PROF, { recursive: true })
@@ -482,7 +517,7 @@ function printTables(rows) {
   const header = ['db', 'target', 'req/s (best)', 'runs', 'p50 ms', 'p99 ms', 'server CPU us/req']
   const lines = []
   for (const r of rows) {
-    for (const name of ['direct', 'bare', 'barepipeline', 'baredispatch', 'patchbay', 'hello', 'list']) {
+    for (const name of ['direct', 'bare', 'barepipeline', 'baredispatch', 'patchbay', 'metrics', 'hello', 'list']) {
       const s = r[name]
       if (!s) continue
       lines.push([r.db, name, fmt(s.rps), s.rpsRuns.map(fmt).join(' / '), String(s.p50), String(s.p99), String(s.serverCpuUs ?? '?')])

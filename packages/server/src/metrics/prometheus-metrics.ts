@@ -1,6 +1,7 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client'
+import { collectDefaultMetrics, Registry } from 'prom-client'
 import type { PatchbayDatabase } from '../db/database.js'
 import type { LineLogger } from '../logger.js'
+import { LabeledCounter, LabeledHistogram } from './labeled-series.js'
 import type { Metrics, RefreshOutcome, WebhookDeliveryOutcome } from './metrics.js'
 import { registerScrapeGauges } from './scrape-gauges.js'
 
@@ -18,62 +19,53 @@ const HTTP_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25
 export class PrometheusMetrics implements Metrics {
   readonly enabled = true
   readonly registry = new Registry()
-  private readonly http: Histogram<'method' | 'route' | 'status'>
-  private readonly tokenExchanges: Counter<'outcome'>
-  private readonly proxyCalls: Counter<'app' | 'status'>
-  private readonly refreshes: Counter<'app' | 'outcome'>
-  private readonly runs: Counter<'action' | 'status'>
-  private readonly webhookDeliveries: Counter<'outcome'>
+  private readonly http = new LabeledHistogram(
+    'patchbay_http_request_duration_seconds',
+    "HTTP requests answered, by method, route pattern and status: time from the request's arrival to the end of the answer.",
+    ['method', 'route', 'status'],
+    HTTP_BUCKETS,
+  )
+  private readonly tokenExchanges = new LabeledCounter(
+    'patchbay_token_exchanges_total',
+    'Token exchanges (POST /oauth/token) answered: the token type issued, or the OAuth error code.',
+    ['outcome'],
+  )
+  private readonly proxyCalls = new LabeledCounter(
+    'patchbay_proxy_calls_total',
+    "Requests forwarded to an app's API (/v1/proxy and actions), by app and the status the caller got.",
+    ['app', 'status'],
+  )
+  private readonly refreshes = new LabeledCounter(
+    'patchbay_token_refreshes_total',
+    'OAuth token refreshes asked of a provider, by app and outcome (ok, failed, needs_reauth).',
+    ['app', 'outcome'],
+  )
+  private readonly runs = new LabeledCounter(
+    'patchbay_runs_ended_total',
+    'Action runs that reached a final status, by action (app.key) and status.',
+    ['action', 'status'],
+  )
+  private readonly webhookDeliveries = new LabeledCounter(
+    'patchbay_webhook_deliveries_total',
+    'Webhook delivery attempts by outcome (delivered, retry, failed, skipped).',
+    ['outcome'],
+  )
 
   constructor(database: PatchbayDatabase, log: LineLogger) {
-    const registers = [this.registry]
-    this.http = new Histogram({
-      name: 'patchbay_http_request_duration_seconds',
-      help: "HTTP requests answered, by method, route pattern and status: time from the request's arrival to the end of the answer.",
-      labelNames: ['method', 'route', 'status'],
-      buckets: HTTP_BUCKETS,
-      registers,
-    })
-    this.tokenExchanges = new Counter({
-      name: 'patchbay_token_exchanges_total',
-      help: 'Token exchanges (POST /oauth/token) answered: the token type issued, or the OAuth error code.',
-      labelNames: ['outcome'],
-      registers,
-    })
-    this.proxyCalls = new Counter({
-      name: 'patchbay_proxy_calls_total',
-      help: "Requests forwarded to an app's API (/v1/proxy and actions), by app and the status the caller got.",
-      labelNames: ['app', 'status'],
-      registers,
-    })
-    this.refreshes = new Counter({
-      name: 'patchbay_token_refreshes_total',
-      help: 'OAuth token refreshes asked of a provider, by app and outcome (ok, failed, needs_reauth).',
-      labelNames: ['app', 'outcome'],
-      registers,
-    })
-    this.runs = new Counter({
-      name: 'patchbay_runs_ended_total',
-      help: 'Action runs that reached a final status, by action (app.key) and status.',
-      labelNames: ['action', 'status'],
-      registers,
-    })
-    this.webhookDeliveries = new Counter({
-      name: 'patchbay_webhook_deliveries_total',
-      help: 'Webhook delivery attempts by outcome (delivered, retry, failed, skipped).',
-      labelNames: ['outcome'],
-      registers,
-    })
+    for (const metric of [this.http, this.tokenExchanges, this.proxyCalls, this.refreshes, this.runs, this.webhookDeliveries]) {
+      // A prom-client Registry formats any metric with a name, a type and get() (lib/registry.js).
+      this.registry.registerMetric(metric as unknown as Parameters<Registry['registerMetric']>[0])
+    }
     registerScrapeGauges(this.registry, database, log)
     collectDefaultMetrics({ register: this.registry })
   }
 
   httpRequest(method: string, route: string, status: number, seconds: number): void {
-    this.http.observe({ method, route, status }, seconds)
+    this.http.observe(method, route, status, seconds)
   }
 
   tokenExchange(outcome: string): void {
-    this.tokenExchanges.inc({ outcome })
+    this.tokenExchanges.inc(outcome)
   }
 
   async latencyBuckets(routePrefix: string): Promise<{ le: string; count: number }[]> {
@@ -93,19 +85,19 @@ export class PrometheusMetrics implements Metrics {
   }
 
   proxyCall(app: string, status: number): void {
-    this.proxyCalls.inc({ app, status })
+    this.proxyCalls.inc(app, status)
   }
 
   refresh(app: string, outcome: RefreshOutcome): void {
-    this.refreshes.inc({ app, outcome })
+    this.refreshes.inc(app, outcome)
   }
 
   runEnded(action: string, status: string): void {
-    this.runs.inc({ action, status })
+    this.runs.inc(action, status)
   }
 
   webhookDelivery(outcome: WebhookDeliveryOutcome): void {
-    this.webhookDeliveries.inc({ outcome })
+    this.webhookDeliveries.inc(outcome)
   }
 
   async scrape(): Promise<{ contentType: string; body: string }> {

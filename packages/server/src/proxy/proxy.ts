@@ -145,64 +145,58 @@ export class ProxyService {
     })
   }
 
-  forward(req: ProxyRequest): Promise<ProxyResponse> {
-    // Without metrics the call costs nothing more: no wrapper promise.
-    return this.deps.metrics?.enabled ? this.counted(req, this.deps.metrics) : this.call(req)
-  }
-
-  /** {@link forward}, counted once it is decided: the status the caller gets, or the error's. */
-  private async counted(req: ProxyRequest, metrics: Metrics): Promise<ProxyResponse> {
-    const seen = { app: UNKNOWN_APP }
+  /**
+   * Forwards one call; with metrics on, counts it once it is decided (the status the caller gets, or
+   * the error's) in the same function: no wrapper promise per call (BENCHMARKS.md, "Metrics").
+   */
+  async forward(req: ProxyRequest): Promise<ProxyResponse> {
+    const metrics = this.deps.metrics?.enabled ? this.deps.metrics : undefined
+    let app = UNKNOWN_APP
     try {
-      const res = await this.call(req, seen)
-      metrics.proxyCall(seen.app, res.statusCode)
-      return res
-    } catch (err) {
-      metrics.proxyCall(seen.app, err instanceof PatchbayError ? err.status : 500)
-      throw err
-    }
-  }
-
-  /** The forward loop; `seen.app` is set once the connection's app is known. */
-  private async call(req: ProxyRequest, seen?: { app: string }): Promise<ProxyResponse> {
-    const tail = checkedTail(req.tail)
-    // The common case (a cached target, a request without a body) takes no promise until the app call.
-    let target = this.cache.fresh(req.owner, req.connectionId, Date.now()) ?? (await this.target(req))
-    if (seen) seen.app = target.appKey
-    const body = hasNoBody(req) ? NO_BODY : await readBody(req, target, this.deps.config)
-    let refreshed = false
-    let retried429 = 0
-    for (;;) {
-      const res = await this.send(target, req, tail, body)
-      const replayable = body.kind !== 'stream'
-      if (res.statusCode === 401 && replayable && !refreshed && target.refreshable && !req.gone()) {
-        // One refresh (unless a sibling already did one) and one retry with the new token.
-        res.discard()
-        refreshed = true
-        let fresh: FreshCredentials
-        try {
-          fresh = await this.deps.credentials.fresh(req.owner, req.connectionId, {
-            rejectedAccessToken: target.accessToken,
-            log: req.log(),
-          })
-        } catch (err) {
-          this.cache.delete(req.connectionId)
-          throw err
-        }
-        target = await this.remember(fresh)
-        continue
-      }
-      if (res.statusCode === 429 && replayable && retried429 < req.retry429) {
-        const wait = retryAfterMs(res.headers['retry-after']) ?? DEFAULT_RETRY_AFTER_MS
-        if (wait <= this.deps.config.retryAfterMaxSeconds * 1000 && !req.gone()) {
+      const tail = checkedTail(req.tail)
+      // The common case (a cached target, a request without a body) takes no promise until the app call.
+      let target = this.cache.fresh(req.owner, req.connectionId, Date.now()) ?? (await this.target(req))
+      app = target.appKey
+      const body = hasNoBody(req) ? NO_BODY : await readBody(req, target, this.deps.config)
+      let refreshed = false
+      let retried429 = 0
+      for (;;) {
+        const res = await this.send(target, req, tail, body)
+        const replayable = body.kind !== 'stream'
+        if (res.statusCode === 401 && replayable && !refreshed && target.refreshable && !req.gone()) {
+          // One refresh (unless a sibling already did one) and one retry with the new token.
           res.discard()
-          retried429++
-          await sleep(wait)
-          if (req.gone()) throw new PatchbayError('PB_ERR_UPSTREAM', 'the caller went away')
+          refreshed = true
+          let fresh: FreshCredentials
+          try {
+            fresh = await this.deps.credentials.fresh(req.owner, req.connectionId, {
+              rejectedAccessToken: target.accessToken,
+              log: req.log(),
+            })
+          } catch (err) {
+            this.cache.delete(req.connectionId)
+            throw err
+          }
+          target = await this.remember(fresh)
           continue
         }
+        if (res.statusCode === 429 && replayable && retried429 < req.retry429) {
+          const wait = retryAfterMs(res.headers['retry-after']) ?? DEFAULT_RETRY_AFTER_MS
+          if (wait <= this.deps.config.retryAfterMaxSeconds * 1000 && !req.gone()) {
+            res.discard()
+            retried429++
+            await sleep(wait)
+            if (req.gone()) throw new PatchbayError('PB_ERR_UPSTREAM', 'the caller went away')
+            continue
+          }
+        }
+        const answer = this.respond(onBase(target, req.base), req, tail, res)
+        metrics?.proxyCall(app, answer.statusCode)
+        return answer
       }
-      return this.respond(onBase(target, req.base), req, tail, res)
+    } catch (err) {
+      metrics?.proxyCall(app, err instanceof PatchbayError ? err.status : 500)
+      throw err
     }
   }
 

@@ -224,6 +224,36 @@ describe.each(databaseTargets)('Prometheus /metrics ($name)', (target) => {
     expect(after.value(`${HTTP}_sum`, proxied)).toBeGreaterThan(0)
     expect(after.value(`${HTTP}_bucket`, { ...proxied, le: '+Inf' })).toBe(after.count(HTTP, proxied))
     expect(after.value(`${HTTP}_bucket`, { ...proxied, le: '60' })).toBe(after.count(HTTP, proxied))
+    // Every series' buckets are cumulative: each bound counts at least the one below it, up to _count.
+    const bounds = [
+      '0.0005',
+      '0.001',
+      '0.0025',
+      '0.005',
+      '0.01',
+      '0.025',
+      '0.05',
+      '0.1',
+      '0.25',
+      '0.5',
+      '1',
+      '2.5',
+      '5',
+      '10',
+      '30',
+      '60',
+      '+Inf',
+    ]
+    for (const method of after.labelValues(HTTP, 'method'))
+      for (const route of after.labelValues(HTTP, 'route'))
+        for (const status of after.labelValues(HTTP, 'status')) {
+          const labels = { method, route, status }
+          if (!after.sample(`${HTTP}_count`, labels)) continue
+          const count = after.value(`${HTTP}_count`, labels)
+          const cumulative = bounds.map((le) => after.value(`${HTTP}_bucket`, { ...labels, le }) as number)
+          expect(cumulative, JSON.stringify(labels)).toEqual([...cumulative].sort((x, y) => x - y))
+          expect(cumulative.at(-1)).toBe(count)
+        }
 
     // No id, token or secret ever becomes a label value.
     for (const secret of [conn, ok, succeeded.id, alice.token, bob.token, API_KEY, 'new-token', 'i2', 'x=1', 'no/such']) {
