@@ -195,7 +195,8 @@ async function main() {
       const scrape = await fetch(`${withMetrics.server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
       const text = await scrape.text()
       const counted = /patchbay_proxy_calls_total\{app="benchapi",status="200"\} (\d+)/.exec(text)
-      if (!scrape.ok || !counted || Number(counted[1]) < 1) fail(`[${db}] /metrics did not count the proxied calls (status ${scrape.status})`)
+      if (!scrape.ok || !counted || Number(counted[1]) < 1)
+        fail(`[${db}] /metrics did not count the proxied calls (status ${scrape.status})`)
       console.log(`[${db}] /metrics counted ${counted[1]} proxied calls`)
       await withMetrics.server.stop()
     }
