@@ -108,7 +108,7 @@ interface HistogramSeries {
 }
 
 /**
- * A histogram with three labels, formatted as prom-client's Histogram (`_bucket` with `le`,
+ * A histogram with three labels, formatted as prom-client's Histogram (`_bucket` with `le` first,
  * cumulative, then `+Inf`, `_sum`, `_count`).
  */
 export class LabeledHistogram implements RegistryMetric {
@@ -155,9 +155,9 @@ export class LabeledHistogram implements RegistryMetric {
       let cumulative = 0
       this.buckets.forEach((le, i) => {
         cumulative += s.counts[i] as number
-        values.push({ value: cumulative, labels: { ...s.labels, le }, metricName: `${name}_bucket` })
+        values.push({ value: cumulative, labels: { le, ...s.labels }, metricName: `${name}_bucket` })
       })
-      values.push({ value: s.count, labels: { ...s.labels, le: '+Inf' }, metricName: `${name}_bucket` })
+      values.push({ value: s.count, labels: { le: '+Inf', ...s.labels }, metricName: `${name}_bucket` })
       values.push({ value: s.sum, labels: s.labels, metricName: `${name}_sum` })
       values.push({ value: s.count, labels: s.labels, metricName: `${name}_count` })
     }
