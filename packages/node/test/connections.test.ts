@@ -197,7 +197,11 @@ describe.each(databaseTargets)('apps and connections ($name)', (target) => {
       const session = await user.connections.upgrade(id, ['repo'])
       expect(session.connectUrl).toMatch(/\/to\/github\?token=/)
       expect(session).toMatchObject({ token: expect.any(String), sessionId: expect.stringMatching(/^cs_/), expiresIn: expect.any(Number) })
-      const row = await s.db.selectFrom('connect_sessions').select(['reconnect_id', 'upgrade_scopes']).where('id', '=', session.sessionId).executeTakeFirstOrThrow()
+      const row = await s.db
+        .selectFrom('connect_sessions')
+        .select(['reconnect_id', 'upgrade_scopes'])
+        .where('id', '=', session.sessionId)
+        .executeTakeFirstOrThrow()
       expect(row).toEqual({ reconnect_id: id, upgrade_scopes: '["repo"]' })
       expect(await error(user.connections.upgrade(id, ['admin:enterprise-nope']))).toMatchObject({ code: 'PB_ERR_VALIDATION', status: 400 })
       expect(await error(user.connections.upgrade(created.id, ['repo']))).toMatchObject({ code: 'PB_ERR_VALIDATION', status: 400 })

@@ -1,6 +1,14 @@
 import { type ApiCaller, type RequestOptions, segment } from '../lib/api.js'
 import { allPages } from '../lib/pages.js'
-import type { AuditEntry, AuditPage, Connection, ConnectionCredentials, ConnectionList, ConnectionStatus, ConnectSession } from '../types.js'
+import type {
+  AuditEntry,
+  AuditPage,
+  Connection,
+  ConnectionCredentials,
+  ConnectionList,
+  ConnectionStatus,
+  ConnectSession,
+} from '../types.js'
 
 export interface ListConnectionsOptions {
   /** Only connections of this app (catalog key). */
@@ -110,7 +118,12 @@ export class Connections {
    * granted and `connection.updated` is sent. Consent given with another account is refused and
    * changes nothing. `PB_ERR_VALIDATION` for a scope the app does not offer or a non-OAuth connection.
    */
-  async upgrade(id: string, scopes: string[], options: UpgradeScopesOptions = {}, requestOptions?: RequestOptions): Promise<ConnectSession> {
+  async upgrade(
+    id: string,
+    scopes: string[],
+    options: UpgradeScopesOptions = {},
+    requestOptions?: RequestOptions,
+  ): Promise<ConnectSession> {
     if (!Array.isArray(scopes) || scopes.length === 0 || scopes.some((s) => typeof s !== 'string' || s === '')) {
       throw new TypeError('scopes: must be a non-empty array of scope strings')
     }

@@ -59,7 +59,13 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     log: services.log,
     upgradeLink: (owner, connectionId, scopes) =>
       proxyUpgradeLink(
-        { db: services.database.db, catalog: services.catalog, connections: services.connections, sessions: services.sessions, config: services.config },
+        {
+          db: services.database.db,
+          catalog: services.catalog,
+          connections: services.connections,
+          sessions: services.sessions,
+          config: services.config,
+        },
         owner,
         connectionId,
         scopes,

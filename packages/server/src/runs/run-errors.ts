@@ -26,7 +26,9 @@ export class MissingScopesError extends Error {
     readonly connectionId: string,
     readonly missing: string[],
   ) {
-    super(`the connection was not granted ${missing.length === 1 ? 'the scope' : 'the scopes'} ${missing.join(', ')} that this action needs`)
+    super(
+      `the connection was not granted ${missing.length === 1 ? 'the scope' : 'the scopes'} ${missing.join(', ')} that this action needs`,
+    )
   }
 }
 

@@ -178,7 +178,9 @@ describeBrowser('scope upgrade keeping the connection id', () => {
       expect(events[1]?.data).toMatchObject({ operation: 'scope_upgrade', added_scopes: ['api:read'] })
       const audit = await call(`${t.url}/v1/connections/${id}/audit`, { token: user.token })
       expect(audit.status).toBe(200)
-      const upgraded = (audit.json.data as { action: string; detail: Record<string, unknown> }[]).find((e) => e.action === 'scopes_upgraded')
+      const upgraded = (audit.json.data as { action: string; detail: Record<string, unknown> }[]).find(
+        (e) => e.action === 'scopes_upgraded',
+      )
       expect(upgraded?.detail).toMatchObject({ requested_scopes: ['api:read'], added_scopes: ['api:read'] })
     })
 

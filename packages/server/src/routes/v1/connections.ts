@@ -60,7 +60,8 @@ const UpgradeBody = Type.Object(
     scopes: Type.Array(Type.String({ minLength: 1, maxLength: 300 }), {
       minItems: 1,
       maxItems: 50,
-      description: "Scopes to add to the connection's; each must be one the app offers (its default or optional scopes, or the partner app's).",
+      description:
+        "Scopes to add to the connection's; each must be one the app offers (its default or optional scopes, or the partner app's).",
     }),
     allowed_origin: Type.Optional(Type.String({ description: 'Registered origin the popup posts its result to.' })),
     redirect_uri: Type.Optional(Type.String({ description: 'Registered URI the browser returns to (redirect mode).' })),
@@ -244,7 +245,12 @@ export const connectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         })
       } catch (err) {
         if (!(err instanceof SessionOptionError)) throw err
-        const code = err.param === 'redirect_uri' ? 'PB_ERR_INVALID_REDIRECT_URI' : err.param === 'allowed_origin' ? 'PB_ERR_INVALID_ORIGIN' : 'PB_ERR_VALIDATION'
+        const code =
+          err.param === 'redirect_uri'
+            ? 'PB_ERR_INVALID_REDIRECT_URI'
+            : err.param === 'allowed_origin'
+              ? 'PB_ERR_INVALID_ORIGIN'
+              : 'PB_ERR_VALIDATION'
         throw new PatchbayError(code, err.message)
       }
       const { session, app: appKey } = await createScopeUpgrade(
