@@ -171,6 +171,43 @@ describe.each(databaseTargets)('apps and connections ($name)', (target) => {
       expect(listed.data[0]?.status_reason).toEqual(expect.any(String))
     })
 
+    it('upgrade: a connect session asking for more scopes on an OAuth 2.0 connection; 400 for an API-key one', async () => {
+      const me = await s.t.server.services.accessTokens.authenticate(await user.accessToken())
+      if (!me) throw new Error('the access token does not authenticate')
+      const owner = { partnerId: me.partnerId, endUserId: me.endUserId }
+      const github = await s.db.transaction().execute((trx) =>
+        s.t.server.services.connections.create(
+          trx,
+          owner,
+          {
+            appKey: 'github',
+            authOption: 'oauth2',
+            authType: 'oauth2',
+            accountIdentifier: 'octo@example.test',
+            scopes: ['read:user'],
+            params: {},
+            metadata: {},
+            credentials: { access_token: 'gho_test' },
+            expiresAt: null,
+          },
+          { allowMultiple: true },
+        ),
+      )
+      const id = github.connection.id
+      const session = await user.connections.upgrade(id, ['repo'])
+      expect(session.connectUrl).toMatch(/\/to\/github\?token=/)
+      expect(session).toMatchObject({ token: expect.any(String), sessionId: expect.stringMatching(/^cs_/), expiresIn: expect.any(Number) })
+      const row = await s.db
+        .selectFrom('connect_sessions')
+        .select(['reconnect_id', 'upgrade_scopes'])
+        .where('id', '=', session.sessionId)
+        .executeTakeFirstOrThrow()
+      expect(row).toEqual({ reconnect_id: id, upgrade_scopes: '["repo"]' })
+      expect(await error(user.connections.upgrade(id, ['admin:enterprise-nope']))).toMatchObject({ code: 'PB_ERR_VALIDATION', status: 400 })
+      expect(await error(user.connections.upgrade(created.id, ['repo']))).toMatchObject({ code: 'PB_ERR_VALIDATION', status: 400 })
+      await expect(user.connections.upgrade(id, [])).rejects.toThrow(TypeError)
+    })
+
     it('deletes a connection; it is gone afterwards', async () => {
       await expect(user.connections.delete(created.id)).resolves.toBeUndefined()
       expect(await error(user.connections.get(created.id))).toMatchObject({ code: 'PB_ERR_NOT_FOUND', status: 404 })

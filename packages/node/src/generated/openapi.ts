@@ -165,6 +165,26 @@ export interface paths {
     patch: operations['renameConnection']
     trace?: never
   }
+  '/v1/connections/{id}/upgrade': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * Ask for more scopes on a connection
+     * @description Mints a connect session that re-authorizes this OAuth 2.0 connection with the given scopes added: the connection keeps its id, its scopes become what the provider granted, and `connection.updated` is sent. Consent given with another provider account is refused (`account_mismatch`) and leaves the connection untouched (docs/api.md, "Upgrading scopes").
+     */
+    post: operations['upgradeConnectionScopes']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
   '/v1/connections/{id}/audit': {
     parameters: {
       query?: never
@@ -900,7 +920,16 @@ export interface components {
       id: string
       connection_id: string
       app: string
-      action: 'created' | 'reauthorized' | 'replaced' | 'refreshed' | 'refresh_failed' | 'credentials_read' | 'deleted' | 'run_created'
+      action:
+        | 'created'
+        | 'reauthorized'
+        | 'scopes_upgraded'
+        | 'replaced'
+        | 'refreshed'
+        | 'refresh_failed'
+        | 'credentials_read'
+        | 'deleted'
+        | 'run_created'
       actor: {
         type: 'partner' | 'operator' | 'end_user' | 'system'
         /** @description The partner's client id, the operator key's id (or `cli`), the end user's token reference (`tok_…`) or connect session id, or the system job (`refresh`). */
@@ -1993,6 +2022,80 @@ export interface operations {
         }
       }
       /** @description No such resource for this caller (`PB_ERR_NOT_FOUND`): ids of other end users or partners answer the same. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  upgradeConnectionScopes: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description The connection id. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description Scopes to add to the connection's; each must be one the app offers (its default or optional scopes, or the partner app's). */
+          scopes: string[]
+          /** @description Registered origin the popup posts its result to. */
+          allowed_origin?: string
+          /** @description Registered URI the browser returns to (redirect mode). */
+          redirect_uri?: string
+          /** @description Opaque string returned with the result. */
+          custom_state?: string
+        }
+      }
+    }
+    responses: {
+      /** @description A single-use code that opens the Connect UI for the end user. */
+      201: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['ConnectSession']
+        }
+      }
+      /** @description A scope the app does not offer, a connection that is not OAuth 2.0, or a `redirect_uri` / `allowed_origin` the partner did not register. */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description No valid credentials (`PB_ERR_UNAUTHORIZED`); `WWW-Authenticate` says which. */
+      401: {
+        headers: {
+          /** @description The challenge: `Bearer realm="patchbay"` or `Basic …`. */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description The access token lacks the scope this operation needs (`PB_ERR_INSUFFICIENT_SCOPE`). */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description No connection of this end user has this id. */
       404: {
         headers: {
           [name: string]: unknown
@@ -4662,5 +4765,6 @@ export const routes = {
   renameConnection: { method: 'PATCH', path: '/v1/connections/{id}', idempotencyKey: false },
   revokeToken: { method: 'POST', path: '/oauth/revoke', idempotencyKey: false },
   submitConnectionPopup: { method: 'POST', path: '/connection-popup', idempotencyKey: false },
+  upgradeConnectionScopes: { method: 'POST', path: '/v1/connections/{id}/upgrade', idempotencyKey: false },
   validateActionInputs: { method: 'POST', path: '/v1/actions/{id}/validate', idempotencyKey: false },
 } as const satisfies { [K in keyof operations]: Route }

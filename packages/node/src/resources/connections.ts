@@ -1,6 +1,14 @@
 import { type ApiCaller, type RequestOptions, segment } from '../lib/api.js'
 import { allPages } from '../lib/pages.js'
-import type { AuditEntry, AuditPage, Connection, ConnectionCredentials, ConnectionList, ConnectionStatus } from '../types.js'
+import type {
+  AuditEntry,
+  AuditPage,
+  Connection,
+  ConnectionCredentials,
+  ConnectionList,
+  ConnectionStatus,
+  ConnectSession,
+} from '../types.js'
 
 export interface ListConnectionsOptions {
   /** Only connections of this app (catalog key). */
@@ -37,6 +45,15 @@ export interface CredentialsOptions {
    * `PB_ERR_RATE_LIMITED` (429) with `retryAfter`; a connection without a token to refresh throws `PB_ERR_VALIDATION`.
    */
   forceRefresh?: boolean
+}
+
+export interface UpgradeScopesOptions {
+  /** Registered origin the popup posts its result to (the partner's only one by default). */
+  allowedOrigin?: string
+  /** Registered URI the browser returns to (redirect mode). */
+  redirectUri?: string
+  /** Opaque string returned with the result. */
+  customState?: string
 }
 
 export interface ListAuditOptions {
@@ -93,6 +110,42 @@ export class Connections {
       connectionId: id,
       options: requestOptions,
     })
+  }
+
+  /**
+   * `POST /v1/connections/{id}/upgrade` (scope `connect`): a connect session that asks the user for
+   * more scopes on this OAuth 2.0 connection. It keeps its id; its scopes become what the provider
+   * granted and `connection.updated` is sent. Consent given with another account is refused and
+   * changes nothing. `PB_ERR_VALIDATION` for a scope the app does not offer or a non-OAuth connection.
+   */
+  async upgrade(
+    id: string,
+    scopes: string[],
+    options: UpgradeScopesOptions = {},
+    requestOptions?: RequestOptions,
+  ): Promise<ConnectSession> {
+    if (!Array.isArray(scopes) || scopes.length === 0 || scopes.some((s) => typeof s !== 'string' || s === '')) {
+      throw new TypeError('scopes: must be a non-empty array of scope strings')
+    }
+    const session = await this.api.call({
+      operation: 'upgradeConnectionScopes',
+      params: { id: segment(id, 'id') },
+      body: {
+        scopes,
+        ...(options.allowedOrigin !== undefined ? { allowed_origin: options.allowedOrigin } : {}),
+        ...(options.redirectUri !== undefined ? { redirect_uri: options.redirectUri } : {}),
+        ...(options.customState !== undefined ? { custom_state: options.customState } : {}),
+      },
+      connectionId: id,
+      options: requestOptions,
+    })
+    return {
+      token: session.token,
+      connectUrl: session.connect_url,
+      sessionId: session.session_id,
+      expiresAt: session.expires_at,
+      expiresIn: session.expires_in,
+    }
   }
 
   /** `DELETE /v1/connections/{id}` (revoking at the provider where it can). */

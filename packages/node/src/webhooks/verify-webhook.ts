@@ -32,8 +32,10 @@ export interface WebhookEndUser {
 export interface ConnectionEventData {
   connection: Connection
   end_user: WebhookEndUser
-  /** `creation` or `reauth` for connection.created / connection.reauthorized. */
-  operation?: 'creation' | 'reauth'
+  /** `creation` or `reauth` for connection.created / connection.reauthorized; `scope_upgrade` for connection.updated. */
+  operation?: 'creation' | 'reauth' | 'scope_upgrade'
+  /** connection.updated by a scope upgrade: the scopes it added. */
+  added_scopes?: string[]
   [field: string]: unknown
 }
 
@@ -53,7 +55,7 @@ export interface ConnectFailedEventData {
 /** A verified webhook. */
 export type WebhookEvent =
   | WebhookEventOf<
-      'connection.created' | 'connection.reauthorized' | 'connection.refresh_failed' | 'connection.deleted',
+      'connection.created' | 'connection.reauthorized' | 'connection.updated' | 'connection.refresh_failed' | 'connection.deleted',
       ConnectionEventData
     >
   | WebhookEventOf<'connection.failed', ConnectFailedEventData>

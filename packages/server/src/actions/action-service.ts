@@ -101,7 +101,8 @@ function restError(err: unknown): PatchbayError {
   if (err instanceof PatchbayError && err.code !== 'PB_ERR_UPSTREAM') return err
   const failure = classify(err, undefined)
   const { error } = failure
-  if (failure.status === 'requires_action') return new PatchbayError('PB_ERR_CREDENTIAL_REVOKED', error.message)
+  if (failure.status === 'requires_action' && error.code !== 'missing_scope')
+    return new PatchbayError('PB_ERR_CREDENTIAL_REVOKED', error.message)
   if (error.type === 'rate_limited') {
     return new PatchbayError(
       'PB_ERR_RATE_LIMITED',

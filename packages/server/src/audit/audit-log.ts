@@ -11,6 +11,7 @@ type Db = Kysely<Database> | Transaction<Database>
 export const auditActions = [
   'created',
   'reauthorized',
+  'scopes_upgraded',
   'replaced',
   'refreshed',
   'refresh_failed',

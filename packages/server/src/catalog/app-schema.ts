@@ -124,6 +124,13 @@ export const OAuth2Schema = Type.Object(
      */
     optional_scopes: Type.Optional(Type.Array(Type.String({ maxLength: 300 }))),
     scope_separator: Type.String({ default: ' ', maxLength: 3 }),
+    /**
+     * The provider's incremental authorization, from its public docs: the authorization parameters
+     * under which a new grant keeps the scopes granted earlier (Google: `include_granted_scopes=true`).
+     * A scope upgrade then asks only for the added scopes; without it, for the connection's scopes
+     * plus the added ones (docs/api.md, "Upgrading scopes").
+     */
+    incremental_authorization: Type.Optional(StringMap),
     /** Name of the authorize parameter carrying scopes (Slack user tokens: user_scope). */
     scope_param: Type.String({ default: 'scope' }),
     pkce: Type.Boolean({ default: true }),

@@ -117,6 +117,8 @@ export interface ConnectSessionsTable {
   context: string | null
   outcome: string | null
   outcome_read_at: number | null
+  /** JSON array: the scopes a scope-upgrade session adds (docs/api.md, "Upgrading scopes"). */
+  upgrade_scopes: string | null
   created_at: number
 }
 

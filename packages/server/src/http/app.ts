@@ -26,6 +26,7 @@ import { healthRoutes } from '../routes/health.js'
 import { mcpRoutes } from '../routes/mcp.js'
 import { oauthRoutes } from '../routes/oauth.js'
 import { v1PartnerRoutes, v1Routes } from '../routes/v1/index.js'
+import { proxyUpgradeLink } from '../connections/scope-upgrade.js'
 import { createProxyHandler, isProxyRequest, type ProxyHandler, proxyRoutes } from '../routes/v1/proxy.js'
 import { widgetScriptRoutes } from '../routes/widget-script.js'
 import type { Services } from '../services.js'
@@ -52,7 +53,24 @@ declare module 'fastify' {
 
 export async function buildApp(services: Services): Promise<FastifyInstance> {
   const { config } = services
-  const serveProxy = createProxyHandler({ accessTokens: services.accessTokens, proxy: services.proxy, log: services.log })
+  const serveProxy = createProxyHandler({
+    accessTokens: services.accessTokens,
+    proxy: services.proxy,
+    log: services.log,
+    upgradeLink: (owner, connectionId, scopes) =>
+      proxyUpgradeLink(
+        {
+          db: services.database.db,
+          catalog: services.catalog,
+          connections: services.connections,
+          sessions: services.sessions,
+          config: services.config,
+        },
+        owner,
+        connectionId,
+        scopes,
+      ),
+  })
   const countProxiedAnswer = services.metrics.enabled ? countProxied(services.metrics) : undefined
   let closing = false
   // Open connections, each with the last response started on it (ANSWERING): on close each must end.

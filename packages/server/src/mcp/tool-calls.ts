@@ -316,7 +316,9 @@ export class McpTools {
     const body = { run_id: json.id, status: json.status, error }
     const link =
       typeof error.connect_url === 'string'
-        ? `\nAsk the user to open this link to reconnect their ${json.app} account, then try again: ${error.connect_url}`
+        ? error.code === 'missing_scope'
+          ? `\nAsk the user to open this link to grant their ${json.app} account the missing permission, then try again: ${error.connect_url}`
+          : `\nAsk the user to open this link to reconnect their ${json.app} account, then try again: ${error.connect_url}`
         : ''
     return { content: [{ type: 'text', text: `${json.status}: ${error.message}${link}` }], structuredContent: body, isError: true, ...meta }
   }

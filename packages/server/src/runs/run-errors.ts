@@ -20,6 +20,18 @@ export interface Failure {
 // of it was read (docs/actions.md, "Retries").
 const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH'])
 
+/** The action declares scopes its connection was not granted (checked before any call). */
+export class MissingScopesError extends Error {
+  constructor(
+    readonly connectionId: string,
+    readonly missing: string[],
+  ) {
+    super(
+      `the connection was not granted ${missing.length === 1 ? 'the scope' : 'the scopes'} ${missing.join(', ')} that this action needs`,
+    )
+  }
+}
+
 export class RunAbort extends Error {
   constructor(readonly reason: 'canceled' | 'timed_out') {
     super(reason === 'canceled' ? 'the run was canceled' : 'the run took longer than its timeout')
@@ -40,7 +52,23 @@ export function classify(err: unknown, abort: RunAbort | undefined): Failure {
       error: { type: 'timeout', code: 'timed_out', message: abort.message, retryable: false, attribution: 'patchbay' },
     }
   }
+  if (err instanceof MissingScopesError) {
+    return {
+      status: 'requires_action',
+      error: {
+        type: 'permission',
+        code: 'missing_scope',
+        message: err.message,
+        retryable: false,
+        missing_scopes: err.missing,
+        attribution: 'connection',
+      },
+    }
+  }
   const failure = actionFailure(err)
+  // The app refused the call for a scope the connection lacks (RFC 6750 insufficient_scope, GitHub's
+  // scope headers): only the user can grant it, so the run asks for them (docs/actions.md, "Missing scopes").
+  if (failure?.error.code === 'missing_scope') return { status: 'requires_action', ...failure }
   if (failure) return { status: 'failed', ...failure }
   if (err instanceof CredentialRevokedError) {
     return {

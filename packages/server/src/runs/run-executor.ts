@@ -14,7 +14,8 @@ import type { Metrics } from '../metrics/metrics.js'
 import { enqueueRunEvent, runEvent } from './run-events.js'
 import { webhookEventRow } from '../webhooks/outbox.js'
 import { capOutput } from './output-cap.js'
-import { classify, type Failure, RunAbort, type RunErrorJson } from './run-errors.js'
+import { classify, type Failure, MissingScopesError, RunAbort, type RunErrorJson } from './run-errors.js'
+import { missingScopes } from '../connections/scope-upgrade.js'
 import { type ClaimedRun, isTerminal, type RunRow, type RunStore } from './run-store.js'
 
 /** How a runner is told about work: PostgreSQL adds a graphile-worker job in the same transaction; the embedded runner wakes. */
@@ -227,6 +228,10 @@ export class RunExecutor {
     if (!connection) throw new PatchbayError('PB_ERR_NOT_FOUND', `connection ${run.connection_id} not found`)
     if (connection.status === 'needs_reauth')
       throw new CredentialRevokedError(run.connection_id, connection.statusReason ?? 'the app refused its credentials')
+    // A scope the action declares and the connection was not granted: the app would refuse the call,
+    // so none is made and the run asks the user to grant it (docs/actions.md, "Missing scopes").
+    const missing = missingScopes(action.definition.scopes, connection.scopes)
+    if (missing.length > 0) throw new MissingScopesError(run.connection_id, missing)
     const http = createActionHttp({
       proxy: this.deps.proxy,
       owner,
@@ -297,7 +302,14 @@ export class RunExecutor {
     run: ClaimedRun,
     owner: { partnerId: string; endUserId: string },
   ): Promise<
-    { status: string; statusReason: string | null; accountIdentifier: string | null; metadata: Record<string, unknown> } | undefined
+    | {
+        status: string
+        statusReason: string | null
+        accountIdentifier: string | null
+        metadata: Record<string, unknown>
+        scopes: string[]
+      }
+    | undefined
   > {
     if (run.connection !== undefined) {
       const c = run.connection
@@ -307,6 +319,7 @@ export class RunExecutor {
             statusReason: c.status_reason,
             accountIdentifier: c.account_identifier,
             metadata: JSON.parse(c.metadata) as Record<string, unknown>,
+            scopes: JSON.parse(c.scopes) as string[],
           }
         : undefined
     }

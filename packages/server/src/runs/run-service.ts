@@ -253,11 +253,14 @@ export class RunService {
     const json = runJson(row)
     if (!options.reconnectLink || row.status !== 'requires_action' || !json.error) return json
     const { sessions, config, database } = this.deps
+    // A missing scope: the link is a scope upgrade of the connection, which keeps its id (docs/api.md, "Upgrading scopes").
+    const upgrade = json.error.code === 'missing_scope' && json.error.missing_scopes?.length ? json.error.missing_scopes : null
     const link = await mintConnectLink(
       { sessions, db: database.db, config },
       { partnerId: row.partner_id, endUserId: row.end_user_id },
       row.app_key,
       row.connection_id,
+      upgrade,
     )
     json.error = { ...json.error, connect_url: link.url, connect_url_expires_at: new Date(link.expiresAt).toISOString() }
     return json

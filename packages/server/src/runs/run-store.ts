@@ -15,6 +15,8 @@ export interface ClaimedConnection {
   account_identifier: string | null
   /** JSON text */
   metadata: string
+  /** JSON text: the scopes the connection was granted. */
+  scopes: string
 }
 
 /** The partner's own ids of the run's end user (null once the user is gone), as in the connection events. */
@@ -208,7 +210,8 @@ export class RunStore {
       where r.id = any(${ids}::text[]) and ${due}
       returning r.*,
         (select json_build_object('status', c.status, 'status_reason', c.status_reason,
-                                  'account_identifier', c.account_identifier, 'metadata', c.metadata)
+                                  'account_identifier', c.account_identifier, 'metadata', c.metadata,
+                                  'scopes', c.scopes)
          from connections c
          where c.id = r.connection_id and c.partner_id = r.partner_id and c.end_user_id = r.end_user_id) as connection,
         (select json_build_object('tenant_id', eu.tenant_id, 'user_id', eu.external_id)

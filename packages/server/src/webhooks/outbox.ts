@@ -6,6 +6,7 @@ import { randomId } from '../lib/random.js'
 export type WebhookEventType =
   | 'connection.created'
   | 'connection.reauthorized'
+  | 'connection.updated'
   | 'connection.refresh_failed'
   | 'connection.deleted'
   | 'connection.failed'

@@ -2,7 +2,7 @@ import { recordGrant } from '../../audit/audit-log.js'
 import type { App } from '../../catalog/app-schema.js'
 import type { ConnectionGrant, StoredGrant } from '../../connections/connection-types.js'
 import type { Partner } from '../../partners/partner-store.js'
-import { enqueueConnectFailedEvent, enqueueGrantEvents } from '../../webhooks/connection-events.js'
+import { enqueueConnectFailedEvent, enqueueConnectionEvent, enqueueGrantEvents } from '../../webhooks/connection-events.js'
 import type { ActiveSession, SessionOutcome } from '../sessions/connect-sessions.js'
 import type { ConnectFlowDeps } from './flow-deps.js'
 import type { FlowStep } from './steps.js'
@@ -12,6 +12,9 @@ import type { FlowStep } from './steps.js'
 
 /** Rolls back a flow's connection when its session already ended with another outcome. */
 class SessionAlreadyEnded extends Error {}
+
+/** A scope upgrade consented with another provider account: nothing of it is kept (docs/api.md, "Upgrading scopes"). */
+class OtherAccount extends Error {}
 
 /** Stores the connection (new, replacing, or re-authorized) and the session's outcome together. */
 export async function finish(
@@ -26,7 +29,34 @@ export async function finish(
     .transaction()
     .execute(async (trx) => {
       let stored: StoredGrant | undefined
-      if (session.reconnectId) {
+      if (session.reconnectId && session.upgradeScopes && grant.authType === 'oauth2') {
+        // The upgrade must come from the account the connection is of: a connection's id names one
+        // provider account (docs/api.md, "Upgrading scopes"); checked in the transaction that writes.
+        const before = await deps.connections.get(owner, session.reconnectId, trx)
+        if (before && (before.accountIdentifier === null || before.accountIdentifier !== grant.accountIdentifier)) {
+          throw new OtherAccount()
+        }
+        const upgraded = await deps.connections.reauthorize(trx, owner, session.reconnectId, grant)
+        if (!upgraded || !before) return undefined
+        const added = upgraded.scopes.filter((s) => !before.scopes.includes(s))
+        await enqueueConnectionEvent(trx, 'connection.updated', upgraded, { operation: 'scope_upgrade', added_scopes: added })
+        await deps.audit.record(
+          trx,
+          upgraded,
+          'scopes_upgraded',
+          { type: 'end_user', id: session.id, via: 'connect_session' },
+          { requested_scopes: session.upgradeScopes, added_scopes: added, scopes: upgraded.scopes },
+        )
+        const outcome: SessionOutcome = {
+          status: 'success',
+          app: app.key,
+          connection_id: upgraded.id,
+          operation: 'reauth',
+          account_identifier: upgraded.accountIdentifier,
+        }
+        if (!(await deps.sessions.setOutcome(session.id, outcome, trx))) throw new SessionAlreadyEnded()
+        return outcome
+      } else if (session.reconnectId) {
         const reauthorized = await deps.connections.reauthorize(trx, owner, session.reconnectId, grant)
         stored = reauthorized && { connection: reauthorized, operation: 'reauth', replaced: [] }
       } else {
@@ -51,9 +81,20 @@ export async function finish(
     })
     .catch((err: unknown) => {
       if (err instanceof SessionAlreadyEnded) return 'ended' as const
+      if (err instanceof OtherAccount) return 'other_account' as const
       throw err
     })
   if (result === 'ended') return reportedOutcome(deps, session, partner, app)
+  if (result === 'other_account') {
+    return finishError(
+      deps,
+      session,
+      partner,
+      app,
+      'account_mismatch',
+      `You signed in to ${app.name} with another account than the one this connection uses. Nothing was changed: sign in with that account to grant the new permissions.`,
+    )
+  }
   if (!result) return finishError(deps, session, partner, app, 'not_found', 'The connection to reconnect no longer exists.')
   return { kind: 'result', session, partner, app, outcome: result }
 }

@@ -4,6 +4,7 @@ import { allowedHostsFor, isHostAllowed } from '../../catalog/template.js'
 import type { Credentials } from '../../connections/connection-types.js'
 import { credentialValues } from '../../credentials/inject.js'
 import { randomToken } from '../../lib/random.js'
+import { upgradedScopes, upgradeRequest } from '../../connections/scope-upgrade.js'
 import type { PartnerApp } from '../../partners/partner-apps.js'
 import { buildAuthorizationUrl } from '../../provider-oauth/oauth2/authorization-url.js'
 import { AppNotConfiguredError, endpointUrl, resolveOAuth2Endpoints } from '../../provider-oauth/oauth2/endpoints.js'
@@ -30,6 +31,7 @@ export async function startOAuth2(
 ): Promise<string> {
   if (!partnerApp?.clientId) throw new AppNotConfiguredError(`${app.name} has no OAuth client configured for this partner.`)
   const ep = await resolveOAuth2Endpoints(app, option, partnerApp, deps)
+  const upgrade = await upgradeOf(deps, session, option)
   const state = randomToken('', 32)
   const codeVerifier = oauth.generateRandomCodeVerifier()
   const url = buildAuthorizationUrl({
@@ -39,7 +41,7 @@ export async function startOAuth2(
     redirectUri: oauthRedirectUri(deps.config, 'oauth2', app),
     state,
     ...(option.pkce ? { codeChallenge: await oauth.calculatePKCECodeChallenge(codeVerifier) } : {}),
-    ...(partnerApp.scopes ? { scopes: partnerApp.scopes } : {}),
+    ...(upgrade ? { scopes: upgrade.scopes, extraParams: upgrade.extraParams } : partnerApp.scopes ? { scopes: partnerApp.scopes } : {}),
     params,
     settings: partnerApp.settings,
     ...(ep.authorizationEndpoint ? { authorizationEndpoint: ep.authorizationEndpoint } : {}),
@@ -94,6 +96,7 @@ export async function oauth2Callback(
   const partnerApp = await deps.partnerApps.get(partner.id, app.key)
   if (!partnerApp?.clientId) return finishError(deps, session, partner, app, 'server_error', `${app.name} is not configured.`)
   try {
+    const upgrade = await upgradeOf(deps, session, option)
     const ep = await resolveOAuth2Endpoints(app, option, partnerApp, deps)
     const tokenUrl = endpointUrl(
       ep.tokenEndpoint as string,
@@ -137,7 +140,9 @@ export async function oauth2Callback(
       authOption: option.key,
       authType: option.type,
       accountIdentifier: checked.accountIdentifier,
-      scopes: tokens.scopes ?? partnerApp.scopes ?? option.scopes,
+      scopes: upgrade
+        ? upgradedScopes(option, upgrade.current, upgrade.scopes, tokens.scopes)
+        : (tokens.scopes ?? partnerApp.scopes ?? option.scopes),
       params: context.params,
       metadata: { ...metadata, ...checked.metadata },
       credentials,
@@ -149,6 +154,22 @@ export async function oauth2Callback(
     if (err instanceof CredentialCheckError) return finishError(deps, session, partner, app, 'credential_check_failed', err.message)
     return callbackFailed(deps, session, partner, app, err)
   }
+}
+
+/**
+ * A scope-upgrade session's request (docs/api.md, "Upgrading scopes"): the connection's current
+ * scopes and what to ask the provider for. Undefined for any other session, or when the connection
+ * is gone (the finish then reports not_found).
+ */
+async function upgradeOf(
+  deps: ConnectFlowDeps,
+  session: ActiveSession,
+  option: OAuth2Option,
+): Promise<{ current: string[]; scopes: string[]; extraParams: Record<string, string> } | undefined> {
+  if (!session.upgradeScopes || !session.reconnectId) return undefined
+  const connection = await deps.connections.get({ partnerId: session.partnerId, endUserId: session.endUserId }, session.reconnectId)
+  if (!connection) return undefined
+  return { current: connection.scopes, ...upgradeRequest(option, connection.scopes, session.upgradeScopes) }
 }
 
 /** Provider-returned URLs kept as metadata (instance URLs) must stay under the app's hosts. */

@@ -50,6 +50,8 @@ export interface ActiveSession {
   reconnectId: string | null
   customState: string | null
   allowMultiple: boolean
+  /** Scopes this session adds to `reconnectId` (a scope upgrade), or null. */
+  upgradeScopes: string[] | null
   nonce: string
   expiresAt: number
   context: SessionContext
@@ -71,6 +73,7 @@ function toActive(row: Selectable<ConnectSessionsTable>): ActiveSession {
     reconnectId: row.reconnect_id,
     customState: row.custom_state,
     allowMultiple: Number(row.allow_multiple) === 1,
+    upgradeScopes: row.upgrade_scopes ? (JSON.parse(row.upgrade_scopes) as string[]) : null,
     nonce: row.nonce,
     expiresAt: Number(row.expires_at),
     context: row.context ? (JSON.parse(row.context) as SessionContext) : DEFAULT_CONTEXT,
@@ -113,6 +116,7 @@ export class ConnectSessions {
         context: null,
         outcome: null,
         outcome_read_at: null,
+        upgrade_scopes: grant.options.upgradeScopes ? JSON.stringify(grant.options.upgradeScopes) : null,
         created_at: grant.now,
       })
       .execute()

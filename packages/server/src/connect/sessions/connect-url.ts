@@ -17,18 +17,20 @@ export function connectUrl(publicUrl: string, code: string, onlyApp: string | nu
 /**
  * A connect session for one app, minted for a user who is not at the partner's UI (a run that needs
  * a reconnect, an AI agent asking the user to connect): its link and when it stops working. With
- * `reconnectId` the session re-authorizes that connection, which keeps its id.
+ * `reconnectId` the session re-authorizes that connection, which keeps its id; with `upgradeScopes`
+ * too, it asks for those scopes on top of the connection's (docs/api.md, "Upgrading scopes").
  */
 export async function mintConnectLink(
   deps: { sessions: ConnectSessions; db: Kysely<Database>; config: { publicUrl: string; sessionTtl: number } },
   owner: Owner,
   app: string,
   reconnectId: string | null,
+  upgradeScopes: string[] | null = null,
 ): Promise<{ url: string; expiresAt: number }> {
   const issued = await deps.sessions.create(deps.db, {
     partnerId: owner.partnerId,
     endUserId: owner.endUserId,
-    options: { apps: [app], allowedOrigin: null, redirectUri: null, reconnectId, customState: null, allowMultiple: false },
+    options: { apps: [app], allowedOrigin: null, redirectUri: null, reconnectId, customState: null, allowMultiple: false, upgradeScopes },
     ttlSeconds: deps.config.sessionTtl,
     now: Date.now(),
   })

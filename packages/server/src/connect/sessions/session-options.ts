@@ -18,6 +18,8 @@ export interface SessionOptions {
   customState: string | null
   /** Keep the user's other connections of the same app instead of replacing them. */
   allowMultiple: boolean
+  /** Scopes a scope-upgrade session adds to `reconnectId` (docs/api.md, "Upgrading scopes"). */
+  upgradeScopes?: string[] | null
 }
 
 export class SessionOptionError extends Error {

@@ -25,6 +25,8 @@ export interface AuthorizationUrlInput {
   allowedHosts?: readonly string[]
   /** Plain http for hosts the outbound address policy allows (local development and tests only). */
   allowHttp?: (hostname: string) => boolean
+  /** More authorization parameters, after the option's own: a scope upgrade's `incremental_authorization` (docs/api.md, "Upgrading scopes"). */
+  extraParams?: Readonly<Record<string, string>>
 }
 
 /**
@@ -75,5 +77,6 @@ export function buildAuthorizationUrl(input: AuthorizationUrlInput): URL {
   for (const [name, value] of Object.entries(oauth2.authorization_params ?? {})) {
     query.set(name, renderTemplate(value, values))
   }
+  for (const [name, value] of Object.entries(input.extraParams ?? {})) query.set(name, value)
   return url
 }

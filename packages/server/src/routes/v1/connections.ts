@@ -2,8 +2,13 @@ import { tokenActor } from '../../audit/audit-log.js'
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ConnectionJson, connectionJson } from '../../connections/connection-json.js'
+import { connectUrl } from '../../connect/sessions/connect-url.js'
+import { SessionOptionError, validateSessionOptions } from '../../connect/sessions/session-options.js'
+import { createScopeUpgrade } from '../../connections/scope-upgrade.js'
+import { PatchbayError } from '../../errors.js'
 import { errorResponses } from '../../http/error-schema.js'
 import { ref } from '../../lib/schema-ref.js'
+import { ConnectSession } from './connect-sessions.js'
 import { requireScope } from './authenticate.js'
 import { AppKeyQuery, ConnectionPage, ConnectionStatusSchema, CursorQuery, LimitQuery, pageLimit } from './connection-query.js'
 
@@ -49,6 +54,21 @@ const CreateBody = Type.Object(
 )
 
 const security = [{ bearer: [] }]
+
+const UpgradeBody = Type.Object(
+  {
+    scopes: Type.Array(Type.String({ minLength: 1, maxLength: 300 }), {
+      minItems: 1,
+      maxItems: 50,
+      description:
+        "Scopes to add to the connection's; each must be one the app offers (its default or optional scopes, or the partner app's).",
+    }),
+    allowed_origin: Type.Optional(Type.String({ description: 'Registered origin the popup posts its result to.' })),
+    redirect_uri: Type.Optional(Type.String({ description: 'Registered URI the browser returns to (redirect mode).' })),
+    custom_state: Type.Optional(Type.String({ description: 'Opaque string returned with the result.' })),
+  },
+  { additionalProperties: false },
+)
 
 /**
  * `/v1/connections`: the end user's connections (list, read, rename, delete) and connections made
@@ -184,6 +204,70 @@ export const connectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       await connections.delete(req.principal, req.params.id, tokenActor(req.principal), req.log)
       return reply.code(204).send(null)
+    },
+  )
+
+  app.post(
+    '/connections/:id/upgrade',
+    {
+      preHandler: requireScope('connect'),
+      schema: {
+        operationId: 'upgradeConnectionScopes',
+        summary: 'Ask for more scopes on a connection',
+        description:
+          'Mints a connect session that re-authorizes this OAuth 2.0 connection with the given scopes added: the connection keeps its id, ' +
+          'its scopes become what the provider granted, and `connection.updated` is sent. Consent given with another provider account ' +
+          'is refused (`account_mismatch`) and leaves the connection untouched (docs/api.md, "Upgrading scopes").',
+        tags: ['connections'],
+        security,
+        params: IdParams,
+        body: UpgradeBody,
+        response: {
+          201: ref(ConnectSession),
+          ...errorResponses([400, 401, 403, 404], {
+            400: 'A scope the app does not offer, a connection that is not OAuth 2.0, or a `redirect_uri` / `allowed_origin` the partner did not register.',
+            404: 'No connection of this end user has this id.',
+          }),
+        },
+      },
+    },
+    async (req, reply) => {
+      const { partners, sessions, config, catalog, partnerApps, connections: store, database } = services
+      const p = req.principal
+      const partner = await partners.get(p.partnerId)
+      if (!partner) throw new PatchbayError('PB_ERR_UNAUTHORIZED', 'the partner of this token no longer exists')
+      let options: ReturnType<typeof validateSessionOptions>
+      try {
+        options = validateSessionOptions(partner, {
+          allowedOrigin: req.body.allowed_origin,
+          redirectUri: req.body.redirect_uri,
+          customState: req.body.custom_state,
+        })
+      } catch (err) {
+        if (!(err instanceof SessionOptionError)) throw err
+        const code =
+          err.param === 'redirect_uri'
+            ? 'PB_ERR_INVALID_REDIRECT_URI'
+            : err.param === 'allowed_origin'
+              ? 'PB_ERR_INVALID_ORIGIN'
+              : 'PB_ERR_VALIDATION'
+        throw new PatchbayError(code, err.message)
+      }
+      const { session, app: appKey } = await createScopeUpgrade(
+        { db: database.db, catalog, partnerApps, connections: store, sessions, config },
+        { partnerId: p.partnerId, endUserId: p.endUserId },
+        req.params.id,
+        req.body.scopes,
+        options,
+      )
+      reply.code(201).header('Cache-Control', 'no-store')
+      return {
+        token: session.code,
+        connect_url: connectUrl(config.publicUrl, session.code, appKey),
+        session_id: session.id,
+        expires_in: config.sessionTtl,
+        expires_at: new Date(session.expiresAt).toISOString(),
+      }
     },
   )
 }

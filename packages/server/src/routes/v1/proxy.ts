@@ -8,6 +8,8 @@ import { errorResponses } from '../../http/error-schema.js'
 import type { ProxyResponse, ProxyService } from '../../proxy/proxy.js'
 import type { AccessTokens } from '../../access-tokens/access-tokens.js'
 import { bearerToken, checkScope, principalForToken } from './authenticate.js'
+import type { Owner } from '../../connections/connection-types.js'
+import { insufficientScopes } from '../../connections/scope-upgrade.js'
 
 const PREFIX = '/v1/proxy/'
 const CONNECTION_ID = /^[A-Za-z0-9_-]{1,64}$/
@@ -37,6 +39,8 @@ export interface ProxyHandlerDeps {
   accessTokens: AccessTokens
   proxy: ProxyService
   log: Logger
+  /** A scope upgrade link for a call the app refused with RFC 6750 insufficient_scope (docs/proxy.md, "Missing scopes"). */
+  upgradeLink?: (owner: Owner, connectionId: string, scopes: string[]) => Promise<{ url: string; expiresAt: number } | undefined>
 }
 
 /** Serves one proxied request on Node's own request and response objects; `reqId` is sent back as `request-id`. */
@@ -56,11 +60,12 @@ export function isProxyRequest(req: IncomingMessage): boolean {
  * errors in the same shape.
  */
 export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
-  const { accessTokens, proxy, log } = deps
+  const { accessTokens, proxy, log, upgradeLink } = deps
   return async function serveProxy(req, res, reqId) {
     const raw = req.url ?? ''
     let connectionId = ''
     let answer: ProxyResponse
+    let owner: Owner | undefined
     try {
       const token = bearerToken(req.headers.authorization)
       const principal = accessTokens.cached(token) ?? (await principalForToken(token, accessTokens))
@@ -84,8 +89,9 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
         }
         retry429 = Number(retryHeader.trim())
       }
+      owner = { partnerId: principal.partnerId, endUserId: principal.endUserId }
       answer = await proxy.forward({
-        owner: { partnerId: principal.partnerId, endUserId: principal.endUserId },
+        owner,
         connectionId,
         method: req.method as string,
         tail: rest.slice(end),
@@ -102,6 +108,9 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
       sendError(req, res, answerFor(err, false, log.child({ reqId })), reqId)
       return
     }
+    if ((answer.statusCode === 403 || answer.statusCode === 401) && upgradeLink && owner) {
+      await addUpgradeLink(answer, upgradeLink, owner, connectionId, log.child({ reqId }))
+    }
     // The app's answer goes out as is, straight onto the socket.
     // Patchbay's id, not one the app sent under the same name: it is the one in Patchbay's log.
     answer.headers['request-id'] = reqId
@@ -116,6 +125,33 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     }
     if (answer.body === null) res.end()
     else answer.body.pipeTo(res, answer.maxBytes)
+  }
+}
+
+/**
+ * An app's refusal for a missing scope (RFC 6750 `insufficient_scope`) goes back as it came, plus
+ * `Patchbay-Missing-Scopes` and a `Patchbay-Upgrade-Url` that asks the user for them; any other
+ * 401 or 403 is untouched (docs/proxy.md, "Missing scopes").
+ */
+async function addUpgradeLink(
+  answer: ProxyResponse,
+  upgradeLink: NonNullable<ProxyHandlerDeps['upgradeLink']>,
+  owner: Owner,
+  connectionId: string,
+  log: Logger,
+): Promise<void> {
+  const scopes = insufficientScopes(answer.headers['www-authenticate'])
+  if (scopes === undefined) return
+  if (scopes.length > 0) answer.headers['patchbay-missing-scopes'] = scopes.join(' ')
+  try {
+    const link = await upgradeLink(owner, connectionId, scopes)
+    if (link) {
+      answer.headers['patchbay-upgrade-url'] = link.url
+      answer.headers['patchbay-upgrade-url-expires-at'] = new Date(link.expiresAt).toISOString()
+    }
+  } catch (err) {
+    // The app's answer still goes back; only the link is missing.
+    log.warn({ err, connection: connectionId }, 'cannot mint a scope upgrade link')
   }
 }
 
