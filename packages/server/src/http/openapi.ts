@@ -20,6 +20,7 @@ import {
 } from '../routes/v1/action-schemas.js'
 import { AppPage } from '../routes/v1/apps.js'
 import { ConnectSession } from '../routes/v1/connect-sessions.js'
+import { ConnectLinkJson, ConnectLinkPage, CreatedConnectLink } from '../routes/v1/connect-links.js'
 import { AuditEntry, AuditPage } from '../routes/v1/connection-audit.js'
 import { ConnectionCredentials } from '../routes/v1/connection-credentials.js'
 import { ConnectionPage } from '../routes/v1/connection-query.js'
@@ -43,6 +44,9 @@ export const sharedSchemas: readonly TSchema[] = [
   Me,
   ConnectSession,
   ConnectOutcome,
+  ConnectLinkJson,
+  CreatedConnectLink,
+  ConnectLinkPage,
   ConnectionJson,
   ConnectionPage,
   ConnectionCredentials,

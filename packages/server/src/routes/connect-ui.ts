@@ -268,6 +268,13 @@ export const connectUiRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   )
 
+  // A connect link (docs/connect-links.md): the first visit binds the link's session to this browser.
+  app.get(
+    '/link',
+    { onRequest: codeLimit, schema: { ...hide, querystring: Type.Object({ token: Type.Optional(Type.String({ maxLength: 200 })) }) } },
+    async (req, reply) => respond(app, reply, await flow.openLink(req.query.token, cookiesOf(req))),
+  )
+
   app.get('/connect', { onRequest: codeLimit, schema: { ...hide, querystring: OpenQuery } }, async (req, reply) => {
     const q = req.query
     return respond(app, reply, await flow.open(q.token, null, openRequest(q)))

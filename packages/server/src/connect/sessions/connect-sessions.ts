@@ -54,6 +54,8 @@ export interface ActiveSession {
   expiresAt: number
   context: SessionContext
   outcome: SessionOutcome | null
+  /** The connect link the session was opened from, named in its webhook events (docs/connect-links.md). */
+  linkId: string | null
 }
 
 export type SessionProblem = 'not_found' | 'expired' | 'used'
@@ -75,6 +77,7 @@ function toActive(row: Selectable<ConnectSessionsTable>): ActiveSession {
     expiresAt: Number(row.expires_at),
     context: row.context ? (JSON.parse(row.context) as SessionContext) : DEFAULT_CONTEXT,
     outcome: row.outcome ? (JSON.parse(row.outcome) as SessionOutcome) : null,
+    linkId: row.link_id,
   }
 }
 
@@ -88,7 +91,7 @@ export class ConnectSessions {
 
   async create(
     trx: Transaction<Database> | Kysely<Database>,
-    grant: { partnerId: string; endUserId: string; options: SessionOptions; ttlSeconds: number; now: number },
+    grant: { partnerId: string; endUserId: string; options: SessionOptions; ttlSeconds: number; now: number; linkId?: string },
   ): Promise<IssuedSession> {
     const code = randomToken(tokenPrefix.sessionCode)
     const id = randomId('cs_')
@@ -114,6 +117,7 @@ export class ConnectSessions {
         outcome: null,
         outcome_read_at: null,
         created_at: grant.now,
+        link_id: grant.linkId ?? null,
       })
       .execute()
     return { code, id, expiresAt }
