@@ -65,11 +65,7 @@ export class ConnectLinks {
   constructor(private readonly db: Kysely<Database>) {}
 
   private select(db: Kysely<Database> | Transaction<Database> = this.db) {
-    return db
-      .selectFrom('connect_links as l')
-      .leftJoin('connect_sessions as s', 's.id', 'l.session_id')
-      .selectAll('l')
-      .select('s.outcome')
+    return db.selectFrom('connect_links as l').leftJoin('connect_sessions as s', 's.id', 'l.session_id').selectAll('l').select('s.outcome')
   }
 
   /** Mints a link; only the hash of its token is stored, the token is returned once. */

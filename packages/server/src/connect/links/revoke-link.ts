@@ -22,10 +22,11 @@ export async function revokeLink(
   if (link.status === 'revoked') return link
   if (link.outcome !== null) throw new PatchbayError('PB_ERR_LINK_USED', `connect link ${id} was already used; its flow has ended`)
   if (link.status === 'expired') throw new PatchbayError('PB_ERR_LINK_EXPIRED', `connect link ${id} expired unopened`)
+  // Read before the transaction: the embedded database has one connection, held by the transaction.
+  const session = link.sessionId === null ? undefined : await deps.sessions.byId(link.sessionId)
   await deps.db.transaction().execute(async (trx) => {
     if (!(await deps.links.markRevoked(trx, link.id, now))) return
     if (link.sessionId === null) return
-    const session = await deps.sessions.byId(link.sessionId)
     const outcome: SessionOutcome = {
       status: 'error',
       app: session?.context.app ?? '',

@@ -22,11 +22,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('opened_at', 'bigint')
     .addColumn('session_id', 'text')
     .execute()
-  await db.schema
-    .createIndex('connect_links_user')
-    .on('connect_links')
-    .columns(['partner_id', 'end_user_id', 'created_at', 'id'])
-    .execute()
+  await db.schema.createIndex('connect_links_user').on('connect_links').columns(['partner_id', 'end_user_id', 'created_at', 'id']).execute()
   // The link a session came from, so its webhook events can name it (docs/connect-links.md).
   await db.schema.alterTable('connect_sessions').addColumn('link_id', 'text').execute()
 }

@@ -238,7 +238,9 @@ export const connectLinkRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       const p = req.principal
-      return linkJson(await revokeLink({ db: database.db, links, sessions }, { partnerId: p.partnerId, endUserId: p.endUserId }, req.params.id))
+      return linkJson(
+        await revokeLink({ db: database.db, links, sessions }, { partnerId: p.partnerId, endUserId: p.endUserId }, req.params.id),
+      )
     },
   )
 }
