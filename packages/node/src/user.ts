@@ -7,6 +7,7 @@ import type { Transport } from './lib/transport.js'
 import { Actions, Runs } from './resources/actions.js'
 import { Apps } from './resources/apps.js'
 import { Connections } from './resources/connections.js'
+import { ConnectLinks } from './resources/connect-links.js'
 import { proxyError, proxyUrl, replayable } from './resources/proxy.js'
 import { exchangeToken } from './token/exchange-token.js'
 import type { TokenCache } from './token/token-cache.js'
@@ -51,6 +52,8 @@ export class PatchbayUser {
   readonly apps: Apps
   /** This end user's connections. */
   readonly connections: Connections
+  /** Hosted connect links for this end user, to send by email or chat (docs/connect-links.md). */
+  readonly connectLinks: ConnectLinks
   /** The actions this end user may run (docs/actions.md). */
   readonly actions: Actions
   /** This end user's action runs. */
@@ -67,6 +70,7 @@ export class PatchbayUser {
     this.api = new RestClient(ctx.transport, this.bearer())
     this.apps = new Apps(this.api)
     this.connections = new Connections(this.api)
+    this.connectLinks = new ConnectLinks(this.api)
     this.actions = new Actions(this.api)
     this.runs = new Runs(this.api)
   }

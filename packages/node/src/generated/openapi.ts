@@ -99,6 +99,54 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/v1/connect/links': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * List the end user's connect links
+     * @description Oldest first (created_at, then id). Follow `next_cursor` for more pages.
+     */
+    get: operations['listConnectLinks']
+    put?: never
+    /**
+     * Create a connect link
+     * @description Mints a hosted link for this end user to send by email or chat; it works once, until it expires.
+     */
+    post: operations['createConnectLink']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/connect/links/{id}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * Get a connect link
+     * @description The link's status and, once its flow ended, the outcome and connection id.
+     */
+    get: operations['getConnectLink']
+    put?: never
+    post?: never
+    /**
+     * Revoke a connect link
+     * @description The link stops working; a flow opened from it and still under way ends with the error `revoked`. Revoking a revoked link answers it again.
+     */
+    delete: operations['revokeConnectLink']
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
   '/v1/connections/{id}/credentials': {
     parameters: {
       query?: never
@@ -750,6 +798,8 @@ export interface components {
           | 'PB_ERR_RATE_LIMITED'
           | 'PB_ERR_INVALID_REDIRECT_URI'
           | 'PB_ERR_INVALID_ORIGIN'
+          | 'PB_ERR_LINK_USED'
+          | 'PB_ERR_LINK_EXPIRED'
           | 'PB_ERR_CREDENTIAL_REVOKED'
           | 'PB_ERR_CREDENTIALS_REJECTED'
           | 'PB_ERR_UPSTREAM'
@@ -841,6 +891,45 @@ export interface components {
       session_id?: string
       /** @description pending: the user is at the provider right now. */
       in_progress?: boolean
+    }
+    /** @description A hosted connect link for one end user (docs/connect-links.md). */
+    ConnectLink: {
+      id: string
+      /** @description pending: not opened yet; used: opened by a browser (see `outcome`); expired: not opened in time; revoked: `DELETE` was called. */
+      status: 'pending' | 'used' | 'expired' | 'revoked'
+      apps: string[]
+      redirect_uri: string | null
+      custom_state: string | null
+      /** Format: date-time */
+      expires_at: string
+      /** Format: date-time */
+      created_at: string
+      opened_at: string | null
+      revoked_at: string | null
+      /** @description The connect session the first visit opened. */
+      session_id: string | null
+      /** @description The connection the link made or re-authorized. */
+      connection_id: string | null
+      outcome: {
+        status: 'success' | 'error'
+        app: string
+        connection_id?: string
+        operation?: 'creation' | 'reauth'
+        error?: string
+        error_description?: string
+      } | null
+    }
+    /** @description A new connect link and its URL. */
+    CreatedConnectLink: {
+      /** @description The link to send: `{public URL}/link?token=…`. Shown once; only a hash of the token is stored. */
+      url: string
+      link: components['schemas']['ConnectLink']
+    }
+    /** @description A page of connect links, oldest first. */
+    ConnectLinkPage: {
+      data: components['schemas']['ConnectLink'][]
+      /** @description Pass as `cursor` for the next page; null on the last page. */
+      next_cursor: string | null
     }
     /** @description A connection: one end user's account at one app. Never holds credentials. */
     Connection: {
@@ -1547,6 +1636,255 @@ export interface operations {
       }
       /** @description `reconnect_id` names no connection of this end user. */
       404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  listConnectLinks: {
+    parameters: {
+      query?: {
+        /** @description pending: not opened yet; used: opened by a browser (see `outcome`); expired: not opened in time; revoked: `DELETE` was called. */
+        status?: 'pending' | 'used' | 'expired' | 'revoked'
+        /** @description Page size, 1 to 100 (default 25). */
+        limit?: number
+        /** @description `next_cursor` of the previous page. */
+        cursor?: string
+      }
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description A page of connect links, oldest first. */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['ConnectLinkPage']
+        }
+      }
+      /** @description The request does not match the schema (`PB_ERR_VALIDATION`, naming the field) or is malformed (`PB_ERR_BAD_REQUEST`). */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description No valid credentials (`PB_ERR_UNAUTHORIZED`); `WWW-Authenticate` says which. */
+      401: {
+        headers: {
+          /** @description The challenge: `Bearer realm="patchbay"` or `Basic …`. */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description The access token lacks the scope this operation needs (`PB_ERR_INSUFFICIENT_SCOPE`). */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  createConnectLink: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description App keys the link may connect; all when empty. */
+          apps?: string[]
+          /** @description Registered URI (exact match) the browser returns to with the result; without it the result is a page. */
+          redirect_uri?: string
+          /** @description Opaque string returned with the result (`state`). */
+          custom_state?: string
+          /** @description Lifetime in seconds: `PATCHBAY_LINK_TTL` (1 day) when absent, at most `PATCHBAY_LINK_MAX_TTL` (7 days). */
+          expires_in?: number
+        }
+      }
+    }
+    responses: {
+      /** @description A new connect link and its URL. */
+      201: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['CreatedConnectLink']
+        }
+      }
+      /** @description A bad option (`PB_ERR_VALIDATION`: an app key, `expires_in` above the maximum), or a `redirect_uri` the partner did not register (`PB_ERR_INVALID_REDIRECT_URI`). */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description No valid credentials (`PB_ERR_UNAUTHORIZED`); `WWW-Authenticate` says which. */
+      401: {
+        headers: {
+          /** @description The challenge: `Bearer realm="patchbay"` or `Basic …`. */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description The access token lacks the scope this operation needs (`PB_ERR_INSUFFICIENT_SCOPE`). */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  getConnectLink: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description The connect link id. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description A hosted connect link for one end user (docs/connect-links.md). */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['ConnectLink']
+        }
+      }
+      /** @description The request does not match the schema (`PB_ERR_VALIDATION`, naming the field) or is malformed (`PB_ERR_BAD_REQUEST`). */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description No valid credentials (`PB_ERR_UNAUTHORIZED`); `WWW-Authenticate` says which. */
+      401: {
+        headers: {
+          /** @description The challenge: `Bearer realm="patchbay"` or `Basic …`. */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description The access token lacks the scope this operation needs (`PB_ERR_INSUFFICIENT_SCOPE`). */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description No such resource for this caller (`PB_ERR_NOT_FOUND`): ids of other end users or partners answer the same. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  revokeConnectLink: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description The connect link id. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description A hosted connect link for one end user (docs/connect-links.md). */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['ConnectLink']
+        }
+      }
+      /** @description The request does not match the schema (`PB_ERR_VALIDATION`, naming the field) or is malformed (`PB_ERR_BAD_REQUEST`). */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description No valid credentials (`PB_ERR_UNAUTHORIZED`); `WWW-Authenticate` says which. */
+      401: {
+        headers: {
+          /** @description The challenge: `Bearer realm="patchbay"` or `Basic …`. */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description The access token lacks the scope this operation needs (`PB_ERR_INSUFFICIENT_SCOPE`). */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description No such resource for this caller (`PB_ERR_NOT_FOUND`): ids of other end users or partners answer the same. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description The link was used and its flow ended (`PB_ERR_LINK_USED`), or it expired unopened (`PB_ERR_LINK_EXPIRED`). */
+      409: {
         headers: {
           [name: string]: unknown
         }
@@ -4617,6 +4955,7 @@ export interface Route {
 export const routes = {
   callMcp: { method: 'POST', path: '/mcp', idempotencyKey: false },
   cancelRun: { method: 'POST', path: '/v1/runs/{id}/cancel', idempotencyKey: false },
+  createConnectLink: { method: 'POST', path: '/v1/connect/links', idempotencyKey: false },
   createConnectSession: { method: 'POST', path: '/v1/connect/sessions', idempotencyKey: false },
   createConnection: { method: 'POST', path: '/v1/connections', idempotencyKey: false },
   createRun: { method: 'POST', path: '/v1/runs', idempotencyKey: true },
@@ -4629,6 +4968,7 @@ export const routes = {
   getApiResourceMetadata: { method: 'GET', path: '/.well-known/oauth-protected-resource', idempotencyKey: false },
   getApp: { method: 'GET', path: '/v1/apps/{key}', idempotencyKey: false },
   getAuthorizationServerMetadata: { method: 'GET', path: '/.well-known/oauth-authorization-server', idempotencyKey: false },
+  getConnectLink: { method: 'GET', path: '/v1/connect/links/{id}', idempotencyKey: false },
   getConnectOutcome: { method: 'POST', path: '/connect/outcome', idempotencyKey: false },
   getConnection: { method: 'GET', path: '/v1/connections/{id}', idempotencyKey: false },
   getConnectionCredentials: { method: 'GET', path: '/v1/connections/{id}/credentials', idempotencyKey: false },
@@ -4642,6 +4982,7 @@ export const routes = {
   listActionFieldOptions: { method: 'POST', path: '/v1/actions/{id}/fields/{field}/options', idempotencyKey: false },
   listActions: { method: 'GET', path: '/v1/actions', idempotencyKey: false },
   listApps: { method: 'GET', path: '/v1/apps', idempotencyKey: false },
+  listConnectLinks: { method: 'GET', path: '/v1/connect/links', idempotencyKey: false },
   listConnectionAudit: { method: 'GET', path: '/v1/connections/{id}/audit', idempotencyKey: false },
   listConnections: { method: 'GET', path: '/v1/connections', idempotencyKey: false },
   listPartnerConnectionAudit: { method: 'GET', path: '/v1/partner/connections/{id}/audit', idempotencyKey: false },
@@ -4660,6 +5001,7 @@ export const routes = {
   putToolset: { method: 'PUT', path: '/v1/partner/toolsets/{name}', idempotencyKey: false },
   redeliverWebhookEvent: { method: 'POST', path: '/v1/partner/webhooks/events/{id}/redeliver', idempotencyKey: false },
   renameConnection: { method: 'PATCH', path: '/v1/connections/{id}', idempotencyKey: false },
+  revokeConnectLink: { method: 'DELETE', path: '/v1/connect/links/{id}', idempotencyKey: false },
   revokeToken: { method: 'POST', path: '/oauth/revoke', idempotencyKey: false },
   submitConnectionPopup: { method: 'POST', path: '/connection-popup', idempotencyKey: false },
   validateActionInputs: { method: 'POST', path: '/v1/actions/{id}/validate', idempotencyKey: false },

@@ -34,6 +34,8 @@ export interface ConnectionEventData {
   end_user: WebhookEndUser
   /** `creation` or `reauth` for connection.created / connection.reauthorized. */
   operation?: 'creation' | 'reauth'
+  /** The connect link the connection was made through, if any (docs/connect-links.md). */
+  connect_link_id?: string
   [field: string]: unknown
 }
 
@@ -47,6 +49,8 @@ export interface ConnectFailedEventData {
   error_description: string
   /** The connection the session was reconnecting, if any. */
   reconnect_id: string | null
+  /** The connect link the session was opened from, if any (docs/connect-links.md). */
+  connect_link_id?: string
   end_user: WebhookEndUser
 }
 
