@@ -36,6 +36,9 @@ const OpenQuery = Type.Object({
   state: Type.Optional(Type.String({ maxLength: 2048 })),
   nonce: Type.Optional(Type.String({ maxLength: 128 })),
   mode: Type.Optional(Type.Union([Type.Literal('popup'), Type.Literal('redirect')])),
+  // Headless connect (docs/connect-links.md): the option and connection parameters chosen through the API.
+  auth_option: Type.Optional(AppKey),
+  params: Type.Optional(Type.String({ maxLength: 4096 })),
 })
 type OpenQuery = typeof OpenQuery.static
 
@@ -214,8 +217,31 @@ export function respond(
   )
 }
 
+/** `params` of a headless start URL: a JSON object of strings, else nothing (the form then asks). */
+function paramsOf(raw: string | undefined): Record<string, string> | undefined {
+  if (raw === undefined) return undefined
+  try {
+    const value: unknown = JSON.parse(raw)
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined
+    const entries = Object.entries(value as Record<string, unknown>)
+    return entries.every(([, v]) => typeof v === 'string') ? Object.fromEntries(entries as Array<[string, string]>) : undefined
+  } catch {
+    return undefined
+  }
+}
+
 function openRequest(q: OpenQuery): OpenRequest {
-  return { theme: q.theme, redirectUri: q.redirect_uri, reconnectId: q.reconnect_id, state: q.state, nonce: q.nonce, mode: q.mode }
+  const params = paramsOf(q.params)
+  return {
+    theme: q.theme,
+    redirectUri: q.redirect_uri,
+    reconnectId: q.reconnect_id,
+    state: q.state,
+    nonce: q.nonce,
+    mode: q.mode,
+    ...(q.auth_option ? { authOption: q.auth_option } : {}),
+    ...(params ? { params } : {}),
+  }
 }
 
 function cookiesOf(req: FastifyRequest): Record<string, string | undefined> {

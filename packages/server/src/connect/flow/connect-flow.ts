@@ -24,6 +24,11 @@ export type { FlowStep, FormState } from './steps.js'
 export class ConnectFlow {
   constructor(private readonly deps: ConnectFlowDeps) {}
 
+  /** The flow's dependencies, for the headless API (connect/headless/), which drives the same steps. */
+  get dependencies(): ConnectFlowDeps {
+    return this.deps
+  }
+
   /** `GET /to/{app}?token=…` and `GET /connect?token=…`: redeem the code, bind it to this browser. */
   open(code: string | undefined, appKey: string | null, req: OpenRequest): Promise<FlowStep> {
     return openSession(this.deps, code, appKey, req)

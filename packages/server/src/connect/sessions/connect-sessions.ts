@@ -52,6 +52,8 @@ export interface ActiveSession {
   allowMultiple: boolean
   nonce: string
   expiresAt: number
+  /** When a browser (or the headless API) redeemed the code; null while it is unused. */
+  usedAt: number | null
   context: SessionContext
   outcome: SessionOutcome | null
   /** The connect link the session was opened from, named in its webhook events (docs/connect-links.md). */
@@ -75,6 +77,7 @@ function toActive(row: Selectable<ConnectSessionsTable>): ActiveSession {
     allowMultiple: Number(row.allow_multiple) === 1,
     nonce: row.nonce,
     expiresAt: Number(row.expires_at),
+    usedAt: row.used_at === null ? null : Number(row.used_at),
     context: row.context ? (JSON.parse(row.context) as SessionContext) : DEFAULT_CONTEXT,
     outcome: row.outcome ? (JSON.parse(row.outcome) as SessionOutcome) : null,
     linkId: row.link_id,
