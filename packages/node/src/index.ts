@@ -70,6 +70,8 @@ export type {
   ConnectLink,
   ConnectLinkPage,
   CreatedConnectLink,
+  ConnectSessionStatus,
+  HeadlessAuthorization,
   McpToken,
   Me,
   OutgoingWebhookEvent,

@@ -41,6 +41,12 @@ export type CreatedConnectLink = Schemas['CreatedConnectLink']
 /** A page of connect links. */
 export type ConnectLinkPage = Schemas['ConnectLinkPage']
 
+/** Where a connect session stands and, once it ended, its outcome (`GET /v1/connect/sessions/{id}`). */
+export type ConnectSessionStatus = Schemas['ConnectSessionStatus']
+
+/** Where to send the browser for a headless OAuth flow. */
+export type HeadlessAuthorization = Schemas['HeadlessAuthorization']
+
 /** The end user an access token acts for (`GET /v1/me`). */
 export type Me = Schemas['Me']
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { databaseTargets } from '../../server/test/helpers/databases.js'
 import { PatchbayError } from '../src/index.js'
-import { type SdkSetup, startSdkSetup } from './helpers/sdk-setup.js'
+import { GOOD_STRIPE_KEY, type SdkSetup, startSdkSetup } from './helpers/sdk-setup.js'
 
 describe.each(databaseTargets)('user.connectLinks ($name)', (target) => {
   let s: SdkSetup
@@ -45,5 +45,31 @@ describe.each(databaseTargets)('user.connectLinks ($name)', (target) => {
     await expect(user.connectLinks.create({ expiresIn: 1.5 })).rejects.toThrow(/options\.expiresIn/)
     await expect(user.connectLinks.create({ apps: 'fakestripe' as never })).rejects.toThrow(/options\.apps/)
     expect(requests).toEqual([])
+  })
+})
+
+describe.each(databaseTargets)('headless connect in the SDK ($name)', (target) => {
+  let s: SdkSetup
+
+  beforeAll(async () => {
+    s = await startSdkSetup(target)
+  })
+  afterAll(() => s?.close())
+
+  it('submits credentials for a session and reads its status; authorize refuses an app without OAuth', async () => {
+    const { patchbay } = s.sdk()
+    const user = patchbay.forUser({ userId: 'headless-sdk', tenantId: 'org-1' })
+    const session = await user.createConnectSession({ apps: ['fakestripe'] })
+    expect(await user.getConnectSession(session.sessionId)).toMatchObject({ status: 'pending' })
+    const refused = await user.authorizeConnectSession({ token: session.token, app: 'fakestripe' }).catch((e: unknown) => e)
+    expect(refused).toMatchObject({ code: 'PB_ERR_VALIDATION', status: 400 })
+    const done = await user.submitConnectSessionCredentials({
+      token: session.token,
+      app: 'fakestripe',
+      credentials: { api_key: GOOD_STRIPE_KEY },
+    })
+    expect(done).toMatchObject({ status: 'success', session_id: session.sessionId })
+    expect(await user.getConnectSession(session.sessionId)).toMatchObject({ status: 'success', connection_id: done.connection_id })
+    expect((await user.connections.get(done.connection_id as string)).app).toBe('fakestripe')
   })
 })

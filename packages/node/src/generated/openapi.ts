@@ -147,6 +147,66 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/v1/connect/sessions/authorize': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * Start an OAuth flow for a connect session (headless)
+     * @description Checks the app, auth option and connection parameters, and answers the URL to send the user's browser to. The result comes back by redirect to the session's `redirect_uri`, by webhook and by `GET /v1/connect/sessions/{id}`.
+     */
+    post: operations['authorizeConnectSession']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/connect/sessions/credentials': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * Connect with typed credentials for a connect session (headless)
+     * @description Checks the credentials with the app and stores the connection, as the Connect UI form does; the session ends either way (webhook `connection.created` or `connection.failed`).
+     */
+    post: operations['submitConnectSessionCredentials']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/connect/sessions/{id}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * Get a connect session
+     * @description Where the session stands and, once it ended, its outcome (the partner's backend's view; no code needed).
+     */
+    get: operations['getConnectSession']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
   '/v1/connections/{id}/credentials': {
     parameters: {
       query?: never
@@ -930,6 +990,32 @@ export interface components {
       data: components['schemas']['ConnectLink'][]
       /** @description Pass as `cursor` for the next page; null on the last page. */
       next_cursor: string | null
+    }
+    /** @description Where a connect session stands (docs/connect-links.md). */
+    ConnectSessionStatus: {
+      session_id: string
+      /** @description pending: code unused; open: redeemed, flow under way; success / error: ended (see `outcome`); expired: never used in time. */
+      status: 'pending' | 'open' | 'success' | 'error' | 'expired'
+      /** Format: date-time */
+      expires_at: string
+      connection_id: string | null
+      outcome: {
+        status: 'success' | 'error'
+        app: string
+        connection_id?: string
+        operation?: 'creation' | 'reauth'
+        account_identifier?: string | null
+        error?: string
+        error_description?: string
+      } | null
+    }
+    /** @description Where to send the browser to authorize at the provider. */
+    HeadlessAuthorization: {
+      /** @description Send the user's browser here (top-level navigation or a popup): Patchbay binds the session to that browser and redirects it at once to the provider. */
+      authorization_url: string
+      session_id: string
+      /** Format: date-time */
+      expires_at: string
     }
     /** @description A connection: one end user's account at one app. Never holds credentials. */
     Connection: {
@@ -1885,6 +1971,254 @@ export interface operations {
       }
       /** @description The link was used and its flow ended (`PB_ERR_LINK_USED`), or it expired unopened (`PB_ERR_LINK_EXPIRED`). */
       409: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  authorizeConnectSession: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The session code from `POST /v1/connect/sessions` (`token`). */
+          token: string
+          /** @description The app to connect (one the session allows). */
+          app: string
+          /** @description Required when the app offers several options of this kind. */
+          auth_option?: string
+          /** @description Connection parameters. */
+          params?: {
+            [key: string]: string
+          }
+        }
+      }
+    }
+    responses: {
+      /** @description Where to send the browser to authorize at the provider. */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['HeadlessAuthorization']
+        }
+      }
+      /** @description An app the session does not allow, no OAuth option of that key, or bad connection parameters (`PB_ERR_VALIDATION`, naming the field). */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description No valid credentials (`PB_ERR_UNAUTHORIZED`); `WWW-Authenticate` says which. */
+      401: {
+        headers: {
+          /** @description The challenge: `Bearer realm="patchbay"` or `Basic …`. */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description The access token lacks the scope this operation needs (`PB_ERR_INSUFFICIENT_SCOPE`). */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `token` is no connect session of this end user (another user's answers the same). */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description The session was already used or expired (`PB_ERR_CONFLICT`). */
+      409: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  submitConnectSessionCredentials: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The session code from `POST /v1/connect/sessions` (`token`). */
+          token: string
+          /** @description The app to connect (one the session allows). */
+          app: string
+          /** @description Required when the app offers several options of this kind. */
+          auth_option?: string
+          /** @description Connection parameters. */
+          params?: {
+            [key: string]: string
+          }
+          /** @description Credential fields, e.g. `{ "api_key": "…" }`. Never echoed. */
+          credentials: {
+            [key: string]: string
+          }
+        }
+      }
+    }
+    responses: {
+      /** @description Where a connect session stands (docs/connect-links.md). */
+      201: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['ConnectSessionStatus']
+        }
+      }
+      /** @description An app the session does not allow, no credential option of that key, or a missing or malformed field (`PB_ERR_VALIDATION`, naming it); the session stays usable. */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description No valid credentials (`PB_ERR_UNAUTHORIZED`); `WWW-Authenticate` says which. */
+      401: {
+        headers: {
+          /** @description The challenge: `Bearer realm="patchbay"` or `Basic …`. */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description The access token lacks the scope this operation needs (`PB_ERR_INSUFFICIENT_SCOPE`). */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `token` is no connect session of this end user (another user's answers the same). */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description The session was already used or expired (`PB_ERR_CONFLICT`). */
+      409: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description The app refused the credentials (`PB_ERR_CREDENTIALS_REJECTED`); nothing was stored and the session ended with the error. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description Too many requests (`PB_ERR_RATE_LIMITED`); retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          /** @description Seconds to wait before retrying. */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  getConnectSession: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Where a connect session stands (docs/connect-links.md). */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['ConnectSessionStatus']
+        }
+      }
+      /** @description The request does not match the schema (`PB_ERR_VALIDATION`, naming the field) or is malformed (`PB_ERR_BAD_REQUEST`). */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description No valid credentials (`PB_ERR_UNAUTHORIZED`); `WWW-Authenticate` says which. */
+      401: {
+        headers: {
+          /** @description The challenge: `Bearer realm="patchbay"` or `Basic …`. */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description The access token lacks the scope this operation needs (`PB_ERR_INSUFFICIENT_SCOPE`). */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description No such resource for this caller (`PB_ERR_NOT_FOUND`): ids of other end users or partners answer the same. */
+      404: {
         headers: {
           [name: string]: unknown
         }
@@ -4953,6 +5287,7 @@ export interface Route {
 
 /** Every operation of the document, by operationId. */
 export const routes = {
+  authorizeConnectSession: { method: 'POST', path: '/v1/connect/sessions/authorize', idempotencyKey: false },
   callMcp: { method: 'POST', path: '/mcp', idempotencyKey: false },
   cancelRun: { method: 'POST', path: '/v1/runs/{id}/cancel', idempotencyKey: false },
   createConnectLink: { method: 'POST', path: '/v1/connect/links', idempotencyKey: false },
@@ -4970,6 +5305,7 @@ export const routes = {
   getAuthorizationServerMetadata: { method: 'GET', path: '/.well-known/oauth-authorization-server', idempotencyKey: false },
   getConnectLink: { method: 'GET', path: '/v1/connect/links/{id}', idempotencyKey: false },
   getConnectOutcome: { method: 'POST', path: '/connect/outcome', idempotencyKey: false },
+  getConnectSession: { method: 'GET', path: '/v1/connect/sessions/{id}', idempotencyKey: false },
   getConnection: { method: 'GET', path: '/v1/connections/{id}', idempotencyKey: false },
   getConnectionCredentials: { method: 'GET', path: '/v1/connections/{id}/credentials', idempotencyKey: false },
   getMcpResourceMetadata: { method: 'GET', path: '/.well-known/oauth-protected-resource/mcp', idempotencyKey: false },
@@ -5003,6 +5339,7 @@ export const routes = {
   renameConnection: { method: 'PATCH', path: '/v1/connections/{id}', idempotencyKey: false },
   revokeConnectLink: { method: 'DELETE', path: '/v1/connect/links/{id}', idempotencyKey: false },
   revokeToken: { method: 'POST', path: '/oauth/revoke', idempotencyKey: false },
+  submitConnectSessionCredentials: { method: 'POST', path: '/v1/connect/sessions/credentials', idempotencyKey: false },
   submitConnectionPopup: { method: 'POST', path: '/connection-popup', idempotencyKey: false },
   validateActionInputs: { method: 'POST', path: '/v1/actions/{id}/validate', idempotencyKey: false },
 } as const satisfies { [K in keyof operations]: Route }
