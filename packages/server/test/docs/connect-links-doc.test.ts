@@ -50,6 +50,22 @@ describe('docs/connect-links.md', () => {
     expect((await call(`${t.url}/v1/connect/links?status=opened`, { token })).status).toBe(400)
   })
 
+  it('shows the headless answers and session statuses the OpenAPI document declares', async () => {
+    const openapi = (await (await fetch(`${t.url}/openapi.json`)).json()) as {
+      components: { schemas: Record<string, { properties: Record<string, { anyOf?: Array<{ const?: string; enum?: string[] }> }> }> }
+    }
+    const blocks = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1] as string) as Record<string, unknown>)
+    const authorization = blocks.find((b) => 'authorization_url' in b)
+    expect(Object.keys(authorization ?? {}).sort()).toEqual(
+      Object.keys(openapi.components.schemas.HeadlessAuthorization?.properties ?? {}).sort(),
+    )
+    const section = doc.slice(doc.indexOf('### Session status'))
+    const table = section.slice(0, section.indexOf('\n\n', section.indexOf('| status |')))
+    const listed = [...table.matchAll(/^\| `([a-z]+)` \|/gm)].map((m) => m[1])
+    const declared = (openapi.components.schemas.ConnectSessionStatus?.properties.status?.anyOf ?? []).flatMap((v) => v.enum ?? [v.const])
+    expect(listed.sort()).toEqual(declared.sort())
+  })
+
   it('answers an unknown token 404 and a revoked link 410, as its table says', async () => {
     expect((await http(`${t.url}/link?token=pbcl_unknown`)).status).toBe(404)
     const created = await call(`${t.url}/v1/connect/links`, { method: 'POST', token, body: {} })
