@@ -230,8 +230,15 @@ function paramsOf(raw: string | undefined): Record<string, string> | undefined {
   }
 }
 
-function openRequest(q: OpenQuery): OpenRequest {
-  const params = paramsOf(q.params)
+/**
+ * `keys`: the app's connection parameters. Anything else in `params` (a credential field above all)
+ * is dropped: the session's context is stored as plain JSON, and credentials are only ever stored
+ * encrypted (docs/security.md); `/connection-popup` filters the same way.
+ */
+function openRequest(q: OpenQuery, keys: ReadonlySet<string>): OpenRequest {
+  const given = paramsOf(q.params)
+  const kept = given ? Object.entries(given).filter(([k]) => keys.has(k)) : []
+  const params = kept.length > 0 ? Object.fromEntries(kept) : undefined
   return {
     theme: q.theme,
     redirectUri: q.redirect_uri,
@@ -290,7 +297,7 @@ export const connectUiRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       const { app: appKey } = req.params
       const q = req.query
-      return respond(app, reply, await flow.open(q.token, appKey, openRequest(q)))
+      return respond(app, reply, await flow.open(q.token, appKey, openRequest(q, flow.paramKeys(appKey))))
     },
   )
 
@@ -303,7 +310,7 @@ export const connectUiRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/connect', { onRequest: codeLimit, schema: { ...hide, querystring: OpenQuery } }, async (req, reply) => {
     const q = req.query
-    return respond(app, reply, await flow.open(q.token, null, openRequest(q)))
+    return respond(app, reply, await flow.open(q.token, null, openRequest(q, new Set())))
   })
 
   app.get(

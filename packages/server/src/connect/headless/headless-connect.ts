@@ -97,11 +97,20 @@ export async function headlessSubmitCredentials(
   deps: ConnectFlowDeps,
   owner: Owner,
   req: HeadlessRequest & { credentials: Record<string, string> },
-  clientIp: string,
 ): Promise<{ session: ActiveSession; outcome: SessionOutcome }> {
   const { session, partner } = await ownedSession(deps, owner, req.token)
   const { app, option } = await chooseOption(deps, session, partner, req, TYPED, 'credentials')
   const { params, credentials } = checkInput(app, option, req.params ?? {}, req.credentials)
+  // Counted per end user, as `POST /v1/connections` does, before the session is redeemed (a refused
+  // call leaves it usable): the partner's backend calls for all its users from one address, so the
+  // Connect UI's per-IP budget would make every user of a busy partner wait (docs/operations.md).
+  const attempt = await deps.credentialAttempts.take(`user:${owner.partnerId}:${owner.endUserId}`)
+  if (!attempt.allowed) {
+    const retry = String(attempt.retryAfterSeconds)
+    throw new PatchbayError('PB_ERR_RATE_LIMITED', `too many credential checks for this user, retry in ${retry} seconds`, {
+      headers: { 'Retry-After': retry },
+    })
+  }
   const secret = randomToken('', 32)
   // connection_popup: a rejected credential ends the session with an error instead of a form again.
   const redeemed = await deps.sessions.redeem(session, secret, {
@@ -114,7 +123,7 @@ export async function headlessSubmitCredentials(
   })
   if (typeof redeemed === 'string') throw new PatchbayError('PB_ERR_CONFLICT', 'token: the connect session was already used')
   const input = { ...(params as Record<string, string>), ...(credentials as Record<string, string>) }
-  const step = await appPage(deps, redeemed.id, app.key, secret, clientIp, option.key, input)
+  const step = await appPage(deps, redeemed.id, app.key, secret, undefined, option.key, input)
   if (step.kind === 'result') return { session: redeemed, outcome: step.outcome }
   if (step.kind === 'error' && step.status === 429) {
     await finishError(deps, redeemed, partner, app, 'rate_limited', 'Too many attempts to connect.')

@@ -177,6 +177,18 @@ export class ConnectSessions {
     return toActive(row)
   }
 
+  /** One end user's session by id, scoped in the query itself (docs/security.md, "Tenancy"). */
+  async ofOwner(id: string, partnerId: string, endUserId: string): Promise<ActiveSession | undefined> {
+    const row = await this.db
+      .selectFrom('connect_sessions')
+      .selectAll()
+      .where('id', '=', id)
+      .where('partner_id', '=', partnerId)
+      .where('end_user_id', '=', endUserId)
+      .executeTakeFirst()
+    return row ? toActive(row) : undefined
+  }
+
   /** Any session by id (server-side use: the OAuth callback after the browser check). */
   async byId(id: string): Promise<ActiveSession | undefined> {
     const row = await this.db.selectFrom('connect_sessions').selectAll().where('id', '=', id).executeTakeFirst()

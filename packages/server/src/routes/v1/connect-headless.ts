@@ -159,7 +159,6 @@ export const connectHeadlessRoutes: FastifyPluginAsyncTypebox = async (app) => {
         connectFlow.dependencies,
         p,
         { token: b.token, app: b.app, authOption: b.auth_option, params: b.params, credentials: b.credentials },
-        req.ip,
       )
       if (outcome.status === 'error' && outcome.error === 'invalid_credentials') {
         throw new PatchbayError('PB_ERR_CREDENTIALS_REJECTED', outcome.error_description ?? 'the app did not accept these credentials')
@@ -185,8 +184,8 @@ export const connectHeadlessRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       const p = req.principal
-      const session = await sessions.byId(req.params.id)
-      if (!session || session.partnerId !== p.partnerId || session.endUserId !== p.endUserId) {
+      const session = await sessions.ofOwner(req.params.id, p.partnerId, p.endUserId)
+      if (!session) {
         throw new PatchbayError('PB_ERR_NOT_FOUND', `connect session ${req.params.id} not found`)
       }
       return statusJson(session, Date.now())
