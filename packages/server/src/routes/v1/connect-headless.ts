@@ -155,11 +155,13 @@ export const connectHeadlessRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       const p = req.principal
       const b = req.body
-      const { session, outcome } = await headlessSubmitCredentials(
-        connectFlow.dependencies,
-        p,
-        { token: b.token, app: b.app, authOption: b.auth_option, params: b.params, credentials: b.credentials },
-      )
+      const { session, outcome } = await headlessSubmitCredentials(connectFlow.dependencies, p, {
+        token: b.token,
+        app: b.app,
+        authOption: b.auth_option,
+        params: b.params,
+        credentials: b.credentials,
+      })
       if (outcome.status === 'error' && outcome.error === 'invalid_credentials') {
         throw new PatchbayError('PB_ERR_CREDENTIALS_REJECTED', outcome.error_description ?? 'the app did not accept these credentials')
       }
