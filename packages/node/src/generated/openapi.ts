@@ -2155,7 +2155,7 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description Too many requests (`PB_ERR_RATE_LIMITED`); retry after `Retry-After` seconds. */
+      /** @description Too many credential checks for this end user in the window (`PB_ERR_RATE_LIMITED`, `Retry-After`); the app was not asked and the session stays usable. */
       429: {
         headers: {
           /** @description Seconds to wait before retrying. */

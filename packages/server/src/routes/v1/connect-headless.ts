@@ -148,6 +148,7 @@ export const connectHeadlessRoutes: FastifyPluginAsyncTypebox = async (app) => {
             404: "`token` is no connect session of this end user (another user's answers the same).",
             409: 'The session was already used or expired (`PB_ERR_CONFLICT`).',
             422: 'The app refused the credentials (`PB_ERR_CREDENTIALS_REJECTED`); nothing was stored and the session ended with the error.',
+            429: 'Too many credential checks for this end user in the window (`PB_ERR_RATE_LIMITED`, `Retry-After`); the app was not asked and the session stays usable.',
           }),
         },
       },
