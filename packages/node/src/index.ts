@@ -42,6 +42,7 @@ export type {
   ListAuditOptions,
   ListConnectionsOptions,
 } from './resources/connections.js'
+export type { ConnectLinks, CreateConnectLinkOptions, ListConnectLinksOptions } from './resources/connect-links.js'
 export type {
   ListPartnerConnectionsOptions,
   ListWebhookEventsOptions,
@@ -66,6 +67,11 @@ export type {
   ConnectionList,
   ConnectionStatus,
   ConnectSession,
+  ConnectLink,
+  ConnectLinkPage,
+  CreatedConnectLink,
+  ConnectSessionStatus,
+  HeadlessAuthorization,
   McpToken,
   Me,
   OutgoingWebhookEvent,

@@ -32,6 +32,21 @@ export type AuditPage = Schemas['AuditPage']
 /** An app of the catalog as the partner offers it. */
 export type App = Schemas['App']
 
+/** A hosted connect link for one end user, with its status and outcome (docs/connect-links.md). */
+export type ConnectLink = Schemas['ConnectLink']
+
+/** A new connect link: the URL to send (shown once) and the link. */
+export type CreatedConnectLink = Schemas['CreatedConnectLink']
+
+/** A page of connect links. */
+export type ConnectLinkPage = Schemas['ConnectLinkPage']
+
+/** Where a connect session stands and, once it ended, its outcome (`GET /v1/connect/sessions/{id}`). */
+export type ConnectSessionStatus = Schemas['ConnectSessionStatus']
+
+/** Where to send the browser for a headless OAuth flow. */
+export type HeadlessAuthorization = Schemas['HeadlessAuthorization']
+
 /** The end user an access token acts for (`GET /v1/me`). */
 export type Me = Schemas['Me']
 

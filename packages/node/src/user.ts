@@ -7,11 +7,12 @@ import type { Transport } from './lib/transport.js'
 import { Actions, Runs } from './resources/actions.js'
 import { Apps } from './resources/apps.js'
 import { Connections } from './resources/connections.js'
+import { ConnectLinks } from './resources/connect-links.js'
 import { proxyError, proxyUrl, replayable } from './resources/proxy.js'
 import { exchangeToken } from './token/exchange-token.js'
 import type { TokenCache } from './token/token-cache.js'
 import { CONNECT_SESSION_TOKEN_TYPE } from './token/token-types.js'
-import type { ConnectSession, McpToken, Me } from './types.js'
+import type { ConnectSession, ConnectSessionStatus, HeadlessAuthorization, McpToken, Me } from './types.js'
 
 export interface ConnectSessionOptions {
   /** App keys the session may connect (a picker when several); every app when absent. */
@@ -41,6 +42,17 @@ export interface UserContext {
   tenantId: string | undefined
 }
 
+function headlessBody(options: { token: string; app: string; authOption?: string; params?: Record<string, string> }) {
+  if (typeof options.token !== 'string' || options.token === '') throw new TypeError('options.token: must be the session code')
+  if (typeof options.app !== 'string' || options.app === '') throw new TypeError('options.app: must be an app key')
+  return {
+    token: options.token,
+    app: options.app,
+    ...(options.authOption === undefined ? {} : { auth_option: options.authOption }),
+    ...(options.params === undefined ? {} : { params: options.params }),
+  }
+}
+
 const WWW_AUTHENTICATE_PATCHBAY = /^Bearer realm="patchbay"/i
 
 /** Patchbay as one end user: from {@link Patchbay.forUser}. Cheap to create; tokens are cached by the Patchbay instance. */
@@ -51,6 +63,8 @@ export class PatchbayUser {
   readonly apps: Apps
   /** This end user's connections. */
   readonly connections: Connections
+  /** Hosted connect links for this end user, to send by email or chat (docs/connect-links.md). */
+  readonly connectLinks: ConnectLinks
   /** The actions this end user may run (docs/actions.md). */
   readonly actions: Actions
   /** This end user's action runs. */
@@ -67,6 +81,7 @@ export class PatchbayUser {
     this.api = new RestClient(ctx.transport, this.bearer())
     this.apps = new Apps(this.api)
     this.connections = new Connections(this.api)
+    this.connectLinks = new ConnectLinks(this.api)
     this.actions = new Actions(this.api)
     this.runs = new Runs(this.api)
   }
@@ -123,6 +138,40 @@ export class PatchbayUser {
       expiresIn: tokens.expires_in,
       expiresAt: new Date(started + tokens.expires_in * 1000).toISOString(),
     }
+  }
+
+  /**
+   * `POST /v1/connect/sessions/authorize` (headless connect, docs/connect-links.md): checks the choice
+   * and answers `authorization_url`, where your UI sends the user's browser (Patchbay binds the session
+   * to it, then redirects to the provider).
+   */
+  async authorizeConnectSession(
+    options: { token: string; app: string; authOption?: string; params?: Record<string, string> },
+    requestOptions?: RequestOptions,
+  ): Promise<HeadlessAuthorization> {
+    return this.api.call({ operation: 'authorizeConnectSession', body: headlessBody(options), options: requestOptions })
+  }
+
+  /**
+   * `POST /v1/connect/sessions/credentials` (headless connect): connects with credentials your own form
+   * collected; `PB_ERR_CREDENTIALS_REJECTED` when the app refuses them (the session has then ended).
+   */
+  async submitConnectSessionCredentials(
+    options: { token: string; app: string; authOption?: string; params?: Record<string, string>; credentials: Record<string, string> },
+    requestOptions?: RequestOptions,
+  ): Promise<ConnectSessionStatus> {
+    if (options.credentials === null || typeof options.credentials !== 'object')
+      throw new TypeError('options.credentials: must be an object')
+    return this.api.call({
+      operation: 'submitConnectSessionCredentials',
+      body: { ...headlessBody(options), credentials: options.credentials },
+      options: requestOptions,
+    })
+  }
+
+  /** `GET /v1/connect/sessions/{id}`: where a connect session stands, and its outcome once it ended. */
+  async getConnectSession(sessionId: string, requestOptions?: RequestOptions): Promise<ConnectSessionStatus> {
+    return this.api.call({ operation: 'getConnectSession', params: { id: segment(sessionId, 'sessionId') }, options: requestOptions })
   }
 
   /**

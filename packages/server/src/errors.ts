@@ -16,6 +16,8 @@ export const errorCodes = {
   PB_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests; retry later.' },
   PB_ERR_INVALID_REDIRECT_URI: { status: 400, message: 'redirect_uri is not registered for this partner.' },
   PB_ERR_INVALID_ORIGIN: { status: 400, message: 'allowed_origin is not registered for this partner.' },
+  PB_ERR_LINK_USED: { status: 409, message: 'The connect link was already opened.' },
+  PB_ERR_LINK_EXPIRED: { status: 409, message: 'The connect link has expired.' },
   PB_ERR_CREDENTIAL_REVOKED: { status: 409, message: 'The connection needs to be reconnected.' },
   PB_ERR_CREDENTIALS_REJECTED: { status: 422, message: 'The app did not accept these credentials.' },
   PB_ERR_UPSTREAM: { status: 502, message: 'The app could not be reached or answered with an error.' },

@@ -15,6 +15,7 @@ import { ProxyService } from './proxy/proxy.js'
 import { createRateLimitCounter, type RateLimitCounter } from './rate-limit/counter.js'
 import { CredentialAttempts } from './rate-limit/credential-attempts.js'
 import { ConnectSessions } from './connect/sessions/connect-sessions.js'
+import { ConnectLinks } from './connect/links/connect-links.js'
 import { ConnectFlow } from './connect/flow/connect-flow.js'
 import { OAuthFlowStore } from './connect/flow/oauth-flow-store.js'
 import { AppDirectory } from './catalog/app-directory.js'
@@ -53,6 +54,8 @@ export interface Services {
   /** The token exchange's own write path (see oauth/exchange-writes.ts). */
   exchangeWrites: ExchangeWrites
   sessions: ConnectSessions
+  /** Connect links: hosted, single-use URLs for one end user (docs/connect-links.md). */
+  links: ConnectLinks
   /** Provider authorizations under way (oauth_flows). */
   oauthFlows: OAuthFlowStore
   /** The Connect UI's flows: open, pick, submit, provider callbacks (see connect/flow/). */
@@ -131,6 +134,7 @@ export function createServices(
   const rateLimits = createRateLimitCounter(database)
   const oauthFlows = new OAuthFlowStore(database.db, credentialVault)
   const sessions = new ConnectSessions(database.db, oauthFlows)
+  const links = new ConnectLinks(database.db)
   const credentialAttempts = new CredentialAttempts(rateLimits, config.rateLimit)
   const credentials = new CredentialService({
     db: database.db,
@@ -173,6 +177,7 @@ export function createServices(
     ...serviceDeps,
     config,
     sessions,
+    links,
     partners,
     oauthFlows,
     credentialAttempts,
@@ -256,6 +261,7 @@ export function createServices(
     accessTokens: new AccessTokens(database),
     exchangeWrites: createExchangeWrites(database),
     sessions,
+    links,
     oauthFlows,
     connectFlow,
     connectionService,

@@ -99,6 +99,114 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/v1/connect/links': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * List the end user's connect links
+     * @description Oldest first (created_at, then id). Follow `next_cursor` for more pages.
+     */
+    get: operations['listConnectLinks']
+    put?: never
+    /**
+     * Create a connect link
+     * @description Mints a hosted link for this end user to send by email or chat; it works once, until it expires.
+     */
+    post: operations['createConnectLink']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/connect/links/{id}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * Get a connect link
+     * @description The link's status and, once its flow ended, the outcome and connection id.
+     */
+    get: operations['getConnectLink']
+    put?: never
+    post?: never
+    /**
+     * Revoke a connect link
+     * @description The link stops working; a flow opened from it and still under way ends with the error `revoked`. Revoking a revoked link answers it again.
+     */
+    delete: operations['revokeConnectLink']
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/connect/sessions/authorize': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * Start an OAuth flow for a connect session (headless)
+     * @description Checks the app, auth option and connection parameters, and answers the URL to send the user's browser to. The result comes back by redirect to the session's `redirect_uri`, by webhook and by `GET /v1/connect/sessions/{id}`.
+     */
+    post: operations['authorizeConnectSession']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/connect/sessions/credentials': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * Connect with typed credentials for a connect session (headless)
+     * @description Checks the credentials with the app and stores the connection, as the Connect UI form does; the session ends either way (webhook `connection.created` or `connection.failed`).
+     */
+    post: operations['submitConnectSessionCredentials']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/connect/sessions/{id}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * Get a connect session
+     * @description Where the session stands and, once it ended, its outcome (the partner's backend's view; no code needed).
+     */
+    get: operations['getConnectSession']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
   '/v1/connections/{id}/credentials': {
     parameters: {
       query?: never
@@ -770,6 +878,8 @@ export interface components {
           | 'PB_ERR_RATE_LIMITED'
           | 'PB_ERR_INVALID_REDIRECT_URI'
           | 'PB_ERR_INVALID_ORIGIN'
+          | 'PB_ERR_LINK_USED'
+          | 'PB_ERR_LINK_EXPIRED'
           | 'PB_ERR_CREDENTIAL_REVOKED'
           | 'PB_ERR_CREDENTIALS_REJECTED'
           | 'PB_ERR_UPSTREAM'
@@ -861,6 +971,71 @@ export interface components {
       session_id?: string
       /** @description pending: the user is at the provider right now. */
       in_progress?: boolean
+    }
+    /** @description A hosted connect link for one end user (docs/connect-links.md). */
+    ConnectLink: {
+      id: string
+      /** @description pending: not opened yet; used: opened by a browser (see `outcome`); expired: not opened in time; revoked: `DELETE` was called. */
+      status: 'pending' | 'used' | 'expired' | 'revoked'
+      apps: string[]
+      redirect_uri: string | null
+      custom_state: string | null
+      /** Format: date-time */
+      expires_at: string
+      /** Format: date-time */
+      created_at: string
+      opened_at: string | null
+      revoked_at: string | null
+      /** @description The connect session the first visit opened. */
+      session_id: string | null
+      /** @description The connection the link made or re-authorized. */
+      connection_id: string | null
+      outcome: {
+        status: 'success' | 'error'
+        app: string
+        connection_id?: string
+        operation?: 'creation' | 'reauth'
+        error?: string
+        error_description?: string
+      } | null
+    }
+    /** @description A new connect link and its URL. */
+    CreatedConnectLink: {
+      /** @description The link to send: `{public URL}/link?token=…`. Shown once; only a hash of the token is stored. */
+      url: string
+      link: components['schemas']['ConnectLink']
+    }
+    /** @description A page of connect links, oldest first. */
+    ConnectLinkPage: {
+      data: components['schemas']['ConnectLink'][]
+      /** @description Pass as `cursor` for the next page; null on the last page. */
+      next_cursor: string | null
+    }
+    /** @description Where a connect session stands (docs/connect-links.md). */
+    ConnectSessionStatus: {
+      session_id: string
+      /** @description pending: code unused; open: redeemed, flow under way; success / error: ended (see `outcome`); expired: never used in time. */
+      status: 'pending' | 'open' | 'success' | 'error' | 'expired'
+      /** Format: date-time */
+      expires_at: string
+      connection_id: string | null
+      outcome: {
+        status: 'success' | 'error'
+        app: string
+        connection_id?: string
+        operation?: 'creation' | 'reauth'
+        account_identifier?: string | null
+        error?: string
+        error_description?: string
+      } | null
+    }
+    /** @description Where to send the browser to authorize at the provider. */
+    HeadlessAuthorization: {
+      /** @description Send the user's browser here (top-level navigation or a popup): Patchbay binds the session to that browser and redirects it at once to the provider. */
+      authorization_url: string
+      session_id: string
+      /** Format: date-time */
+      expires_at: string
     }
     /** @description A connection: one end user's account at one app. Never holds credentials. */
     Connection: {
@@ -1575,6 +1750,503 @@ export interface operations {
         }
       }
       /** @description `reconnect_id` names no connection of this end user. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  listConnectLinks: {
+    parameters: {
+      query?: {
+        /** @description pending: not opened yet; used: opened by a browser (see `outcome`); expired: not opened in time; revoked: `DELETE` was called. */
+        status?: 'pending' | 'used' | 'expired' | 'revoked'
+        /** @description Page size, 1 to 100 (default 25). */
+        limit?: number
+        /** @description `next_cursor` of the previous page. */
+        cursor?: string
+      }
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description A page of connect links, oldest first. */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['ConnectLinkPage']
+        }
+      }
+      /** @description The request does not match the schema (`PB_ERR_VALIDATION`, naming the field) or is malformed (`PB_ERR_BAD_REQUEST`). */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description No valid credentials (`PB_ERR_UNAUTHORIZED`); `WWW-Authenticate` says which. */
+      401: {
+        headers: {
+          /** @description The challenge: `Bearer realm="patchbay"` or `Basic …`. */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description The access token lacks the scope this operation needs (`PB_ERR_INSUFFICIENT_SCOPE`). */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  createConnectLink: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description App keys the link may connect; all when empty. */
+          apps?: string[]
+          /** @description Registered URI (exact match) the browser returns to with the result; without it the result is a page. */
+          redirect_uri?: string
+          /** @description Opaque string returned with the result (`state`). */
+          custom_state?: string
+          /** @description Lifetime in seconds: `PATCHBAY_LINK_TTL` (1 day) when absent, at most `PATCHBAY_LINK_MAX_TTL` (7 days). */
+          expires_in?: number
+        }
+      }
+    }
+    responses: {
+      /** @description A new connect link and its URL. */
+      201: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['CreatedConnectLink']
+        }
+      }
+      /** @description A bad option (`PB_ERR_VALIDATION`: an app key, `expires_in` above the maximum), or a `redirect_uri` the partner did not register (`PB_ERR_INVALID_REDIRECT_URI`). */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description No valid credentials (`PB_ERR_UNAUTHORIZED`); `WWW-Authenticate` says which. */
+      401: {
+        headers: {
+          /** @description The challenge: `Bearer realm="patchbay"` or `Basic …`. */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description The access token lacks the scope this operation needs (`PB_ERR_INSUFFICIENT_SCOPE`). */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  getConnectLink: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description The connect link id. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description A hosted connect link for one end user (docs/connect-links.md). */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['ConnectLink']
+        }
+      }
+      /** @description The request does not match the schema (`PB_ERR_VALIDATION`, naming the field) or is malformed (`PB_ERR_BAD_REQUEST`). */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description No valid credentials (`PB_ERR_UNAUTHORIZED`); `WWW-Authenticate` says which. */
+      401: {
+        headers: {
+          /** @description The challenge: `Bearer realm="patchbay"` or `Basic …`. */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description The access token lacks the scope this operation needs (`PB_ERR_INSUFFICIENT_SCOPE`). */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description No such resource for this caller (`PB_ERR_NOT_FOUND`): ids of other end users or partners answer the same. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  revokeConnectLink: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description The connect link id. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description A hosted connect link for one end user (docs/connect-links.md). */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['ConnectLink']
+        }
+      }
+      /** @description The request does not match the schema (`PB_ERR_VALIDATION`, naming the field) or is malformed (`PB_ERR_BAD_REQUEST`). */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description No valid credentials (`PB_ERR_UNAUTHORIZED`); `WWW-Authenticate` says which. */
+      401: {
+        headers: {
+          /** @description The challenge: `Bearer realm="patchbay"` or `Basic …`. */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description The access token lacks the scope this operation needs (`PB_ERR_INSUFFICIENT_SCOPE`). */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description No such resource for this caller (`PB_ERR_NOT_FOUND`): ids of other end users or partners answer the same. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description The link was used and its flow ended (`PB_ERR_LINK_USED`), or it expired unopened (`PB_ERR_LINK_EXPIRED`). */
+      409: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  authorizeConnectSession: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The session code from `POST /v1/connect/sessions` (`token`). */
+          token: string
+          /** @description The app to connect (one the session allows). */
+          app: string
+          /** @description Required when the app offers several options of this kind. */
+          auth_option?: string
+          /** @description Connection parameters. */
+          params?: {
+            [key: string]: string
+          }
+        }
+      }
+    }
+    responses: {
+      /** @description Where to send the browser to authorize at the provider. */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['HeadlessAuthorization']
+        }
+      }
+      /** @description An app the session does not allow, no OAuth option of that key, or bad connection parameters (`PB_ERR_VALIDATION`, naming the field). */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description No valid credentials (`PB_ERR_UNAUTHORIZED`); `WWW-Authenticate` says which. */
+      401: {
+        headers: {
+          /** @description The challenge: `Bearer realm="patchbay"` or `Basic …`. */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description The access token lacks the scope this operation needs (`PB_ERR_INSUFFICIENT_SCOPE`). */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `token` is no connect session of this end user (another user's answers the same). */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description The session was already used or expired (`PB_ERR_CONFLICT`). */
+      409: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  submitConnectSessionCredentials: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The session code from `POST /v1/connect/sessions` (`token`). */
+          token: string
+          /** @description The app to connect (one the session allows). */
+          app: string
+          /** @description Required when the app offers several options of this kind. */
+          auth_option?: string
+          /** @description Connection parameters. */
+          params?: {
+            [key: string]: string
+          }
+          /** @description Credential fields, e.g. `{ "api_key": "…" }`. Never echoed. */
+          credentials: {
+            [key: string]: string
+          }
+        }
+      }
+    }
+    responses: {
+      /** @description Where a connect session stands (docs/connect-links.md). */
+      201: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['ConnectSessionStatus']
+        }
+      }
+      /** @description An app the session does not allow, no credential option of that key, or a missing or malformed field (`PB_ERR_VALIDATION`, naming it); the session stays usable. */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description No valid credentials (`PB_ERR_UNAUTHORIZED`); `WWW-Authenticate` says which. */
+      401: {
+        headers: {
+          /** @description The challenge: `Bearer realm="patchbay"` or `Basic …`. */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description The access token lacks the scope this operation needs (`PB_ERR_INSUFFICIENT_SCOPE`). */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `token` is no connect session of this end user (another user's answers the same). */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description The session was already used or expired (`PB_ERR_CONFLICT`). */
+      409: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description The app refused the credentials (`PB_ERR_CREDENTIALS_REJECTED`); nothing was stored and the session ended with the error. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description Too many credential checks for this end user in the window (`PB_ERR_RATE_LIMITED`, `Retry-After`); the app was not asked and the session stays usable. */
+      429: {
+        headers: {
+          /** @description Seconds to wait before retrying. */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  getConnectSession: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Where a connect session stands (docs/connect-links.md). */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['ConnectSessionStatus']
+        }
+      }
+      /** @description The request does not match the schema (`PB_ERR_VALIDATION`, naming the field) or is malformed (`PB_ERR_BAD_REQUEST`). */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description No valid credentials (`PB_ERR_UNAUTHORIZED`); `WWW-Authenticate` says which. */
+      401: {
+        headers: {
+          /** @description The challenge: `Bearer realm="patchbay"` or `Basic …`. */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description The access token lacks the scope this operation needs (`PB_ERR_INSUFFICIENT_SCOPE`). */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description No such resource for this caller (`PB_ERR_NOT_FOUND`): ids of other end users or partners answer the same. */
       404: {
         headers: {
           [name: string]: unknown
@@ -4718,8 +5390,10 @@ export interface Route {
 
 /** Every operation of the document, by operationId. */
 export const routes = {
+  authorizeConnectSession: { method: 'POST', path: '/v1/connect/sessions/authorize', idempotencyKey: false },
   callMcp: { method: 'POST', path: '/mcp', idempotencyKey: false },
   cancelRun: { method: 'POST', path: '/v1/runs/{id}/cancel', idempotencyKey: false },
+  createConnectLink: { method: 'POST', path: '/v1/connect/links', idempotencyKey: false },
   createConnectSession: { method: 'POST', path: '/v1/connect/sessions', idempotencyKey: false },
   createConnection: { method: 'POST', path: '/v1/connections', idempotencyKey: false },
   createRun: { method: 'POST', path: '/v1/runs', idempotencyKey: true },
@@ -4732,7 +5406,9 @@ export const routes = {
   getApiResourceMetadata: { method: 'GET', path: '/.well-known/oauth-protected-resource', idempotencyKey: false },
   getApp: { method: 'GET', path: '/v1/apps/{key}', idempotencyKey: false },
   getAuthorizationServerMetadata: { method: 'GET', path: '/.well-known/oauth-authorization-server', idempotencyKey: false },
+  getConnectLink: { method: 'GET', path: '/v1/connect/links/{id}', idempotencyKey: false },
   getConnectOutcome: { method: 'POST', path: '/connect/outcome', idempotencyKey: false },
+  getConnectSession: { method: 'GET', path: '/v1/connect/sessions/{id}', idempotencyKey: false },
   getConnection: { method: 'GET', path: '/v1/connections/{id}', idempotencyKey: false },
   getConnectionCredentials: { method: 'GET', path: '/v1/connections/{id}/credentials', idempotencyKey: false },
   getMcpResourceMetadata: { method: 'GET', path: '/.well-known/oauth-protected-resource/mcp', idempotencyKey: false },
@@ -4745,6 +5421,7 @@ export const routes = {
   listActionFieldOptions: { method: 'POST', path: '/v1/actions/{id}/fields/{field}/options', idempotencyKey: false },
   listActions: { method: 'GET', path: '/v1/actions', idempotencyKey: false },
   listApps: { method: 'GET', path: '/v1/apps', idempotencyKey: false },
+  listConnectLinks: { method: 'GET', path: '/v1/connect/links', idempotencyKey: false },
   listConnectionAudit: { method: 'GET', path: '/v1/connections/{id}/audit', idempotencyKey: false },
   listConnections: { method: 'GET', path: '/v1/connections', idempotencyKey: false },
   listPartnerConnectionAudit: { method: 'GET', path: '/v1/partner/connections/{id}/audit', idempotencyKey: false },
@@ -4763,7 +5440,9 @@ export const routes = {
   putToolset: { method: 'PUT', path: '/v1/partner/toolsets/{name}', idempotencyKey: false },
   redeliverWebhookEvent: { method: 'POST', path: '/v1/partner/webhooks/events/{id}/redeliver', idempotencyKey: false },
   renameConnection: { method: 'PATCH', path: '/v1/connections/{id}', idempotencyKey: false },
+  revokeConnectLink: { method: 'DELETE', path: '/v1/connect/links/{id}', idempotencyKey: false },
   revokeToken: { method: 'POST', path: '/oauth/revoke', idempotencyKey: false },
+  submitConnectSessionCredentials: { method: 'POST', path: '/v1/connect/sessions/credentials', idempotencyKey: false },
   submitConnectionPopup: { method: 'POST', path: '/connection-popup', idempotencyKey: false },
   upgradeConnectionScopes: { method: 'POST', path: '/v1/connections/{id}/upgrade', idempotencyKey: false },
   validateActionInputs: { method: 'POST', path: '/v1/actions/{id}/validate', idempotencyKey: false },

@@ -36,6 +36,8 @@ export interface ConnectionEventData {
   operation?: 'creation' | 'reauth' | 'scope_upgrade'
   /** connection.updated by a scope upgrade: the scopes it added. */
   added_scopes?: string[]
+  /** The connect link the connection was made through, if any (docs/connect-links.md). */
+  connect_link_id?: string
   [field: string]: unknown
 }
 
@@ -49,6 +51,8 @@ export interface ConnectFailedEventData {
   error_description: string
   /** The connection the session was reconnecting, if any. */
   reconnect_id: string | null
+  /** The connect link the session was opened from, if any (docs/connect-links.md). */
+  connect_link_id?: string
   end_user: WebhookEndUser
 }
 

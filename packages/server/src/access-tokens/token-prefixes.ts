@@ -5,6 +5,7 @@
 export const tokenPrefix = {
   accessToken: 'pbat_',
   sessionCode: 'pbsc_',
+  connectLink: 'pbcl_',
   clientSecret: 'pbsk_',
 } as const
 

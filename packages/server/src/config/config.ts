@@ -44,6 +44,9 @@ export const ConfigSchema = Type.Object(
     shutdownTimeoutMs: Type.Integer({ minimum: 0, default: 10_000 }),
     accessTokenTtl: Seconds(3600, 60),
     sessionTtl: Seconds(600, 30),
+    /** A connect link's lifetime when the partner names none, and the longest it may ask for (docs/connect-links.md). */
+    linkTtl: Seconds(24 * 3600, 60),
+    linkMaxTtl: Seconds(7 * 24 * 3600, 60),
     jwt: Type.Object(
       {
         /** Tokens larger than this are refused before any parsing or crypto. */
@@ -275,6 +278,8 @@ const envMap: Array<[string, string, (v: string) => unknown]> = [
   ['PATCHBAY_TRUST_PROXY', 'trustProxy', parseTrustProxy],
   ['PATCHBAY_ACCESS_TOKEN_TTL', 'accessTokenTtl', parseNumber],
   ['PATCHBAY_SESSION_TTL', 'sessionTtl', parseNumber],
+  ['PATCHBAY_LINK_TTL', 'linkTtl', parseNumber],
+  ['PATCHBAY_LINK_MAX_TTL', 'linkMaxTtl', parseNumber],
   ['PATCHBAY_JWT_MAX_BYTES', 'jwt.maxBytes', parseNumber],
   ['PATCHBAY_JWT_MAX_LIFETIME', 'jwt.maxLifetime', parseNumber],
   ['PATCHBAY_JWT_CLOCK_SKEW', 'jwt.clockSkew', parseNumber],

@@ -120,6 +120,23 @@ export interface ConnectSessionsTable {
   /** JSON array: the scopes a scope-upgrade session adds (docs/api.md, "Upgrading scopes"). */
   upgrade_scopes: string | null
   created_at: number
+  /** The connect link the session was opened from (docs/connect-links.md). */
+  link_id: string | null
+}
+
+export interface ConnectLinksTable {
+  id: string
+  token_hash: string
+  partner_id: string
+  end_user_id: string
+  apps: string
+  redirect_uri: string | null
+  custom_state: string | null
+  expires_at: number
+  created_at: number
+  revoked_at: number | null
+  opened_at: number | null
+  session_id: string | null
 }
 
 export interface UsedJtisTable {
@@ -259,6 +276,7 @@ export interface Database {
   end_users: EndUsersTable
   access_tokens: AccessTokensTable
   connect_sessions: ConnectSessionsTable
+  connect_links: ConnectLinksTable
   used_jtis: UsedJtisTable
   partner_apps: PartnerAppsTable
   connections: ConnectionsTable

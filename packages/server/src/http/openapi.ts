@@ -20,6 +20,8 @@ import {
 } from '../routes/v1/action-schemas.js'
 import { AppPage } from '../routes/v1/apps.js'
 import { ConnectSession } from '../routes/v1/connect-sessions.js'
+import { ConnectLinkJson, ConnectLinkPage, CreatedConnectLink } from '../routes/v1/connect-links.js'
+import { ConnectSessionStatus, HeadlessAuthorization } from '../routes/v1/connect-headless.js'
 import { AuditEntry, AuditPage } from '../routes/v1/connection-audit.js'
 import { ConnectionCredentials } from '../routes/v1/connection-credentials.js'
 import { ConnectionPage } from '../routes/v1/connection-query.js'
@@ -43,6 +45,11 @@ export const sharedSchemas: readonly TSchema[] = [
   Me,
   ConnectSession,
   ConnectOutcome,
+  ConnectLinkJson,
+  CreatedConnectLink,
+  ConnectLinkPage,
+  ConnectSessionStatus,
+  HeadlessAuthorization,
   ConnectionJson,
   ConnectionPage,
   ConnectionCredentials,

@@ -36,6 +36,9 @@ const OpenQuery = Type.Object({
   state: Type.Optional(Type.String({ maxLength: 2048 })),
   nonce: Type.Optional(Type.String({ maxLength: 128 })),
   mode: Type.Optional(Type.Union([Type.Literal('popup'), Type.Literal('redirect')])),
+  // Headless connect (docs/connect-links.md): the option and connection parameters chosen through the API.
+  auth_option: Type.Optional(AppKey),
+  params: Type.Optional(Type.String({ maxLength: 4096 })),
 })
 type OpenQuery = typeof OpenQuery.static
 
@@ -214,8 +217,38 @@ export function respond(
   )
 }
 
-function openRequest(q: OpenQuery): OpenRequest {
-  return { theme: q.theme, redirectUri: q.redirect_uri, reconnectId: q.reconnect_id, state: q.state, nonce: q.nonce, mode: q.mode }
+/** `params` of a headless start URL: a JSON object of strings, else nothing (the form then asks). */
+function paramsOf(raw: string | undefined): Record<string, string> | undefined {
+  if (raw === undefined) return undefined
+  try {
+    const value: unknown = JSON.parse(raw)
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined
+    const entries = Object.entries(value as Record<string, unknown>)
+    return entries.every(([, v]) => typeof v === 'string') ? Object.fromEntries(entries as Array<[string, string]>) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * `keys`: the app's connection parameters. Anything else in `params` (a credential field above all)
+ * is dropped: the session's context is stored as plain JSON, and credentials are only ever stored
+ * encrypted (docs/security.md); `/connection-popup` filters the same way.
+ */
+function openRequest(q: OpenQuery, keys: ReadonlySet<string>): OpenRequest {
+  const given = paramsOf(q.params)
+  const kept = given ? Object.entries(given).filter(([k]) => keys.has(k)) : []
+  const params = kept.length > 0 ? Object.fromEntries(kept) : undefined
+  return {
+    theme: q.theme,
+    redirectUri: q.redirect_uri,
+    reconnectId: q.reconnect_id,
+    state: q.state,
+    nonce: q.nonce,
+    mode: q.mode,
+    ...(q.auth_option ? { authOption: q.auth_option } : {}),
+    ...(params ? { params } : {}),
+  }
 }
 
 function cookiesOf(req: FastifyRequest): Record<string, string | undefined> {
@@ -264,13 +297,20 @@ export const connectUiRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       const { app: appKey } = req.params
       const q = req.query
-      return respond(app, reply, await flow.open(q.token, appKey, openRequest(q)))
+      return respond(app, reply, await flow.open(q.token, appKey, openRequest(q, flow.paramKeys(appKey))))
     },
+  )
+
+  // A connect link (docs/connect-links.md): the first visit binds the link's session to this browser.
+  app.get(
+    '/link',
+    { onRequest: codeLimit, schema: { ...hide, querystring: Type.Object({ token: Type.Optional(Type.String({ maxLength: 200 })) }) } },
+    async (req, reply) => respond(app, reply, await flow.openLink(req.query.token, cookiesOf(req))),
   )
 
   app.get('/connect', { onRequest: codeLimit, schema: { ...hide, querystring: OpenQuery } }, async (req, reply) => {
     const q = req.query
-    return respond(app, reply, await flow.open(q.token, null, openRequest(q)))
+    return respond(app, reply, await flow.open(q.token, null, openRequest(q, new Set())))
   })
 
   app.get(

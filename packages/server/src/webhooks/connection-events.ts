@@ -54,6 +54,8 @@ export async function enqueueGrantEvents(
   trx: Kysely<Database> | Transaction<Database>,
   stored: StoredGrant,
   now: number = Date.now(),
+  /** Added to the created/reauthorized event, e.g. `connect_link_id` (docs/connect-links.md). */
+  extra: Record<string, unknown> = {},
 ): Promise<void> {
   const { connection, operation } = stored
   for (const old of stored.replaced) {
@@ -69,7 +71,7 @@ export async function enqueueGrantEvents(
     trx,
     operation === 'reauth' ? 'connection.reauthorized' : 'connection.created',
     connection,
-    { operation },
+    { operation, ...extra },
     now,
   )
 }
@@ -85,6 +87,8 @@ export interface ConnectFailure {
   errorDescription: string
   /** The connection the session was reconnecting, if any. */
   reconnectId: string | null
+  /** The connect link the session was opened from, if any (docs/connect-links.md). */
+  linkId?: string | null
 }
 
 /**
@@ -107,6 +111,7 @@ export async function enqueueConnectFailedEvent(
         error: failure.error,
         error_description: failure.errorDescription,
         reconnect_id: failure.reconnectId,
+        ...(failure.linkId ? { connect_link_id: failure.linkId } : {}),
         end_user: await endUserJson(trx, failure.partnerId, failure.endUserId),
       },
     },

@@ -28,6 +28,7 @@ const HIDDEN: Record<string, { methods: string[]; why: string }> = {
   '/openapi.json': { methods: ['GET'], why: 'the document itself' },
   '/to/:app': { methods: ['GET'], why: 'Connect UI page (browser, session code)' },
   '/connect': { methods: ['GET'], why: 'Connect UI picker page' },
+  '/link': { methods: ['GET'], why: 'connect link landing page (browser, link token)' },
   '/connect/:session': { methods: ['GET'], why: 'Connect UI page' },
   '/connect/:session/:app': { methods: ['GET', 'POST'], why: 'Connect UI form page and its submission' },
   '/oauth2/callback/:app': { methods: ['GET'], why: "providers' OAuth 2.0 redirect target" },

@@ -7,6 +7,7 @@ import { type OpenRequest, openSession, picker } from './open-session.js'
 import type { FlowStep } from './steps.js'
 import { appPage, submit } from './submit-form.js'
 import type { Partner } from '../../partners/partner-store.js'
+import { openLink } from '../links/open-link.js'
 
 export type { ConnectFlowDeps } from './flow-deps.js'
 export { sessionCookieName } from './flow-deps.js'
@@ -23,9 +24,19 @@ export type { FlowStep, FormState } from './steps.js'
 export class ConnectFlow {
   constructor(private readonly deps: ConnectFlowDeps) {}
 
+  /** The flow's dependencies, for the headless API (connect/headless/), which drives the same steps. */
+  get dependencies(): ConnectFlowDeps {
+    return this.deps
+  }
+
   /** `GET /to/{app}?token=…` and `GET /connect?token=…`: redeem the code, bind it to this browser. */
   open(code: string | undefined, appKey: string | null, req: OpenRequest): Promise<FlowStep> {
     return openSession(this.deps, code, appKey, req)
+  }
+
+  /** `GET /link?token=…`: the first visit opens the link's session for this browser (docs/connect-links.md). */
+  openLink(token: string | undefined, cookies: Record<string, string | undefined>): Promise<FlowStep> {
+    return openLink(this.deps, token, cookies)
   }
 
   picker(sessionId: string, browserSecret: string | undefined): Promise<FlowStep> {

@@ -65,7 +65,7 @@ export async function finish(
       }
       if (!stored) return undefined
       const { connection, operation } = stored
-      await enqueueGrantEvents(trx, stored)
+      await enqueueGrantEvents(trx, stored, Date.now(), session.linkId ? { connect_link_id: session.linkId } : {})
       await recordGrant(deps.audit, trx, stored, { type: 'end_user', id: session.id, via: 'connect_session' })
       const outcome: SessionOutcome = {
         status: 'success',
@@ -133,6 +133,7 @@ export async function finishError(
       error,
       errorDescription: description,
       reconnectId: session.reconnectId,
+      linkId: session.linkId,
     })
     return true
   })

@@ -15,6 +15,7 @@ import type { Partner, PartnerStore } from '../../partners/partner-store.js'
 import type { CredentialAttempts } from '../../rate-limit/credential-attempts.js'
 import type { Vault } from '../../vault/vault.js'
 import type { ActiveSession, ConnectSessions, SessionProblem } from '../sessions/connect-sessions.js'
+import type { ConnectLinks } from '../links/connect-links.js'
 import type { OAuthFlowStore } from './oauth-flow-store.js'
 import { errorStep, type FlowStep } from './steps.js'
 
@@ -27,6 +28,8 @@ export interface ConnectFlowDeps {
   oauthFlows: OAuthFlowStore
   catalog: Catalog
   sessions: ConnectSessions
+  /** Connect links, opened into sessions (docs/connect-links.md). */
+  links: ConnectLinks
   partners: PartnerStore
   partnerApps: PartnerApps
   connections: ConnectionStore

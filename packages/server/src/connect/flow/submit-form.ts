@@ -19,8 +19,11 @@ export async function appPage(
   sessionId: string,
   appKey: string,
   browserSecret: string | undefined,
-  /** The browser's IP, for the per-IP budget of credential checks. */
-  clientIp: string,
+  /**
+   * The browser's IP, for the per-IP budget of credential checks; undefined when no browser is
+   * involved (headless connect counts per end user instead, as `POST /v1/connections` does).
+   */
+  clientIp: string | undefined,
   optionKey?: string,
   /** Values supplied up front (connection popup): parameters and even credentials, never stored as typed. */
   input: Record<string, string> = {},
@@ -73,7 +76,7 @@ async function submitOption(
   input: Record<string, string>,
   browserSecret: string,
   fromForm: boolean,
-  clientIp: string,
+  clientIp: string | undefined,
 ): Promise<FlowStep> {
   const fail = (errors: Record<string, string>, formError?: string) =>
     formStep(session, partner, app, options, { values: input, errors, selected: option.key, ...(formError ? { formError } : {}) }, 400)

@@ -54,8 +54,12 @@ export interface ActiveSession {
   upgradeScopes: string[] | null
   nonce: string
   expiresAt: number
+  /** When a browser (or the headless API) redeemed the code; null while it is unused. */
+  usedAt: number | null
   context: SessionContext
   outcome: SessionOutcome | null
+  /** The connect link the session was opened from, named in its webhook events (docs/connect-links.md). */
+  linkId: string | null
 }
 
 export type SessionProblem = 'not_found' | 'expired' | 'used'
@@ -76,8 +80,10 @@ function toActive(row: Selectable<ConnectSessionsTable>): ActiveSession {
     upgradeScopes: row.upgrade_scopes ? (JSON.parse(row.upgrade_scopes) as string[]) : null,
     nonce: row.nonce,
     expiresAt: Number(row.expires_at),
+    usedAt: row.used_at === null ? null : Number(row.used_at),
     context: row.context ? (JSON.parse(row.context) as SessionContext) : DEFAULT_CONTEXT,
     outcome: row.outcome ? (JSON.parse(row.outcome) as SessionOutcome) : null,
+    linkId: row.link_id,
   }
 }
 
@@ -91,7 +97,7 @@ export class ConnectSessions {
 
   async create(
     trx: Transaction<Database> | Kysely<Database>,
-    grant: { partnerId: string; endUserId: string; options: SessionOptions; ttlSeconds: number; now: number },
+    grant: { partnerId: string; endUserId: string; options: SessionOptions; ttlSeconds: number; now: number; linkId?: string },
   ): Promise<IssuedSession> {
     const code = randomToken(tokenPrefix.sessionCode)
     const id = randomId('cs_')
@@ -118,6 +124,7 @@ export class ConnectSessions {
         outcome_read_at: null,
         upgrade_scopes: grant.options.upgradeScopes ? JSON.stringify(grant.options.upgradeScopes) : null,
         created_at: grant.now,
+        link_id: grant.linkId ?? null,
       })
       .execute()
     return { code, id, expiresAt }
@@ -172,6 +179,18 @@ export class ConnectSessions {
     if (row.outcome !== null) return 'used'
     if (Number(row.expires_at) <= now) return 'expired'
     return toActive(row)
+  }
+
+  /** One end user's session by id, scoped in the query itself (docs/security.md, "Tenancy"). */
+  async ofOwner(id: string, partnerId: string, endUserId: string): Promise<ActiveSession | undefined> {
+    const row = await this.db
+      .selectFrom('connect_sessions')
+      .selectAll()
+      .where('id', '=', id)
+      .where('partner_id', '=', partnerId)
+      .where('end_user_id', '=', endUserId)
+      .executeTakeFirst()
+    return row ? toActive(row) : undefined
   }
 
   /** Any session by id (server-side use: the OAuth callback after the browser check). */

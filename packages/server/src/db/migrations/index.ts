@@ -8,6 +8,7 @@ import * as m0006 from './0006_run_output_truncated.js'
 import * as m0007 from './0007_mcp.js'
 import * as m0008 from './0008_operations.js'
 import * as m0009 from './0009_scope_upgrade.js'
+import * as m0010 from './0010_connect_links.js'
 
 /** Migrations are compiled in (not read from disk), so the built CLI and the tests run the same set. */
 const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '0007_mcp': m0007,
   '0008_operations': m0008,
   '0009_scope_upgrade': m0009,
+  '0010_connect_links': m0010,
 }
 
 export const migrationProvider: MigrationProvider = {

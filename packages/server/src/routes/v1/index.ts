@@ -4,6 +4,8 @@ import { actionRoutes } from './actions.js'
 import { appRoutes } from './apps.js'
 import { authenticateBearer } from './authenticate.js'
 import { connectSessionRoutes } from './connect-sessions.js'
+import { connectLinkRoutes } from './connect-links.js'
+import { connectHeadlessRoutes } from './connect-headless.js'
 import { connectionCredentialsRoutes } from './connection-credentials.js'
 import { connectionRoutes } from './connections.js'
 import { connectionAuditRoutes, partnerConnectionAuditRoutes } from './connection-audit.js'
@@ -23,6 +25,8 @@ export const v1Routes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', authenticateBearer)
   await app.register(meRoutes)
   await app.register(connectSessionRoutes)
+  await app.register(connectLinkRoutes)
+  await app.register(connectHeadlessRoutes)
   await app.register(connectionCredentialsRoutes)
   await app.register(connectionRoutes)
   await app.register(connectionAuditRoutes)
