@@ -35,6 +35,24 @@ const whoami = defineAction({
   run: async (ctx) => (await ctx.http.get<{ email: string }>('/whoami')).data,
 })
 
+/** An action that declares no scope; the app refuses it with RFC 6750 insufficient_scope (api:write). */
+const admin = defineAction({
+  key: 'admin',
+  app: 'acme',
+  version: '1.0.0',
+  type: 'read',
+  title: 'Admin',
+  description: 'Reads the admin settings.',
+  annotations: { readOnly: true, destructive: false, idempotent: true },
+  scopes: [],
+  input: Type.Object({}),
+  output: Type.Object({ ok: Type.Boolean() }),
+  run: async (ctx) => (await ctx.http.get<{ ok: boolean }>('/admin')).data,
+})
+
+/** The same as `whoami`, for the app that names no account. */
+const anonWhoami = defineAction({ ...whoami, key: 'whoami', app: 'anon' })
+
 /**
  * The result page a tab without an opener keeps showing: its title, and the message it would post
  * (present when the session names an origin to post to; links minted for runs and the proxy do not).
@@ -78,19 +96,28 @@ describeBrowser('scope upgrade keeping the connection id', () => {
         api: { base_url: api.url, allowed_hosts: ['127.0.0.1'], dynamic_hosts: true },
         auth: [{ ...oidc.auth[0], optional_scopes: ['api:read', 'api:write'] }],
       }
+      // The same provider behind an app whose credential check names no account.
+      const anon = {
+        ...acme,
+        key: 'anon',
+        name: 'Anon Cloud',
+        auth: [{ ...acme.auth[0], credential_check: { method: 'GET', url: '/whoami' } }],
+      }
       t = await startTestServer({
         target,
-        actions: [whoami] as never,
-        config: { apps: [acme, apiKeyApp('keyed', `${api.url}/keyed`)], 'webhooks.dispatch': false, 'rateLimit.connectPerIp': 10_000 },
+        actions: [whoami, admin, anonWhoami] as never,
+        config: { apps: [acme, anon, apiKeyApp('keyed', `${api.url}/keyed`)], 'webhooks.dispatch': false, 'rateLimit.connectPerIp': 10_000 },
       })
-      provider.setRedirectUris([`${t.url}/oauth2/callback/acme`])
+      provider.setRedirectUris([`${t.url}/oauth2/callback/acme`, `${t.url}/oauth2/callback/anon`])
       const client = provider.clients[0] as { clientId: string; clientSecret: string }
-      await t.server.services.partnerApps.set(t.partner.id, 'acme', {
-        clientId: client.clientId,
-        clientSecret: client.clientSecret,
-        scopes: ['openid', 'email', 'offline_access'],
-        settings: { issuer: provider.issuer },
-      })
+      for (const key of ['acme', 'anon']) {
+        await t.server.services.partnerApps.set(t.partner.id, key, {
+          clientId: client.clientId,
+          clientSecret: client.clientSecret,
+          scopes: ['openid', 'email', 'offline_access'],
+          settings: { issuer: provider.issuer },
+        })
+      }
     })
     afterEach(async () => {
       await browser?.close()
@@ -107,14 +134,14 @@ describeBrowser('scope upgrade keeping the connection id', () => {
     const scopesOf = async (id: string) => JSON.parse((await row(id)).scopes) as string[]
 
     /** Connects `account` at the provider for the end user (HTTP only), with the partner app's scopes. */
-    async function connect(user: EndUser, account: string): Promise<string> {
-      const session = await call(`${t.url}/v1/connect/sessions`, { method: 'POST', token: user.token, body: { apps: ['acme'] } })
+    async function connect(user: EndUser, account: string, appKey = 'acme'): Promise<string> {
+      const session = await call(`${t.url}/v1/connect/sessions`, { method: 'POST', token: user.token, body: { apps: [appKey] } })
       expect(session.status).toBe(201)
       const jar = new CookieJar()
       const opened = await http(session.json.connect_url, { jar })
       const page = await http(new URL(opened.location as string, t.url).href, { jar })
       expect(page.status).toBe(303)
-      const callback = await authorizeAtProvider(page.location as string, { username: account, stopAt: `${t.url}/oauth2/callback/acme` })
+      const callback = await authorizeAtProvider(page.location as string, { username: account, stopAt: `${t.url}/oauth2/callback/${appKey}` })
       const result = resultOf(await http(callback.href, { jar }))
       expect(result).toMatchObject({ status: 'success', operation: 'creation' })
       return result.connection_id as string
@@ -256,6 +283,65 @@ describeBrowser('scope upgrade keeping the connection id', () => {
       const callback = await authorizeAtProvider(page.location as string, { username: 'ada', stopAt: `${t.url}/oauth2/callback/acme` })
       expect(resultOf(await http(callback.href, { jar }))).toMatchObject({ title: 'Acme Cloud reconnected' })
       expect(await scopesOf(id)).toContain('api:write')
+    })
+
+    it('ends a run the app refuses with insufficient_scope in requires_action with an upgrade link for the named scope', async () => {
+      const user = await endUser(t, 'up-6')
+      const id = await connect(user, 'ada')
+      const run = await call(`${t.url}/v1/runs`, {
+        method: 'POST',
+        token: user.token,
+        body: { action: 'acme.admin', connection_id: id, inputs: {}, wait_ms: 20_000 },
+      })
+      expect(run.status).toBe(200)
+      expect(run.json).toMatchObject({
+        status: 'requires_action',
+        error: { type: 'permission', code: 'missing_scope', missing_scopes: ['api:write'] },
+      })
+      const link = run.json.error.connect_url as string
+      expect(link).toMatch(new RegExp(`^${t.url}/to/acme\\?token=`))
+      const before = await row(id)
+      expect(before.status).toBe('active')
+
+      const jar = new CookieJar()
+      const opened = await http(link, { jar })
+      const page = await http(new URL(opened.location as string, t.url).href, { jar })
+      const authorize = new URL(page.location as string)
+      expect(authorize.searchParams.get('scope')?.split(' ')).toContain('api:write')
+      const callback = await authorizeAtProvider(page.location as string, { username: 'ada', stopAt: `${t.url}/oauth2/callback/acme` })
+      expect(resultOf(await http(callback.href, { jar }))).toMatchObject({ title: 'Acme Cloud reconnected' })
+      expect(await scopesOf(id)).toEqual(expect.arrayContaining(['openid', 'email', 'api:write']))
+      expect((await eventsOf(id)).map((e) => e.type)).toEqual(['connection.created', 'connection.updated'])
+    })
+
+    it('an app that names no account: the upgrade is refused up front, and refusals carry no link', async () => {
+      const user = await endUser(t, 'up-7')
+      const id = await connect(user, 'ada', 'anon')
+      const before = await row(id)
+      expect(before.account_identifier).toBeNull()
+      const sessions = async () => (await db().selectFrom('connect_sessions').select('id').execute()).length
+      const count = await sessions()
+      const res = await upgrade(user, id, ['api:read'])
+      expect(res.status).toBe(400)
+      expect(res.json.error).toMatchObject({ code: 'PB_ERR_VALIDATION' })
+      expect(res.json.error.message).toMatch(/does not tell which account/)
+      expect(await sessions()).toBe(count)
+
+      const refused = await fetch(`${t.url}/v1/proxy/${id}/admin`, { headers: user.auth })
+      expect(refused.status).toBe(403)
+      expect(refused.headers.get('patchbay-missing-scopes')).toBe('api:write')
+      expect(refused.headers.get('patchbay-upgrade-url')).toBeNull()
+
+      // A run needing the scope still ends requires_action, without a link that could only fail.
+      const run = await call(`${t.url}/v1/runs`, {
+        method: 'POST',
+        token: user.token,
+        body: { action: 'anon.whoami', connection_id: id, inputs: {}, wait_ms: 20_000 },
+      })
+      expect(run.json).toMatchObject({ status: 'requires_action', error: { code: 'missing_scope', missing_scopes: ['api:read'] } })
+      expect(run.json.error.connect_url).toBeUndefined()
+      expect(await sessions()).toBe(count)
+      expect(await row(id)).toEqual(before)
     })
 
     it('answers clear errors and writes nothing for an unknown or foreign connection, a scope not offered, a non-OAuth connection', async () => {
