@@ -106,7 +106,11 @@ describeBrowser('scope upgrade keeping the connection id', () => {
       t = await startTestServer({
         target,
         actions: [whoami, admin, anonWhoami] as never,
-        config: { apps: [acme, anon, apiKeyApp('keyed', `${api.url}/keyed`)], 'webhooks.dispatch': false, 'rateLimit.connectPerIp': 10_000 },
+        config: {
+          apps: [acme, anon, apiKeyApp('keyed', `${api.url}/keyed`)],
+          'webhooks.dispatch': false,
+          'rateLimit.connectPerIp': 10_000,
+        },
       })
       provider.setRedirectUris([`${t.url}/oauth2/callback/acme`, `${t.url}/oauth2/callback/anon`])
       const client = provider.clients[0] as { clientId: string; clientSecret: string }
@@ -141,7 +145,10 @@ describeBrowser('scope upgrade keeping the connection id', () => {
       const opened = await http(session.json.connect_url, { jar })
       const page = await http(new URL(opened.location as string, t.url).href, { jar })
       expect(page.status).toBe(303)
-      const callback = await authorizeAtProvider(page.location as string, { username: account, stopAt: `${t.url}/oauth2/callback/${appKey}` })
+      const callback = await authorizeAtProvider(page.location as string, {
+        username: account,
+        stopAt: `${t.url}/oauth2/callback/${appKey}`,
+      })
       const result = resultOf(await http(callback.href, { jar }))
       expect(result).toMatchObject({ status: 'success', operation: 'creation' })
       return result.connection_id as string
