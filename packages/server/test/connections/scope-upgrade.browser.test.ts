@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
 import { call } from '../helpers/api-call.js'
 import { consentAtProvider, describeBrowser, type LaunchedBrowser, launchBrowser, signInAtProvider } from '../helpers/browser.js'
-import { authorizeAtProvider, CookieJar, type HttpAnswer, http } from '../helpers/connect-http.js'
+import { authorizeAtProvider, CookieJar, type HttpAnswer, http, SAME_ORIGIN_POST } from '../helpers/connect-http.js'
 import { databaseTargets } from '../helpers/databases.js'
 import { type FakeApi, startFakeApi } from '../helpers/fake-api.js'
 import { type OAuthProvider, startOAuthProvider } from '../helpers/oauth-provider.js'
@@ -103,18 +103,35 @@ describeBrowser('scope upgrade keeping the connection id', () => {
         name: 'Anon Cloud',
         auth: [{ ...acme.auth[0], credential_check: { method: 'GET', url: '/whoami' } }],
       }
+      // An app with a connection parameter and a second way to connect: the form a first connection fills in.
+      const tenanted = {
+        ...acme,
+        key: 'tenanted',
+        name: 'Tenanted Cloud',
+        connection_params: [{ key: 'tenant', label: 'Tenant', pattern: '^[a-z]{2,20}$', example: 'north' }],
+        auth: [
+          acme.auth[0],
+          {
+            key: 'api_key',
+            type: 'api_key',
+            label: 'API key',
+            credential_fields: [{ key: 'api_key', label: 'API key', secret: true }],
+            inject: { headers: { Authorization: 'Bearer {credentials.api_key}' } },
+          },
+        ],
+      }
       t = await startTestServer({
         target,
         actions: [whoami, admin, anonWhoami] as never,
         config: {
-          apps: [acme, anon, apiKeyApp('keyed', `${api.url}/keyed`)],
+          apps: [acme, anon, tenanted, apiKeyApp('keyed', `${api.url}/keyed`)],
           'webhooks.dispatch': false,
           'rateLimit.connectPerIp': 10_000,
         },
       })
-      provider.setRedirectUris([`${t.url}/oauth2/callback/acme`, `${t.url}/oauth2/callback/anon`])
+      provider.setRedirectUris(['acme', 'anon', 'tenanted'].map((k) => `${t.url}/oauth2/callback/${k}`))
       const client = provider.clients[0] as { clientId: string; clientSecret: string }
-      for (const key of ['acme', 'anon']) {
+      for (const key of ['acme', 'anon', 'tenanted']) {
         await t.server.services.partnerApps.set(t.partner.id, key, {
           clientId: client.clientId,
           clientSecret: client.clientSecret,
@@ -349,6 +366,52 @@ describeBrowser('scope upgrade keeping the connection id', () => {
       expect(run.json.error.connect_url).toBeUndefined()
       expect(await sessions()).toBe(count)
       expect(await row(id)).toEqual(before)
+    })
+
+    it("an upgrade goes straight to the provider with the connection's own auth option and parameters", async () => {
+      const user = await endUser(t, 'up-8')
+      const session = await call(`${t.url}/v1/connect/sessions`, { method: 'POST', token: user.token, body: { apps: ['tenanted'] } })
+      const jar = new CookieJar()
+      const opened = await http(session.json.connect_url, { jar })
+      const pageUrl = new URL(opened.location as string, t.url).href
+      const form = await http(pageUrl, { jar })
+      // Two ways to connect and a tenant to type: the first connection fills in the form.
+      expect(form.status).toBe(200)
+      const posted = await http(pageUrl, { jar, headers: SAME_ORIGIN_POST, form: { auth_option: 'oauth2', tenant: 'north' } })
+      // The "redirecting" page links to the provider's authorization endpoint.
+      const at = posted.text.indexOf(`${provider.issuer}/auth`)
+      const toProvider = at < 0 ? undefined : /^[^"'\s<]+/.exec(posted.text.slice(at))?.[0]
+      expect(toProvider).toBeDefined()
+      const first = await authorizeAtProvider((toProvider as string).replaceAll('&amp;', '&'), {
+        username: 'ada',
+        stopAt: `${t.url}/oauth2/callback/tenanted`,
+      })
+      const created = resultOf(await http(first.href, { jar }))
+      expect(created).toMatchObject({ status: 'success', operation: 'creation' })
+      const id = created.connection_id as string
+      expect(JSON.parse((await row(id)).params)).toEqual({ tenant: 'north' })
+
+      const res = await upgrade(user, id, ['api:read'])
+      expect(res.status).toBe(201)
+      const upJar = new CookieJar()
+      const upOpened = await http(res.json.connect_url, { jar: upJar })
+      const upPage = await http(new URL(upOpened.location as string, t.url).href, { jar: upJar })
+      // No form: the connection's option and tenant are used as they are.
+      expect(upPage.status).toBe(303)
+      expect(upPage.location?.startsWith(`${provider.issuer}/auth`)).toBe(true)
+      const callback = await authorizeAtProvider(upPage.location as string, {
+        username: 'ada',
+        stopAt: `${t.url}/oauth2/callback/tenanted`,
+      })
+      expect(resultOf(await http(callback.href, { jar: upJar }))).toMatchObject({
+        status: 'success',
+        connection_id: id,
+        operation: 'reauth',
+      })
+      const after = await row(id)
+      expect(JSON.parse(after.params)).toEqual({ tenant: 'north' })
+      expect(JSON.parse(after.scopes)).toContain('api:read')
+      expect(after.auth_option).toBe('oauth2')
     })
 
     it('answers clear errors and writes nothing for an unknown or foreign connection, a scope not offered, a non-OAuth connection', async () => {
