@@ -133,17 +133,6 @@ export async function createScopeUpgrade(
 }
 
 /**
- * The scopes an RFC 6750 §3.1 challenge names: `Bearer error="insufficient_scope", scope="a b"`.
- * Undefined when the challenge is not insufficient_scope; empty when it names no scope.
- */
-export function insufficientScopes(challenge: unknown): string[] | undefined {
-  const text = Array.isArray(challenge) ? challenge.join(', ') : typeof challenge === 'string' ? challenge : ''
-  if (!/\berror\s*=\s*"?insufficient_scope"?/i.test(text)) return undefined
-  const scope = /\bscope\s*=\s*"([^"]*)"/i.exec(text)?.[1]
-  return scope ? scope.split(/\s+/).filter((s) => s !== '') : []
-}
-
-/**
  * A proxied call the app refused for a missing scope (docs/proxy.md, "Missing scopes"): a scope
  * upgrade link for the connection, when it is an OAuth 2.0 one and the app named the scopes.
  */

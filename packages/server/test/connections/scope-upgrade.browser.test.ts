@@ -86,6 +86,17 @@ describeBrowser('scope upgrade keeping the connection id', () => {
           'GET /whoami': (req) => ({ json: { email: req.headers.authorization?.startsWith('Bearer ') ? 'ada@example.test' : 'nobody' } }),
           'GET /admin': () => ({ status: 403, headers: { 'www-authenticate': INSUFFICIENT }, json: { message: 'api:write needed' } }),
           'GET /forbidden': () => ({ status: 403, json: { message: 'not yours' } }),
+          // GitHub's way: the scopes the endpoint accepts against the ones the token has.
+          'GET /gh-missing': () => ({
+            status: 403,
+            headers: { 'x-accepted-oauth-scopes': 'api:write', 'x-oauth-scopes': 'openid, email' },
+            json: { message: 'Resource not accessible by integration' },
+          }),
+          'GET /gh-granted': () => ({
+            status: 403,
+            headers: { 'x-accepted-oauth-scopes': 'email, api:write', 'x-oauth-scopes': 'openid, email' },
+            json: { message: 'blocked' },
+          }),
         },
       })
       const oidc = parseYaml(readFileSync(`${appsDir}/oidc/app.yaml`, 'utf8')) as { auth: Record<string, unknown>[] }
@@ -299,6 +310,17 @@ describeBrowser('scope upgrade keeping the connection id', () => {
       expect(await plain.json()).toEqual({ message: 'not yours' })
       expect(plain.headers.get('patchbay-upgrade-url')).toBeNull()
       expect(plain.headers.get('patchbay-missing-scopes')).toBeNull()
+      // GitHub's headers: none of the accepted scopes granted is a missing scope; one granted is an ordinary 403.
+      const gh = await fetch(`${t.url}/v1/proxy/${id}/gh-missing`, { headers: user.auth })
+      expect(gh.status).toBe(403)
+      expect(await gh.json()).toEqual({ message: 'Resource not accessible by integration' })
+      expect(gh.headers.get('patchbay-missing-scopes')).toBe('api:write')
+      expect(gh.headers.get('patchbay-upgrade-url')).toMatch(new RegExp(`^${t.url}/to/acme\\?token=`))
+      const ghGranted = await fetch(`${t.url}/v1/proxy/${id}/gh-granted`, { headers: user.auth })
+      expect(ghGranted.status).toBe(403)
+      expect(await ghGranted.json()).toEqual({ message: 'blocked' })
+      expect(ghGranted.headers.get('patchbay-missing-scopes')).toBeNull()
+      expect(ghGranted.headers.get('patchbay-upgrade-url')).toBeNull()
 
       // The link is a scope upgrade of that connection.
       const jar = new CookieJar()
