@@ -74,12 +74,14 @@ function refusedField(data: unknown): string | undefined {
 /**
  * The scopes a refused call needed, when the app says: RFC 6750's `WWW-Authenticate: Bearer
  * error="insufficient_scope", scope="…"` (Google and others), or GitHub's `X-Accepted-OAuth-Scopes`
- * (what the endpoint accepts) against `X-OAuth-Scopes` (what the token has).
+ * (what the endpoint accepts) against `X-OAuth-Scopes` (what the token has). Headers by lower-case
+ * name. Undefined when the answer says nothing of scopes; empty when it names none. The proxy reads
+ * the same signals (docs/proxy.md, "Missing scopes").
  */
-function missingScopes(headers: Record<string, string>): string[] | undefined {
+export function missingScopesIn(headers: Readonly<Record<string, string | undefined>>): string[] | undefined {
   const challenge = headers['www-authenticate'] ?? ''
-  if (/error="?insufficient_scope"?/i.test(challenge)) {
-    const scope = /scope="([^"]*)"/i.exec(challenge)?.[1]
+  if (/\berror\s*=\s*"?insufficient_scope"?/i.test(challenge)) {
+    const scope = /\bscope\s*=\s*"([^"]*)"/i.exec(challenge)?.[1]
     return scope ? scope.split(/\s+/).filter((s) => s !== '') : []
   }
   const accepted = headers['x-accepted-oauth-scopes']
@@ -124,7 +126,7 @@ function fromHttp(err: ActionHttpError): ActionFailure {
     const field = refusedField(err.data)
     return { error: { ...base, type: 'validation', code: 'provider_rejected_input', attribution: 'user', ...(field ? { field } : {}) } }
   }
-  const scopes = status === 401 || status === 403 ? missingScopes(err.headers) : undefined
+  const scopes = status === 401 || status === 403 ? missingScopesIn(err.headers) : undefined
   if (scopes !== undefined) {
     return {
       error: {

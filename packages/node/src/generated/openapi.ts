@@ -2738,7 +2738,7 @@ export interface operations {
           'application/json': components['schemas']['ConnectSession']
         }
       }
-      /** @description A scope the app does not offer, a connection that is not OAuth 2.0, or a `redirect_uri` / `allowed_origin` the partner did not register. */
+      /** @description A scope the app does not offer, a connection that is not OAuth 2.0 or has no account identifier, or a `redirect_uri` / `allowed_origin` the partner did not register. */
       400: {
         headers: {
           [name: string]: unknown

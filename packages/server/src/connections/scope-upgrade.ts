@@ -8,7 +8,7 @@ import type { Database } from '../db/schema.js'
 import { PatchbayError } from '../errors.js'
 import type { PartnerApp, PartnerApps } from '../partners/partner-apps.js'
 import type { ConnectionStore } from './connection-store.js'
-import type { Owner } from './connection-types.js'
+import type { Connection, Owner } from './connection-types.js'
 
 // Scope upgrades (docs/api.md, "Upgrading scopes"): what a connection may ask for on top of what it
 // has, and what the authorization request and the stored grant then say.
@@ -22,6 +22,14 @@ export function offeredScopes(option: OAuth2Option, partnerApp: Pick<PartnerApp,
 export function oauth2OptionOf(app: App | undefined, authOption: string): OAuth2Option | undefined {
   const option = app?.auth.find((o) => o.key === authOption)
   return option?.type === 'oauth2' ? option : undefined
+}
+
+/**
+ * Whether a scope upgrade link can work for the connection: an OAuth 2.0 one whose app names the
+ * account a grant is of (the upgrade is refused for any other account, docs/api.md "Upgrading scopes").
+ */
+export function upgradable(catalog: Catalog, connection: Pick<Connection, 'appKey' | 'authOption' | 'accountIdentifier'>): boolean {
+  return connection.accountIdentifier !== null && oauth2OptionOf(catalog.get(connection.appKey), connection.authOption) !== undefined
 }
 
 /** Union in first-seen order. */
@@ -96,6 +104,14 @@ export async function createScopeUpgrade(
       `connection ${id} uses ${connection.authType} credentials: only OAuth 2.0 connections have scopes to upgrade`,
     )
   }
+  if (connection.accountIdentifier === null) {
+    // The upgrade is refused unless it comes from the connection's own account; an app that names no
+    // account could never pass that check, so the user is not sent through a consent bound to fail.
+    throw new PatchbayError(
+      'PB_ERR_VALIDATION',
+      `connection ${id}: ${connection.appKey} does not tell which account a grant is of, so an upgrade cannot be checked to come from the same account; reconnect it with the scopes instead (POST /v1/connect/sessions with reconnect_id)`,
+    )
+  }
   const partnerApp = await deps.partnerApps.get(owner.partnerId, connection.appKey)
   const offered = offeredScopes(option, partnerApp)
   const notOffered = scopes.filter((s) => !offered.has(s))
@@ -117,17 +133,6 @@ export async function createScopeUpgrade(
 }
 
 /**
- * The scopes an RFC 6750 §3.1 challenge names: `Bearer error="insufficient_scope", scope="a b"`.
- * Undefined when the challenge is not insufficient_scope; empty when it names no scope.
- */
-export function insufficientScopes(challenge: unknown): string[] | undefined {
-  const text = Array.isArray(challenge) ? challenge.join(', ') : typeof challenge === 'string' ? challenge : ''
-  if (!/\berror\s*=\s*"?insufficient_scope"?/i.test(text)) return undefined
-  const scope = /\bscope\s*=\s*"([^"]*)"/i.exec(text)?.[1]
-  return scope ? scope.split(/\s+/).filter((s) => s !== '') : []
-}
-
-/**
  * A proxied call the app refused for a missing scope (docs/proxy.md, "Missing scopes"): a scope
  * upgrade link for the connection, when it is an OAuth 2.0 one and the app named the scopes.
  */
@@ -139,6 +144,6 @@ export async function proxyUpgradeLink(
 ): Promise<{ url: string; expiresAt: number } | undefined> {
   if (scopes.length === 0) return undefined
   const connection = await deps.connections.get(owner, connectionId)
-  if (!connection || !oauth2OptionOf(deps.catalog.get(connection.appKey), connection.authOption)) return undefined
+  if (!connection || !upgradable(deps.catalog, connection)) return undefined
   return mintConnectLink(deps, owner, connection.appKey, connection.id, unionScopes(scopes).slice(0, 50))
 }

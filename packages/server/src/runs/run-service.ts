@@ -255,6 +255,12 @@ export class RunService {
     const { sessions, config, database } = this.deps
     // A missing scope: the link is a scope upgrade of the connection, which keeps its id (docs/api.md, "Upgrading scopes").
     const upgrade = json.error.code === 'missing_scope' && json.error.missing_scopes?.length ? json.error.missing_scopes : null
+    if (upgrade) {
+      // An upgrade is refused unless its grant names the connection's account: for an OAuth 2.0
+      // connection whose app names none, no link could work, so the run carries none.
+      const connection = await this.deps.connections.get({ partnerId: row.partner_id, endUserId: row.end_user_id }, row.connection_id)
+      if (!connection || (connection.authType === 'oauth2' && connection.accountIdentifier === null)) return json
+    }
     const link = await mintConnectLink(
       { sessions, db: database.db, config },
       { partnerId: row.partner_id, endUserId: row.end_user_id },

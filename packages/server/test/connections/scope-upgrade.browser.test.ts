@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
 import { call } from '../helpers/api-call.js'
 import { consentAtProvider, describeBrowser, type LaunchedBrowser, launchBrowser, signInAtProvider } from '../helpers/browser.js'
-import { authorizeAtProvider, CookieJar, type HttpAnswer, http } from '../helpers/connect-http.js'
+import { authorizeAtProvider, CookieJar, type HttpAnswer, http, SAME_ORIGIN_POST } from '../helpers/connect-http.js'
 import { databaseTargets } from '../helpers/databases.js'
 import { type FakeApi, startFakeApi } from '../helpers/fake-api.js'
 import { type OAuthProvider, startOAuthProvider } from '../helpers/oauth-provider.js'
@@ -34,6 +34,24 @@ const whoami = defineAction({
   output: Type.Object({ email: Type.String() }),
   run: async (ctx) => (await ctx.http.get<{ email: string }>('/whoami')).data,
 })
+
+/** An action that declares no scope; the app refuses it with RFC 6750 insufficient_scope (api:write). */
+const admin = defineAction({
+  key: 'admin',
+  app: 'acme',
+  version: '1.0.0',
+  type: 'read',
+  title: 'Admin',
+  description: 'Reads the admin settings.',
+  annotations: { readOnly: true, destructive: false, idempotent: true },
+  scopes: [],
+  input: Type.Object({}),
+  output: Type.Object({ ok: Type.Boolean() }),
+  run: async (ctx) => (await ctx.http.get<{ ok: boolean }>('/admin')).data,
+})
+
+/** The same as `whoami`, for the app that names no account. */
+const anonWhoami = defineAction({ ...whoami, key: 'whoami', app: 'anon' })
 
 /**
  * The result page a tab without an opener keeps showing: its title, and the message it would post
@@ -68,6 +86,17 @@ describeBrowser('scope upgrade keeping the connection id', () => {
           'GET /whoami': (req) => ({ json: { email: req.headers.authorization?.startsWith('Bearer ') ? 'ada@example.test' : 'nobody' } }),
           'GET /admin': () => ({ status: 403, headers: { 'www-authenticate': INSUFFICIENT }, json: { message: 'api:write needed' } }),
           'GET /forbidden': () => ({ status: 403, json: { message: 'not yours' } }),
+          // GitHub's way: the scopes the endpoint accepts against the ones the token has.
+          'GET /gh-missing': () => ({
+            status: 403,
+            headers: { 'x-accepted-oauth-scopes': 'api:write', 'x-oauth-scopes': 'openid, email' },
+            json: { message: 'Resource not accessible by integration' },
+          }),
+          'GET /gh-granted': () => ({
+            status: 403,
+            headers: { 'x-accepted-oauth-scopes': 'email, api:write', 'x-oauth-scopes': 'openid, email' },
+            json: { message: 'blocked' },
+          }),
         },
       })
       const oidc = parseYaml(readFileSync(`${appsDir}/oidc/app.yaml`, 'utf8')) as { auth: Record<string, unknown>[] }
@@ -78,19 +107,49 @@ describeBrowser('scope upgrade keeping the connection id', () => {
         api: { base_url: api.url, allowed_hosts: ['127.0.0.1'], dynamic_hosts: true },
         auth: [{ ...oidc.auth[0], optional_scopes: ['api:read', 'api:write'] }],
       }
+      // The same provider behind an app whose credential check names no account.
+      const anon = {
+        ...acme,
+        key: 'anon',
+        name: 'Anon Cloud',
+        auth: [{ ...acme.auth[0], credential_check: { method: 'GET', url: '/whoami' } }],
+      }
+      // An app with a connection parameter and a second way to connect: the form a first connection fills in.
+      const tenanted = {
+        ...acme,
+        key: 'tenanted',
+        name: 'Tenanted Cloud',
+        connection_params: [{ key: 'tenant', label: 'Tenant', pattern: '^[a-z]{2,20}$', example: 'north' }],
+        auth: [
+          acme.auth[0],
+          {
+            key: 'api_key',
+            type: 'api_key',
+            label: 'API key',
+            credential_fields: [{ key: 'api_key', label: 'API key', secret: true }],
+            inject: { headers: { Authorization: 'Bearer {credentials.api_key}' } },
+          },
+        ],
+      }
       t = await startTestServer({
         target,
-        actions: [whoami] as never,
-        config: { apps: [acme, apiKeyApp('keyed', `${api.url}/keyed`)], 'webhooks.dispatch': false, 'rateLimit.connectPerIp': 10_000 },
+        actions: [whoami, admin, anonWhoami] as never,
+        config: {
+          apps: [acme, anon, tenanted, apiKeyApp('keyed', `${api.url}/keyed`)],
+          'webhooks.dispatch': false,
+          'rateLimit.connectPerIp': 10_000,
+        },
       })
-      provider.setRedirectUris([`${t.url}/oauth2/callback/acme`])
+      provider.setRedirectUris(['acme', 'anon', 'tenanted'].map((k) => `${t.url}/oauth2/callback/${k}`))
       const client = provider.clients[0] as { clientId: string; clientSecret: string }
-      await t.server.services.partnerApps.set(t.partner.id, 'acme', {
-        clientId: client.clientId,
-        clientSecret: client.clientSecret,
-        scopes: ['openid', 'email', 'offline_access'],
-        settings: { issuer: provider.issuer },
-      })
+      for (const key of ['acme', 'anon', 'tenanted']) {
+        await t.server.services.partnerApps.set(t.partner.id, key, {
+          clientId: client.clientId,
+          clientSecret: client.clientSecret,
+          scopes: ['openid', 'email', 'offline_access'],
+          settings: { issuer: provider.issuer },
+        })
+      }
     })
     afterEach(async () => {
       await browser?.close()
@@ -107,14 +166,17 @@ describeBrowser('scope upgrade keeping the connection id', () => {
     const scopesOf = async (id: string) => JSON.parse((await row(id)).scopes) as string[]
 
     /** Connects `account` at the provider for the end user (HTTP only), with the partner app's scopes. */
-    async function connect(user: EndUser, account: string): Promise<string> {
-      const session = await call(`${t.url}/v1/connect/sessions`, { method: 'POST', token: user.token, body: { apps: ['acme'] } })
+    async function connect(user: EndUser, account: string, appKey = 'acme'): Promise<string> {
+      const session = await call(`${t.url}/v1/connect/sessions`, { method: 'POST', token: user.token, body: { apps: [appKey] } })
       expect(session.status).toBe(201)
       const jar = new CookieJar()
       const opened = await http(session.json.connect_url, { jar })
       const page = await http(new URL(opened.location as string, t.url).href, { jar })
       expect(page.status).toBe(303)
-      const callback = await authorizeAtProvider(page.location as string, { username: account, stopAt: `${t.url}/oauth2/callback/acme` })
+      const callback = await authorizeAtProvider(page.location as string, {
+        username: account,
+        stopAt: `${t.url}/oauth2/callback/${appKey}`,
+      })
       const result = resultOf(await http(callback.href, { jar }))
       expect(result).toMatchObject({ status: 'success', operation: 'creation' })
       return result.connection_id as string
@@ -248,6 +310,17 @@ describeBrowser('scope upgrade keeping the connection id', () => {
       expect(await plain.json()).toEqual({ message: 'not yours' })
       expect(plain.headers.get('patchbay-upgrade-url')).toBeNull()
       expect(plain.headers.get('patchbay-missing-scopes')).toBeNull()
+      // GitHub's headers: none of the accepted scopes granted is a missing scope; one granted is an ordinary 403.
+      const gh = await fetch(`${t.url}/v1/proxy/${id}/gh-missing`, { headers: user.auth })
+      expect(gh.status).toBe(403)
+      expect(await gh.json()).toEqual({ message: 'Resource not accessible by integration' })
+      expect(gh.headers.get('patchbay-missing-scopes')).toBe('api:write')
+      expect(gh.headers.get('patchbay-upgrade-url')).toMatch(new RegExp(`^${t.url}/to/acme\\?token=`))
+      const ghGranted = await fetch(`${t.url}/v1/proxy/${id}/gh-granted`, { headers: user.auth })
+      expect(ghGranted.status).toBe(403)
+      expect(await ghGranted.json()).toEqual({ message: 'blocked' })
+      expect(ghGranted.headers.get('patchbay-missing-scopes')).toBeNull()
+      expect(ghGranted.headers.get('patchbay-upgrade-url')).toBeNull()
 
       // The link is a scope upgrade of that connection.
       const jar = new CookieJar()
@@ -256,6 +329,111 @@ describeBrowser('scope upgrade keeping the connection id', () => {
       const callback = await authorizeAtProvider(page.location as string, { username: 'ada', stopAt: `${t.url}/oauth2/callback/acme` })
       expect(resultOf(await http(callback.href, { jar }))).toMatchObject({ title: 'Acme Cloud reconnected' })
       expect(await scopesOf(id)).toContain('api:write')
+    })
+
+    it('ends a run the app refuses with insufficient_scope in requires_action with an upgrade link for the named scope', async () => {
+      const user = await endUser(t, 'up-6')
+      const id = await connect(user, 'ada')
+      const run = await call(`${t.url}/v1/runs`, {
+        method: 'POST',
+        token: user.token,
+        body: { action: 'acme.admin', connection_id: id, inputs: {}, wait_ms: 20_000 },
+      })
+      expect(run.status).toBe(200)
+      expect(run.json).toMatchObject({
+        status: 'requires_action',
+        error: { type: 'permission', code: 'missing_scope', missing_scopes: ['api:write'] },
+      })
+      const link = run.json.error.connect_url as string
+      expect(link).toMatch(new RegExp(`^${t.url}/to/acme\\?token=`))
+      const before = await row(id)
+      expect(before.status).toBe('active')
+
+      const jar = new CookieJar()
+      const opened = await http(link, { jar })
+      const page = await http(new URL(opened.location as string, t.url).href, { jar })
+      const authorize = new URL(page.location as string)
+      expect(authorize.searchParams.get('scope')?.split(' ')).toContain('api:write')
+      const callback = await authorizeAtProvider(page.location as string, { username: 'ada', stopAt: `${t.url}/oauth2/callback/acme` })
+      expect(resultOf(await http(callback.href, { jar }))).toMatchObject({ title: 'Acme Cloud reconnected' })
+      expect(await scopesOf(id)).toEqual(expect.arrayContaining(['openid', 'email', 'api:write']))
+      expect((await eventsOf(id)).map((e) => e.type)).toEqual(['connection.created', 'connection.updated'])
+    })
+
+    it('an app that names no account: the upgrade is refused up front, and refusals carry no link', async () => {
+      const user = await endUser(t, 'up-7')
+      const id = await connect(user, 'ada', 'anon')
+      const before = await row(id)
+      expect(before.account_identifier).toBeNull()
+      const sessions = async () => (await db().selectFrom('connect_sessions').select('id').execute()).length
+      const count = await sessions()
+      const res = await upgrade(user, id, ['api:read'])
+      expect(res.status).toBe(400)
+      expect(res.json.error).toMatchObject({ code: 'PB_ERR_VALIDATION' })
+      expect(res.json.error.message).toMatch(/does not tell which account/)
+      expect(await sessions()).toBe(count)
+
+      const refused = await fetch(`${t.url}/v1/proxy/${id}/admin`, { headers: user.auth })
+      expect(refused.status).toBe(403)
+      expect(refused.headers.get('patchbay-missing-scopes')).toBe('api:write')
+      expect(refused.headers.get('patchbay-upgrade-url')).toBeNull()
+
+      // A run needing the scope still ends requires_action, without a link that could only fail.
+      const run = await call(`${t.url}/v1/runs`, {
+        method: 'POST',
+        token: user.token,
+        body: { action: 'anon.whoami', connection_id: id, inputs: {}, wait_ms: 20_000 },
+      })
+      expect(run.json).toMatchObject({ status: 'requires_action', error: { code: 'missing_scope', missing_scopes: ['api:read'] } })
+      expect(run.json.error.connect_url).toBeUndefined()
+      expect(await sessions()).toBe(count)
+      expect(await row(id)).toEqual(before)
+    })
+
+    it("an upgrade goes straight to the provider with the connection's own auth option and parameters", async () => {
+      const user = await endUser(t, 'up-8')
+      const session = await call(`${t.url}/v1/connect/sessions`, { method: 'POST', token: user.token, body: { apps: ['tenanted'] } })
+      const jar = new CookieJar()
+      const opened = await http(session.json.connect_url, { jar })
+      const pageUrl = new URL(opened.location as string, t.url).href
+      const form = await http(pageUrl, { jar })
+      // Two ways to connect and a tenant to type: the first connection fills in the form.
+      expect(form.status).toBe(200)
+      const posted = await http(pageUrl, { jar, headers: SAME_ORIGIN_POST, form: { auth_option: 'oauth2', tenant: 'north' } })
+      // The "redirecting" page links to the provider's authorization endpoint.
+      const at = posted.text.indexOf(`${provider.issuer}/auth`)
+      const toProvider = at < 0 ? undefined : /^[^"'\s<]+/.exec(posted.text.slice(at))?.[0]
+      expect(toProvider).toBeDefined()
+      const first = await authorizeAtProvider((toProvider as string).replaceAll('&amp;', '&'), {
+        username: 'ada',
+        stopAt: `${t.url}/oauth2/callback/tenanted`,
+      })
+      const created = resultOf(await http(first.href, { jar }))
+      expect(created).toMatchObject({ status: 'success', operation: 'creation' })
+      const id = created.connection_id as string
+      expect(JSON.parse((await row(id)).params)).toEqual({ tenant: 'north' })
+
+      const res = await upgrade(user, id, ['api:read'])
+      expect(res.status).toBe(201)
+      const upJar = new CookieJar()
+      const upOpened = await http(res.json.connect_url, { jar: upJar })
+      const upPage = await http(new URL(upOpened.location as string, t.url).href, { jar: upJar })
+      // No form: the connection's option and tenant are used as they are.
+      expect(upPage.status).toBe(303)
+      expect(upPage.location?.startsWith(`${provider.issuer}/auth`)).toBe(true)
+      const callback = await authorizeAtProvider(upPage.location as string, {
+        username: 'ada',
+        stopAt: `${t.url}/oauth2/callback/tenanted`,
+      })
+      expect(resultOf(await http(callback.href, { jar: upJar }))).toMatchObject({
+        status: 'success',
+        connection_id: id,
+        operation: 'reauth',
+      })
+      const after = await row(id)
+      expect(JSON.parse(after.params)).toEqual({ tenant: 'north' })
+      expect(JSON.parse(after.scopes)).toContain('api:read')
+      expect(after.auth_option).toBe('oauth2')
     })
 
     it('answers clear errors and writes nothing for an unknown or foreign connection, a scope not offered, a non-OAuth connection', async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { OAuth2Option } from '../../src/catalog/app-schema.js'
 import { loadCatalog } from '../../src/catalog/load-catalog.js'
-import { insufficientScopes, missingScopes, upgradedScopes, upgradeRequest } from '../../src/connections/scope-upgrade.js'
+import { missingScopesIn } from '@patchbay/catalog'
+import { missingScopes, upgradedScopes, upgradeRequest } from '../../src/connections/scope-upgrade.js'
 import { buildAuthorizationUrl } from '../../src/provider-oauth/oauth2/authorization-url.js'
 
 // The catalog side of scope upgrades (docs/api.md, "Upgrading scopes"): providers with incremental
@@ -50,10 +51,11 @@ describe('scope upgrade requests', () => {
   })
 
   it('reads the RFC 6750 insufficient_scope challenge and compares declared scopes', () => {
-    expect(insufficientScopes('Bearer realm="x", error="insufficient_scope", scope="a b"')).toEqual(['a', 'b'])
-    expect(insufficientScopes('Bearer error=insufficient_scope')).toEqual([])
-    expect(insufficientScopes('Bearer error="invalid_token"')).toBeUndefined()
-    expect(insufficientScopes(undefined)).toBeUndefined()
+    const challenge = (value: string | undefined) => missingScopesIn({ 'www-authenticate': value })
+    expect(challenge('Bearer realm="x", error="insufficient_scope", scope="a b"')).toEqual(['a', 'b'])
+    expect(challenge('Bearer error=insufficient_scope')).toEqual([])
+    expect(challenge('Bearer error="invalid_token"')).toBeUndefined()
+    expect(challenge(undefined)).toBeUndefined()
     expect(missingScopes(['a', 'b'], ['a'])).toEqual(['b'])
     // Unknown grants (no scopes stored) are not judged, as action validation does.
     expect(missingScopes(['a'], [])).toEqual([])

@@ -14,7 +14,11 @@ import type { FlowStep } from './steps.js'
 class SessionAlreadyEnded extends Error {}
 
 /** A scope upgrade consented with another provider account: nothing of it is kept (docs/api.md, "Upgrading scopes"). */
-class OtherAccount extends Error {}
+class OtherAccount extends Error {
+  constructor(readonly unknownAccount: boolean) {
+    super('other account')
+  }
+}
 
 /** Stores the connection (new, replacing, or re-authorized) and the session's outcome together. */
 export async function finish(
@@ -34,7 +38,7 @@ export async function finish(
         // provider account (docs/api.md, "Upgrading scopes"); checked in the transaction that writes.
         const before = await deps.connections.get(owner, session.reconnectId, trx)
         if (before && (before.accountIdentifier === null || before.accountIdentifier !== grant.accountIdentifier)) {
-          throw new OtherAccount()
+          throw new OtherAccount(before.accountIdentifier === null || grant.accountIdentifier === null)
         }
         const upgraded = await deps.connections.reauthorize(trx, owner, session.reconnectId, grant)
         if (!upgraded || !before) return undefined
@@ -81,7 +85,7 @@ export async function finish(
     })
     .catch((err: unknown) => {
       if (err instanceof SessionAlreadyEnded) return 'ended' as const
-      if (err instanceof OtherAccount) return 'other_account' as const
+      if (err instanceof OtherAccount) return err.unknownAccount ? ('unknown_account' as const) : ('other_account' as const)
       throw err
     })
   if (result === 'ended') return reportedOutcome(deps, session, partner, app)
@@ -93,6 +97,16 @@ export async function finish(
       app,
       'account_mismatch',
       `You signed in to ${app.name} with another account than the one this connection uses. Nothing was changed: sign in with that account to grant the new permissions.`,
+    )
+  }
+  if (result === 'unknown_account') {
+    return finishError(
+      deps,
+      session,
+      partner,
+      app,
+      'account_mismatch',
+      `${app.name} did not tell which account you signed in with, so Patchbay cannot confirm it is the one this connection uses. Nothing was changed.`,
     )
   }
   if (!result) return finishError(deps, session, partner, app, 'not_found', 'The connection to reconnect no longer exists.')

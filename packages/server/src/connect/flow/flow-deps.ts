@@ -106,5 +106,30 @@ export async function sessionApp(
   if (ctx.kind) return ctx
   const offered = await offeredApp(deps, ctx.session, ctx.partner, appKey)
   if ('kind' in offered) return offered
+  if (ctx.session.upgradeScopes && ctx.session.reconnectId) return upgradeOptions(deps, ctx.session, ctx.partner, offered)
   return { session: ctx.session, partner: ctx.partner, ...offered }
+}
+
+/**
+ * A scope upgrade re-authorizes the connection as it is (docs/api.md, "Upgrading scopes"): with its
+ * own auth option only, and its connection parameters (a tenant, a shop) as given, so the user goes
+ * straight to the provider instead of typing them again.
+ */
+async function upgradeOptions(
+  deps: ConnectFlowDeps,
+  session: ActiveSession,
+  partner: Partner,
+  offered: { app: App; options: AuthOption[] },
+): Promise<FlowStep | { session: ActiveSession; partner: Partner; app: App; options: AuthOption[] }> {
+  const { app } = offered
+  const connection = await deps.connections.get(
+    { partnerId: session.partnerId, endUserId: session.endUserId },
+    session.reconnectId as string,
+  )
+  const options = connection ? offered.options.filter((o) => o.key === connection.authOption) : []
+  if (!connection || options.length === 0) {
+    return errorStep(404, 'Connection not found', `The ${app.name} connection to upgrade no longer exists.`, app, partner)
+  }
+  const params = { ...connection.params, ...(session.context.params ?? {}) }
+  return { session: { ...session, context: { ...session.context, params } }, partner, app, options }
 }

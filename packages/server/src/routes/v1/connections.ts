@@ -225,7 +225,7 @@ export const connectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: {
           201: ref(ConnectSession),
           ...errorResponses([400, 401, 403, 404], {
-            400: 'A scope the app does not offer, a connection that is not OAuth 2.0, or a `redirect_uri` / `allowed_origin` the partner did not register.',
+            400: 'A scope the app does not offer, a connection that is not OAuth 2.0 or has no account identifier, or a `redirect_uri` / `allowed_origin` the partner did not register.',
             404: 'No connection of this end user has this id.',
           }),
         },

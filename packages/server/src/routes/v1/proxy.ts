@@ -9,7 +9,7 @@ import type { ProxyResponse, ProxyService } from '../../proxy/proxy.js'
 import type { AccessTokens } from '../../access-tokens/access-tokens.js'
 import { bearerToken, checkScope, principalForToken } from './authenticate.js'
 import type { Owner } from '../../connections/connection-types.js'
-import { insufficientScopes } from '../../connections/scope-upgrade.js'
+import { missingScopesIn } from '@patchbay/catalog'
 
 const PREFIX = '/v1/proxy/'
 const CONNECTION_ID = /^[A-Za-z0-9_-]{1,64}$/
@@ -140,7 +140,11 @@ async function addUpgradeLink(
   connectionId: string,
   log: Logger,
 ): Promise<void> {
-  const scopes = insufficientScopes(answer.headers['www-authenticate'])
+  const scopes = missingScopesIn({
+    'www-authenticate': headerText(answer.headers['www-authenticate']),
+    'x-accepted-oauth-scopes': headerText(answer.headers['x-accepted-oauth-scopes']),
+    'x-oauth-scopes': headerText(answer.headers['x-oauth-scopes']),
+  })
   if (scopes === undefined) return
   if (scopes.length > 0) answer.headers['patchbay-missing-scopes'] = scopes.join(' ')
   try {
@@ -153,6 +157,10 @@ async function addUpgradeLink(
     // The app's answer still goes back; only the link is missing.
     log.warn({ err, connection: connectionId }, 'cannot mint a scope upgrade link')
   }
+}
+
+function headerText(value: string | string[] | number | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value === undefined ? undefined : String(value)
 }
 
 function sendError(req: IncomingMessage, res: ServerResponse, error: PatchbayError | OAuthError, reqId: string): void {
