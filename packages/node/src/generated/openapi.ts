@@ -2195,6 +2195,15 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description The app could not be asked (unreachable, or it answered with a server error: `PB_ERR_UPSTREAM`); nothing was stored and the session ended with the error `server_error`. */
+      502: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
     }
   }
   getConnectSession: {

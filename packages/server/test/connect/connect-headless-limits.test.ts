@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { call } from '../helpers/api-call.js'
 import { http } from '../helpers/connect-http.js'
 import { type ConnectSetup, GOOD_STRIPE_KEY, startConnectSetup } from '../helpers/connect-setup.js'
+import { stripeAccountRoute } from '../helpers/fake-api.js'
 import { databaseTargets } from '../helpers/databases.js'
 
 /**
@@ -73,6 +74,22 @@ describe.each(databaseTargets)('headless connect: budgets and start URL input ($
     expect(await connectionsOf('budget-a')).toHaveLength(1)
     const status = await call(`${s.t.url}/v1/connect/sessions/${again.sessionId}`, { token: first })
     expect(status.json).toMatchObject({ status: 'pending', outcome: null })
+  })
+
+  it('answers 502 PB_ERR_UPSTREAM, not a refused key, when the app cannot be asked; nothing is stored', async () => {
+    s.fakeApi.route('GET /v1/account', () => ({ status: 503, json: { error: { message: 'down for maintenance' } } }))
+    try {
+      const bearer = await accessToken('upstream-down')
+      const { res, sessionId } = await submit(bearer)
+      expect(res.status).toBe(502)
+      expect(res.json.error.code).toBe('PB_ERR_UPSTREAM')
+      expect(res.text).not.toContain(GOOD_STRIPE_KEY)
+      expect(await connectionsOf('upstream-down')).toEqual([])
+      const status = await call(`${s.t.url}/v1/connect/sessions/${sessionId}`, { token: bearer })
+      expect(status.json).toMatchObject({ status: 'error', outcome: { error: 'server_error' } })
+    } finally {
+      s.fakeApi.route('GET /v1/account', stripeAccountRoute({ validKey: GOOD_STRIPE_KEY, email: 'billing@acme.test' }))
+    }
   })
 
   it('keeps only connection parameters from a start URL: a credential in `params` is neither stored nor used', async () => {

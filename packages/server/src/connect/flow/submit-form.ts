@@ -131,7 +131,10 @@ async function submitOption(
   } catch (err) {
     if (err instanceof CredentialCheckError || err instanceof ProviderTokenError) {
       if (!fromForm && session.context.resultFormat === 'connection_popup') {
-        return finishError(deps, session, partner, app, 'invalid_credentials', err.message)
+        // docs/errors.md: invalid_credentials when the app answered and refused them; server_error when
+        // it could not be asked (unreachable, a server error, an address the outbound rules refuse).
+        const refused = err instanceof ProviderTokenError || (err.status !== undefined && err.status < 500 && !err.blocked)
+        return finishError(deps, session, partner, app, refused ? 'invalid_credentials' : 'server_error', err.message)
       }
       return fail({}, err.message)
     }

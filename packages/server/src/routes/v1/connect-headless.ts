@@ -143,11 +143,12 @@ export const connectHeadlessRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ),
         response: {
           201: ref(ConnectSessionStatus),
-          ...errorResponses([400, 401, 403, 404, 409, 422, 429], {
+          ...errorResponses([400, 401, 403, 404, 409, 422, 429, 502], {
             400: 'An app the session does not allow, no credential option of that key, or a missing or malformed field (`PB_ERR_VALIDATION`, naming it); the session stays usable.',
             404: "`token` is no connect session of this end user (another user's answers the same).",
             409: 'The session was already used or expired (`PB_ERR_CONFLICT`).',
             422: 'The app refused the credentials (`PB_ERR_CREDENTIALS_REJECTED`); nothing was stored and the session ended with the error.',
+            502: 'The app could not be asked (unreachable, or it answered with a server error: `PB_ERR_UPSTREAM`); nothing was stored and the session ended with the error `server_error`.',
             429: 'Too many credential checks for this end user in the window (`PB_ERR_RATE_LIMITED`, `Retry-After`); the app was not asked and the session stays usable.',
           }),
         },
@@ -165,6 +166,9 @@ export const connectHeadlessRoutes: FastifyPluginAsyncTypebox = async (app) => {
       })
       if (outcome.status === 'error' && outcome.error === 'invalid_credentials') {
         throw new PatchbayError('PB_ERR_CREDENTIALS_REJECTED', outcome.error_description ?? 'the app did not accept these credentials')
+      }
+      if (outcome.status === 'error' && outcome.error === 'server_error') {
+        throw new PatchbayError('PB_ERR_UPSTREAM', outcome.error_description ?? 'the app could not be asked to check the credentials')
       }
       reply.code(201).header('Cache-Control', 'no-store')
       return statusJson({ ...session, outcome }, Date.now())
