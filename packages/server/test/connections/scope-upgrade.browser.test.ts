@@ -415,8 +415,16 @@ describeBrowser('scope upgrade keeping the connection id', () => {
 
       const res = await upgrade(user, id, ['api:read'])
       expect(res.status).toBe(201)
+      // A start URL naming another tenant does not move the upgrade: the connection's own parameters win.
+      const code = new URL(res.json.connect_url as string).searchParams.get('token') as string
+      expect(code).toBeTruthy()
       const upJar = new CookieJar()
-      const upOpened = await http(res.json.connect_url, { jar: upJar })
+      const upOpened = await http(
+        `${t.url}/to/tenanted?token=${encodeURIComponent(code)}&params=${encodeURIComponent('{"tenant":"south"}')}`,
+        {
+          jar: upJar,
+        },
+      )
       const upPage = await http(new URL(upOpened.location as string, t.url).href, { jar: upJar })
       // No form: the connection's option and tenant are used as they are.
       expect(upPage.status).toBe(303)

@@ -130,6 +130,8 @@ async function upgradeOptions(
   if (!connection || options.length === 0) {
     return errorStep(404, 'Connection not found', `The ${app.name} connection to upgrade no longer exists.`, app, partner)
   }
-  const params = { ...connection.params, ...(session.context.params ?? {}) }
+  // The connection's own parameters win: a start URL's `params` must not move an upgrade to another
+  // tenant or shop (the account check would refuse it later, but the consent would already be asked).
+  const params = { ...(session.context.params ?? {}), ...connection.params }
   return { session: { ...session, context: { ...session.context, params } }, partner, app, options }
 }
