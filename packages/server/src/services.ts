@@ -208,7 +208,7 @@ export function createServices(
     db: database.db,
     config,
   })
-  const connectionService = new ConnectionService(serviceDeps)
+  const connectionService = new ConnectionService({ ...serviceDeps, database })
   const webhookEvents = new WebhookEvents(database.db)
   const consoleService = new ConsoleService({
     db: database.db,

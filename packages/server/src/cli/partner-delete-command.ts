@@ -46,7 +46,7 @@ export async function partnerDeleteCommand(rest: string[]): Promise<void> {
       // Revocation needs the partner's OAuth clients, which are encrypted: the keys are required.
       const { vault } = loadVault(config)
       const services = createServices(config, database, createLogger(config, process.stderr), vault)
-      const connections = new ConnectionService({ ...services, db: database.db })
+      const connections = new ConnectionService({ ...services, db: database.db, database })
       try {
         for (;;) {
           const page = await connections.listForPartner(id, { limit: 100 })

@@ -2,10 +2,9 @@ import type { AuditActor, AuditLog } from '../audit/audit-log.js'
 import type { Kysely } from 'kysely'
 import type { OAuth2Option } from '../catalog/app-schema.js'
 import type { Catalog } from '../catalog/load-catalog.js'
+import type { PatchbayDatabase } from '../db/database.js'
 import type { ConnectionStatus, Database } from '../db/schema.js'
-import { rowLimit } from '../db/row-limit.js'
 import { PatchbayError } from '../errors.js'
-import { decodePageCursor, encodePageCursor } from '../lib/page-cursor.js'
 import type { LineLogger } from '../logger.js'
 import type { DiscoveryCache } from '../provider-oauth/oauth2/discovery.js'
 import { endpointUrl, resolveOAuth2Endpoints } from '../provider-oauth/oauth2/endpoints.js'
@@ -16,16 +15,13 @@ import type { PartnerApps } from '../partners/partner-apps.js'
 import { connectionCredentialsAad } from '../vault/associated-data.js'
 import type { Vault } from '../vault/vault.js'
 import { enqueueConnectionEvent } from '../webhooks/connection-events.js'
+import { ConnectionListing, type ListedConnection, type Page, type PageRequest } from './connection-listing.js'
 import { type ConnectionStore, toConnection } from './connection-store.js'
 import type { Connection, Credentials, Owner } from './connection-types.js'
 
-export interface ListConnectionsOptions {
+export interface ListConnectionsOptions extends PageRequest {
   app?: string | undefined
   status?: ConnectionStatus | undefined
-  /** 1 to 100. */
-  limit: number
-  /** `next_cursor` of the previous page. */
-  cursor?: string | undefined
 }
 
 export interface ListPartnerConnectionsOptions extends ListConnectionsOptions {
@@ -35,19 +31,15 @@ export interface ListPartnerConnectionsOptions extends ListConnectionsOptions {
   userId?: string | undefined
 }
 
-export interface ListedConnection {
-  connection: Connection
-  endUser: { tenantId: string; userId: string }
-}
+export type { ListedConnection } from './connection-listing.js'
 
-export interface ConnectionPage {
-  data: ListedConnection[]
-  /** Pass back as `cursor` for the next page; null on the last page. */
-  nextCursor: string | null
-}
+/** A page of the partner's connections, each with its end user's ids. */
+export type ConnectionPage = Page<ListedConnection>
 
 export interface ConnectionServiceDeps {
   db: Kysely<Database>
+  /** For the listing's hot path (connection-listing.ts). */
+  database: PatchbayDatabase
   connections: ConnectionStore
   catalog: Catalog
   partnerApps: PartnerApps
@@ -69,16 +61,22 @@ const REVOCATION_ORDER: TokenTypeHint[] = ['refresh_token', 'access_token']
  * id that does not exist.
  */
 export class ConnectionService {
-  constructor(private readonly deps: ConnectionServiceDeps) {}
+  private readonly listing: ConnectionListing
+
+  constructor(private readonly deps: ConnectionServiceDeps) {
+    this.listing = new ConnectionListing(deps.database)
+  }
 
   /** One end user's connections, oldest first (created_at, then id). */
-  list(owner: Owner, options: ListConnectionsOptions): Promise<ConnectionPage> {
-    return this.page({ partnerId: owner.partnerId, endUserId: owner.endUserId }, options)
+  list(owner: Owner, options: ListConnectionsOptions): Promise<Page<Connection>> {
+    const { app, status, limit, cursor } = options
+    return this.listing.ofEndUser({ partnerId: owner.partnerId, endUserId: owner.endUserId, app, status }, { limit, cursor })
   }
 
   /** Every connection of the partner (optionally one tenant's or one user's), oldest first. */
   listForPartner(partnerId: string, options: ListPartnerConnectionsOptions): Promise<ConnectionPage> {
-    return this.page({ partnerId, tenantId: options.tenantId, userId: options.userId }, options)
+    const { app, status, tenantId, userId, limit, cursor } = options
+    return this.listing.withEndUsers({ partnerId, tenantId, userId, app, status }, { limit, cursor })
   }
 
   /** Any of the partner's connections with its end user's ids, or undefined (the console, the audit route). */
@@ -98,7 +96,7 @@ export class ConnectionService {
 
   /** One connection of the partner, whichever end user's, with that end user (the operator API). */
   async getForPartner(partnerId: string, id: string): Promise<ListedConnection> {
-    const [listed] = (await this.page({ partnerId, id }, { limit: 1 })).data
+    const [listed] = (await this.listing.withEndUsers({ partnerId, id }, { limit: 1 })).data
     if (!listed) throw notFound(id)
     return listed
   }
@@ -198,46 +196,6 @@ export class ConnectionService {
       } catch (err) {
         log.warn({ ...logFields, token_type_hint: token.hint, err: (err as Error).message }, 'token revocation failed')
       }
-    }
-  }
-
-  private async page(
-    scope: { partnerId: string; endUserId?: string; tenantId?: string | undefined; userId?: string | undefined; id?: string },
-    options: ListConnectionsOptions,
-  ): Promise<ConnectionPage> {
-    const after = options.cursor === undefined ? undefined : decodePageCursor(options.cursor)
-    const rows = await this.deps.db
-      .selectFrom('connections as c')
-      .innerJoin('end_users as u', (join) => join.onRef('u.id', '=', 'c.end_user_id').onRef('u.partner_id', '=', 'c.partner_id'))
-      .selectAll('c')
-      .select(['u.tenant_id as end_user_tenant_id', 'u.external_id as end_user_external_id'])
-      .where('c.partner_id', '=', scope.partnerId)
-      .$if(scope.id !== undefined, (q) => q.where('c.id', '=', scope.id as string))
-      .$if(scope.endUserId !== undefined, (q) => q.where('c.end_user_id', '=', scope.endUserId as string))
-      .$if(scope.tenantId !== undefined, (q) => q.where('u.tenant_id', '=', scope.tenantId as string))
-      .$if(scope.userId !== undefined, (q) => q.where('u.external_id', '=', scope.userId as string))
-      .$if(options.app !== undefined, (q) => q.where('c.app_key', '=', options.app as string))
-      .$if(options.status !== undefined, (q) => q.where('c.status', '=', options.status as ConnectionStatus))
-      // A row-value comparison, which both databases turn into one index range (an OR of the two
-      // cases is filtered row by row on PostgreSQL: pages got slower the deeper they were; bench/scale.mjs).
-      .$if(after !== undefined, (q) =>
-        q.where(({ eb, refTuple, tuple }) => {
-          const [createdAt, id] = after as [number, string]
-          return eb(refTuple('c.created_at', 'c.id'), '>', tuple(createdAt, id))
-        }),
-      )
-      .orderBy('c.created_at', 'asc')
-      .orderBy('c.id', 'asc')
-      .limit(rowLimit(options.limit + 1))
-      .execute()
-    const data = rows.slice(0, options.limit).map(({ end_user_tenant_id, end_user_external_id, ...row }) => ({
-      connection: toConnection(row),
-      endUser: { tenantId: end_user_tenant_id, userId: end_user_external_id },
-    }))
-    const last = data[data.length - 1]
-    return {
-      data,
-      nextCursor: rows.length > options.limit && last ? encodePageCursor(last.connection.createdAt, last.connection.id) : null,
     }
   }
 }

@@ -7,8 +7,8 @@ import type { Connection, ConnectionGrant, Credentials, Owner, StoredGrant } fro
 
 type Db = Kysely<Database> | Transaction<Database>
 
-/** Maps a `connections` row (as selected with selectAll) to a {@link Connection}. */
-export function toConnection(row: Selectable<ConnectionsTable>): Connection {
+/** Maps a `connections` row (as selected with selectAll, or without its credentials) to a {@link Connection}. */
+export function toConnection(row: Omit<Selectable<ConnectionsTable>, 'credentials'>): Connection {
   return {
     id: row.id,
     partnerId: row.partner_id,

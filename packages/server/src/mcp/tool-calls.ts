@@ -380,7 +380,7 @@ export class McpTools {
     // A user has a handful; the bound keeps a pathological account from making this a scan.
     for (let page = 0; page < 5; page++) {
       const listed = await this.deps.connections.list(principal, { limit: 100, ...(cursor ? { cursor } : {}) })
-      connections.push(...listed.data.map((d) => d.connection))
+      connections.push(...listed.data)
       if (!listed.nextCursor) break
       cursor = listed.nextCursor
     }

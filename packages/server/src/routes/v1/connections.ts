@@ -101,7 +101,7 @@ export const connectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         cursor: query.cursor,
         limit: pageLimit(query.limit),
       })
-      return { data: page.data.map((item) => connectionJson(item.connection)), next_cursor: page.nextCursor }
+      return { data: page.data.map((connection) => connectionJson(connection)), next_cursor: page.nextCursor }
     },
   )
 
