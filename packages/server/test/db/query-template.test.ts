@@ -1,20 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { migrateToLatest, openDatabase, type PatchbayDatabase } from '../../src/db/database.js'
+import { describe, expect, it } from 'vitest'
+import type { PatchbayDatabase } from '../../src/db/database.js'
 import { QueryTemplate } from '../../src/db/query-template.js'
 import { databaseTargets } from '../helpers/databases.js'
+import { migratedDatabases } from '../helpers/migrated-databases.js'
 
 // Query templates (src/db/query-template.ts): compiled once, values bound per use, on both databases,
 // through every path a template takes (PostgreSQL's named statement, SQLite's statement, and Kysely
 // while a transaction holds the SQLite connection).
 
 describe.each(databaseTargets)('query templates ($name)', (target) => {
-  const open: Array<{ database: PatchbayDatabase; schema: string }> = []
+  const migrated = migratedDatabases(target)
 
   async function fresh(): Promise<PatchbayDatabase> {
-    const schema = target.newSchema()
-    const database = openDatabase({ databaseUrl: target.databaseUrl, dataDir: ':memory:', pgSchema: schema || undefined })
-    open.push({ database, schema })
-    await migrateToLatest(database, schema || undefined)
+    const database = await migrated()
     const now = Date.now()
     await database.db
       .insertInto('partners')
@@ -44,13 +42,6 @@ describe.each(databaseTargets)('query templates ($name)', (target) => {
       .execute()
     return database
   }
-
-  afterEach(async () => {
-    for (const { database, schema } of open.splice(0)) {
-      await database.close()
-      if (schema) await target.dropSchema(schema)
-    }
-  })
 
   const byId = (database: PatchbayDatabase) =>
     new QueryTemplate<{ id: string; name: string }, 'id'>(database, (slot) =>

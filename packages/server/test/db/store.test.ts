@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { migrateToLatest, openDatabase, type PatchbayDatabase } from '../../src/db/database.js'
+import { describe, expect, it } from 'vitest'
+import { migrateToLatest, openDatabase } from '../../src/db/database.js'
 import { migrationProvider } from '../../src/db/migrations/index.js'
 import { rowLimit } from '../../src/db/row-limit.js'
 import { secretMatches } from '../../src/lib/random.js'
@@ -8,6 +8,7 @@ import { PartnerStore } from '../../src/partners/partner-store.js'
 import { AccessTokens } from '../../src/access-tokens/access-tokens.js'
 import { upsertEndUser } from '../../src/access-tokens/end-users.js'
 import { databaseTargets } from '../helpers/databases.js'
+import { migratedDatabases } from '../helpers/migrated-databases.js'
 
 const partnerInput = {
   id: 'acme',
@@ -22,22 +23,7 @@ const partnerInput = {
 }
 
 describe.each(databaseTargets)('store ($name)', (target) => {
-  const open: Array<{ database: PatchbayDatabase; schema: string }> = []
-
-  async function fresh(): Promise<PatchbayDatabase> {
-    const schema = target.newSchema()
-    const database = openDatabase({ databaseUrl: target.databaseUrl, dataDir: ':memory:', pgSchema: schema || undefined })
-    open.push({ database, schema })
-    await migrateToLatest(database, schema || undefined)
-    return database
-  }
-
-  afterEach(async () => {
-    for (const { database, schema } of open.splice(0)) {
-      await database.close()
-      if (schema) await target.dropSchema(schema)
-    }
-  })
+  const fresh = migratedDatabases(target)
 
   it('migrates to the latest schema, and a second run applies nothing', async () => {
     const database = await fresh()
@@ -63,7 +49,7 @@ describe.each(databaseTargets)('store ($name)', (target) => {
     // Four pools racing on a schema that does not exist yet: creating the schema and each migration
     // must happen exactly once, and no process may fail.
     const pools = Array.from({ length: 4 }, () => openDatabase({ databaseUrl: target.databaseUrl, dataDir: ':memory:', pgSchema: schema }))
-    pools.forEach((database, i) => open.push({ database, schema: i === pools.length - 1 ? schema : '' }))
+    pools.forEach((database, i) => fresh.track(database, i === pools.length - 1 ? schema : ''))
     const reports = await Promise.all(pools.map((database) => migrateToLatest(database, schema)))
     expect(reports.flatMap((r) => r.applied).sort()).toEqual(Object.keys(await migrationProvider.getMigrations()).sort())
   })

@@ -1,28 +1,14 @@
 import { sql } from 'kysely'
-import { afterEach, describe, expect, it } from 'vitest'
-import { migrateToLatest, openDatabase, type PatchbayDatabase } from '../../src/db/database.js'
+import { describe, expect, it } from 'vitest'
+import { openDatabase } from '../../src/db/database.js'
 import { sweepExpired } from '../../src/jobs/maintenance.js'
 import { createRateLimitCounter, MemoryCounter, PostgresCounter } from '../../src/rate-limit/counter.js'
 import { databaseTargets } from '../helpers/databases.js'
+import { migratedDatabases } from '../helpers/migrated-databases.js'
 
 /** rate-limit/counter.ts: fixed windows per key, in memory on SQLite and in the database on PostgreSQL. */
 describe.each(databaseTargets)('rate-limit counters ($name)', (target) => {
-  const open: Array<{ database: PatchbayDatabase; schema: string }> = []
-
-  async function fresh(): Promise<PatchbayDatabase> {
-    const schema = target.newSchema()
-    const database = openDatabase({ databaseUrl: target.databaseUrl, dataDir: ':memory:', pgSchema: schema || undefined })
-    open.push({ database, schema })
-    await migrateToLatest(database, schema || undefined)
-    return database
-  }
-
-  afterEach(async () => {
-    for (const { database, schema } of open.splice(0)) {
-      await database.close()
-      if (schema) await target.dropSchema(schema)
-    }
-  })
+  const fresh = migratedDatabases(target)
 
   // PostgreSQL-only cases are not declared on SQLite at all: CI counts a skipped test as a failure.
   const onPostgres = (name: string, fn: () => Promise<void>) => {
@@ -62,7 +48,7 @@ describe.each(databaseTargets)('rate-limit counters ($name)', (target) => {
 
   onPostgres('counts every hit exactly once when two processes hit one key at once', async () => {
     const database = await fresh()
-    const schema = open[open.length - 1]?.schema
+    const schema = fresh.schemaOf(database)
     const other = openDatabase({ databaseUrl: target.databaseUrl, dataDir: ':memory:', pgSchema: schema })
     try {
       const counters = [createRateLimitCounter(database), createRateLimitCounter(other)]
