@@ -50,11 +50,14 @@ async function once(kind) {
   const port = await freePort()
   const dir = mkdtempSync(join(tmpdir(), 'patchbay-bench-footprint-'))
   const childEnv = Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('PATCHBAY_') && k !== 'DATABASE_URL'))
-  const args =
-    kind === 'patchbay'
-      ? [...NODE_ARGS, patchbayBin, 'start', '--dev']
-      : [hello]
-  Object.assign(childEnv, { PORT: String(port), PATCHBAY_HOST: '127.0.0.1', PATCHBAY_PORT: String(port), PATCHBAY_DATA_DIR: join(dir, 'data'), PATCHBAY_LOG_LEVEL: 'warn' })
+  const args = kind === 'patchbay' ? [...NODE_ARGS, patchbayBin, 'start', '--dev'] : [hello]
+  Object.assign(childEnv, {
+    PORT: String(port),
+    PATCHBAY_HOST: '127.0.0.1',
+    PATCHBAY_PORT: String(port),
+    PATCHBAY_DATA_DIR: join(dir, 'data'),
+    PATCHBAY_LOG_LEVEL: 'warn',
+  })
   const began = performance.now()
   const child = spawn(process.execPath, args, { env: childEnv, stdio: ['ignore', 'ignore', 'pipe'] })
   let output = ''
@@ -111,13 +114,27 @@ try {
     ]),
   )
   const ratio = (field) => (summary.patchbay[field] / summary.hello[field]).toFixed(2)
-  console.log(`\nFootprint: medians of ${STARTS} starts each, interleaved, idle ${IDLE_S}s, Node ${process.version}${NODE_ARGS.length ? `, node ${NODE_ARGS.join(' ')}` : ''}\n`)
+  console.log(
+    `\nFootprint: medians of ${STARTS} starts each, interleaved, idle ${IDLE_S}s, Node ${process.version}${NODE_ARGS.length ? `, node ${NODE_ARGS.join(' ')}` : ''}\n`,
+  )
   console.log('| process | wall to first /healthz | CPU to first /healthz | RSS idle |')
   console.log('| --- | ---: | ---: | ---: |')
   console.log(`| Fastify hello (baseline) | ${summary.hello.wallMs} ms | ${summary.hello.cpuMs} ms | ${summary.hello.rssMiB} MiB |`)
-  console.log(`| Patchbay, embedded SQLite | ${summary.patchbay.wallMs} ms | ${summary.patchbay.cpuMs} ms | ${summary.patchbay.rssMiB} MiB |`)
+  console.log(
+    `| Patchbay, embedded SQLite | ${summary.patchbay.wallMs} ms | ${summary.patchbay.cpuMs} ms | ${summary.patchbay.rssMiB} MiB |`,
+  )
   console.log(`| ratio | ${ratio('wallMs')}× | ${ratio('cpuMs')}× | ${ratio('rssMiB')}× |`)
-  console.log(JSON.stringify({ bench: 'footprint', starts: STARTS, idleSeconds: IDLE_S, node: process.version, nodeArgs: NODE_ARGS, summary, samples }))
+  console.log(
+    JSON.stringify({
+      bench: 'footprint',
+      starts: STARTS,
+      idleSeconds: IDLE_S,
+      node: process.version,
+      nodeArgs: NODE_ARGS,
+      summary,
+      samples,
+    }),
+  )
   await cleanup()
 } catch (err) {
   abort(err.stack ?? String(err))
