@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { appsDir } from '@patchbay/catalog'
-import { parse as parseYaml } from 'yaml'
+import { yaml } from '../lib/optional-modules.js'
 import type { App, AuthOption } from './app-schema.js'
 import { CatalogError, type CatalogIssue } from './catalog-error.js'
 import { validateApp } from './validate-app.js'
@@ -106,7 +106,7 @@ function loadFolders(root: string): { apps: Map<string, { app: App; logo?: strin
     const file = join(dir, 'app.yaml')
     let raw: unknown
     try {
-      raw = parseYaml(readFileSync(file, 'utf8'))
+      raw = yaml().parse(readFileSync(file, 'utf8'))
     } catch (error) {
       issues.push({ source: file, path: '', message: `cannot read or parse: ${(error as Error).message}` })
       continue
