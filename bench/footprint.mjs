@@ -13,12 +13,14 @@
  *   npm run build && node bench/footprint.mjs
  *
  * Settings (environment): BENCH_FOOTPRINT_STARTS (5), BENCH_FOOTPRINT_IDLE (s, 5),
- * BENCH_NODE_ARGS (extra node flags for the Patchbay process, space-separated), BENCH_TIMEOUT (s, whole script, 600).
+ * BENCH_NODE_ARGS (extra node flags for the Patchbay process, space-separated), BENCH_SERVER_CLI (another
+ * build's packages/server/dist/cli.js instead of this checkout's bin/patchbay.js, e.g. to measure main), BENCH_TIMEOUT
+ * (s, whole script, 600).
  */
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { fail, freePort, guard, positive } from './lib/harness.mjs'
 
@@ -29,7 +31,7 @@ const NODE_ARGS = (env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
 const { cleanups, cleanup, abort } = guard('footprint', positive(env.BENCH_TIMEOUT, 600))
 
 const here = dirname(fileURLToPath(import.meta.url))
-const patchbayBin = join(here, '../packages/server/bin/patchbay.js')
+const patchbayBin = env.BENCH_SERVER_CLI ? resolve(env.BENCH_SERVER_CLI) : join(here, '../packages/server/bin/patchbay.js')
 const hello = join(here, 'lib/hello-fastify.mjs')
 // Clock ticks per second for /proc/<pid>/stat: 100 on every Linux this runs on (USER_HZ).
 const TICKS = 100
