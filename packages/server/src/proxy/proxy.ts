@@ -321,6 +321,8 @@ export class ProxyService {
       payload = body.stream as Readable
       if (body.length !== undefined) headers['content-length'] = String(body.length)
     }
+    // Before the abort listener below: only the first call ever waits here (undici loading).
+    const agent = this.agent ?? (await this.loadAgent())
     const answer = new UpstreamAnswer()
     const { signal } = req
     if (signal) {
@@ -329,7 +331,6 @@ export class ProxyService {
         once: true,
       })
     }
-    const agent = this.agent ?? (await this.loadAgent())
     agent.dispatch(
       { origin: target.origin, path: pathAndQuery, method: req.method as Dispatcher.HttpMethod, headers, body: payload },
       answer,
