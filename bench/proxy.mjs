@@ -21,7 +21,7 @@
  * BENCH_DBS (sqlite,postgres), BENCH_TARGETS (a subset of direct,bare,barepipeline,baredispatch,patchbay,metrics,hello,list;
  * `metrics` is a second Patchbay with Prometheus /metrics on, compared with `patchbay` run pair by run pair),
  * BENCH_RATE (a fixed request rate instead of as many as possible: compare CPU per request),
- * BENCH_CPU_PROF (folder: the server child runs with --cpu-prof),
+ * BENCH_CPU_PROF (folder: the server child runs with --cpu-prof), BENCH_NODE_ARGS (node flags for the Patchbay process, space-separated),
  * BENCH_SERVER_CLI (another build's cli.js), BENCH_TIMEOUT (s, whole script, 900), BENCH_PATCHBAY_<X> (passed to
  * the server as PATCHBAY_<X>, e.g. BENCH_PATCHBAY_PROXY_STATUS_TTL_MS=0).
  *
@@ -421,7 +421,8 @@ async function startPatchbay({ upstreamUrl, databaseUrl, metricsToken }) {
   // BENCH_PATCHBAY_X=v reaches the server as PATCHBAY_X=v (e.g. BENCH_PATCHBAY_PROXY_STATUS_TTL_MS=0).
   for (const [name, value] of Object.entries(env)) if (name.startsWith('BENCH_PATCHBAY_')) childEnv[name.slice(6)] = value
   if (metricsToken) childEnv.PATCHBAY_METRICS_TOKEN = metricsToken
-  const nodeArgs = []
+  // BENCH_NODE_ARGS: node flags for the Patchbay process (e.g. --max-semi-space-size=2, BENCHMARKS.md "Footprint").
+  const nodeArgs = (env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
   if (env.BENCH_CPU_PROF) {
     mkdirSync(env.BENCH_CPU_PROF, { recursive: true })
     nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${resolve(env.BENCH_CPU_PROF)}`)

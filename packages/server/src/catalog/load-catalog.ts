@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { createHash } from 'node:crypto'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join, relative, sep } from 'node:path'
 import { appsDir } from '@patchbay/catalog'
-import { parse as parseYaml } from 'yaml'
+import { yaml } from '../lib/optional-modules.js'
 import type { App, AuthOption } from './app-schema.js'
 import { CatalogError, type CatalogIssue } from './catalog-error.js'
 import { validateApp } from './validate-app.js'
@@ -89,24 +90,34 @@ const folderCache = new Map<string, { apps: Map<string, { app: App; logo?: strin
 function loadFolders(root: string): { apps: Map<string, { app: App; logo?: string }>; issues: CatalogIssue[] } {
   const cached = folderCache.get(root)
   if (cached) return cached
-  const issues: CatalogIssue[] = []
-  const apps = new Map<string, { app: App; logo?: string }>()
-  let folders: string[]
+  // The build's copy, when it still matches the sources: no YAML parsed, nothing validated again.
+  const precompiled = root === defaultCatalogDir() ? readPrecompiled(root, PRECOMPILED_FILE) : undefined
+  const result = precompiled ? { apps: precompiled, issues: [] } : parseFolders(root)
+  // A folder that could not be read at all threw and is read again next time.
+  folderCache.set(root, result)
+  return result
+}
+
+function appFolders(root: string): string[] {
   try {
-    folders = readdirSync(root, { withFileTypes: true })
+    return readdirSync(root, { withFileTypes: true })
       .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
       .map((entry) => entry.name)
       .sort()
   } catch (error) {
     throw new CatalogError([{ source: root, path: '', message: `cannot read the catalog folder: ${(error as Error).message}` }])
   }
+}
 
-  for (const folder of folders) {
+function parseFolders(root: string): { apps: Map<string, { app: App; logo?: string }>; issues: CatalogIssue[] } {
+  const issues: CatalogIssue[] = []
+  const apps = new Map<string, { app: App; logo?: string }>()
+  for (const folder of appFolders(root)) {
     const dir = join(root, folder)
     const file = join(dir, 'app.yaml')
     let raw: unknown
     try {
-      raw = parseYaml(readFileSync(file, 'utf8'))
+      raw = yaml().parse(readFileSync(file, 'utf8'))
     } catch (error) {
       issues.push({ source: file, path: '', message: `cannot read or parse: ${(error as Error).message}` })
       continue
@@ -119,9 +130,76 @@ function loadFolders(root: string): { apps: Map<string, { app: App; logo?: strin
       issues.push(...error.issues)
     }
   }
+  return { apps, issues }
+}
 
-  const result = { apps, issues }
-  // A folder that could not be read at all threw above and is read again next time.
-  folderCache.set(root, result)
-  return result
+/**
+ * Where the build writes the catalog folder parsed and checked (`npm run build`, scripts/precompile-catalog.mjs):
+ * beside this module in dist/, so a start reads one JSON file instead of parsing every app.yaml
+ * (docs/operations.md, "Sizing"). Run from the sources (tests), there is none and the folder is parsed.
+ */
+export const PRECOMPILED_FILE = new URL('./apps.json', import.meta.url)
+
+export interface PrecompiledCatalog {
+  /** {@link catalogSourcesHash} of the folder it was made from. */
+  sha256: string
+  /** Every app as {@link validateApp} returned it, with its folder (the logo is `<folder>/<app.logo>`). */
+  apps: Array<{ folder: string; app: App }>
+}
+
+/**
+ * SHA-256 over what loading the folder reads: each app folder's name, the names and kinds of the
+ * entries in it (the logo check) and its app.yaml. Any change to them makes a precompiled file stale.
+ */
+export function catalogSourcesHash(root: string): string {
+  const hash = createHash('sha256')
+  for (const folder of appFolders(root)) {
+    const dir = join(root, folder)
+    hash.update(`${folder}\0`)
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      hash.update(`${entry.name}:${entry.isFile() ? 'f' : entry.isDirectory() ? 'd' : 'o'}\0`)
+    }
+    let text: Buffer
+    try {
+      text = readFileSync(join(dir, 'app.yaml'))
+    } catch {
+      text = Buffer.from('(unreadable)')
+    }
+    hash.update(`${text.length}\0`).update(text)
+  }
+  return hash.digest('hex')
+}
+
+/** The folder parsed and checked, for the build to write; undefined when it has a problem (start then parses it and reports it). */
+export function precompileCatalog(root: string): PrecompiledCatalog | undefined {
+  const sha256 = catalogSourcesHash(root)
+  const { apps, issues } = parseFolders(root)
+  if (issues.length > 0) return undefined
+  return {
+    sha256,
+    apps: [...apps.values()].map(({ app, logo }) => ({
+      folder: relative(root, logo as string).split(sep)[0] as string,
+      app,
+    })),
+  }
+}
+
+/** The apps of a precompiled file when it matches the folder's sources now; undefined when it is missing, stale or unreadable. */
+export function readPrecompiled(root: string, file: string | URL): Map<string, { app: App; logo?: string }> | undefined {
+  let compiled: PrecompiledCatalog
+  try {
+    if (!existsSync(file)) return undefined
+    compiled = JSON.parse(readFileSync(file, 'utf8')) as PrecompiledCatalog
+  } catch {
+    return undefined
+  }
+  if (compiled.sha256 !== catalogSourcesHash(root)) return undefined
+  const apps = new Map<string, { app: App; logo?: string }>()
+  for (const { folder, app } of compiled.apps) {
+    const logo = join(root, folder, app.logo)
+    // The hash covers the folder's own entries; a logo further down is checked here as parsing checks it.
+    if (!existsSync(logo)) return undefined
+    apps.set(app.key, { app: deepFreeze(app), logo })
+  }
+  return apps
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { type Static, Type } from '@sinclair/typebox'
 import { Value, type ValueError, ValueErrorType } from '@sinclair/typebox/value'
-import { parse as parseYaml } from 'yaml'
+import { yaml } from '../lib/optional-modules.js'
 import { PartnerInput } from '../partners/partner-input.js'
 
 /**
@@ -380,7 +380,7 @@ function readConfigFile(file: string): Record<string, unknown> {
   }
   let parsed: unknown
   try {
-    parsed = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text)
+    parsed = file.endsWith('.json') ? JSON.parse(text) : yaml().parse(text)
   } catch (err) {
     // Parser messages quote the text around the error, which may be a key or a password: only the position is kept.
     throw new ConfigError(`config file ${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}${parseErrorPosition(err, text)}`)

@@ -1,6 +1,7 @@
 import type SqliteDatabase from 'better-sqlite3'
 import { type Kysely, sql } from 'kysely'
-import pg from 'pg'
+import type pg from 'pg'
+import { pg as loadPg } from '../lib/optional-modules.js'
 import type { Database } from './schema.js'
 
 /**
@@ -150,7 +151,7 @@ export class PostgresChangeFeed extends ListenerSet implements ChangeFeed {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({
+    const client = new (loadPg().Client)({
       connectionString: this.connectionString,
       application_name: 'patchbay change listener',
       ...(this.searchPath ? { options: `-c search_path=${this.searchPath}` } : {}),

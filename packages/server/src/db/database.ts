@@ -18,7 +18,8 @@ import {
   type TableMetadata,
   sql,
 } from 'kysely'
-import pg from 'pg'
+import type pg from 'pg'
+import { pg as loadPg } from '../lib/optional-modules.js'
 import { type ChangeFeed, PostgresChangeFeed, SqliteChangeFeed } from './change-feed.js'
 import { migrationProvider } from './migrations/index.js'
 import type { Database } from './schema.js'
@@ -53,7 +54,7 @@ const pgTypes = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === INT8_OID) return (value: string) => Number(value)
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pg's own type table is untyped here
-    return (pg.types.getTypeParser as any)(oid, format)
+    return (loadPg().types.getTypeParser as any)(oid, format)
   },
 }
 
@@ -64,7 +65,7 @@ export function sqliteFile(dataDir: string): string {
 
 export function openDatabase(options: DatabaseOptions): PatchbayDatabase {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({
+    const pool = new (loadPg().Pool)({
       connectionString: options.databaseUrl,
       max: options.poolSize ?? 10,
       types: pgTypes,

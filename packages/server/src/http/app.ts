@@ -1,4 +1,5 @@
 import AjvCompiler from '@fastify/ajv-compiler'
+import SerializerSelector from '@fastify/fast-json-stringify-compiler'
 import cookie from '@fastify/cookie'
 import formbody from '@fastify/formbody'
 import rateLimit from '@fastify/rate-limit'
@@ -9,6 +10,7 @@ import type { Socket } from 'node:net'
 import type { Logger } from 'pino'
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { answerFor } from './error-response.js'
+import { lazyCompilers } from './lazy-compilers.js'
 import { sharedSchemas, swaggerOptions } from './openapi.js'
 import { PatchbayError } from '../errors.js'
 import { refuseNulBytes } from './nul-bytes.js'
@@ -38,6 +40,8 @@ declare module 'fastify' {
     shuttingDown: boolean
     /** Every route registered (method and URL, HEAD included), in order: the OpenAPI test checks each is documented or deliberately hidden. */
     registeredRoutes: ReadonlyArray<{ method: string; url: string }>
+    /** Compiles every route schema no request has needed yet (they compile on first use: http/lazy-compilers.ts). */
+    compileAllSchemas(): void
   }
   interface FastifyRequest {
     /** Set by the /v1 bearer hook; only routes behind it read it. */
@@ -79,6 +83,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   function forget(this: AnsweringSocket): void {
     connections.delete(this)
   }
+  // Validators and serializers compile on a route's first request, not at start (http/lazy-compilers.ts).
+  const compilers = lazyCompilers(partValidators as never, SerializerSelector() as never)
   const app = Fastify({
     loggerInstance: services.log as FastifyBaseLogger,
     // Proxied calls skip Fastify's request lifecycle (see createProxyHandler); everything else is Fastify's.
@@ -124,7 +130,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     // Keep unknown keys out of bodies instead of failing on them; routes that care set additionalProperties: false.
     // Bodies are JSON and keep their types; the query, path and headers are text, coerced to their schema's types (partValidators).
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
-    schemaController: { compilersFactory: { buildValidator: partValidators as never } },
+    schemaController: {
+      compilersFactory: { buildValidator: compilers.buildValidator as never, buildSerializer: compilers.buildSerializer as never },
+    },
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
@@ -141,6 +149,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   app.decorate('shuttingDown', false)
   const registeredRoutes: Array<{ method: string; url: string }> = []
   app.decorate('registeredRoutes', registeredRoutes)
+  app.decorate('compileAllSchemas', compilers.compileAll)
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) registeredRoutes.push({ method, url: route.url })
   })

@@ -15,7 +15,6 @@ import type { ActionDefinition } from '@patchbay/catalog'
 import { importActionModules, loadActions } from '../actions/action-registry.js'
 import { loadCatalog } from '../catalog/load-catalog.js'
 import { EmbeddedRunner } from '../runs/runners/embedded-runner.js'
-import { WorkerRunner } from '../runs/runners/worker-runner.js'
 import { type MetricsListener, startMetricsListener } from '../metrics/metrics-listener.js'
 
 export interface RunningServer {
@@ -166,6 +165,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 async function startRunner(services: Services): Promise<{ stop(): Promise<void> }> {
   const { config, database, runStore: store, runExecutor: executor, log } = services
   if (database.kind === 'postgres' && database.pgPool) {
+    // graphile-worker (and what it loads) only on PostgreSQL: the embedded database never imports it.
+    const { WorkerRunner } = await import('../runs/runners/worker-runner.js')
     const runner = await WorkerRunner.start({
       pool: database.pgPool,
       store,

@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Registry } from 'prom-client'
+import type { Registry } from 'prom-client'
+import { promClient } from '../lib/optional-modules.js'
 import type { PatchbayDatabase } from '../db/database.js'
 import type { LineLogger } from '../logger.js'
 import { LabeledCounter, LabeledHistogram } from './labeled-series.js'
@@ -18,7 +19,7 @@ const HTTP_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25
  */
 export class PrometheusMetrics implements Metrics {
   readonly enabled = true
-  readonly registry = new Registry()
+  readonly registry: Registry = new (promClient().Registry)()
   private readonly http = new LabeledHistogram(
     'patchbay_http_request_duration_seconds',
     "HTTP requests answered, by method, route pattern and status: time from the request's arrival to the end of the answer.",
@@ -57,7 +58,7 @@ export class PrometheusMetrics implements Metrics {
       this.registry.registerMetric(metric as unknown as Parameters<Registry['registerMetric']>[0])
     }
     registerScrapeGauges(this.registry, database, log)
-    collectDefaultMetrics({ register: this.registry })
+    promClient().collectDefaultMetrics({ register: this.registry })
   }
 
   httpRequest(method: string, route: string, status: number, seconds: number): void {

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely'
 import type pg from 'pg'
 import type { Database } from '../db/schema.js'
-import { runTaskFor, WORKER_SCHEMA } from '../runs/runners/worker-runner.js'
+import { runTaskFor, WORKER_SCHEMA } from '../runs/runners/worker-queue.js'
 
 export interface PendingRuns {
   /** Ready to start now: new runs, and runs whose retry time has come. */

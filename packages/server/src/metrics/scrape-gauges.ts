@@ -1,4 +1,5 @@
-import { Gauge, type Registry } from 'prom-client'
+import type { Registry } from 'prom-client'
+import { promClient } from '../lib/optional-modules.js'
 import type { PatchbayDatabase } from '../db/database.js'
 import type { LineLogger } from '../logger.js'
 import { QueueDepth } from './queue-depth.js'
@@ -10,6 +11,7 @@ import { QueueDepth } from './queue-depth.js'
  * gauges there. A query that fails leaves its series out of that scrape (logged), not the scrape.
  */
 export function registerScrapeGauges(registry: Registry, database: PatchbayDatabase, log: LineLogger): void {
+  const { Gauge } = promClient()
   const queues = new QueueDepth(database.db, database.pgPool)
   const registers = [registry]
   const failed = (what: string) => (err: unknown) => log.warn({ err }, `metrics: cannot read ${what}`)

@@ -1,4 +1,5 @@
-import { Agent, type Dispatcher, request } from 'undici'
+import type { Agent, Dispatcher } from 'undici'
+import { undici } from '../lib/undici.js'
 import { type AddressPolicy, OutboundBlockedError } from './address-policy.js'
 
 export interface SafeRequestOptions {
@@ -26,16 +27,19 @@ export class OutboundResponseTooLargeError extends Error {
  * capped and the whole exchange times out.
  */
 export class SafeHttpClient {
-  private readonly agent: Agent
+  /** Created with the first request (lib/undici.ts). */
+  private agent: Agent | undefined
+  private closed = false
 
-  constructor(private readonly policy: AddressPolicy) {
-    this.agent = new Agent({ connect: { lookup: policy.lookup }, keepAliveTimeout: 10_000 })
-  }
+  constructor(private readonly policy: AddressPolicy) {}
 
   async request(target: string | URL, options: SafeRequestOptions): Promise<SafeResponse> {
     const url = typeof target === 'string' ? new URL(target) : target
     this.policy.checkUrl(url)
     const signal = AbortSignal.timeout(options.timeoutMs)
+    const { Agent, request } = await undici()
+    if (this.closed) throw new Error('the HTTP client is closed')
+    this.agent ??= new Agent({ connect: { lookup: this.policy.lookup }, keepAliveTimeout: 10_000 })
     const res = await request(url, {
       method: options.method ?? 'GET',
       headers: options.headers,
@@ -67,7 +71,8 @@ export class SafeHttpClient {
   }
 
   close(): Promise<void> {
-    return this.agent.close()
+    this.closed = true
+    return this.agent?.close() ?? Promise.resolve()
   }
 }
 

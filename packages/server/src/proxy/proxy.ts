@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
 import type { Readable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { CompiledQuery, Kysely } from 'kysely'
-import { Agent, type Dispatcher } from 'undici'
+import type { Agent, Dispatcher } from 'undici'
 import type { Catalog } from '../catalog/load-catalog.js'
 import type { Config } from '../config/config.js'
 import type { Owner } from '../connections/connection-types.js'
@@ -10,6 +10,7 @@ import { CredentialRevokedError, type CredentialService, type FreshCredentials }
 import type { Database } from '../db/schema.js'
 import { PatchbayError } from '../errors.js'
 import { retryAfterMs } from '../lib/retry-after.js'
+import { undici } from '../lib/undici.js'
 import type { LineLogger } from '../logger.js'
 import type { Metrics } from '../metrics/metrics.js'
 import type { AddressPolicy } from '../outbound/address-policy.js'
@@ -116,13 +117,16 @@ function onBase(target: Target, base: string | undefined): Target {
  * stripped, caps and timeouts).
  */
 export class ProxyService {
-  private readonly agent: Agent
+  /** Created with the first proxied call (lib/undici.ts); `agentLoading` until then. */
+  private agent: Agent | undefined
+  private agentLoading: Promise<Agent> | undefined
+  private closed = false
   private readonly cache: TargetCache
   /** Compiled once (the hot path skips Kysely's builder and compiler); parameters: id, partner, end user. */
   private readonly stateQuery: CompiledQuery<ConnectionState>
 
   constructor(private readonly deps: ProxyDeps) {
-    const { config, addressPolicy } = deps
+    const { config } = deps
     this.cache = new TargetCache({
       ttlMs: config.cacheTtlSeconds * 1000,
       statusTtlMs: Math.min(config.statusTtlMs, 1000),
@@ -135,14 +139,6 @@ export class ProxyService {
       .where('partner_id', '=', '')
       .where('end_user_id', '=', '')
       .compile()
-    // One keep-alive pool per origin; every new socket resolves through the address policy.
-    this.agent = new Agent({
-      connect: { lookup: addressPolicy.lookup },
-      connections: config.connectionsPerOrigin,
-      keepAliveTimeout: 10_000,
-      headersTimeout: config.headersTimeoutMs,
-      bodyTimeout: config.bodyTimeoutMs,
-    })
   }
 
   /**
@@ -243,7 +239,24 @@ export class ProxyService {
    */
   close(): Promise<void> {
     this.cache.clear()
-    return this.agent.destroy()
+    this.closed = true
+    return this.agent?.destroy() ?? Promise.resolve()
+  }
+
+  /** The agent, once undici is loaded: one keep-alive pool per origin; every new socket resolves through the address policy. */
+  private loadAgent(): Promise<Agent> {
+    const { config, addressPolicy } = this.deps
+    this.agentLoading ??= undici().then(({ Agent }) => {
+      if (this.closed) throw new Error('the proxy is closed')
+      return (this.agent = new Agent({
+        connect: { lookup: addressPolicy.lookup },
+        connections: config.connectionsPerOrigin,
+        keepAliveTimeout: 10_000,
+        headersTimeout: config.headersTimeoutMs,
+        bodyTimeout: config.bodyTimeoutMs,
+      }))
+    })
+    return this.agentLoading
   }
 
   /**
@@ -308,6 +321,8 @@ export class ProxyService {
       payload = body.stream as Readable
       if (body.length !== undefined) headers['content-length'] = String(body.length)
     }
+    // Before the abort listener below: only the first call ever waits here (undici loading).
+    const agent = this.agent ?? (await this.loadAgent())
     const answer = new UpstreamAnswer()
     const { signal } = req
     if (signal) {
@@ -316,7 +331,7 @@ export class ProxyService {
         once: true,
       })
     }
-    this.agent.dispatch(
+    agent.dispatch(
       { origin: target.origin, path: pathAndQuery, method: req.method as Dispatcher.HttpMethod, headers, body: payload },
       answer,
     )

@@ -7,7 +7,8 @@ import { PatchbayError } from '../errors.js'
 import { errorResponses, NUL_QUERY } from '../http/error-schema.js'
 import { ref } from '../lib/schema-ref.js'
 import { apiScopes, MCP_SCOPE } from '../access-tokens/scopes.js'
-import { createMcpEndpoint, type McpCaller } from '../mcp/mcp-server.js'
+import type { McpHttpHandler } from '@modelcontextprotocol/server'
+import type { McpCaller } from '../mcp/mcp-server.js'
 import { bearerToken } from './v1/authenticate.js'
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string }
@@ -140,7 +141,12 @@ export const mcpRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }
 
-  const endpoint = createMcpEndpoint(mcpTools, { pageSize: config.mcp.pageSize, version, log: app.services.log })
+  // The MCP SDK (and the zod it brings) is loaded by the first /mcp request, not at start (docs/operations.md, "Sizing").
+  let endpoint: Promise<McpHttpHandler> | undefined
+  const mcpEndpoint = (): Promise<McpHttpHandler> =>
+    (endpoint ??= import('../mcp/mcp-server.js').then(({ createMcpEndpoint }) =>
+      createMcpEndpoint(mcpTools, { pageSize: config.mcp.pageSize, version, log: app.services.log }),
+    ))
   const schema = {
     operationId: 'callMcp',
     summary: 'MCP endpoint (Streamable HTTP)',
@@ -180,7 +186,7 @@ export const mcpRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value)
     }
     const request = new Request(new URL(req.url, config.publicUrl), { method: req.method, headers })
-    const response = await endpoint.fetch(request, { authInfo: req.raw.auth, parsedBody: req.body })
+    const response = await (await mcpEndpoint()).fetch(request, { authInfo: req.raw.auth, parsedBody: req.body })
     // The SDK's own answer, as it wrote it: not one of the route's schemas to serialize.
     const raw = reply as unknown as FastifyReply
     raw.code(response.status)

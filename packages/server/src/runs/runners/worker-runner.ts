@@ -5,11 +5,9 @@ import type { Logger } from 'pino'
 import type { Database } from '../../db/schema.js'
 import type { RunExecutor, RunScheduler } from '../run-executor.js'
 import type { RunStore } from '../run-store.js'
+import { runTaskFor, WORKER_SCHEMA } from './worker-queue.js'
 
 const RESTART_DELAY_MS = 500
-
-/** The task every run attempt is: its payload names the run (`{ run_id }`). */
-export const RUN_TASK = 'patchbay_run'
 
 export interface WorkerRunnerOptions {
   pool: pg.Pool
@@ -20,23 +18,6 @@ export interface WorkerRunnerOptions {
   log: Logger
   /** Start workers in this process (false: only add jobs, for processes that serve the API alone). */
   execute: boolean
-}
-
-/** graphile-worker's schema: one queue per database, shared by every Patchbay schema in it (see below). */
-export const WORKER_SCHEMA = 'graphile_worker'
-
-/**
- * The task name of this Patchbay schema's runs: `patchbay_run` in `public`, `patchbay_run:<schema>`
- * otherwise. graphile-worker's workers only take jobs of the tasks they know, so several Patchbay
- * installations (one schema each, and the test suite's schemas) share the database's one queue
- * without taking each other's runs. One queue rather than one per schema: graphile-worker stops every
- * worker in the database when any of its queues is migrated (its `worker:migrate` notification names
- * no schema), so a queue per schema would stop all workers at each new schema's first start.
- */
-export async function runTaskFor(pool: pg.Pool): Promise<string> {
-  const { rows } = await pool.query<{ schema: string }>('select current_schema() as schema')
-  const schema = rows[0]?.schema ?? 'public'
-  return schema === 'public' ? RUN_TASK : `${RUN_TASK}:${schema}`
 }
 
 /**

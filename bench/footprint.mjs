@@ -1,0 +1,143 @@
+#!/usr/bin/env node
+/**
+ * Footprint (issue 15, docs/operations.md "Sizing"): what one Patchbay process costs to start and to keep idle.
+ *
+ * The built server (`node packages/server/bin/patchbay.js start --dev`, embedded SQLite database, a
+ * throw-away data folder, no config file) is started BENCH_FOOTPRINT_STARTS times; for each start:
+ * the wall time from spawn to the first 200 from /healthz (polled every 5 ms), the CPU the child
+ * used until then (user + sys from /proc/<pid>/stat, read as soon as that 200 arrives), and its
+ * resident memory (VmRSS from /proc/<pid>/status) after BENCH_FOOTPRINT_IDLE seconds idle.
+ * Interleaved with those starts, in the same run, the same figures for a baseline: a bare Fastify
+ * server with one route (bench/lib/hello-fastify.mjs). Medians are printed, and the ratios to the baseline.
+ *
+ *   npm run build && node bench/footprint.mjs
+ *
+ * Settings (environment): BENCH_FOOTPRINT_STARTS (5), BENCH_FOOTPRINT_IDLE (s, 5),
+ * BENCH_NODE_ARGS (extra node flags for the Patchbay process, space-separated), BENCH_SERVER_CLI (another
+ * build's packages/server/dist/cli.js instead of this checkout's bin/patchbay.js, e.g. to measure main), BENCH_TIMEOUT
+ * (s, whole script, 600).
+ */
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { fail, freePort, guard, positive } from './lib/harness.mjs'
+
+const env = process.env
+const STARTS = positive(env.BENCH_FOOTPRINT_STARTS, 5)
+const IDLE_S = positive(env.BENCH_FOOTPRINT_IDLE, 5)
+const NODE_ARGS = (env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
+const { cleanups, cleanup, abort } = guard('footprint', positive(env.BENCH_TIMEOUT, 600))
+
+const here = dirname(fileURLToPath(import.meta.url))
+const patchbayBin = env.BENCH_SERVER_CLI ? resolve(env.BENCH_SERVER_CLI) : join(here, '../packages/server/bin/patchbay.js')
+const hello = join(here, 'lib/hello-fastify.mjs')
+// Clock ticks per second for /proc/<pid>/stat: 100 on every Linux this runs on (USER_HZ).
+const TICKS = 100
+
+function cpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS
+}
+
+function rssMiB(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  return +(Number(/^VmRSS:\s+(\d+) kB/m.exec(status)[1]) / 1024).toFixed(1)
+}
+
+async function once(kind) {
+  const port = await freePort()
+  const dir = mkdtempSync(join(tmpdir(), 'patchbay-bench-footprint-'))
+  const childEnv = Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('PATCHBAY_') && k !== 'DATABASE_URL'))
+  const args = kind === 'patchbay' ? [...NODE_ARGS, patchbayBin, 'start', '--dev'] : [hello]
+  Object.assign(childEnv, {
+    PORT: String(port),
+    PATCHBAY_HOST: '127.0.0.1',
+    PATCHBAY_PORT: String(port),
+    PATCHBAY_DATA_DIR: join(dir, 'data'),
+    PATCHBAY_LOG_LEVEL: 'warn',
+  })
+  const began = performance.now()
+  const child = spawn(process.execPath, args, { env: childEnv, stdio: ['ignore', 'ignore', 'pipe'] })
+  let output = ''
+  child.stderr.on('data', (c) => (output = (output + c).slice(-4000)))
+  const exited = new Promise((done) => child.once('exit', done))
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM')
+      await exited
+    }
+    rmSync(dir, { recursive: true, force: true })
+  }
+  cleanups.push(stop)
+  const url = `http://127.0.0.1:${port}/healthz`
+  let wallMs, cpu
+  for (;;) {
+    if (child.exitCode !== null) fail(`${kind} did not start:\n${output}`)
+    try {
+      const res = await fetch(url)
+      if (res.status === 200) {
+        cpu = cpuMs(child.pid)
+        wallMs = performance.now() - began
+        await res.arrayBuffer()
+        break
+      }
+    } catch {}
+    if (performance.now() - began > 30_000) fail(`${kind} did not answer /healthz within 30s:\n${output}`)
+    await new Promise((done) => setTimeout(done, 5))
+  }
+  await new Promise((done) => setTimeout(done, IDLE_S * 1000))
+  const rss = rssMiB(child.pid)
+  await stop()
+  cleanups.splice(cleanups.indexOf(stop), 1)
+  return { wallMs: Math.round(wallMs), cpuMs: Math.round(cpu), rssMiB: rss }
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+}
+
+try {
+  const samples = { patchbay: [], hello: [] }
+  // Warm the file cache for both before anything is measured.
+  await once('hello')
+  await once('patchbay')
+  for (let i = 0; i < STARTS; i++) {
+    for (const kind of ['hello', 'patchbay']) samples[kind].push(await once(kind))
+  }
+  const summary = Object.fromEntries(
+    Object.entries(samples).map(([kind, runs]) => [
+      kind,
+      { wallMs: median(runs.map((r) => r.wallMs)), cpuMs: median(runs.map((r) => r.cpuMs)), rssMiB: median(runs.map((r) => r.rssMiB)) },
+    ]),
+  )
+  const ratio = (field) => (summary.patchbay[field] / summary.hello[field]).toFixed(2)
+  console.log(
+    `\nFootprint: medians of ${STARTS} starts each, interleaved, idle ${IDLE_S}s, Node ${process.version}${NODE_ARGS.length ? `, node ${NODE_ARGS.join(' ')}` : ''}\n`,
+  )
+  console.log('| process | wall to first /healthz | CPU to first /healthz | RSS idle |')
+  console.log('| --- | ---: | ---: | ---: |')
+  console.log(`| Fastify hello (baseline) | ${summary.hello.wallMs} ms | ${summary.hello.cpuMs} ms | ${summary.hello.rssMiB} MiB |`)
+  console.log(
+    `| Patchbay, embedded SQLite | ${summary.patchbay.wallMs} ms | ${summary.patchbay.cpuMs} ms | ${summary.patchbay.rssMiB} MiB |`,
+  )
+  console.log(`| ratio | ${ratio('wallMs')}× | ${ratio('cpuMs')}× | ${ratio('rssMiB')}× |`)
+  console.log(
+    JSON.stringify({
+      bench: 'footprint',
+      starts: STARTS,
+      idleSeconds: IDLE_S,
+      node: process.version,
+      nodeArgs: NODE_ARGS,
+      summary,
+      samples,
+    }),
+  )
+  await cleanup()
+} catch (err) {
+  abort(err.stack ?? String(err))
+}

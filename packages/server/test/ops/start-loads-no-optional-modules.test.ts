@@ -1,0 +1,87 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+
+/**
+ * What the built server loads to answer its first request on the embedded database (docs/operations.md,
+ * "Sizing"): the modules only some configurations or requests need are loaded when first used, not at
+ * start. The process is preloaded with fixtures/module-trace.mjs, which records every module loaded.
+ */
+const bin = new URL('../../bin/patchbay.js', import.meta.url).pathname
+const cli = new URL('../../dist/cli.js', import.meta.url).pathname
+const trace = new URL('./fixtures/module-trace.mjs', import.meta.url).pathname
+if (!existsSync(cli)) throw new Error('packages/server/dist/cli.js is missing: run `npm run build` (npm test does it first)')
+
+/** Packages each named with why start does without them. */
+const DEFERRED: Record<string, string> = {
+  pg: 'PostgreSQL only (DATABASE_URL)',
+  'graphile-worker': 'the PostgreSQL runner only',
+  'prom-client': 'metrics on only',
+  '@modelcontextprotocol/server': 'the first /mcp request',
+  zod: 'the MCP SDK',
+  undici: 'the first outbound call',
+}
+
+let child: ChildProcess | undefined
+let dir: string | undefined
+afterEach(async () => {
+  if (child && child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGTERM')
+    await new Promise((done) => child?.once('exit', done))
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true })
+})
+
+/** Starts the built server, waits for a 200 from /healthz and returns the packages loaded by then. */
+async function packagesLoaded(env: Record<string, string> = {}): Promise<Set<string>> {
+  dir = mkdtempSync(join(tmpdir(), 'patchbay-modules-'))
+  const out = join(dir, 'modules.txt')
+  const childEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PATCHBAY_') && k !== 'DATABASE_URL'))
+  const started = spawn(process.execPath, ['--import', trace, bin, 'start', '--dev'], {
+    env: { ...childEnv, PATCHBAY_DATA_DIR: dir, PATCHBAY_HOST: '127.0.0.1', PATCHBAY_PORT: '0', MODULE_TRACE_FILE: out, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  child = started
+  let output = ''
+  const url = new Promise<string>((resolve, reject) => {
+    const read = (chunk: Buffer) => {
+      output += chunk
+      const found = /"url":"(http:[^"]+)"/.exec(output)
+      if (found?.[1]) resolve(found[1])
+    }
+    started.stdout?.on('data', read)
+    started.stderr?.on('data', read)
+    started.once('exit', () => reject(new Error(`the server exited:\n${output}`)))
+  })
+  const res = await fetch(`${await url}/healthz`)
+  expect(res.status).toBe(200)
+  started.kill('SIGUSR2')
+  for (let i = 0; i < 100 && !existsSync(out); i++) await new Promise((done) => setTimeout(done, 50))
+  const packages = new Set<string>()
+  for (const file of readFileSync(out, 'utf8').split('\n')) {
+    const name = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file)?.[1]
+    if (name) packages.add(name)
+  }
+  return packages
+}
+
+describe('start on the embedded database', () => {
+  it('loads none of the modules a first request does not need', async () => {
+    const packages = await packagesLoaded()
+    // The trace sees what start does load, ES modules and CommonJS alike.
+    expect(packages).toContain('fastify')
+    expect(packages).toContain('better-sqlite3')
+    expect(
+      Object.keys(DEFERRED).filter((name) => packages.has(name)),
+      'loaded at start',
+    ).toEqual([])
+  })
+
+  it('loads prom-client when metrics are on', async () => {
+    const packages = await packagesLoaded({ PATCHBAY_METRICS_TOKEN: 'module-trace-metrics-token' })
+    expect(packages).toContain('prom-client')
+    expect(packages).not.toContain('pg')
+  })
+})
