@@ -16,6 +16,17 @@ const Choice = {
   params: Type.Optional(Type.Record(Type.String(), Type.String({ maxLength: 1024 }), { description: 'Connection parameters.' })),
 }
 
+/** What both headless routes answer for a session code that is not this user's, or no longer usable. */
+const sessionCodeErrors = {
+  404: "`token` is no connect session of this end user (another user's answers the same).",
+  409: 'The session was already used or expired (`PB_ERR_CONFLICT`).',
+}
+
+/** The body's session choice, as the headless connect services take it. */
+function choiceOf(body: { token: string; app: string; auth_option?: string; params?: Record<string, string> }) {
+  return { token: body.token, app: body.app, authOption: body.auth_option, params: body.params }
+}
+
 const Outcome = Type.Object(
   {
     status: Type.Union([Type.Literal('success'), Type.Literal('error')]),
@@ -101,21 +112,13 @@ export const connectHeadlessRoutes: FastifyPluginAsyncTypebox = async (app) => {
           200: ref(HeadlessAuthorization),
           ...errorResponses([400, 401, 403, 404, 409], {
             400: 'An app the session does not allow, no OAuth option of that key, or bad connection parameters (`PB_ERR_VALIDATION`, naming the field).',
-            404: "`token` is no connect session of this end user (another user's answers the same).",
-            409: 'The session was already used or expired (`PB_ERR_CONFLICT`).',
+            ...sessionCodeErrors,
           }),
         },
       },
     },
     async (req, reply) => {
-      const p = req.principal
-      const b = req.body
-      const { url, session } = await headlessAuthorizeUrl(connectFlow.dependencies, p, {
-        token: b.token,
-        app: b.app,
-        authOption: b.auth_option,
-        params: b.params,
-      })
+      const { url, session } = await headlessAuthorizeUrl(connectFlow.dependencies, req.principal, choiceOf(req.body))
       reply.header('Cache-Control', 'no-store')
       return { authorization_url: url, session_id: session.id, expires_at: new Date(session.expiresAt).toISOString() }
     },
@@ -145,8 +148,7 @@ export const connectHeadlessRoutes: FastifyPluginAsyncTypebox = async (app) => {
           201: ref(ConnectSessionStatus),
           ...errorResponses([400, 401, 403, 404, 409, 422, 429, 502], {
             400: 'An app the session does not allow, no credential option of that key, or a missing or malformed field (`PB_ERR_VALIDATION`, naming it); the session stays usable.',
-            404: "`token` is no connect session of this end user (another user's answers the same).",
-            409: 'The session was already used or expired (`PB_ERR_CONFLICT`).',
+            ...sessionCodeErrors,
             422: 'The app refused the credentials (`PB_ERR_CREDENTIALS_REJECTED`); nothing was stored and the session ended with the error.',
             502: 'The app could not be asked (unreachable, or it answered with a server error: `PB_ERR_UPSTREAM`); nothing was stored and the session ended with the error `server_error`.',
             429: 'Too many credential checks for this end user in the window (`PB_ERR_RATE_LIMITED`, `Retry-After`); the app was not asked and the session stays usable.',
@@ -155,14 +157,9 @@ export const connectHeadlessRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      const p = req.principal
-      const b = req.body
-      const { session, outcome } = await headlessSubmitCredentials(connectFlow.dependencies, p, {
-        token: b.token,
-        app: b.app,
-        authOption: b.auth_option,
-        params: b.params,
-        credentials: b.credentials,
+      const { session, outcome } = await headlessSubmitCredentials(connectFlow.dependencies, req.principal, {
+        ...choiceOf(req.body),
+        credentials: req.body.credentials,
       })
       if (outcome.status === 'error' && outcome.error === 'invalid_credentials') {
         throw new PatchbayError('PB_ERR_CREDENTIALS_REJECTED', outcome.error_description ?? 'the app did not accept these credentials')
