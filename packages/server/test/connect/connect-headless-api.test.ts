@@ -21,18 +21,7 @@ describe.each(databaseTargets)('headless connect ($name)', (target) => {
 
   const db = () => s.t.server.services.database.db
 
-  async function accessToken(sub: string): Promise<string> {
-    const res = await fetch(`${s.t.url}/oauth/token`, {
-      method: 'POST',
-      headers: { authorization: `Basic ${btoa(`${s.t.partner.clientId}:${s.t.partner.clientSecret}`)}` },
-      body: new URLSearchParams({
-        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-        subject_token: await s.t.sign({ sub }),
-        subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
-      }),
-    })
-    return ((await res.json()) as { access_token: string }).access_token
-  }
+  const accessToken = (sub: string) => s.accessToken(sub)
 
   async function session(sub: string, body: Record<string, unknown>): Promise<{ token: string; id: string; bearer: string }> {
     const bearer = await accessToken(sub)

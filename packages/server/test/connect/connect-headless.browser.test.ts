@@ -24,16 +24,7 @@ describeBrowser('Headless connect in Chromium', () => {
     })
 
     it('authorize: Patchbay binds the browser and hands it to the provider, the result comes back by redirect and API', async () => {
-      const tokenRes = await fetch(`${s.t.url}/oauth/token`, {
-        method: 'POST',
-        headers: { authorization: `Basic ${btoa(`${s.t.partner.clientId}:${s.t.partner.clientSecret}`)}` },
-        body: new URLSearchParams({
-          grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-          subject_token: await s.t.sign({ sub: 'headless-browser' }),
-          subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
-        }),
-      })
-      const bearer = ((await tokenRes.json()) as { access_token: string }).access_token
+      const bearer = await s.accessToken('headless-browser')
       const minted = await call(`${s.t.url}/v1/connect/sessions`, {
         method: 'POST',
         token: bearer,

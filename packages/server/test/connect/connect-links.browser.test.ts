@@ -26,18 +26,7 @@ describeBrowser('Connect links in Chromium', () => {
       browser = other = undefined
     })
 
-    async function accessToken(sub: string): Promise<string> {
-      const res = await fetch(`${s.t.url}/oauth/token`, {
-        method: 'POST',
-        headers: { authorization: `Basic ${btoa(`${s.t.partner.clientId}:${s.t.partner.clientSecret}`)}` },
-        body: new URLSearchParams({
-          grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-          subject_token: await s.t.sign({ sub }),
-          subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
-        }),
-      })
-      return ((await res.json()) as { access_token: string }).access_token
-    }
+    const accessToken = (sub: string) => s.accessToken(sub)
 
     it('a link opened in a fresh browser shows the branded picker, connects through the provider, and works once', async () => {
       const token = await accessToken('link-browser')

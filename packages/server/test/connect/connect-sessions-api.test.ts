@@ -32,14 +32,7 @@ describe.each(databaseTargets)('POST /v1/connect/sessions ($name)', (target) => 
 
   const db = () => s.t.server.services.database.db
 
-  async function accessToken(sub: string): Promise<string> {
-    const res = await fetch(`${s.t.url}/oauth/token`, {
-      method: 'POST',
-      headers: { authorization: `Basic ${btoa(`${s.t.partner.clientId}:${s.t.partner.clientSecret}`)}` },
-      body: new URLSearchParams({ grant_type: TOKEN_EXCHANGE, subject_token: await s.t.sign({ sub }), subject_token_type: JWT_TYPE }),
-    })
-    return ((await res.json()) as { access_token: string }).access_token
-  }
+  const accessToken = (sub: string) => s.accessToken(sub)
 
   const mint = async (sub: string, body: Record<string, unknown>): Promise<Answer> =>
     call(`${s.t.url}/v1/connect/sessions`, { method: 'POST', token: await accessToken(sub), body })

@@ -79,16 +79,7 @@ describe.each(databaseTargets)('connecting the same account again ($name)', (tar
   })
 
   it('keeps the id (200, connection.reauthorized) when POST /v1/connections stores the same account again', async () => {
-    const res = await fetch(`${s.t.url}/oauth/token`, {
-      method: 'POST',
-      headers: { authorization: `Basic ${btoa(`${s.t.partner.clientId}:${s.t.partner.clientSecret}`)}` },
-      body: new URLSearchParams({
-        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-        subject_token: await s.t.sign({ sub: 'same-api' }),
-        subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
-      }),
-    })
-    const token = ((await res.json()) as { access_token: string }).access_token
+    const token = await s.accessToken('same-api')
     const create = () =>
       call(`${s.t.url}/v1/connections`, { method: 'POST', token, body: { app: 'fakestripe', credentials: { api_key: GOOD_STRIPE_KEY } } })
     const first = await create()

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { databaseTargets } from '../helpers/databases.js'
 import { type SecondProcess, startSecondProcess } from '../helpers/second-process.js'
 import { startTestServer, type TestServer } from '../helpers/test-server.js'
+import { exchangeToken } from '../helpers/token-request.js'
 
 /**
  * A token endpoint with rotating refresh tokens (RFC 6749 §6, RFC 9700 §4.14): each refresh token
@@ -76,16 +77,7 @@ describe.each(databaseTargets)('refresh after a sibling took over ($name)', (tar
 
   it('re-reads and succeeds when its invalid_grant comes from a sibling having used the refresh token first', async () => {
     const db = t.server.services.database.db
-    const res = await fetch(`${t.url}/oauth/token`, {
-      method: 'POST',
-      headers: { authorization: `Basic ${btoa(`${t.partner.clientId}:${t.partner.clientSecret}`)}` },
-      body: new URLSearchParams({
-        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-        subject_token: await t.sign({ sub: 'sib' }),
-        subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
-      }),
-    })
-    const { access_token: token } = (await res.json()) as { access_token: string }
+    const { access_token: token } = await exchangeToken(t, { sub: 'sib' })
     const user = await db.selectFrom('end_users').select('id').where('external_id', '=', 'sib').executeTakeFirstOrThrow()
     const owner = { partnerId: t.partner.id, endUserId: user.id }
     const connection = await db.transaction().execute((trx) =>

@@ -9,7 +9,7 @@ import type { Kysely } from 'kysely'
 import { parse as parseYaml } from 'yaml'
 import type { Database } from '../../src/db/schema.js'
 import type { TestServer } from './test-server.js'
-import { SESSION_TYPE } from './token-request.js'
+import { exchangeToken, SESSION_TYPE } from './token-request.js'
 
 /** Cookies of one site, by name (paths and expiry ignored but deletion honoured: enough for these flows). */
 export class CookieJar {
@@ -98,19 +98,7 @@ export async function mintSession(
   params: Record<string, string> = {},
   claims: Record<string, unknown> = {},
 ): Promise<{ code: string; sessionId: string }> {
-  const res = await fetch(`${t.url}/oauth/token`, {
-    method: 'POST',
-    headers: { authorization: `Basic ${btoa(`${t.partner.clientId}:${t.partner.clientSecret}`)}` },
-    body: new URLSearchParams({
-      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-      subject_token: await t.sign({ sub: 'alice', ...claims }),
-      subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
-      requested_token_type: SESSION_TYPE,
-      ...params,
-    }),
-  })
-  const body = (await res.json()) as { access_token: string; session_id: string }
-  if (!res.ok) throw new Error(`session exchange failed: ${JSON.stringify(body)}`)
+  const body = await exchangeToken(t, { sub: 'alice', ...claims }, { requested_token_type: SESSION_TYPE, ...params })
   return { code: body.access_token, sessionId: body.session_id }
 }
 

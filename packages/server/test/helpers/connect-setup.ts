@@ -5,10 +5,10 @@ import { appsDir } from '@patchbay/catalog'
 import { parse as parseYaml } from 'yaml'
 import type { DatabaseTarget } from './databases.js'
 import { type FakeApi, startFakeApi, stripeAccountRoute } from './fake-api.js'
+import { exchangeToken, SESSION_TYPE } from './token-request.js'
 import { type OAuthProvider, startOAuthProvider } from './oauth-provider.js'
 import { startTestServer, type TestServer } from './test-server.js'
 
-const SESSION_TYPE = 'urn:patchbay:params:oauth:token-type:connect_session'
 export const GOOD_STRIPE_KEY = 'sk_test_GoodKey0123456789abcdef'
 
 /** A partner web page on its own origin: opens the Connect UI in a popup and records what it is told. */
@@ -77,6 +77,8 @@ export interface ConnectSetup {
   partnerPage: PartnerPage
   /** Exchanges a partner JWT for a connect session code, with extra token request parameters. */
   session(params?: Record<string, string>, sub?: string): Promise<{ code: string; sessionId: string }>
+  /** Exchanges a partner JWT for `sub` for an end user's API access token (the REST API's bearer). */
+  accessToken(sub: string): Promise<string>
   close(): Promise<void>
 }
 
@@ -123,20 +125,11 @@ export async function startConnectSetup(
     fakeApi,
     partnerPage,
     async session(params = {}, sub = 'alice') {
-      const res = await fetch(`${t.url}/oauth/token`, {
-        method: 'POST',
-        headers: { authorization: `Basic ${btoa(`${t.partner.clientId}:${t.partner.clientSecret}`)}` },
-        body: new URLSearchParams({
-          grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-          subject_token: await t.sign({ sub }),
-          subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
-          requested_token_type: SESSION_TYPE,
-          ...params,
-        }),
-      })
-      const body = (await res.json()) as { access_token: string; session_id: string; error_description?: string }
-      if (!res.ok) throw new Error(`session exchange failed: ${JSON.stringify(body)}`)
+      const body = await exchangeToken(t, { sub }, { requested_token_type: SESSION_TYPE, ...params })
       return { code: body.access_token, sessionId: body.session_id }
+    },
+    async accessToken(sub) {
+      return (await exchangeToken(t, { sub })).access_token
     },
     async close() {
       await partnerPage.close()

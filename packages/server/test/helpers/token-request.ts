@@ -109,3 +109,28 @@ export async function expectIssued(res: TokenResponse) {
   expect(typeof res.json.access_token).toBe('string')
   return res.json as { access_token: string; issued_token_type: string; token_type: string; expires_in: number; scope: string }
 }
+
+/**
+ * A token exchange as a partner's backend makes it: the partner's JWT for `claims` (merged over `sub`
+ * default) for an end user's API access token, or with `params` for another token type (a connect
+ * session). Throws on an error answer, so a test fails where the exchange did.
+ */
+export async function exchangeToken(
+  t: Pick<TestServer, 'url' | 'sign'> & { partner: Client },
+  claims: Record<string, unknown>,
+  params: Record<string, string> = {},
+): Promise<{ access_token: string; session_id: string }> {
+  const res = await fetch(`${t.url}/oauth/token`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${btoa(`${t.partner.clientId}:${t.partner.clientSecret}`)}` },
+    body: new URLSearchParams({
+      grant_type: TOKEN_EXCHANGE,
+      subject_token: await t.sign(claims),
+      subject_token_type: JWT_TYPE,
+      ...params,
+    }),
+  })
+  const body = (await res.json()) as { access_token: string; session_id: string }
+  if (!res.ok) throw new Error(`token exchange failed: ${JSON.stringify(body)}`)
+  return body
+}

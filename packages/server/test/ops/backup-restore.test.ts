@@ -14,6 +14,7 @@ import { GOOD_STRIPE_KEY, startConnectSetup } from '../helpers/connect-setup.js'
 import { databaseTargets } from '../helpers/databases.js'
 import { runCli } from '../helpers/second-process.js'
 import type { TestServer } from '../helpers/test-server.js'
+import { exchangeToken } from '../helpers/token-request.js'
 
 const execFileAsync = promisify(execFile)
 const operations = readFileSync(new URL('../../../../docs/operations.md', import.meta.url), 'utf8')
@@ -33,16 +34,7 @@ function sh(command: string, env: Record<string, string>): Promise<{ stdout: str
 }
 
 async function exchange(t: TestServer, sub: string): Promise<string> {
-  const res = await fetch(`${t.url}/oauth/token`, {
-    method: 'POST',
-    headers: { authorization: `Basic ${btoa(`${t.partner.clientId}:${t.partner.clientSecret}`)}` },
-    body: new URLSearchParams({
-      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-      subject_token: await t.sign({ sub }),
-      subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
-    }),
-  })
-  return ((await res.json()) as { access_token: string }).access_token
+  return (await exchangeToken(t, { sub })).access_token
 }
 
 /** An API-key connection through the REST API (the app checks the key first). */
