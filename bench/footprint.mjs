@@ -6,13 +6,16 @@
  * throw-away data folder, no config file) is started BENCH_FOOTPRINT_STARTS times; for each start:
  * the wall time from spawn to the first 200 from /healthz (polled every 5 ms), the CPU the child
  * used until then (user + sys from /proc/<pid>/stat, read as soon as that 200 arrives), and its
- * resident memory (VmRSS from /proc/<pid>/status) after BENCH_FOOTPRINT_IDLE seconds idle.
+ * resident memory (VmRSS from /proc/<pid>/status) at each of the BENCH_FOOTPRINT_IDLE points (seconds
+ * idle after that 200). Two points by default: 5 s, soon after start, and 30 s, once V8's memory
+ * reducer has collected what the start left behind (it waits for the process to go quiet, about 20 s
+ * here): that second figure is what an idle process keeps.
  * Interleaved with those starts, in the same run, the same figures for a baseline: a bare Fastify
  * server with one route (bench/lib/hello-fastify.mjs). Medians are printed, and the ratios to the baseline.
  *
  *   npm run build && node bench/footprint.mjs
  *
- * Settings (environment): BENCH_FOOTPRINT_STARTS (5), BENCH_FOOTPRINT_IDLE (s, 5),
+ * Settings (environment): BENCH_FOOTPRINT_STARTS (5), BENCH_FOOTPRINT_IDLE (s, comma-separated, 5,30),
  * BENCH_NODE_ARGS (extra node flags for the Patchbay process, space-separated), BENCH_SERVER_CLI (another
  * build's packages/server/dist/cli.js instead of this checkout's bin/patchbay.js, e.g. to measure main), BENCH_TIMEOUT
  * (s, whole script, 600).
@@ -22,11 +25,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { fail, freePort, guard, positive } from './lib/harness.mjs'
+import { fail, freePort, guard, list, positive } from './lib/harness.mjs'
 
 const env = process.env
 const STARTS = positive(env.BENCH_FOOTPRINT_STARTS, 5)
-const IDLE_S = positive(env.BENCH_FOOTPRINT_IDLE, 5)
+const IDLE_POINTS = list(env.BENCH_FOOTPRINT_IDLE, ['5', '30'])
+  .map((s) => positive(s))
+  .sort((a, b) => a - b)
 const NODE_ARGS = (env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
 const { cleanups, cleanup, abort } = guard('footprint', positive(env.BENCH_TIMEOUT, 600))
 
@@ -89,8 +94,13 @@ async function once(kind) {
     if (performance.now() - began > 30_000) fail(`${kind} did not answer /healthz within 30s:\n${output}`)
     await new Promise((done) => setTimeout(done, 5))
   }
-  await new Promise((done) => setTimeout(done, IDLE_S * 1000))
-  const rss = rssMiB(child.pid)
+  const idleFrom = performance.now()
+  const rss = {}
+  for (const point of IDLE_POINTS) {
+    await new Promise((done) => setTimeout(done, Math.max(0, idleFrom + point * 1000 - performance.now())))
+    if (child.exitCode !== null) fail(`${kind} exited while idle:\n${output}`)
+    rss[point] = rssMiB(child.pid)
+  }
   await stop()
   cleanups.splice(cleanups.indexOf(stop), 1)
   return { wallMs: Math.round(wallMs), cpuMs: Math.round(cpu), rssMiB: rss }
@@ -100,6 +110,8 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
 }
+// Rounded as measured: whole milliseconds, tenths of a MiB (a median of two is their mean).
+const round = (x, digits) => Number(x.toFixed(digits))
 
 try {
   const samples = { patchbay: [], hello: [] }
@@ -112,25 +124,35 @@ try {
   const summary = Object.fromEntries(
     Object.entries(samples).map(([kind, runs]) => [
       kind,
-      { wallMs: median(runs.map((r) => r.wallMs)), cpuMs: median(runs.map((r) => r.cpuMs)), rssMiB: median(runs.map((r) => r.rssMiB)) },
+      {
+        wallMs: round(median(runs.map((r) => r.wallMs)), 0),
+        cpuMs: round(median(runs.map((r) => r.cpuMs)), 0),
+        rssMiB: Object.fromEntries(IDLE_POINTS.map((p) => [p, round(median(runs.map((r) => r.rssMiB[p])), 1)])),
+      },
     ]),
   )
-  const ratio = (field) => (summary.patchbay[field] / summary.hello[field]).toFixed(2)
+  const ratio = (a, b) => `${(a / b).toFixed(2)}×`
   console.log(
-    `\nFootprint: medians of ${STARTS} starts each, interleaved, idle ${IDLE_S}s, Node ${process.version}${NODE_ARGS.length ? `, node ${NODE_ARGS.join(' ')}` : ''}\n`,
+    `\nFootprint: medians of ${STARTS} starts each, interleaved, Node ${process.version}${NODE_ARGS.length ? `, node ${NODE_ARGS.join(' ')}` : ''}\n`,
   )
-  console.log('| process | wall to first /healthz | CPU to first /healthz | RSS idle |')
-  console.log('| --- | ---: | ---: | ---: |')
-  console.log(`| Fastify hello (baseline) | ${summary.hello.wallMs} ms | ${summary.hello.cpuMs} ms | ${summary.hello.rssMiB} MiB |`)
-  console.log(
-    `| Patchbay, embedded SQLite | ${summary.patchbay.wallMs} ms | ${summary.patchbay.cpuMs} ms | ${summary.patchbay.rssMiB} MiB |`,
-  )
-  console.log(`| ratio | ${ratio('wallMs')}× | ${ratio('cpuMs')}× | ${ratio('rssMiB')}× |`)
+  const rssHeads = IDLE_POINTS.map((p) => `RSS ${p} s idle`)
+  const row = (name, cells) => console.log(`| ${name} | ${cells.join(' | ')} |`)
+  row('process', ['wall to first /healthz', 'CPU to first /healthz', ...rssHeads])
+  row('---', ['---:', '---:', ...rssHeads.map(() => '---:')])
+  for (const [name, kind] of [
+    ['Fastify hello (baseline)', 'hello'],
+    ['Patchbay, embedded SQLite', 'patchbay'],
+  ]) {
+    const s = summary[kind]
+    row(name, [`${s.wallMs} ms`, `${s.cpuMs} ms`, ...IDLE_POINTS.map((p) => `${s.rssMiB[p]} MiB`)])
+  }
+  const [p, h] = [summary.patchbay, summary.hello]
+  row('ratio', [ratio(p.wallMs, h.wallMs), ratio(p.cpuMs, h.cpuMs), ...IDLE_POINTS.map((i) => ratio(p.rssMiB[i], h.rssMiB[i]))])
   console.log(
     JSON.stringify({
       bench: 'footprint',
       starts: STARTS,
-      idleSeconds: IDLE_S,
+      idleSeconds: IDLE_POINTS,
       node: process.version,
       nodeArgs: NODE_ARGS,
       summary,
