@@ -81,6 +81,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     })
     app = await buildApp(services)
     await app.listen({ host: config.host, port: config.port })
+    // Execution starts once the server has started: a worker that took runs while the routes were
+    // still compiling would run them at a fraction of its speed (docs/actions.md, "Durability").
+    await runner.startExecuting()
     const address = app.server.address()
     const port = typeof address === 'object' && address ? address.port : config.port
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
@@ -159,10 +162,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
 /**
  * The runs' runner for this database (docs/actions.md, "Durability"): graphile-worker on PostgreSQL,
- * the embedded runner on SQLite. Started before the server listens: a run created by the first
- * request already has its job.
+ * the embedded runner on SQLite. Made before the server listens, so that a run created by the first
+ * request already has its job; it executes runs from `startExecuting()` on.
  */
-async function startRunner(services: Services): Promise<{ stop(): Promise<void> }> {
+async function startRunner(services: Services): Promise<{ startExecuting(): Promise<void>; stop(): Promise<void> }> {
   const { config, database, runStore: store, runExecutor: executor, log } = services
   if (database.kind === 'postgres' && database.pgPool) {
     // graphile-worker (and what it loads) only on PostgreSQL: the embedded database never imports it.
@@ -181,6 +184,10 @@ async function startRunner(services: Services): Promise<{ stop(): Promise<void> 
   }
   const runner = new EmbeddedRunner(store, executor, config.runs.concurrency, log)
   executor.scheduler = runner
-  if (config.runs.execute) runner.start()
-  return runner
+  return {
+    async startExecuting() {
+      if (config.runs.execute) runner.start()
+    },
+    stop: () => runner.stop(),
+  }
 }

@@ -120,6 +120,23 @@ describe.each(databaseTargets)('run durability ($name)', (target) => {
     expect([...s.writes.values()].every((count) => count === 1)).toBe(true)
     expect(s.writes.size).toBe(5)
   }, 120_000)
+
+  it('a process with runs.execute false writes runs and executes none; a process that executes takes them', async () => {
+    const s = await setup(target)
+    cleanup.push(
+      () => s.upstream.close(),
+      () => s.t.close(),
+    )
+    // Created through the API-only process (the test server), which must leave them queued.
+    const ids = [await createRun(s.t.url, s, 'tasks.write_note', 1), await createRun(s.t.url, s, 'tasks.read_note', 2)]
+    await new Promise((r) => setTimeout(r, 750))
+    expect((await runRows(s, ids)).map((r) => r.status)).toEqual(['queued', 'queued'])
+    expect(s.upstream.requests.length).toBe(0)
+    const worker = await startSecondProcess(s.t, {})
+    cleanup.push(() => worker.stop())
+    await waitUntil(async () => (await runRows(s, ids)).every((r) => r.status === 'succeeded'), 'both runs to succeed')
+    expect(s.writes.get(1)).toBe(1)
+  }, 60_000)
 })
 
 const postgres = databaseTargets.find((target) => target.name === 'postgres')

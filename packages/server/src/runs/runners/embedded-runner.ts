@@ -16,6 +16,8 @@ export class EmbeddedRunner implements RunScheduler {
   private scanning = false
   private again = false
   private stopped = false
+  /** Until start(), runs are only written (a process with runs.execute false never starts it). */
+  private started = false
 
   constructor(
     private readonly store: RunStore,
@@ -25,6 +27,7 @@ export class EmbeddedRunner implements RunScheduler {
   ) {}
 
   start(): this {
+    this.started = true
     this.committed()
     return this
   }
@@ -33,7 +36,7 @@ export class EmbeddedRunner implements RunScheduler {
   async schedule(): Promise<void> {}
 
   committed(): void {
-    if (this.stopped) return
+    if (this.stopped || !this.started) return
     if (this.scanning) {
       this.again = true
       return

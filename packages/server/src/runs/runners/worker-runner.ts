@@ -33,6 +33,7 @@ export class WorkerRunner implements RunScheduler {
   private utils: WorkerUtils | undefined
   private sweep: NodeJS.Timeout | undefined
   private workerPool: pg.Pool | undefined
+  private shared: { pgPool: pg.Pool; schema: string; logger: WorkerLogger } | undefined
   private stopping = false
   /** Worker ids of this process (never unlocked by its own sweep). */
   private readonly ours = new Set<string>()
@@ -43,7 +44,10 @@ export class WorkerRunner implements RunScheduler {
     private readonly task: string,
   ) {}
 
-  /** Installs or upgrades graphile-worker's schema (its own migrations) and starts the workers. */
+  /**
+   * Installs or upgrades graphile-worker's schema (its own migrations), ready to add jobs; the workers
+   * start with {@link startExecuting}.
+   */
   static async start(options: WorkerRunnerOptions): Promise<WorkerRunner> {
     const schema = WORKER_SCHEMA
     const task = await runTaskFor(options.pool)
@@ -65,13 +69,18 @@ export class WorkerRunner implements RunScheduler {
     const self = new WorkerRunner(options, schema, task)
     self.workerPool = workerPool
     self.utils = await makeWorkerUtils(shared)
-    if (options.execute) {
-      await self.startWorkers(shared)
-      self.sweep = setInterval(() => void self.unlockAbandoned(), Math.max(500, Math.floor(options.leaseMs / 2)))
-      self.sweep.unref()
-      void self.unlockAbandoned()
-    }
+    self.shared = shared
     return self
+  }
+
+  /** Starts this process's workers and the lease sweep (unless the process only serves the API). */
+  async startExecuting(): Promise<void> {
+    const { options, shared } = this
+    if (!options.execute || !shared || this.stopping) return
+    await this.startWorkers(shared)
+    this.sweep = setInterval(() => void this.unlockAbandoned(), Math.max(500, Math.floor(options.leaseMs / 2)))
+    this.sweep.unref()
+    void this.unlockAbandoned()
   }
 
   /**
