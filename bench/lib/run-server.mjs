@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url'
 import { fail, freePort } from './harness.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const cli = join(here, '../../packages/server/dist/cli.js')
+// BENCH_SERVER_CLI: another build's cli.js, for A/B comparisons in one session.
+const cli = process.env.BENCH_SERVER_CLI ?? join(here, '../../packages/server/dist/cli.js')
 
 const ISSUER = 'https://bench.partner.example'
 const AUDIENCE = 'patchbay-bench'

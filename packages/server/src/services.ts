@@ -183,7 +183,7 @@ export function createServices(
     credentialAttempts,
   })
   const appDirectory = new AppDirectory({ catalog, partnerApps, config })
-  const runStore = new RunStore(database.db, database.kind === 'postgres')
+  const runStore = new RunStore(database.db, database.kind === 'postgres', database.pgGenericPool)
   const runExecutor = new RunExecutor({ database, store: runStore, registry: actions, proxy, connections, config, log, metrics })
   const runWaiters = new RunWaiters(database.changes)
   const runService = new RunService({

@@ -45,6 +45,13 @@ export interface PatchbayDatabase {
   sqlite?: SqliteDatabase.Database
   /** The PostgreSQL pool Kysely uses, for the same hot paths (named prepared statements). */
   pgPool?: pg.Pool
+  /**
+   * PostgreSQL: two connections that keep one generic plan per named statement, for the run engine's
+   * claim and end (primary-key updates of a few rows, whose best plan does not depend on the values).
+   * Planning them anew was two thirds of their server time (docs/actions.md, "Durability"). Connects
+   * on first use, so a process that executes no runs never opens them.
+   */
+  pgGenericPool?: pg.Pool
   close(): Promise<void>
 }
 
@@ -65,24 +72,34 @@ export function sqliteFile(dataDir: string): string {
 
 export function openDatabase(options: DatabaseOptions): PatchbayDatabase {
   if (options.databaseUrl) {
+    const searchPath = options.pgSchema ? `-c search_path=${quoteIdent(options.pgSchema)}` : ''
     const pool = new (loadPg().Pool)({
       connectionString: options.databaseUrl,
       max: options.poolSize ?? 10,
       types: pgTypes,
-      ...(options.pgSchema ? { options: `-c search_path=${quoteIdent(options.pgSchema)}` } : {}),
+      ...(searchPath ? { options: searchPath } : {}),
+    })
+    const genericPool = new (loadPg().Pool)({
+      connectionString: options.databaseUrl,
+      max: 2,
+      types: pgTypes,
+      options: `${searchPath} -c plan_cache_mode=force_generic_plan`.trim(),
     })
     // An idle client whose server connection broke is dropped by the pool and replaced on the next
     // query; without a listener its 'error' event would end the process.
     pool.on('error', () => {})
+    genericPool.on('error', () => {})
     const db = new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool }) })
     const changes = new PostgresChangeFeed(options.databaseUrl, options.pgSchema && quoteIdent(options.pgSchema))
     return {
       db,
       kind: 'postgres',
       pgPool: pool,
+      pgGenericPool: genericPool,
       changes,
       async close() {
         await changes.close()
+        await genericPool.end()
         await db.destroy()
       },
     }

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto'
 import { type Insertable, type Kysely, type RawBuilder, type Selectable, sql, type Transaction } from 'kysely'
+import type pg from 'pg'
 import type { Owner } from '../connections/connection-types.js'
 import { CHANGE_CHANNEL } from '../db/change-feed.js'
 import type { Database, RunLogsTable, RunsTable, RunStatus, WebhookEventsTable } from '../db/schema.js'
@@ -72,10 +74,15 @@ export class RunStore {
   /** PostgreSQL: common ends made at the same time share one statement. */
   private readonly ends: GroupCommit<AnnouncedEnd, boolean>
 
+  /** Prepared-statement names of the engine's statements, by SQL text. */
+  private readonly names = new Map<string, string>()
+
   constructor(
     private readonly db: Kysely<Database>,
     /** SQLite has no row locks (one writer at a time); PostgreSQL locks the row being claimed. */
     private readonly postgres: boolean,
+    /** PostgreSQL: where the claim and the end run, as named statements with generic plans (PatchbayDatabase.pgGenericPool). */
+    private readonly genericPool?: pg.Pool,
   ) {
     this.dueClaims = new GroupCommit((items) => this.claimDue(items))
     // Outputs travel in the statement: a batch carries at most about 16 MiB of them.
@@ -83,6 +90,18 @@ export class RunStore {
       weight: (item) => (item.end.output?.length ?? 0) + (item.event?.payload?.length ?? 0),
       maxWeight: 16 * 1024 * 1024,
     })
+  }
+
+  /** The engine's claim and end statements: named, on the generic-plan pool when there is one (parsed and planned once per connection). */
+  private async engineQuery<R>(query: RawBuilder<R>): Promise<R[]> {
+    const compiled = query.compile(this.db)
+    if (!this.genericPool) return (await this.db.executeQuery(compiled)).rows
+    let name = this.names.get(compiled.sql)
+    if (name === undefined) {
+      name = `pb_r_${createHash('sha256').update(compiled.sql).digest('hex').slice(0, 24)}`
+      this.names.set(compiled.sql, name)
+    }
+    return (await this.genericPool.query<R & pg.QueryResultRow>({ name, text: compiled.sql, values: [...compiled.parameters] })).rows
   }
 
   async insert(db: Db, row: Insertable<RunsTable>): Promise<void> {
@@ -203,7 +222,7 @@ export class RunStore {
     now: number,
     was: RunStatus,
   ): Promise<Map<string, ClaimedRun>> {
-    const { rows } = await sql<RunRow & { connection: ClaimedConnection | null; end_user: EndUserJson | null }>`
+    const rows = await this.engineQuery(sql<RunRow & { connection: ClaimedConnection | null; end_user: EndUserJson | null }>`
       update runs as r
       set status = 'running', attempt = r.attempt + 1, lease_owner = ${worker}, lease_expires_at = ${now + leaseMs},
           retry_at = null, started_at = coalesce(r.started_at, ${now}), updated_at = ${now}
@@ -215,7 +234,7 @@ export class RunStore {
          from connections c
          where c.id = r.connection_id and c.partner_id = r.partner_id and c.end_user_id = r.end_user_id) as connection,
         (select json_build_object('tenant_id', eu.tenant_id, 'user_id', eu.external_id)
-         from end_users eu where eu.id = r.end_user_id and eu.partner_id = r.partner_id) as end_user`.execute(this.db)
+         from end_users eu where eu.id = r.end_user_id and eu.partner_id = r.partner_id) as end_user`)
     const claimed = new Map<string, ClaimedRun>()
     for (const { end_user: endUser, ...rest } of rows) {
       claimed.set(rest.id, {
@@ -323,35 +342,30 @@ export class RunStore {
     // One end per run in a statement (a second one for the same run could only be refused anyway).
     const seen = new Set<string>()
     const items = all.filter((i) => !seen.has(i.id) && seen.add(i.id))
-    const values = sql.join(
-      items.map(
-        (i) =>
-          sql`(${i.id}::text, ${i.worker}::text, ${i.end.status}::text, ${i.end.output}::text, ${i.end.error}::text, ${i.now}::bigint)`,
-      ),
-    )
     const events = items.filter((i) => i.event !== undefined)
-    const insertEvents =
-      events.length > 0
-        ? sql`, e as (
-          insert into webhook_events (id, partner_id, type, payload, status, next_attempt_at, locked_until, created_at, updated_at)
-          select ev.id, ev.partner_id, ev.type, ev.payload, 'pending', ev.at, null, ev.at, ev.at
-          from (values ${sql.join(
-            events.map((i) => {
-              const e = i.event as Insertable<WebhookEventsTable>
-              return sql`(${i.id}::text, ${e.id}::text, ${e.partner_id}::text, ${e.type}::text, ${e.payload}::text, ${i.now}::bigint)`
-            }),
-          )}) as ev (run_id, id, partner_id, type, payload, at)
-          join u on u.id = ev.run_id)`
-        : sql``
-    const { rows } = await sql<{ id: string }>`
-      with v (id, worker, status, output, error, at) as (values ${values}),
+    const event = (i: AnnouncedEnd) => i.event as Insertable<WebhookEventsTable>
+    // Arrays, not a VALUES list: one statement text for any number of ends, so its plan is kept.
+    const rows = await this.engineQuery(sql<{ id: string }>`
+      with v as (
+        select * from unnest(${items.map((i) => i.id)}::text[], ${items.map((i) => i.worker)}::text[],
+          ${items.map((i) => i.end.status)}::text[], ${items.map((i) => i.end.output)}::text[],
+          ${items.map((i) => i.end.error)}::text[], ${items.map((i) => i.now)}::bigint[])
+        as v (id, worker, status, output, error, at)),
       u as (
         update runs as r set status = v.status, output = v.output, error = v.error, retry_at = null,
           lease_owner = null, lease_expires_at = null, finished_at = v.at, updated_at = v.at
         from v
         where r.id = v.id and r.lease_owner = v.worker and r.status = 'running'
-        returning r.id)${insertEvents}
-      select u.id, pg_notify(${CHANGE_CHANNEL}, current_schema() || ' run:' || u.id) from u`.execute(this.db)
+        returning r.id),
+      e as (
+        insert into webhook_events (id, partner_id, type, payload, status, next_attempt_at, locked_until, created_at, updated_at)
+        select ev.id, ev.partner_id, ev.type, ev.payload, 'pending', ev.at, null, ev.at, ev.at
+        from unnest(${events.map((i) => i.id)}::text[], ${events.map((i) => event(i).id)}::text[],
+          ${events.map((i) => event(i).partner_id)}::text[], ${events.map((i) => event(i).type)}::text[],
+          ${events.map((i) => event(i).payload)}::text[], ${events.map((i) => i.now)}::bigint[])
+          as ev (run_id, id, partner_id, type, payload, at)
+        join u on u.id = ev.run_id)
+      select u.id, pg_notify(${CHANGE_CHANNEL}, current_schema() || ' run:' || u.id) from u`)
     const ended = new Set(rows.map((r) => r.id))
     const first = new Set<AnnouncedEnd>(items)
     return all.map((i) => first.has(i) && ended.has(i.id))
