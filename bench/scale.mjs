@@ -3,7 +3,8 @@
  * The REST read path at scale, PostgreSQL: 1,000,000 connections over 100,000 end users.
  *
  * 1. `GET /v1/connections` of one end user (10 connections each), random users, one request at a time:
- *    p50 and p99 (target p99 <= 5 ms), against `GET /healthz` measured the same way in the same run.
+ *    p50 and p99 (target p99 <= 5 ms), against `GET /healthz` measured the same way in the same run (node:http,
+ *    one kept-alive connection).
  * 2. The background refresh sweep's query: its plan (EXPLAIN ANALYZE), which must use an index.
  * 3. `GET /v1/partner/connections` pages by cursor: the first page, a page in the middle (after 500,000
  *    rows) and the last: the same time (constant, not growing with the offset).
@@ -15,6 +16,7 @@
  * BENCH_SCALE_USERS (100000; 10 connections each), BENCH_SCALE_REQUESTS (2000), BENCH_TIMEOUT (s, 1200).
  */
 import { createHash, randomBytes } from 'node:crypto'
+import http from 'node:http'
 import { cpus } from 'node:os'
 import { fail, guard, newPostgresDatabase, positive } from './lib/harness.mjs'
 import { percentile, setup as serverSetup } from './lib/run-server.mjs'
@@ -30,13 +32,26 @@ const REQUESTS = positive(env.BENCH_SCALE_REQUESTS, 2000)
 const TOKENS = 500
 const { cleanups, cleanup, abort } = guard('scale benchmark', positive(env.BENCH_TIMEOUT, 1200))
 
-async function timed(url, headers = {}) {
-  const start = process.hrtime.bigint()
-  const res = await fetch(url, { headers })
-  const body = await res.text()
-  const ms = Number(process.hrtime.bigint() - start) / 1e6
-  if (res.status !== 200) fail(`${url} answered ${res.status}: ${body.slice(0, 200)}`)
-  return { ms, body }
+// node:http with one kept-alive socket, not fetch: fetch's own work in this process (its streams and
+// their garbage) was half the p50 and about 2 ms of the p99 measured (BENCHMARKS.md, "Scale").
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+function timed(url, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint()
+    http
+      .get(url, { agent, headers }, (res) => {
+        const chunks = []
+        res.on('data', (chunk) => chunks.push(chunk))
+        res.on('end', () => {
+          const ms = Number(process.hrtime.bigint() - start) / 1e6
+          const body = Buffer.concat(chunks).toString()
+          if (res.statusCode !== 200) reject(new Error(`${url} answered ${res.statusCode}: ${body.slice(0, 200)}`))
+          else resolve({ ms, body })
+        })
+        res.on('error', reject)
+      })
+      .on('error', reject)
+  })
 }
 
 const stats = (times) => {
@@ -138,6 +153,7 @@ try {
       `GET /v1/partner/connections?limit=100, ${name.padEnd(14)} p50 ${pageStats[name].p50_ms} ms, p99 ${pageStats[name].p99_ms} ms`,
     )
   }
+  agent.destroy()
   await server.stop()
   console.log(JSON.stringify({ users: USERS, connections: total, seed_ms: seedMs, list: listStats, baseline: baseStats, pages: pageStats }))
   await cleanup()
