@@ -52,6 +52,9 @@ export interface RunEnd {
   retryAt?: number | null
 }
 
+/** A queued run, or a waiting one whose retry time has come: what a claim of due runs matches. */
+const dueAt = (now: number) => sql`(r.status = 'queued' or (r.status = 'waiting' and coalesce(r.retry_at, 0) <= ${now}))`
+
 /** A claim whose statement failed (its job is tried again by the queue). */
 class ClaimFailed {
   constructor(readonly cause: unknown) {}
@@ -102,6 +105,21 @@ export class RunStore {
       this.names.set(compiled.sql, name)
     }
     return (await this.genericPool.query<R & pg.QueryResultRow>({ name, text: compiled.sql, values: [...compiled.parameters] })).rows
+  }
+
+  /**
+   * PostgreSQL: opens the engine's connections and prepares its claim and end there (with nothing to
+   * claim or end), so that a process's first runs do not wait for new backends and their first plans
+   * (an MCP call answers within `mcp.waitMs`). Called once execution starts.
+   */
+  async prepareEngine(): Promise<void> {
+    if (!this.genericPool) return
+    const now = Date.now()
+    const warm = async () => {
+      await this.claimWhere(dueAt(now), [], '', 0, now, 'queued')
+      await this.endAnnounced([])
+    }
+    await Promise.all([warm(), warm()])
   }
 
   async insert(db: Db, row: Insertable<RunsTable>): Promise<void> {
@@ -262,7 +280,7 @@ export class RunStore {
     for (const { worker, leaseMs, ids } of groups.values()) {
       try {
         const rows = await this.claimWhere(
-          sql`(r.status = 'queued' or (r.status = 'waiting' and coalesce(r.retry_at, 0) <= ${now}))`,
+          dueAt(now),
           [...new Set(ids)],
           worker,
           leaseMs,

@@ -77,6 +77,7 @@ export class WorkerRunner implements RunScheduler {
   async startExecuting(): Promise<void> {
     const { options, shared } = this
     if (!options.execute || !shared || this.stopping) return
+    await options.store.prepareEngine().catch((err: unknown) => options.log.warn({ err }, 'could not prepare the run statements'))
     await this.startWorkers(shared)
     this.sweep = setInterval(() => void this.unlockAbandoned(), Math.max(500, Math.floor(options.leaseMs / 2)))
     this.sweep.unref()
