@@ -279,14 +279,7 @@ export class RunStore {
     const failed = new Map<string, unknown>()
     for (const { worker, leaseMs, ids } of groups.values()) {
       try {
-        const rows = await this.claimWhere(
-          dueAt(now),
-          [...new Set(ids)],
-          worker,
-          leaseMs,
-          now,
-          'queued',
-        )
+        const rows = await this.claimWhere(dueAt(now), [...new Set(ids)], worker, leaseMs, now, 'queued')
         for (const [id, row] of rows) claimed.set(id, row)
       } catch (err) {
         // This group's statement claimed nothing; the others' claims stand.
