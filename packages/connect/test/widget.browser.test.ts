@@ -153,6 +153,7 @@ describeBrowser('@patchbay/connect in Chromium', () => {
     afterAll(() => s?.close())
     afterEach(async () => {
       s.provider.setCoop(undefined)
+      s.provider.setTokenDelay(0)
       await browser?.close()
     })
 
@@ -473,6 +474,9 @@ describeBrowser('@patchbay/connect in Chromium', () => {
       const [, , closedAt] = (await entries(page)).find(([n]) => n === 'event:popup_closed') as LogEntry
       expect(exitAt - closedAt).toBeLessThan(10_000)
       expect(await names(page)).toEqual(['event:open', 'event:popup_opened', 'event:popup_closed', 'event:exit', 'exit'])
+      // The provider answers the code exchange slowly: Patchbay's callback has taken the flow but not yet written
+      // the outcome for several seconds, and the widget's checks in that window must keep it watching.
+      s.provider.setTokenDelay(6_000)
       await signInAtProvider(popup, 'dave')
       await consentAtProvider(popup, 'allow')
       // The widget kept watching the session: the late success arrives, flagged. Its outcome polling backs off to

@@ -108,7 +108,11 @@ export const ConnectOutcome = Type.Object(
     state: Type.Optional(Type.String()),
     nonce: Type.Optional(Type.String()),
     session_id: Type.Optional(Type.String()),
-    in_progress: Type.Optional(Type.Boolean({ description: 'pending: the user is at the provider right now.' })),
+    in_progress: Type.Optional(
+      Type.Boolean({
+        description: 'pending: a provider authorization is under way (the user is at the provider, or Patchbay is finishing its callback).',
+      }),
+    ),
   },
   { $id: 'ConnectOutcome', description: "A connect session's result message, or where the session stands." },
 )

@@ -241,6 +241,12 @@ describe.each(databaseTargets)('connection popup ($name)', (target) => {
       expect(JSON.parse(res.text)).toEqual({ status: 'pending', in_progress: true })
       expect(res.headers.get('cache-control')).toBe('no-store')
       expect((await sessionRow(db, sessionId)).outcome_read_at).toBeNull()
+      // The provider sent the user back: the callback has claimed the flow and is still exchanging the code.
+      // The outcome is not written yet, so a widget asking now must keep watching.
+      const flow = await db.selectFrom('oauth_flows').select('state_hash').where('session_id', '=', sessionId).executeTakeFirstOrThrow()
+      await db.updateTable('oauth_flows').set({ used_at: Date.now() }).where('state_hash', '=', flow.state_hash).execute()
+      res = await outcome(code)
+      expect(JSON.parse(res.text)).toEqual({ status: 'pending', in_progress: true })
     })
 
     it('hands out the outcome once, without any secret, then answers consumed', async () => {

@@ -102,13 +102,16 @@ export class OAuthFlowStore {
     return this.vault.decryptJson<Record<string, string>>(flow.sealedSecrets, oauthFlowSecretsAad(flow.sessionId, flow.stateHash))
   }
 
-  /** A provider authorization of the session is under way (started, not yet back, not expired). */
+  /**
+   * A provider authorization of the session is under way: started and not expired. A flow whose callback has
+   * claimed it still counts: the callback exchanges the code before it writes the session's outcome (every
+   * callback ends in one, see `finish.ts`), and a widget asking in between must keep watching.
+   */
   async inProgress(sessionId: string, now: number = Date.now()): Promise<boolean> {
     const flow = await this.db
       .selectFrom('oauth_flows')
       .select('state_hash')
       .where('session_id', '=', sessionId)
-      .where('used_at', 'is', null)
       .where('expires_at', '>', now)
       .executeTakeFirst()
     return flow !== undefined
