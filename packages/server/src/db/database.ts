@@ -48,8 +48,8 @@ export interface PatchbayDatabase {
   /**
    * PostgreSQL: two connections that keep one generic plan per named statement, for the run engine's
    * claim and end (primary-key updates of a few rows, whose best plan does not depend on the values).
-   * Planning them anew was two thirds of their server time (docs/actions.md, "Durability"). Connects
-   * on first use, so a process that executes no runs never opens them.
+   * Planning them anew was two thirds of their server time (docs/actions.md, "Durability"). Opened when
+   * the process starts executing runs, so a process that executes none never opens them.
    */
   pgGenericPool?: pg.Pool
   close(): Promise<void>
@@ -73,18 +73,15 @@ export function sqliteFile(dataDir: string): string {
 export function openDatabase(options: DatabaseOptions): PatchbayDatabase {
   if (options.databaseUrl) {
     const searchPath = options.pgSchema ? `-c search_path=${quoteIdent(options.pgSchema)}` : ''
-    const pool = new (loadPg().Pool)({
-      connectionString: options.databaseUrl,
-      max: options.poolSize ?? 10,
-      types: pgTypes,
-      ...(searchPath ? { options: searchPath } : {}),
-    })
-    const genericPool = new (loadPg().Pool)({
-      connectionString: options.databaseUrl,
-      max: 2,
-      types: pgTypes,
-      options: `${searchPath} -c plan_cache_mode=force_generic_plan`.trim(),
-    })
+    // Both pools connect alike: a URL's own `?options=` or PGOPTIONS (used when no schema is set) reach both.
+    const connection = { connectionString: options.databaseUrl, types: pgTypes, ...(searchPath ? { options: searchPath } : {}) }
+    const pool = new (loadPg().Pool)({ ...connection, max: options.poolSize ?? 10 })
+    // Kept open once opened (no idle timeout): each connection holds the engine's prepared statements.
+    const genericPool = new (loadPg().Pool)({ ...connection, max: 2, idleTimeoutMillis: 0 })
+    // Set per session rather than in `options`, which a URL's `?options=` or PGOPTIONS would override or be
+    // overridden by. Queued before the pool hands the client out, so it precedes the client's first statement.
+    // Without it (a server before PostgreSQL 12) the statements still run, with PostgreSQL's own plan choice.
+    genericPool.on('connect', (client) => void client.query('set plan_cache_mode = force_generic_plan').catch(() => {}))
     // An idle client whose server connection broke is dropped by the pool and replaced on the next
     // query; without a listener its 'error' event would end the process.
     pool.on('error', () => {})

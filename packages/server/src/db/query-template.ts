@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto'
 import type SqliteDatabase from 'better-sqlite3'
 import type { Compilable, CompiledQuery } from 'kysely'
 import type { PatchbayDatabase } from './database.js'
+import { statementName } from './statement-name.js'
 
 const MARK = '\u0000pb-slot:'
 
@@ -35,7 +35,7 @@ export class QueryTemplate<Row, Name extends string> {
       }
       return value.slice(MARK.length) as Name
     })
-    this.name = `pb_t_${createHash('sha256').update(this.compiled.sql).digest('hex').slice(0, 24)}`
+    this.name = statementName('pb_t_', this.compiled.sql)
   }
 
   /** The SQL text (the same for every use). */

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto'
 import { type Insertable, type Kysely, type RawBuilder, type Selectable, sql, type Transaction } from 'kysely'
 import type pg from 'pg'
 import type { Owner } from '../connections/connection-types.js'
 import { CHANGE_CHANNEL } from '../db/change-feed.js'
 import type { Database, RunLogsTable, RunsTable, RunStatus, WebhookEventsTable } from '../db/schema.js'
 import { rowLimit } from '../db/row-limit.js'
+import { statementName } from '../db/statement-name.js'
 import { GroupCommit } from '../lib/group-commit.js'
 import { decodePageCursor, encodePageCursor } from '../lib/page-cursor.js'
 
@@ -55,6 +55,43 @@ export interface RunEnd {
 /** A queued run, or a waiting one whose retry time has come: what a claim of due runs matches. */
 const dueAt = (now: number) => sql`(r.status = 'queued' or (r.status = 'waiting' and coalesce(r.retry_at, 0) <= ${now}))`
 
+/**
+ * Every column of `runs`, each named (the compiler checks the list is whole): the claim is a prepared statement,
+ * and one returning `r.*` would fail on every connection that prepared it ("cached plan must not change result
+ * type") once a migration adds a column while the process runs.
+ */
+const runColumns = sql.join(
+  Object.keys({
+    id: true,
+    partner_id: true,
+    end_user_id: true,
+    connection_id: true,
+    app_key: true,
+    action_key: true,
+    action_version: true,
+    status: true,
+    attempt: true,
+    inputs: true,
+    output: true,
+    error: true,
+    metadata: true,
+    idempotency_key: true,
+    request_hash: true,
+    timeout_ms: true,
+    dry_run: true,
+    output_truncated: true,
+    webhook: true,
+    retry_at: true,
+    lease_owner: true,
+    lease_expires_at: true,
+    cancel_requested_at: true,
+    created_at: true,
+    started_at: true,
+    finished_at: true,
+    updated_at: true,
+  } satisfies Record<keyof RunsTable, true>).map((column) => sql.ref(`r.${column}`)),
+)
+
 /** A claim whose statement failed (its job is tried again by the queue). */
 class ClaimFailed {
   constructor(readonly cause: unknown) {}
@@ -101,7 +138,7 @@ export class RunStore {
     if (!this.genericPool) return (await this.db.executeQuery(compiled)).rows
     let name = this.names.get(compiled.sql)
     if (name === undefined) {
-      name = `pb_r_${createHash('sha256').update(compiled.sql).digest('hex').slice(0, 24)}`
+      name = statementName('pb_r_', compiled.sql)
       this.names.set(compiled.sql, name)
     }
     return (await this.genericPool.query<R & pg.QueryResultRow>({ name, text: compiled.sql, values: [...compiled.parameters] })).rows
@@ -245,7 +282,7 @@ export class RunStore {
       set status = 'running', attempt = r.attempt + 1, lease_owner = ${worker}, lease_expires_at = ${now + leaseMs},
           retry_at = null, started_at = coalesce(r.started_at, ${now}), updated_at = ${now}
       where r.id = any(${ids}::text[]) and ${due}
-      returning r.*,
+      returning ${runColumns},
         (select json_build_object('status', c.status, 'status_reason', c.status_reason,
                                   'account_identifier', c.account_identifier, 'metadata', c.metadata,
                                   'scopes', c.scopes)

@@ -32,7 +32,6 @@ export class WorkerRunner implements RunScheduler {
   private runner: Runner | undefined
   private utils: WorkerUtils | undefined
   private sweep: NodeJS.Timeout | undefined
-  private workerPool: pg.Pool | undefined
   private shared: { pgPool: pg.Pool; schema: string; logger: WorkerLogger } | undefined
   private stopping = false
   /** Worker ids of this process (never unlocked by its own sweep). */
@@ -65,12 +64,17 @@ export class WorkerRunner implements RunScheduler {
     // graphile-worker asks for these too: a client that breaks while checked out errors on its own.
     workerPool.on('connect', (client) => client.on('error', () => {}))
     const shared = { pgPool: workerPool, schema, logger }
-    await runMigrations(shared)
-    const self = new WorkerRunner(options, schema, task)
-    self.workerPool = workerPool
-    self.utils = await makeWorkerUtils(shared)
-    self.shared = shared
-    return self
+    try {
+      await runMigrations(shared)
+      const self = new WorkerRunner(options, schema, task)
+      self.shared = shared
+      self.utils = await makeWorkerUtils(shared)
+      return self
+    } catch (err) {
+      // The process does not start: its pool must not keep it alive.
+      await workerPool.end().catch(() => {})
+      throw err
+    }
   }
 
   /** Starts this process's workers and the lease sweep (unless the process only serves the API). */
@@ -150,6 +154,6 @@ export class WorkerRunner implements RunScheduler {
     // It may have stopped already on its own (see startWorkers): nothing left to stop then.
     await this.runner?.stop().catch(() => {})
     await this.utils?.release()
-    await this.workerPool?.end()
+    await this.shared?.pgPool.end()
   }
 }
