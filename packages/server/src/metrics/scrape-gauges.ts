@@ -7,7 +7,7 @@ import { QueueDepth } from './queue-depth.js'
 /**
  * Gauges read when Prometheus scrapes, not kept up to date on every change (docs/operations.md,
  * "Metrics"): the queues' depth, shared by every process on one database, and this process's
- * PostgreSQL pool. The embedded database has no pool (one synchronous SQLite connection): no pool
+ * PostgreSQL pools. The embedded database has no pool (one synchronous SQLite connection): no pool
  * gauges there. A query that fails leaves its series out of that scrape (logged), not the scrape.
  */
 export function registerScrapeGauges(registry: Registry, database: PatchbayDatabase, log: LineLogger): void {
@@ -39,19 +39,24 @@ export function registerScrapeGauges(registry: Registry, database: PatchbayDatab
     },
   })
 
-  const pool = database.pgPool
-  if (!pool) return
-  const poolGauge = (name: string, help: string, read: () => number) =>
+  // `pool`: "requests" (the API's pool) or "run_engine" (the run engine's two connections, opened when
+  // the process starts executing runs: docs/actions.md, "Durability").
+  const pools = Object.entries({ requests: database.pgPool, run_engine: database.pgGenericPool }).filter(
+    (entry): entry is [string, NonNullable<PatchbayDatabase['pgPool']>] => entry[1] !== undefined,
+  )
+  if (pools.length === 0) return
+  const poolGauge = (name: string, help: string, read: (pool: (typeof pools)[number][1]) => number) =>
     new Gauge({
       name,
       help,
+      labelNames: ['pool'],
       registers,
       collect() {
-        this.set(read())
+        for (const [label, pool] of pools) this.set({ pool: label }, read(pool))
       },
     })
-  poolGauge('patchbay_db_pool_connections', 'PostgreSQL connections open in the pool (idle and in use).', () => pool.totalCount)
-  poolGauge('patchbay_db_pool_idle_connections', 'PostgreSQL connections of the pool open and idle.', () => pool.idleCount)
-  poolGauge('patchbay_db_pool_waiting_clients', 'Queries waiting for a connection of the pool.', () => pool.waitingCount)
-  poolGauge('patchbay_db_pool_max_connections', 'Most connections the pool opens.', () => pool.options.max ?? 10)
+  poolGauge('patchbay_db_pool_connections', 'PostgreSQL connections open in the pool (idle and in use).', (pool) => pool.totalCount)
+  poolGauge('patchbay_db_pool_idle_connections', 'PostgreSQL connections of the pool open and idle.', (pool) => pool.idleCount)
+  poolGauge('patchbay_db_pool_waiting_clients', 'Queries waiting for a connection of the pool.', (pool) => pool.waitingCount)
+  poolGauge('patchbay_db_pool_max_connections', 'Most connections the pool opens.', (pool) => pool.options.max ?? 10)
 }

@@ -269,10 +269,16 @@ describe.each(databaseTargets)('Prometheus /metrics ($name)', (target) => {
     expect(scraped.sample('patchbay_runs_pending', { status: 'waiting' })).toBeDefined()
     expect(scraped.value('patchbay_webhook_events_pending')).toBe(await pending())
     if (target.name === 'postgres') {
-      expect(scraped.value('patchbay_db_pool_connections')).toBeGreaterThan(0)
-      expect(scraped.value('patchbay_db_pool_max_connections')).toBe(10)
-      expect(scraped.sample('patchbay_db_pool_idle_connections')).toBeDefined()
-      expect(scraped.sample('patchbay_db_pool_waiting_clients')).toBeDefined()
+      const requests = { pool: 'requests' }
+      expect(scraped.value('patchbay_db_pool_connections', requests)).toBeGreaterThan(0)
+      expect(scraped.value('patchbay_db_pool_max_connections', requests)).toBe(10)
+      expect(scraped.sample('patchbay_db_pool_idle_connections', requests)).toBeDefined()
+      expect(scraped.sample('patchbay_db_pool_waiting_clients', requests)).toBeDefined()
+      // The run engine's two connections, open since this process started executing runs.
+      const engine = { pool: 'run_engine' }
+      expect(scraped.value('patchbay_db_pool_connections', engine)).toBe(2)
+      expect(scraped.value('patchbay_db_pool_max_connections', engine)).toBe(2)
+      expect(scraped.sample('patchbay_db_pool_waiting_clients', engine)).toBeDefined()
     } else {
       // The embedded database has no pool.
       expect(scraped.family('patchbay_db_pool_connections')).toBeUndefined()
