@@ -969,7 +969,7 @@ export interface components {
       state?: string
       nonce?: string
       session_id?: string
-      /** @description pending: the user is at the provider right now. */
+      /** @description pending: a provider authorization is under way (the user is at the provider, or Patchbay is finishing its callback). */
       in_progress?: boolean
     }
     /** @description A hosted connect link for one end user (docs/connect-links.md). */
