@@ -6,7 +6,8 @@
  * front of the same upstream — tuned ("bare": body.pipe(res)), written the usual way ("barepipeline":
  * stream.pipeline, whose per-call AbortController costs a DOMException per response), and with the
  * technique Patchbay's proxy uses ("baredispatch": undici's dispatch API writing the body straight to the
- * response). Also GET /v1/connections against a Fastify hello route.
+ * response). Also GET /v1/connections against a Fastify hello route, and GET /v1/me (authenticated, no database
+ * read: the most any authenticated route can reach) against the same hello route.
  *
  *   npm run build && node bench/proxy.mjs
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/patchbay_dev node bench/proxy.mjs
@@ -18,7 +19,7 @@
  *
  * Settings (environment): BENCH_DURATION (s per counted run, 10), BENCH_RUNS (2), BENCH_WARMUP (s, 3),
  * BENCH_CONNECTIONS (20), BENCH_PROBES (sequential requests of the unloaded latency probe, 2000),
- * BENCH_DBS (sqlite,postgres), BENCH_TARGETS (a subset of direct,bare,barepipeline,baredispatch,patchbay,metrics,hello,list;
+ * BENCH_DBS (sqlite,postgres), BENCH_TARGETS (a subset of direct,bare,barepipeline,baredispatch,patchbay,metrics,hello,list,me;
  * `metrics` is a second Patchbay with Prometheus /metrics on, compared with `patchbay` run pair by run pair),
  * BENCH_RATE (a fixed request rate instead of as many as possible: compare CPU per request),
  * BENCH_CPU_PROF (folder: the server child runs with --cpu-prof), BENCH_NODE_ARGS (node flags for the Patchbay process, space-separated),
@@ -58,7 +59,7 @@ const settings = {
   connections: positive(env.BENCH_CONNECTIONS, 20),
   probes: positive(env.BENCH_PROBES, 2000),
   dbs: list(env.BENCH_DBS, env.DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite']),
-  targets: list(env.BENCH_TARGETS, ['direct', 'bare', 'barepipeline', 'baredispatch', 'patchbay', 'hello', 'list']),
+  targets: list(env.BENCH_TARGETS, ['direct', 'bare', 'barepipeline', 'baredispatch', 'patchbay', 'hello', 'list', 'me']),
   timeout: positive(env.BENCH_TIMEOUT, 900),
   rate: env.BENCH_RATE ? positive(env.BENCH_RATE, 0) : undefined,
 }
@@ -122,6 +123,7 @@ async function main() {
       patchbay: { url: `${patchbay.url}/v1/proxy/${connectionId}${PROXY_TAIL}`, headers: bearer, pid: patchbay.pid },
       hello: { url: `${hello.url}/hello`, headers: {}, pid: hello.pid },
       list: { url: `${patchbay.url}/v1/connections`, headers: bearer, pid: patchbay.pid },
+      me: { url: `${patchbay.url}/v1/me`, headers: bearer, pid: patchbay.pid },
       ...(withMetrics ? { metrics: { url: withMetrics.url, headers: withMetrics.headers, pid: withMetrics.server.pid } } : {}),
     }
     await sanityCheck(all)
@@ -185,6 +187,7 @@ async function main() {
       unloadedP50Us: { bare: Math.round(probe.bare.p50 * 1000), patchbay: Math.round(probe.patchbay.p50 * 1000) },
       addedP50UnloadedUs: Math.round((probe.patchbay.p50 - probe.bare.p50) * 1000),
       listVsHello: ratio('list', 'hello'),
+      meVsHello: ratio('me', 'hello'),
       // /metrics on against off, run pair by run pair (the cost of metrics is 1 minus it).
       metricsVsPatchbay: pairedRatio('metrics', 'patchbay'),
       metricsRatioRuns: results.metrics ? results.metrics.map((s, i) => round(s.rps / results.patchbay[i].rps)) : null,
@@ -320,7 +323,7 @@ async function sanityCheck(targets) {
   }
   const withoutKey = await fetch(targets.bare.url)
   if (withoutKey.status !== 401) fail('sanity check: the upstream must refuse requests without the API key')
-  for (const name of ['hello', 'list']) {
+  for (const name of ['hello', 'list', 'me']) {
     const res = await fetch(targets[name].url, { headers: targets[name].headers })
     if (res.status !== 200) fail(`sanity check: ${name} answered ${res.status} ${(await res.text()).slice(0, 200)}`)
   }
@@ -519,7 +522,7 @@ function printTables(rows) {
   const header = ['db', 'target', 'req/s (best)', 'runs', 'p50 ms', 'p99 ms', 'server CPU us/req']
   const lines = []
   for (const r of rows) {
-    for (const name of ['direct', 'bare', 'barepipeline', 'baredispatch', 'patchbay', 'metrics', 'hello', 'list']) {
+    for (const name of ['direct', 'bare', 'barepipeline', 'baredispatch', 'patchbay', 'metrics', 'hello', 'list', 'me']) {
       const s = r[name]
       if (!s) continue
       lines.push([r.db, name, fmt(s.rps), s.rpsRuns.map(fmt).join(' / '), String(s.p50), String(s.p99), String(s.serverCpuUs ?? '?')])
@@ -540,6 +543,7 @@ function printTables(rows) {
       'unloaded p50 bare / Patchbay',
       'added p50 unloaded',
       'list/hello',
+      'me/hello',
     ],
     rows.map((r) => [
       r.db,
@@ -554,6 +558,7 @@ function printTables(rows) {
       `${r.unloadedP50Us.bare} / ${r.unloadedP50Us.patchbay} us`,
       `${r.addedP50UnloadedUs} us`,
       fixed(r.listVsHello),
+      fixed(r.meVsHello),
     ]),
   )
 }
