@@ -129,7 +129,7 @@ export function createServices(
   const catalog = loaded.catalog ?? loadCatalog({ extraApps: config.apps })
   const partnerApps = new PartnerApps(database.db, credentialVault)
   const audit = new AuditLog(database.db, config.audit.retentionDays * 24 * 3600 * 1000)
-  const connections = new ConnectionStore(database.db, credentialVault)
+  const connections = new ConnectionStore(database.db, credentialVault, database.changes)
   const discovery = new DiscoveryCache(http, addressPolicy)
   const rateLimits = createRateLimitCounter(database)
   const oauthFlows = new OAuthFlowStore(database.db, credentialVault)

@@ -1,10 +1,11 @@
 import { sql } from 'kysely'
+import { ChangeCache, type Change } from '../db/change-feed.js'
 import type { PatchbayDatabase } from '../db/database.js'
 import type { ConnectionStatus } from '../db/schema.js'
 import { QueryTemplate } from '../db/query-template.js'
 import { rowLimit } from '../db/row-limit.js'
 import { decodePageCursor, encodePageCursor } from '../lib/page-cursor.js'
-import type { Connection } from './connection-types.js'
+import type { Connection, Owner } from './connection-types.js'
 
 /** What a page may be narrowed to. `endUserId` is Patchbay's id; `tenantId`/`userId` the partner's. */
 export interface ListingScope {
@@ -91,6 +92,13 @@ function connectionOf(r: Cells): Connection {
   }
 }
 
+/** The change key of one end user's connections (ConnectionStore.changed publishes it on every write). */
+export const connectionsKey = (owner: Owner): string => `${owner.partnerId} ${owner.endUserId}`
+
+/** A change that drops cached listings: one end user's connections, or a partner (deleted: its rows go with it). */
+const listingsAffected = (change: Change): string | 'all' | undefined =>
+  change.topic === 'connections' ? change.key : change.topic === 'partner' ? 'all' : undefined
+
 type Slot = 'partnerId' | 'endUserId' | 'tenantId' | 'userId' | 'id' | 'app' | 'status' | 'afterCreatedAt' | 'afterId'
 
 /**
@@ -98,16 +106,36 @@ type Slot = 'partnerId' | 'endUserId' | 'tenantId' | 'userId' | 'id' | 'app' | '
  * most frequent read (docs/architecture.md, "The read path"): each shape of page (which filters, which
  * limit) is compiled once and reused, an end user's own listing reads no other table, and the
  * credentials column is never read.
+ *
+ * With `cached`, an end user's first page without filters (what an app shows its user) is kept in memory
+ * and dropped by the change feed when any process writes to that user's connections, as the access-token
+ * cache is (docs/operations.md, "What each process keeps in memory"): reading it cost more than everything
+ * else the request does (BENCHMARKS.md, "What bounds the listing").
  */
 export class ConnectionListing {
   private readonly templates = new Map<string, QueryTemplate<unknown, Slot>>()
+  /** By end user: the first page without filters, with the limit it was read with. */
+  private readonly firstPages: ChangeCache<{ limit: number; page: Page<Connection> }> | undefined
 
-  constructor(private readonly database: PatchbayDatabase) {}
+  constructor(
+    private readonly database: PatchbayDatabase,
+    options: { cached?: boolean } = {},
+  ) {
+    // 2,000 users' pages: a few MiB for users with a handful of connections, 50 MiB at most (25 each).
+    if (options.cached) this.firstPages = new ChangeCache(database.changes, listingsAffected, { ttlMs: 60_000, max: 2_000 })
+  }
 
   /** One end user's connections (`scope.endUserId` set). */
   async ofEndUser(scope: ListingScope & { endUserId: string }, page: PageRequest): Promise<Page<Connection>> {
-    const rows = await this.rows(scope, page, false)
-    return pageOf(rows, page.limit, connectionOf)
+    const read = async () => pageOf(await this.rows(scope, page, false), page.limit, connectionOf)
+    const cache = this.firstPages
+    const narrowed = [scope.id, scope.tenantId, scope.userId, scope.app, scope.status].some((v) => v !== undefined)
+    if (!cache || page.cursor !== undefined || narrowed) return read()
+    const key = connectionsKey({ partnerId: scope.partnerId, endUserId: scope.endUserId })
+    const kept = cache.peek(key)
+    if (kept) return kept.limit === page.limit ? kept.page : read()
+    const loaded = await cache.get(key, async () => ({ limit: page.limit, page: await read() }))
+    return (loaded as { page: Page<Connection> }).page
   }
 
   /** Connections with their end user's ids (the operator API, the console). */

@@ -64,7 +64,7 @@ export class ConnectionService {
   private readonly listing: ConnectionListing
 
   constructor(private readonly deps: ConnectionServiceDeps) {
-    this.listing = new ConnectionListing(deps.database)
+    this.listing = new ConnectionListing(deps.database, { cached: true })
   }
 
   /** One end user's connections, oldest first (created_at, then id). */
@@ -123,6 +123,7 @@ export class ConnectionService {
       .where('end_user_id', '=', owner.endUserId)
       .executeTakeFirst()
     if (res.numUpdatedRows === 0n) throw notFound(id)
+    await this.deps.connections.changed(this.deps.db, owner)
     return this.get(owner, id)
   }
 
@@ -143,6 +144,7 @@ export class ConnectionService {
         .returningAll()
         .executeTakeFirst()
       if (!row) return undefined
+      await this.deps.connections.changed(trx, owner)
       const connection = toConnection(row)
       await enqueueConnectionEvent(trx, 'connection.deleted', connection, { connection_id: connection.id, app: connection.appKey })
       await this.deps.audit.record(trx, connection, 'deleted', actor)

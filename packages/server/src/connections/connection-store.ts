@@ -1,8 +1,10 @@
 import type { CompiledQuery, Kysely, Selectable, Transaction } from 'kysely'
+import type { ChangeFeed } from '../db/change-feed.js'
 import type { ConnectionsTable, Database } from '../db/schema.js'
 import { randomId } from '../lib/random.js'
 import { connectionCredentialsAad } from '../vault/associated-data.js'
 import type { Vault } from '../vault/vault.js'
+import { connectionsKey } from './connection-listing.js'
 import type { Connection, ConnectionGrant, Credentials, Owner, StoredGrant } from './connection-types.js'
 
 type Db = Kysely<Database> | Transaction<Database>
@@ -51,7 +53,17 @@ export class ConnectionStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly vault: Vault,
+    /** Every write to an end user's connections is announced: the listing's cache (connection-listing.ts) drops that user's page. */
+    private readonly changes: ChangeFeed,
   ) {}
+
+  /**
+   * Announces a write to the owner's connections, in the writer's transaction when it has one (PostgreSQL
+   * then tells the other processes at commit). Every write to `connections` calls it.
+   */
+  async changed(db: Db, owner: Owner): Promise<void> {
+    await this.changes.publish(db, { topic: 'connections', key: connectionsKey(owner) })
+  }
 
   /**
    * One user's connections of one app, oldest first, as an MCP call picks among them (mcp/tool-calls.ts):
@@ -131,6 +143,7 @@ export class ConnectionStore {
       })
       .execute()
     await this.remove(trx, replaced)
+    await this.changed(trx, owner)
     return { connection: (await this.get(owner, id, trx)) as Connection, operation: 'creation', replaced }
   }
 
@@ -214,6 +227,7 @@ export class ConnectionStore {
       .where('partner_id', '=', owner.partnerId)
       .where('end_user_id', '=', owner.endUserId)
       .execute()
+    await this.changed(trx, owner)
     return this.get(owner, id, trx)
   }
 }

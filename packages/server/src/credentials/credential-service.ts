@@ -210,7 +210,10 @@ export class CredentialService {
               : eb('refresh_started_at', '=', current.refreshStartedAt),
           )
           .executeTakeFirst()
-        if (acquired.numUpdatedRows === 1n) return this.refreshHolding(current, now, interrupted, log)
+        if (acquired.numUpdatedRows === 1n) {
+          await this.deps.connections.changed(this.deps.db, owner)
+          return this.refreshHolding(current, now, interrupted, log)
+        }
       }
       if (Date.now() > deadline) throw new PatchbayError('PB_ERR_UPSTREAM', `timed out waiting for the refresh of connection ${start.id}`)
       await new Promise((resolve) => setTimeout(resolve, WAIT_STEP_MS))
@@ -229,7 +232,7 @@ export class CredentialService {
         // A sibling that refreshed after an expired lease may have rotated the token: re-read first.
         const now = await this.deps.connections.get(owner, connection.id)
         if (now && now.version !== connection.version) {
-          await this.releaseLease(connection.id, lease)
+          await this.releaseLease(connection, lease)
           return { connection: now, credentials: await this.deps.connections.credentials(now) }
         }
         const reason = interrupted
@@ -248,6 +251,7 @@ export class CredentialService {
           .where('refresh_started_at', '=', lease)
           .executeTakeFirst()
         if (res.numUpdatedRows === 1n) {
+          await this.deps.connections.changed(trx, owner)
           await this.deps.audit.record(trx, connection, 'refresh_failed', REFRESH_ACTOR, {
             reason: (err as Error).message.slice(0, 300),
             status: connection.status,
@@ -287,6 +291,7 @@ export class CredentialService {
         .where('refresh_started_at', '=', lease)
         .executeTakeFirst()
       if (res.numUpdatedRows === 1n) {
+        await this.deps.connections.changed(trx, owner)
         await this.deps.audit.record(
           trx,
           connection,
@@ -363,13 +368,15 @@ export class CredentialService {
     return requestTokens(this.deps.http, option, request)
   }
 
-  private async releaseLease(id: string, lease: number): Promise<void> {
-    await this.deps.db
+  private async releaseLease(connection: Connection, lease: number): Promise<void> {
+    const res = await this.deps.db
       .updateTable('connections')
       .set({ refresh_started_at: null })
-      .where('id', '=', id)
+      .where('id', '=', connection.id)
       .where('refresh_started_at', '=', lease)
-      .execute()
+      .executeTakeFirst()
+    if (res.numUpdatedRows === 1n)
+      await this.deps.connections.changed(this.deps.db, { partnerId: connection.partnerId, endUserId: connection.endUserId })
   }
 
   /** Marks the connection needs_reauth once (under our lease) and announces it in the same transaction. */
@@ -384,6 +391,7 @@ export class CredentialService {
         .where('status', '=', 'active')
         .executeTakeFirst()
       if (res.numUpdatedRows !== 1n) return
+      await this.deps.connections.changed(trx, { partnerId: connection.partnerId, endUserId: connection.endUserId })
       const updated = await this.deps.connections.get(
         { partnerId: connection.partnerId, endUserId: connection.endUserId },
         connection.id,

@@ -6,9 +6,10 @@ import type { Database } from './schema.js'
 
 /**
  * What changed: a partner row (by id), one access token (by its hash), an action run (by id: long polls
- * wake), or a partner's MCP toolsets (by partner id).
+ * wake), a partner's MCP toolsets (by partner id), or one end user's connections (by `<partner id> <end
+ * user id>`: the listing's cache, connections/connection-listing.ts).
  */
-export type ChangeTopic = 'partner' | 'access_token' | 'run' | 'toolset'
+export type ChangeTopic = 'partner' | 'access_token' | 'run' | 'toolset' | 'connections'
 export interface Change {
   topic: ChangeTopic
   key: string
@@ -182,7 +183,7 @@ export class PostgresChangeFeed extends ListenerSet implements ChangeFeed {
       const change = payload.slice(space + 1)
       const colon = change.indexOf(':')
       const topic = change.slice(0, colon)
-      if (topic === 'partner' || topic === 'access_token' || topic === 'run' || topic === 'toolset') {
+      if (topic === 'partner' || topic === 'access_token' || topic === 'run' || topic === 'toolset' || topic === 'connections') {
         this.emit({ topic, key: change.slice(colon + 1) })
       } else this.emit(undefined)
     })
