@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { authorizeAtProvider, CookieJar, http, openConnect } from '../helpers/connect-http.js'
 import { type ConnectSetup, startConnectSetup } from '../helpers/connect-setup.js'
 import { databaseTargets } from '../helpers/databases.js'
 import { type SecondProcess, startSecondProcess } from '../helpers/second-process.js'
@@ -9,9 +8,6 @@ import { type SecondProcess, startSecondProcess } from '../helpers/second-proces
 // (docs/operations.md, "What each process keeps in memory"). Every kind of write is made after both processes
 // have the page in memory: the writer's own next listing must show it at once, the other process's within the
 // change feed's delay.
-
-const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange'
-const JWT_TYPE = 'urn:ietf:params:oauth:token-type:jwt'
 
 interface Listed {
   id: string
@@ -37,22 +33,13 @@ describe.each(databaseTargets)("an end user's cached listing ($name)", (target) 
 
   const db = () => s.t.server.services.database.db
 
-  /** The whole Connect flow over HTTP (a new connection, or `reconnectId` authorized again). */
-  async function connect(sub: string, reconnectId?: string): Promise<void> {
-    const jar = new CookieJar()
-    const { code } = await s.session(reconnectId ? { reconnect_id: reconnectId } : {}, sub)
-    const { page } = await openConnect(s.t.url, `/to/oidc?token=${code}`, jar)
-    const callback = await authorizeAtProvider(page.location as string, { username: sub, stopAt: `${s.t.url}/oauth2/callback/oidc` })
-    expect((await http(callback.href, { jar })).status).toBe(200)
-  }
-
-  async function accessToken(sub: string): Promise<string> {
-    const res = await fetch(`${s.t.url}/oauth/token`, {
-      method: 'POST',
-      headers: { authorization: `Basic ${btoa(`${s.t.partner.clientId}:${s.t.partner.clientSecret}`)}` },
-      body: new URLSearchParams({ grant_type: TOKEN_EXCHANGE, subject_token: await s.t.sign({ sub }), subject_token_type: JWT_TYPE }),
-    })
-    return ((await res.json()) as { access_token: string }).access_token
+  /** The token expired a second ago, behind Patchbay's back (nothing announced). */
+  async function expire(id: string): Promise<void> {
+    await db()
+      .updateTable('connections')
+      .set({ expires_at: Date.now() - 1000 })
+      .where('id', '=', id)
+      .execute()
   }
 
   async function list(base: string, token: string): Promise<Listed[]> {
@@ -87,12 +74,12 @@ describe.each(databaseTargets)("an end user's cached listing ($name)", (target) 
 
   it('shows every write at once in the writing process, and soon in the other', async () => {
     const sub = 'cached-lister'
-    const token = await accessToken(sub)
+    const token = await s.accessToken(sub)
     await warm(token)
     expect(await list(s.t.url, token)).toEqual([])
 
     // Created by the Connect flow.
-    await connect(sub)
+    await s.connect(sub)
     const [created] = await list(s.t.url, token)
     expect(created).toMatchObject({ status: 'active', name: null })
     const id = created?.id as string
@@ -110,11 +97,7 @@ describe.each(databaseTargets)("an end user's cached listing ($name)", (target) 
     expect((await eventually(token, (rows) => rows[0]?.name === 'Work account'))[0]?.name).toBe('Work account')
 
     // Refreshed: expired behind Patchbay's back, then a credentials read refreshes it.
-    await db()
-      .updateTable('connections')
-      .set({ expires_at: Date.now() - 1000 })
-      .where('id', '=', id)
-      .execute()
+    await expire(id)
     await warm(token)
     const before = (await list(s.t.url, token))[0] as Listed
     // Listed again while the provider is still answering: the page read then must not outlive the refresh.
@@ -128,11 +111,7 @@ describe.each(databaseTargets)("an end user's cached listing ($name)", (target) 
 
     // Needs reauthorization: the provider refuses the refresh token.
     s.provider.revokeAllGrants()
-    await db()
-      .updateTable('connections')
-      .set({ expires_at: Date.now() - 1000 })
-      .where('id', '=', id)
-      .execute()
+    await expire(id)
     await warm(token)
     const refused = await midRefresh(id, token)
     await list(s.t.url, token)
@@ -142,7 +121,7 @@ describe.each(databaseTargets)("an end user's cached listing ($name)", (target) 
 
     // Authorized again through the Connect flow: the same connection, active.
     await warm(token)
-    await connect(sub, id)
+    await s.connect(sub, id)
     expect((await list(s.t.url, token)).map((r) => [r.id, r.status])).toEqual([[id, 'active']])
     expect((await eventually(token, (rows) => rows[0]?.status === 'active'))[0]?.status).toBe('active')
 
@@ -155,8 +134,8 @@ describe.each(databaseTargets)("an end user's cached listing ($name)", (target) 
   }, 60_000)
 
   it('is never shared between end users, and a filtered or paged listing reads the database', async () => {
-    const [alice, bob] = [await accessToken('cache-alice'), await accessToken('cache-bob')]
-    await connect('cache-alice')
+    const [alice, bob] = [await s.accessToken('cache-alice'), await s.accessToken('cache-bob')]
+    await s.connect('cache-alice')
     expect(await list(s.t.url, alice)).toHaveLength(1)
     expect(await list(s.t.url, bob)).toEqual([])
     // Written behind Patchbay's back (nothing announced): the cached first page keeps its name for up to a

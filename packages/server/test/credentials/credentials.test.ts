@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Answer, call } from '../helpers/api-call.js'
-import { authorizeAtProvider, CookieJar, http, openConnect } from '../helpers/connect-http.js'
 import { type ConnectSetup, GOOD_STRIPE_KEY, startConnectSetup } from '../helpers/connect-setup.js'
 import { databaseTargets } from '../helpers/databases.js'
-
-const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange'
-const JWT_TYPE = 'urn:ietf:params:oauth:token-type:jwt'
 
 /**
  * `GET /v1/connections/{id}/credentials` (docs/api.md, "Fresh credentials"): `min_validity` is
@@ -23,32 +19,6 @@ describe.each(databaseTargets)('GET /v1/connections/{id}/credentials ($name)', (
   })
 
   const db = () => s.t.server.services.database.db
-
-  async function connect(sub: string): Promise<string> {
-    const jar = new CookieJar()
-    const { code } = await s.session({}, sub)
-    const { page } = await openConnect(s.t.url, `/to/oidc?token=${code}`, jar)
-    if (page.status !== 303 || !page.location) throw new Error(`expected a redirect to the provider, got ${page.status}`)
-    const callback = await authorizeAtProvider(page.location, { username: sub, stopAt: `${s.t.url}/oauth2/callback/oidc` })
-    const result = await http(callback.href, { jar })
-    if (result.status !== 200) throw new Error(`callback answered ${result.status}`)
-    const row = await db()
-      .selectFrom('connections as c')
-      .innerJoin('end_users as u', 'u.id', 'c.end_user_id')
-      .select('c.id')
-      .where('u.external_id', '=', sub)
-      .executeTakeFirstOrThrow()
-    return row.id
-  }
-
-  async function accessToken(sub: string): Promise<string> {
-    const res = await fetch(`${s.t.url}/oauth/token`, {
-      method: 'POST',
-      headers: { authorization: `Basic ${btoa(`${s.t.partner.clientId}:${s.t.partner.clientSecret}`)}` },
-      body: new URLSearchParams({ grant_type: TOKEN_EXCHANGE, subject_token: await s.t.sign({ sub }), subject_token_type: JWT_TYPE }),
-    })
-    return ((await res.json()) as { access_token: string }).access_token
-  }
 
   /** The token was obtained `ageMs` ago and lives `leftMs` more (moves the clock of the row, not of the test). */
   async function age(id: string, ageMs: number, leftMs: number): Promise<void> {
@@ -75,8 +45,8 @@ describe.each(databaseTargets)('GET /v1/connections/{id}/credentials ($name)', (
   it('refreshes a 20-s token with 13 s left when min_validity=15 (the margin is not capped at half the lifetime)', async () => {
     s.provider.setAccessTokenTtl(20)
     try {
-      const id = await connect('short-lived')
-      const token = await accessToken('short-lived')
+      const id = await s.connect('short-lived')
+      const token = await s.accessToken('short-lived')
       await age(id, 7_000, 13_000)
       const before = await credentials(id, token, '?min_validity=0')
       expect(before.status).toBe(200)
@@ -93,8 +63,8 @@ describe.each(databaseTargets)('GET /v1/connections/{id}/credentials ($name)', (
   })
 
   it('keeps refreshing a short token at half its life when no min_validity is given', async () => {
-    const id = await connect('default-margin')
-    const token = await accessToken('default-margin')
+    const id = await s.connect('default-margin')
+    const token = await s.accessToken('default-margin')
     // A 60-s token with 40 s left: inside the default 120 s, outside half its life.
     await age(id, 20_000, 40_000)
     const n = refreshes()
@@ -103,8 +73,8 @@ describe.each(databaseTargets)('GET /v1/connections/{id}/credentials ($name)', (
   })
 
   it('refreshes at once with force_refresh=true, then answers 429 PB_ERR_RATE_LIMITED within 10 s', async () => {
-    const id = await connect('forced')
-    const token = await accessToken('forced')
+    const id = await s.connect('forced')
+    const token = await s.accessToken('forced')
     // A token refreshed 30 s ago, valid for a long time still.
     await age(id, 30_000, 3_000_000)
     const before = await credentials(id, token)
@@ -129,8 +99,8 @@ describe.each(databaseTargets)('GET /v1/connections/{id}/credentials ($name)', (
   })
 
   it('counts a forced refresh the app refused: a second force_refresh within 10 s answers 429 without calling the app', async () => {
-    const id = await connect('forced-failing')
-    const token = await accessToken('forced-failing')
+    const id = await s.connect('forced-failing')
+    const token = await s.accessToken('forced-failing')
     await age(id, 30_000, 3_000_000)
     const apps = s.t.server.services.partnerApps
     const client = await apps.get(s.t.partner.id, 'oidc')
@@ -153,7 +123,7 @@ describe.each(databaseTargets)('GET /v1/connections/{id}/credentials ($name)', (
   })
 
   it('refuses force_refresh on a connection without a token to refresh (PB_ERR_VALIDATION naming it)', async () => {
-    const token = await accessToken('keyed')
+    const token = await s.accessToken('keyed')
     const created = await call(`${s.t.url}/v1/connections`, {
       method: 'POST',
       token,

@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { authorizeAtProvider, CookieJar, http, openConnect } from '../helpers/connect-http.js'
 import { type ConnectSetup, startConnectSetup } from '../helpers/connect-setup.js'
 import { databaseTargets } from '../helpers/databases.js'
 import { type SecondProcess, startSecondProcess } from '../helpers/second-process.js'
-
-const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange'
-const JWT_TYPE = 'urn:ietf:params:oauth:token-type:jwt'
 
 describe.each(databaseTargets)('OAuth token refresh ($name)', (target) => {
   let s: ConnectSetup
@@ -21,39 +17,6 @@ describe.each(databaseTargets)('OAuth token refresh ($name)', (target) => {
   })
 
   const db = () => s.t.server.services.database.db
-
-  /** Runs the whole Connect flow over HTTP (login and consent at the real OAuth server) and returns the connection id. */
-  async function connect(sub: string, reconnectId?: string): Promise<string> {
-    const jar = new CookieJar()
-    const { code } = await s.session(reconnectId ? { reconnect_id: reconnectId } : {}, sub)
-    const { page } = await openConnect(s.t.url, `/to/oidc?token=${code}`, jar)
-    if (page.status !== 303 || !page.location) throw new Error(`expected a redirect to the provider, got ${page.status}`)
-    const callback = await authorizeAtProvider(page.location, { username: sub, stopAt: `${s.t.url}/oauth2/callback/oidc` })
-    const result = await http(callback.href, { jar })
-    if (result.status !== 200)
-      throw new Error(
-        `callback answered ${result.status}: ${s.t.logs
-          .filter((l) => l.includes('"level":50'))
-          .join('\n')
-          .slice(-1500)}`,
-      )
-    const row = await db()
-      .selectFrom('connections as c')
-      .innerJoin('end_users as u', 'u.id', 'c.end_user_id')
-      .select('c.id')
-      .where('u.external_id', '=', sub)
-      .executeTakeFirstOrThrow()
-    return row.id
-  }
-
-  async function accessToken(sub: string): Promise<string> {
-    const res = await fetch(`${s.t.url}/oauth/token`, {
-      method: 'POST',
-      headers: { authorization: `Basic ${btoa(`${s.t.partner.clientId}:${s.t.partner.clientSecret}`)}` },
-      body: new URLSearchParams({ grant_type: TOKEN_EXCHANGE, subject_token: await s.t.sign({ sub }), subject_token_type: JWT_TYPE }),
-    })
-    return ((await res.json()) as { access_token: string }).access_token
-  }
 
   async function expire(id: string): Promise<void> {
     await db()
@@ -73,8 +36,8 @@ describe.each(databaseTargets)('OAuth token refresh ($name)', (target) => {
   }
 
   it('50 concurrent callers on an expired connection, across two processes: one refresh reaches the provider, all get a working token', async () => {
-    const id = await connect('racer')
-    const token = await accessToken('racer')
+    const id = await s.connect('racer')
+    const token = await s.accessToken('racer')
     second ??= await startSecondProcess(s.t)
     await expire(id)
     s.provider.stats.reset()
@@ -97,8 +60,8 @@ describe.each(databaseTargets)('OAuth token refresh ($name)', (target) => {
   })
 
   it('kill -9 between the provider answer and the commit leaves the connection refreshed or clearly needs_reauth', async () => {
-    const id = await connect('crashy')
-    const token = await accessToken('crashy')
+    const id = await s.connect('crashy')
+    const token = await s.accessToken('crashy')
     const victim = await startSecondProcess(s.t)
     await expire(id)
     s.provider.stats.reset()
@@ -139,8 +102,8 @@ describe.each(databaseTargets)('OAuth token refresh ($name)', (target) => {
   })
 
   it('revocation at the provider: needs_reauth once with a webhook event, no more provider calls; reconnect brings back the same id', async () => {
-    const id = await connect('revoked')
-    const token = await accessToken('revoked')
+    const id = await s.connect('revoked')
+    const token = await s.accessToken('revoked')
     s.provider.revokeAllGrants()
     await expire(id)
     s.provider.stats.reset()
@@ -160,7 +123,7 @@ describe.each(databaseTargets)('OAuth token refresh ($name)', (target) => {
       .execute()
     expect(events.filter((e) => JSON.parse(e.payload).data.connection.id === id)).toHaveLength(1)
 
-    expect(await connect('revoked', id)).toBe(id)
+    expect(await s.connect('revoked', id)).toBe(id)
     const back = await db().selectFrom('connections').select(['status', 'status_reason']).where('id', '=', id).executeTakeFirstOrThrow()
     expect(back).toEqual({ status: 'active', status_reason: null })
     const fresh = await credentials(s.t.url, id, token)
@@ -168,7 +131,7 @@ describe.each(databaseTargets)('OAuth token refresh ($name)', (target) => {
   })
 
   it('the background sweep refreshes a token before it expires, with nobody asking', async () => {
-    const id = await connect('swept')
+    const id = await s.connect('swept')
     // An hour-long token obtained an hour ago, one minute left.
     await db()
       .updateTable('connections')

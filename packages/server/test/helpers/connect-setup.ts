@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { appsDir } from '@patchbay/catalog'
 import { parse as parseYaml } from 'yaml'
+import { authorizeAtProvider, CookieJar, http, openConnect } from './connect-http.js'
 import type { DatabaseTarget } from './databases.js'
 import { type FakeApi, startFakeApi, stripeAccountRoute } from './fake-api.js'
 import { exchangeToken, SESSION_TYPE } from './token-request.js'
@@ -79,6 +80,11 @@ export interface ConnectSetup {
   session(params?: Record<string, string>, sub?: string): Promise<{ code: string; sessionId: string }>
   /** Exchanges a partner JWT for `sub` for an end user's API access token (the REST API's bearer). */
   accessToken(sub: string): Promise<string>
+  /**
+   * The whole Connect flow over HTTP for `sub` at the OIDC app (a new connection, or `reconnectId` authorized
+   * again), signing in at the provider as `sub`; returns the connection's id.
+   */
+  connect(sub: string, reconnectId?: string): Promise<string>
   close(): Promise<void>
 }
 
@@ -119,7 +125,7 @@ export async function startConnectSetup(
     scopes: ['openid', 'email', 'offline_access'],
     settings: { issuer: provider.issuer },
   })
-  return {
+  const setup: ConnectSetup = {
     t,
     provider,
     fakeApi,
@@ -131,6 +137,27 @@ export async function startConnectSetup(
     async accessToken(sub) {
       return (await exchangeToken(t, { sub })).access_token
     },
+    async connect(sub, reconnectId) {
+      const jar = new CookieJar()
+      const { code } = await setup.session(reconnectId ? { reconnect_id: reconnectId } : {}, sub)
+      const { page } = await openConnect(t.url, `/to/oidc?token=${code}`, jar)
+      if (page.status !== 303 || !page.location) throw new Error(`expected a redirect to the provider, got ${page.status}`)
+      const callback = await authorizeAtProvider(page.location, { username: sub, stopAt: `${t.url}/oauth2/callback/oidc` })
+      const result = await http(callback.href, { jar })
+      if (result.status !== 200) {
+        const errors = t.logs.filter((l) => l.includes('"level":50'))
+        throw new Error(`callback answered ${result.status}: ${errors.join('\n').slice(-1500)}`)
+      }
+      if (reconnectId) return reconnectId
+      const row = await t.server.services.database.db
+        .selectFrom('connections as c')
+        .innerJoin('end_users as u', 'u.id', 'c.end_user_id')
+        .select('c.id')
+        .where('u.external_id', '=', sub)
+        .orderBy('c.created_at', 'desc')
+        .executeTakeFirstOrThrow()
+      return row.id
+    },
     async close() {
       await partnerPage.close()
       await t.close()
@@ -138,4 +165,5 @@ export async function startConnectSetup(
       await fakeApi.close()
     },
   }
+  return setup
 }
