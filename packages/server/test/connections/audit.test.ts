@@ -3,7 +3,6 @@ import { defineAction } from '@patchbay/catalog'
 import { Type } from '@sinclair/typebox'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sweepExpired } from '../../src/jobs/maintenance.js'
-import { authorizeAtProvider, CookieJar, http, openConnect } from '../helpers/connect-http.js'
 import { type ConnectSetup, GOOD_STRIPE_KEY, startConnectSetup } from '../helpers/connect-setup.js'
 import { databaseTargets } from '../helpers/databases.js'
 import { startTestServer, type TestServer } from '../helpers/test-server.js'
@@ -36,27 +35,6 @@ describe.each(databaseTargets)('connection audit log ($name)', (target) => {
   })
   const db = () => s.t.server.services.database.db
 
-  async function accessToken(sub: string): Promise<string> {
-    const res = await fetch(`${s.t.url}/oauth/token`, {
-      method: 'POST',
-      headers: { authorization: basicAuth(s.t.partner.clientId, s.t.partner.clientSecret) },
-      body: new URLSearchParams({ grant_type: TOKEN_EXCHANGE, subject_token: await s.t.sign({ sub }), subject_token_type: JWT_TYPE }),
-    })
-    return ((await res.json()) as { access_token: string }).access_token
-  }
-
-  /** The whole Connect flow over HTTP, at the real OAuth server; returns the connection id and the session id. */
-  async function connect(sub: string, reconnectId?: string): Promise<{ id: string; sessionId: string }> {
-    const jar = new CookieJar()
-    const { code, sessionId } = await s.session(reconnectId ? { reconnect_id: reconnectId } : {}, sub)
-    const { page } = await openConnect(s.t.url, `/to/oidc?token=${code}`, jar)
-    if (page.status !== 303 || !page.location) throw new Error(`expected a redirect to the provider, got ${page.status}`)
-    const callback = await authorizeAtProvider(page.location, { username: sub, stopAt: `${s.t.url}/oauth2/callback/oidc` })
-    expect((await http(callback.href, { jar })).status).toBe(200)
-    const row = await db().selectFrom('connect_sessions').select('outcome').where('id', '=', sessionId).executeTakeFirstOrThrow()
-    return { id: (JSON.parse(row.outcome as string) as { connection_id: string }).connection_id, sessionId }
-  }
-
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   async function audit(path: string, headers: Record<string, string>): Promise<{ status: number; json: any }> {
     const res = await fetch(`${s.t.url}${path}`, { headers })
@@ -68,25 +46,18 @@ describe.each(databaseTargets)('connection audit log ($name)', (target) => {
     audit(`/v1/partner/connections/${id}/audit${query}`, { authorization: basicAuth(s.t.partner.clientId, s.t.partner.clientSecret) })
   const credentials = (token: string, id: string) =>
     fetch(`${s.t.url}/v1/connections/${id}/credentials`, { headers: { authorization: `Bearer ${token}` } })
-  const expire = (id: string) =>
-    db()
-      .updateTable('connections')
-      .set({ expires_at: Date.now() - 1000 })
-      .where('id', '=', id)
-      .execute()
-
   it('records the life of an OAuth connection, newest first, with who did what', async () => {
-    const { id, sessionId } = await connect('ada')
-    const token = await accessToken('ada')
+    const { id, sessionId } = await s.connect('ada')
+    const token = await s.accessToken('ada')
 
     expect((await credentials(token, id)).status).toBe(200)
-    await expire(id)
+    await s.expire(id)
     expect((await credentials(token, id)).status).toBe(200)
     // The provider forgets the grant: the next refresh is refused (invalid_grant) and the connection needs reauth.
     s.provider.revokeAllGrants()
-    await expire(id)
+    await s.expire(id)
     expect((await credentials(token, id)).status).toBe(409)
-    const again = await connect('ada', id)
+    const again = await s.connect('ada', id)
     expect(again.id).toBe(id)
 
     const { status, json } = await asUser(token, id)
@@ -140,7 +111,7 @@ describe.each(databaseTargets)('connection audit log ($name)', (target) => {
   })
 
   it('an API-key connection made and deleted through the API; entries outlive it; operators see them too', async () => {
-    const token = await accessToken('grace')
+    const token = await s.accessToken('grace')
     const made = await fetch(`${s.t.url}/v1/connections`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -164,8 +135,8 @@ describe.each(databaseTargets)('connection audit log ($name)', (target) => {
   })
 
   it("another user's connection, an unknown id, a bad cursor: 404, 404, 400; no credentials, no entries", async () => {
-    const { id } = await connect('hopper')
-    const other = await accessToken('not-hopper')
+    const { id } = await s.connect('hopper')
+    const other = await s.accessToken('not-hopper')
     const foreign = await asUser(other, id)
     expect(foreign.status).toBe(404)
     expect(foreign.json.error.code).toBe('PB_ERR_NOT_FOUND')
@@ -192,7 +163,7 @@ describe.each(databaseTargets)('connection audit log ($name)', (target) => {
   })
 
   it('entries older than the retention period are deleted by the maintenance sweep', async () => {
-    const { id } = await connect('lovelace')
+    const { id } = await s.connect('lovelace')
     expect((await asPartner(id)).json.data).toHaveLength(1)
     const day = 24 * 3600 * 1000
     await sweepExpired(db(), Date.now() + 29 * day, 30 * day)

@@ -33,15 +33,6 @@ describe.each(databaseTargets)("an end user's cached listing ($name)", (target) 
 
   const db = () => s.t.server.services.database.db
 
-  /** The token expired a second ago, behind Patchbay's back (nothing announced). */
-  async function expire(id: string): Promise<void> {
-    await db()
-      .updateTable('connections')
-      .set({ expires_at: Date.now() - 1000 })
-      .where('id', '=', id)
-      .execute()
-  }
-
   async function list(base: string, token: string): Promise<Listed[]> {
     const res = await fetch(`${base}/v1/connections`, { headers: { authorization: `Bearer ${token}` } })
     expect(res.status).toBe(200)
@@ -97,7 +88,7 @@ describe.each(databaseTargets)("an end user's cached listing ($name)", (target) 
     expect((await eventually(token, (rows) => rows[0]?.name === 'Work account'))[0]?.name).toBe('Work account')
 
     // Refreshed: expired behind Patchbay's back, then a credentials read refreshes it.
-    await expire(id)
+    await s.expire(id)
     await warm(token)
     const before = (await list(s.t.url, token))[0] as Listed
     // Listed again while the provider is still answering: the page read then must not outlive the refresh.
@@ -111,7 +102,7 @@ describe.each(databaseTargets)("an end user's cached listing ($name)", (target) 
 
     // Needs reauthorization: the provider refuses the refresh token.
     s.provider.revokeAllGrants()
-    await expire(id)
+    await s.expire(id)
     await warm(token)
     const refused = await midRefresh(id, token)
     await list(s.t.url, token)

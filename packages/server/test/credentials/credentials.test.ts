@@ -45,7 +45,7 @@ describe.each(databaseTargets)('GET /v1/connections/{id}/credentials ($name)', (
   it('refreshes a 20-s token with 13 s left when min_validity=15 (the margin is not capped at half the lifetime)', async () => {
     s.provider.setAccessTokenTtl(20)
     try {
-      const id = await s.connect('short-lived')
+      const { id } = await s.connect('short-lived')
       const token = await s.accessToken('short-lived')
       await age(id, 7_000, 13_000)
       const before = await credentials(id, token, '?min_validity=0')
@@ -63,7 +63,7 @@ describe.each(databaseTargets)('GET /v1/connections/{id}/credentials ($name)', (
   })
 
   it('keeps refreshing a short token at half its life when no min_validity is given', async () => {
-    const id = await s.connect('default-margin')
+    const { id } = await s.connect('default-margin')
     const token = await s.accessToken('default-margin')
     // A 60-s token with 40 s left: inside the default 120 s, outside half its life.
     await age(id, 20_000, 40_000)
@@ -73,7 +73,7 @@ describe.each(databaseTargets)('GET /v1/connections/{id}/credentials ($name)', (
   })
 
   it('refreshes at once with force_refresh=true, then answers 429 PB_ERR_RATE_LIMITED within 10 s', async () => {
-    const id = await s.connect('forced')
+    const { id } = await s.connect('forced')
     const token = await s.accessToken('forced')
     // A token refreshed 30 s ago, valid for a long time still.
     await age(id, 30_000, 3_000_000)
@@ -99,7 +99,7 @@ describe.each(databaseTargets)('GET /v1/connections/{id}/credentials ($name)', (
   })
 
   it('counts a forced refresh the app refused: a second force_refresh within 10 s answers 429 without calling the app', async () => {
-    const id = await s.connect('forced-failing')
+    const { id } = await s.connect('forced-failing')
     const token = await s.accessToken('forced-failing')
     await age(id, 30_000, 3_000_000)
     const apps = s.t.server.services.partnerApps

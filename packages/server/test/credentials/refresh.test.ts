@@ -18,14 +18,6 @@ describe.each(databaseTargets)('OAuth token refresh ($name)', (target) => {
 
   const db = () => s.t.server.services.database.db
 
-  async function expire(id: string): Promise<void> {
-    await db()
-      .updateTable('connections')
-      .set({ expires_at: Date.now() - 1000 })
-      .where('id', '=', id)
-      .execute()
-  }
-
   function credentials(base: string, id: string, token: string): Promise<Response> {
     return fetch(`${base}/v1/connections/${id}/credentials`, { headers: { authorization: `Bearer ${token}` } })
   }
@@ -36,10 +28,10 @@ describe.each(databaseTargets)('OAuth token refresh ($name)', (target) => {
   }
 
   it('50 concurrent callers on an expired connection, across two processes: one refresh reaches the provider, all get a working token', async () => {
-    const id = await s.connect('racer')
+    const { id } = await s.connect('racer')
     const token = await s.accessToken('racer')
     second ??= await startSecondProcess(s.t)
-    await expire(id)
+    await s.expire(id)
     s.provider.stats.reset()
     const answers = await Promise.all(
       Array.from({ length: 50 }, (_, i) => credentials(i % 2 ? (second as SecondProcess).url : s.t.url, id, token)),
@@ -52,7 +44,7 @@ describe.each(databaseTargets)('OAuth token refresh ($name)', (target) => {
     expect(await worksAtProvider([...issued][0] as string)).toBe(true)
 
     // Nothing was lost: the rotated refresh token was committed, so the next refresh works too.
-    await expire(id)
+    await s.expire(id)
     const again = await credentials(s.t.url, id, token)
     expect(again.status).toBe(200)
     expect(s.provider.stats.token.refresh_token).toBe(2)
@@ -60,10 +52,10 @@ describe.each(databaseTargets)('OAuth token refresh ($name)', (target) => {
   })
 
   it('kill -9 between the provider answer and the commit leaves the connection refreshed or clearly needs_reauth', async () => {
-    const id = await s.connect('crashy')
+    const { id } = await s.connect('crashy')
     const token = await s.accessToken('crashy')
     const victim = await startSecondProcess(s.t)
-    await expire(id)
+    await s.expire(id)
     s.provider.stats.reset()
     // The provider issues the new tokens (rotating the refresh token), then holds its answer.
     s.provider.setTokenResponseDelay(3000)
@@ -102,10 +94,10 @@ describe.each(databaseTargets)('OAuth token refresh ($name)', (target) => {
   })
 
   it('revocation at the provider: needs_reauth once with a webhook event, no more provider calls; reconnect brings back the same id', async () => {
-    const id = await s.connect('revoked')
+    const { id } = await s.connect('revoked')
     const token = await s.accessToken('revoked')
     s.provider.revokeAllGrants()
-    await expire(id)
+    await s.expire(id)
     s.provider.stats.reset()
     const first = await credentials(s.t.url, id, token)
     expect(first.status).toBe(409)
@@ -123,7 +115,7 @@ describe.each(databaseTargets)('OAuth token refresh ($name)', (target) => {
       .execute()
     expect(events.filter((e) => JSON.parse(e.payload).data.connection.id === id)).toHaveLength(1)
 
-    expect(await s.connect('revoked', id)).toBe(id)
+    expect((await s.connect('revoked', id)).id).toBe(id)
     const back = await db().selectFrom('connections').select(['status', 'status_reason']).where('id', '=', id).executeTakeFirstOrThrow()
     expect(back).toEqual({ status: 'active', status_reason: null })
     const fresh = await credentials(s.t.url, id, token)
@@ -131,7 +123,7 @@ describe.each(databaseTargets)('OAuth token refresh ($name)', (target) => {
   })
 
   it('the background sweep refreshes a token before it expires, with nobody asking', async () => {
-    const id = await s.connect('swept')
+    const { id } = await s.connect('swept')
     // An hour-long token obtained an hour ago, one minute left.
     await db()
       .updateTable('connections')

@@ -82,9 +82,11 @@ export interface ConnectSetup {
   accessToken(sub: string): Promise<string>
   /**
    * The whole Connect flow over HTTP for `sub` at the OIDC app (a new connection, or `reconnectId` authorized
-   * again), signing in at the provider as `sub`; returns the connection's id.
+   * again), signing in at the provider as `sub`; returns the connection's id and the session's.
    */
-  connect(sub: string, reconnectId?: string): Promise<string>
+  connect(sub: string, reconnectId?: string): Promise<{ id: string; sessionId: string }>
+  /** Marks a connection's token as expired a second ago, behind Patchbay's back (nothing announced). */
+  expire(id: string): Promise<void>
   close(): Promise<void>
 }
 
@@ -139,7 +141,7 @@ export async function startConnectSetup(
     },
     async connect(sub, reconnectId) {
       const jar = new CookieJar()
-      const { code } = await setup.session(reconnectId ? { reconnect_id: reconnectId } : {}, sub)
+      const { code, sessionId } = await setup.session(reconnectId ? { reconnect_id: reconnectId } : {}, sub)
       const { page } = await openConnect(t.url, `/to/oidc?token=${code}`, jar)
       if (page.status !== 303 || !page.location) throw new Error(`expected a redirect to the provider, got ${page.status}`)
       const callback = await authorizeAtProvider(page.location, { username: sub, stopAt: `${t.url}/oauth2/callback/oidc` })
@@ -148,15 +150,20 @@ export async function startConnectSetup(
         const errors = t.logs.filter((l) => l.includes('"level":50'))
         throw new Error(`callback answered ${result.status}: ${errors.join('\n').slice(-1500)}`)
       }
-      if (reconnectId) return reconnectId
+      // The connection the session ended with, as the widget is told (docs/connect-ui.md).
       const row = await t.server.services.database.db
-        .selectFrom('connections as c')
-        .innerJoin('end_users as u', 'u.id', 'c.end_user_id')
-        .select('c.id')
-        .where('u.external_id', '=', sub)
-        .orderBy('c.created_at', 'desc')
+        .selectFrom('connect_sessions')
+        .select('outcome')
+        .where('id', '=', sessionId)
         .executeTakeFirstOrThrow()
-      return row.id
+      return { id: (JSON.parse(row.outcome as string) as { connection_id: string }).connection_id, sessionId }
+    },
+    async expire(id) {
+      await t.server.services.database.db
+        .updateTable('connections')
+        .set({ expires_at: Date.now() - 1000 })
+        .where('id', '=', id)
+        .execute()
     },
     async close() {
       await partnerPage.close()
