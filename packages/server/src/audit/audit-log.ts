@@ -76,7 +76,7 @@ export class AuditLog {
     await db
       .insertInto('audit_events')
       .values({
-        id: randomId('aud_'),
+        id: auditId(now),
         partner_id: subject.partnerId,
         connection_id: subject.id,
         end_user_id: subject.endUserId,
@@ -181,4 +181,15 @@ export async function recordGrant(
     { operation: stored.operation },
     now,
   )
+}
+
+let written = 0
+/**
+ * Entries are listed by `at`, then `id`, newest first (docs/operations.md): two written by this process
+ * in the same millisecond must keep their order, so the id starts with the time and a counter of this
+ * process's entries (fixed-width lowercase hex: the same order as text on both databases), then random.
+ */
+function auditId(now: number): string {
+  written = (written + 1) % 0x1000000
+  return randomId(`aud_${Math.max(0, Math.trunc(now)).toString(16).padStart(12, '0')}${written.toString(16).padStart(6, '0')}`)
 }

@@ -46,6 +46,18 @@ describe.each(databaseTargets)('connection audit log ($name)', (target) => {
     audit(`/v1/partner/connections/${id}/audit${query}`, { authorization: basicAuth(s.t.partner.clientId, s.t.partner.clientSecret) })
   const credentials = (token: string, id: string) =>
     fetch(`${s.t.url}/v1/connections/${id}/credentials`, { headers: { authorization: `Bearer ${token}` } })
+  it('lists entries written in the same millisecond newest first, in the order they were written', async () => {
+    const { id } = await s.connect('same-ms')
+    const audit = s.t.server.services.audit
+    const db = s.t.server.services.database.db
+    const subject = { id, partnerId: s.t.partner.id, endUserId: 'same-ms-user', appKey: 'oidc' }
+    const at = Date.now() + 60_000
+    const written = ['credentials_read', 'refreshed', 'credentials_read', 'refresh_failed', 'reauthorized'] as const
+    for (const action of written) await audit.record(db, subject, action, { type: 'system', id: 'test' }, undefined, at)
+    const { data } = await audit.list(s.t.partner.id, id, { limit: 5 })
+    expect(data.map((e) => e.action)).toEqual([...written].reverse())
+  })
+
   it('records the life of an OAuth connection, newest first, with who did what', async () => {
     const { id, sessionId } = await s.connect('ada')
     const token = await s.accessToken('ada')
