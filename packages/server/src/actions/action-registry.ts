@@ -16,11 +16,38 @@ import { CatalogError, type CatalogIssue } from '../catalog/catalog-error.js'
 
 export interface LoadedAction {
   /** `<app>.<key>`: the id in the REST API. */
-  id: string
-  definition: ActionDefinition
-  input: TypeCheck<TObject>
-  output: TypeCheck<TSchema>
-  timeoutMs: number
+  readonly id: string
+  readonly definition: ActionDefinition
+  /** The input's validator, compiled on first use. */
+  readonly input: TypeCheck<TObject>
+  /** The output's validator, compiled on first use. */
+  readonly output: TypeCheck<TSchema>
+  readonly timeoutMs: number
+}
+
+/**
+ * An action whose validators are compiled the first time a run, a validation or a dry run needs them,
+ * not at start: compiling the catalog's two hundred schemas took about 140 ms of every start, for
+ * actions most processes never run (docs/operations.md, "Sizing"). At load, each validator's code is
+ * generated without being evaluated, so a schema the compiler refuses still stops the start.
+ */
+class CheckedAction implements LoadedAction {
+  #input: TypeCheck<TObject> | undefined
+  #output: TypeCheck<TSchema> | undefined
+
+  constructor(
+    readonly id: string,
+    readonly definition: ActionDefinition,
+    readonly timeoutMs: number,
+  ) {}
+
+  get input(): TypeCheck<TObject> {
+    return (this.#input ??= TypeCompiler.Compile(this.definition.input))
+  }
+
+  get output(): TypeCheck<TSchema> {
+    return (this.#output ??= TypeCompiler.Compile(this.definition.output))
+  }
 }
 
 const KEY = /^[a-z][a-z0-9_]{0,62}$/
@@ -101,25 +128,19 @@ export function checkAction(
       if (!declared.has(scope)) problem(`/scopes/${i}`, `"${scope}" is not a scope of the app ${d.app}`)
     })
   }
-  let input: TypeCheck<TObject> | undefined
-  let output: TypeCheck<TSchema> | undefined
-  if (!isObjectSchema(d.input)) problem('/input', 'must be a TypeBox Type.Object schema')
-  else {
+  // The validator's code is generated (which refuses what cannot be compiled) but not evaluated: that is on first use.
+  const generates = (path: string, schema: TSchema) => {
     try {
-      input = TypeCompiler.Compile(d.input)
+      TypeCompiler.Code(schema)
     } catch (err) {
-      problem('/input', `invalid schema: ${(err as Error).message}`)
+      problem(path, `invalid schema: ${(err as Error).message}`)
     }
   }
+  if (!isObjectSchema(d.input)) problem('/input', 'must be a TypeBox Type.Object schema')
+  else generates('/input', d.input)
   if (typeof d.output !== 'object' || d.output === null || typeof (d.output as TSchema)[Kind] !== 'string') {
     problem('/output', 'must be a TypeBox schema')
-  } else {
-    try {
-      output = TypeCompiler.Compile(d.output)
-    } catch (err) {
-      problem('/output', `invalid schema: ${(err as Error).message}`)
-    }
-  }
+  } else generates('/output', d.output)
   const properties = isObjectSchema(d.input) ? d.input.properties : {}
   for (const [name, field] of Object.entries(d.fields ?? {})) {
     if (!(name in properties)) problem(`/fields/${name}`, 'is not a property of the input schema')
@@ -147,11 +168,11 @@ export function checkAction(
   }
   if (typeof d.run !== 'function') problem('/run', 'must be a function')
   if (d.preview !== undefined && typeof d.preview !== 'function') problem('/preview', 'must be a function')
-  if (found.length > 0 || !input || !output) {
+  if (found.length > 0) {
     issues.push(...found)
     return undefined
   }
-  return { id: `${d.app}.${d.key}`, definition, input, output, timeoutMs }
+  return new CheckedAction(`${d.app}.${d.key}`, definition, timeoutMs)
 }
 
 /** Checks a set of definitions together (ids must be unique); throws a {@link CatalogError} listing every problem. */

@@ -1,5 +1,5 @@
 import { type ActionDefinition, defineAction } from '@patchbay/catalog'
-import { Type } from '@sinclair/typebox'
+import { Kind, Type } from '@sinclair/typebox'
 import { describe, expect, it } from 'vitest'
 import { buildRegistry, loadActions } from '../../src/actions/action-registry.js'
 import { CatalogError } from '../../src/catalog/catalog-error.js'
@@ -71,6 +71,13 @@ describe('catalog actions', () => {
     ['a scope the app does not declare', { ...good, scopes: ['admin:everything'] }, '/scopes/0'],
     ['an input that is not an object schema', { ...good, input: Type.String() }, '/input'],
     ['an output that is not a schema', { ...good, output: { type: 'object' } }, '/output'],
+    // The validators are compiled on first use; their code is generated at load, which refuses this.
+    ['an output of a kind no validator can be compiled for', { ...good, output: Type.Unsafe({ [Kind]: 'NoSuchKind' }) }, '/output'],
+    [
+      'an input property of a kind no validator can be compiled for',
+      { ...good, input: Type.Object({ owner: Type.String(), repo: Type.Unsafe({ [Kind]: 'NoSuchKind' }) }) },
+      '/input',
+    ],
     ['a dynamic field outside the input', { ...good, fields: { nope: { options: async () => ({ options: [] }) } } }, '/fields/nope'],
     [
       'a dependency outside the input',
@@ -96,6 +103,15 @@ describe('catalog actions', () => {
     ['no run function', { ...good, run: undefined }, '/run'],
   ])('refuses %s', (_what, definition, path) => {
     expect(problems([definition]).map((p) => p.split(' ')[0])).toContain(path)
+  })
+
+  it('compiles the validators on first use, once, and they check what the schemas say', async () => {
+    const action = (await loadActions(catalog, { extra: [good] })).get('github.list_things')!
+    expect(action.input).toBe(action.input)
+    expect(action.input.Check({ owner: 'o', repo: 'r' })).toBe(true)
+    expect(action.input.Check({ owner: 'o' })).toBe(false)
+    expect(action.output.Check({ n: 1 })).toBe(true)
+    expect(action.output.Check({ n: 1.5 })).toBe(false)
   })
 
   it('refuses two definitions with one id', () => {
