@@ -3,7 +3,6 @@ import SerializerSelector from '@fastify/fast-json-stringify-compiler'
 import cookie from '@fastify/cookie'
 import formbody from '@fastify/formbody'
 import rateLimit from '@fastify/rate-limit'
-import swagger from '@fastify/swagger'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
@@ -11,7 +10,8 @@ import type { Logger } from 'pino'
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { answerFor } from './error-response.js'
 import { lazyCompilers } from './lazy-compilers.js'
-import { sharedSchemas, swaggerOptions } from './openapi.js'
+import { ApiReference } from './api-reference.js'
+import { sharedSchemas } from './openapi.js'
 import { PatchbayError } from '../errors.js'
 import { refuseNulBytes } from './nul-bytes.js'
 import type { Partner } from '../partners/partner-store.js'
@@ -22,7 +22,6 @@ import type { Metrics } from '../metrics/metrics.js'
 import { metricsRoutes } from '../routes/metrics.js'
 import { connectUiRoutes } from '../routes/connect-ui.js'
 import { connectionPopupRoutes } from '../routes/connection-popup.js'
-import { docsRoutes } from '../routes/docs.js'
 import { consoleRoutes } from '../routes/console.js'
 import { healthRoutes } from '../routes/health.js'
 import { mcpRoutes } from '../routes/mcp.js'
@@ -42,6 +41,8 @@ declare module 'fastify' {
     registeredRoutes: ReadonlyArray<{ method: string; url: string }>
     /** Compiles every route schema no request has needed yet (they compile on first use: http/lazy-compilers.ts). */
     compileAllSchemas(): void
+    /** The OpenAPI document `/openapi.json` serves (built on first use: http/api-reference.ts). */
+    openApiDocument(): Promise<Record<string, unknown>>
   }
   interface FastifyRequest {
     /** Set by the /v1 bearer hook; only routes behind it read it. */
@@ -153,12 +154,15 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) registeredRoutes.push({ method, url: route.url })
   })
+  const reference = new ApiReference(() => config.publicUrl)
+  app.addHook('onRoute', reference.record)
+  app.addHook('onClose', () => reference.close())
+  app.decorate('openApiDocument', () => reference.document())
   app.decorateRequest('principal', null as unknown as Principal)
   app.decorateRequest('partner', null as unknown as Partner)
 
   // Schemas shared by several routes (the error body, connections, runs…): one component each in the document.
   for (const schema of sharedSchemas) app.addSchema(schema)
-  await app.register(swagger, swaggerOptions(config.publicUrl))
   await app.register(formbody)
   await app.register(cookie)
   // One store for every limiter: a key has one budget whichever route counts it, across processes on PostgreSQL.
@@ -180,8 +184,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(widgetScriptRoutes)
   // On the main port only when no listener of its own serves it (metrics.listen).
   if (services.metrics.enabled && !config.metrics.listen) await app.register(metricsRoutes)
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
-  await app.register(docsRoutes)
+  app.get('/openapi.json', { schema: { hide: true } }, () => reference.document())
+  // The reference page (Swagger UI, routes/docs.ts), answered by the app http/api-reference.ts builds on first use.
+  for (const url of ['/docs', '/docs/*']) app.get(url, { schema: { hide: true } }, (req, reply) => reference.serve(req, reply))
   await app.register(consoleRoutes)
   return app as unknown as FastifyInstance
 }

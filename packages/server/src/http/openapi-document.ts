@@ -22,7 +22,7 @@ export async function openApiDocument(config: Config): Promise<Record<string, un
       try {
         await app.ready()
         // A deep copy: the plugin caches the object it returns.
-        return structuredClone(app.swagger()) as Record<string, unknown>
+        return structuredClone(await app.openApiDocument())
       } finally {
         await app.close()
       }

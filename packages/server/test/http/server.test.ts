@@ -41,12 +41,7 @@ const HIDDEN: Record<string, { methods: string[]; why: string }> = {
   },
   '/mcp': { methods: ['GET', 'DELETE'], why: 'answered 405 by the MCP SDK (no sessions): not an operation' },
   '/docs': { methods: ['GET'], why: 'the API reference page (Swagger UI)' },
-  '/docs/json': { methods: ['GET'], why: 'the document, as the reference page reads it' },
-  '/docs/yaml': { methods: ['GET'], why: 'the document in YAML' },
-  '/docs/static/index.html': { methods: ['GET'], why: "Swagger UI's redirect to /docs/" },
-  '/docs/static/swagger-initializer.js': { methods: ['GET'], why: "Swagger UI's start script" },
-  '/docs/static/*': { methods: ['GET'], why: "Swagger UI's static assets" },
-  '/docs/static/theme/favicon.svg': { methods: ['GET'], why: "the reference page's Patchbay icon" },
+  '/docs/*': { methods: ['GET'], why: "the reference page's document (JSON, YAML) and Swagger UI's assets" },
   // The operator console's HTML pages and forms (docs/console.md): for a browser, not an API client.
   '/console': { methods: ['GET'], why: 'console page' },
   '/console/login': { methods: ['GET', 'POST'], why: 'console sign-in page and form' },
