@@ -305,6 +305,8 @@ describe.each(databaseTargets)('HTTP server ($name)', (target) => {
     for (const text of [html, init]) expect(text).not.toMatch(/fastify/i)
     const info = (await (await fetch(`${t.url}/openapi.json`)).json()).info
     expect(info.title).toBe('Patchbay API')
+    // Built on first use, after the server bound its port: the document names the address clients reach.
+    expect((await (await fetch(`${t.url}/openapi.json`)).json()).servers).toEqual([{ url: t.url, description: 'This Patchbay' }])
     expect(info.description).toContain('self-hostable Connect platform')
     expect(JSON.stringify(info)).not.toMatch(/fastify/i)
     // The page reads the same document as /openapi.json.
