@@ -27,8 +27,8 @@ export interface LoadedAction {
 
 /**
  * An action whose validators are compiled the first time a run, a validation or a dry run needs them,
- * not at start: compiling the catalog's two hundred schemas took about 140 ms of every start, for
- * actions most processes never run (docs/operations.md, "Sizing"). At load, each validator's code is
+ * not at start: compiling the input and output schemas of every catalog action took 50 ms or more of
+ * every start, for actions most processes never run (docs/operations.md, "Sizing"). At load, each validator's code is
  * generated without being evaluated, so a schema the compiler refuses still stops the start.
  */
 class CheckedAction implements LoadedAction {

@@ -1,5 +1,6 @@
 import type { TSchema } from '@sinclair/typebox'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from 'fastify'
+import { PatchbayError } from '../errors.js'
 import { sharedSchemas, swaggerOptions } from './openapi.js'
 
 /** The routes that serve the reference itself: they stay out of the document, and out of the app that builds it. */
@@ -11,7 +12,7 @@ const NOT_COPIED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'co
 /**
  * The OpenAPI document (`/openapi.json`) and the reference page (`/docs`), built the first time either
  * is asked for, not at start: @fastify/swagger, Swagger UI and what they load (a YAML library, a JSON
- * Schema resolver, a static file server) took about 150 ms of every start and their memory for as long
+ * Schema resolver, a static file server) took some 50–100 ms of every start and their memory for as long
  * as the process ran, for pages most processes never serve (docs/operations.md, "Sizing").
  *
  * The app records each route's options as it registers them (what @fastify/swagger's own hook would
@@ -39,6 +40,8 @@ export class ApiReference {
   /** Answers a `/docs` request with what Swagger UI answers (a HEAD as its GET, without the body). */
   async serve(req: FastifyRequest, reply: FastifyReply): Promise<Buffer> {
     const inner = await (await this.app()).inject({ method: 'GET', url: req.url, headers: req.headers })
+    // In Patchbay's error form, as for any other unknown route (the inner app's own 404 is Fastify's).
+    if (inner.statusCode === 404) throw new PatchbayError('PB_ERR_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`)
     reply.code(inner.statusCode)
     for (const [name, value] of Object.entries(inner.headers)) {
       if (value !== undefined && !NOT_COPIED.has(name)) reply.header(name, value)

@@ -105,6 +105,10 @@ describe.each(databaseTargets)('HTTP server ($name)', (target) => {
     const res = await fetch(`${t.url}/nope?token=secret`)
     expect(res.status).toBe(404)
     expect(await res.json()).toEqual({ error: { code: 'PB_ERR_NOT_FOUND', message: 'no route GET /nope' } })
+    // Under /docs too, which another Fastify instance answers (http/api-reference.ts).
+    const docs = await fetch(`${t.url}/docs/static/nope.js?token=secret`)
+    expect(docs.status).toBe(404)
+    expect(await docs.json()).toEqual({ error: { code: 'PB_ERR_NOT_FOUND', message: 'no route GET /docs/static/nope.js' } })
   })
 
   it('refuses /v1 without a bearer token, with a bad one, and with a revoked one', async () => {
