@@ -39,7 +39,9 @@ export class ApiReference {
 
   /** Answers a `/docs` request with what Swagger UI answers (a HEAD as its GET, without the body). */
   async serve(req: FastifyRequest, reply: FastifyReply): Promise<Buffer> {
-    const inner = await (await this.app()).inject({ method: 'GET', url: req.url, headers: req.headers })
+    // The request's headers but those that describe a body: the GET injected has none.
+    const { 'content-length': _length, 'content-type': _type, 'transfer-encoding': _encoding, ...headers } = req.headers
+    const inner = await (await this.app()).inject({ method: 'GET', url: req.url, headers })
     // In Patchbay's error form, as for any other unknown route (the inner app's own 404 is Fastify's).
     if (inner.statusCode === 404) throw new PatchbayError('PB_ERR_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`)
     reply.code(inner.statusCode)
