@@ -1,10 +1,6 @@
 import type { TSchema } from '@sinclair/typebox'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from 'fastify'
-import { PatchbayError } from '../errors.js'
 import { sharedSchemas, swaggerOptions } from './openapi.js'
-
-/** The routes that serve the reference itself: they stay out of the document, and out of the app that builds it. */
-export const REFERENCE_URLS = new Set(['/openapi.json', '/docs', '/docs/*'])
 
 // Hop-by-hop and framing headers of the inner answer: the outer reply sets its own.
 const NOT_COPIED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'date'])
@@ -27,9 +23,9 @@ export class ApiReference {
   /** `publicUrl` is read on first use: on port 0 it names the port actually bound. */
   constructor(private readonly publicUrl: () => string) {}
 
-  /** An `onRoute` hook for the app: keeps the options of every route the document describes. */
+  /** An `onRoute` hook for the app: keeps the options of every route the document describes (hidden ones are left out of it). */
   readonly record = (route: RouteOptions): void => {
-    if (!REFERENCE_URLS.has(route.url)) this.routes.push(route)
+    if (!(route.schema as { hide?: boolean } | undefined)?.hide) this.routes.push(route)
   }
 
   /** The document, as @fastify/swagger builds it (cached by the plugin after the first call). */
@@ -38,12 +34,15 @@ export class ApiReference {
   }
 
   /** Answers a `/docs` request with what Swagger UI answers (a HEAD as its GET, without the body). */
-  async serve(req: FastifyRequest, reply: FastifyReply): Promise<Buffer> {
+  async serve(req: FastifyRequest, reply: FastifyReply): Promise<Buffer | FastifyReply> {
     // The request's headers but those that describe a body: the GET injected has none.
     const { 'content-length': _length, 'content-type': _type, 'transfer-encoding': _encoding, ...headers } = req.headers
     const inner = await (await this.app()).inject({ method: 'GET', url: req.url, headers })
-    // In Patchbay's error form, as for any other unknown route (the inner app's own 404 is Fastify's).
-    if (inner.statusCode === 404) throw new PatchbayError('PB_ERR_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`)
+    // The app's own answer to an unknown route (the inner app's 404 is Fastify's, not Patchbay's error form).
+    if (inner.statusCode === 404) {
+      reply.callNotFound()
+      return reply
+    }
     reply.code(inner.statusCode)
     for (const [name, value] of Object.entries(inner.headers)) {
       if (value !== undefined && !NOT_COPIED.has(name)) reply.header(name, value)
