@@ -154,8 +154,26 @@ export function defineAction<I extends TObject, O extends TSchema>(definition: A
 export type ActionErrorType = 'validation' | 'auth' | 'permission' | 'not_found' | 'rate_limited' | 'provider' | 'timeout' | 'internal'
 export type ActionErrorAttribution = 'user' | 'connection' | 'provider' | 'patchbay'
 
+/**
+ * `instanceof` for the two error classes of this file goes by a mark on their prototypes, not by
+ * identity: the server's build bundles its own copy of this package (docs/operations.md, "Sizing"),
+ * and an operator's action module imports the installed one, so an error made by either copy is
+ * recognised by the other. The mark is a registered symbol, the same in every copy. A subclass keeps
+ * the ordinary check.
+ */
+const ACTION_ERROR = Symbol.for('patchbay.ActionError')
+const ACTION_HTTP_ERROR = Symbol.for('patchbay.ActionHttpError')
+
+function marked(value: unknown, mark: symbol): boolean {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[mark] === true
+}
+
 /** A failure an action reports on purpose (the app said no in its own words). */
 export class ActionError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return this === ActionError ? marked(value, ACTION_ERROR) : Function.prototype[Symbol.hasInstance].call(this, value)
+  }
+
   override name = 'ActionError'
   readonly type: ActionErrorType
   readonly code: string
@@ -195,6 +213,10 @@ export class ActionError extends Error {
 
 /** An answer outside 2xx from `ctx.http`. */
 export class ActionHttpError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return this === ActionHttpError ? marked(value, ACTION_HTTP_ERROR) : Function.prototype[Symbol.hasInstance].call(this, value)
+  }
+
   override name = 'ActionHttpError'
   constructor(
     readonly status: number,
@@ -205,3 +227,5 @@ export class ActionHttpError extends Error {
     super(message)
   }
 }
+Object.defineProperty(ActionError.prototype, ACTION_ERROR, { value: true })
+Object.defineProperty(ActionHttpError.prototype, ACTION_HTTP_ERROR, { value: true })

@@ -115,3 +115,35 @@ describe('actionFailure: what the app says about the refused field and the missi
     expect(granted).not.toHaveProperty('missing_scopes')
   })
 })
+
+describe('the error classes across two copies of @patchbay/catalog', () => {
+  // The built server bundles its own copy of the catalog package, and an operator's action module
+  // imports the installed one (docs/operations.md, "Sizing"). Here the package's build and its
+  // sources are the two copies: distinct classes, recognised by each other.
+  it('recognises an error made by the other copy, both ways, and classifies it as its own', async () => {
+    // By URL, so TypeScript does not take the catalog's sources into this package's program.
+    const other = (await import(
+      new URL('../../../catalog/src/define-action.ts', import.meta.url).href
+    )) as typeof import('@patchbay/catalog')
+    expect(other.ActionError).not.toBe(ActionError)
+    const mine = new other.ActionError({ type: 'not_found', code: 'no_such_board', message: 'no such board' })
+    expect(mine instanceof ActionError).toBe(true)
+    expect(new ActionError({ type: 'auth', code: 'x', message: 'x' }) instanceof other.ActionError).toBe(true)
+    expect(actionFailure(mine)?.error).toMatchObject({ type: 'not_found', code: 'no_such_board', message: 'no such board' })
+    const answer = new other.ActionHttpError(404, {}, { message: 'Not Found' }, 'GET /boards/1 answered 404')
+    expect(answer instanceof ActionHttpError).toBe(true)
+    expect(answer instanceof ActionError).toBe(false)
+    expect(new ActionHttpError(500, {}, null, 'x') instanceof other.ActionHttpError).toBe(true)
+    expect(actionFailure(answer)?.error).toMatchObject({ type: 'not_found', provider_status: 404 })
+  })
+
+  it('is not fooled by another error, and a subclass keeps the ordinary check', () => {
+    expect(new Error('x') instanceof ActionError).toBe(false)
+    expect((null as unknown) instanceof ActionHttpError).toBe(false)
+    class BoardGone extends ActionError {}
+    const gone = new BoardGone({ type: 'not_found', code: 'gone', message: 'gone' })
+    expect(gone instanceof ActionError).toBe(true)
+    expect(gone instanceof BoardGone).toBe(true)
+    expect(new ActionError({ type: 'not_found', code: 'gone', message: 'gone' }) instanceof BoardGone).toBe(false)
+  })
+})
