@@ -6,6 +6,7 @@ import { Kind, type TObject, type TSchema } from '@sinclair/typebox'
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler'
 import type { Catalog } from '../catalog/load-catalog.js'
 import { CatalogError, type CatalogIssue } from '../catalog/catalog-error.js'
+import { bundledActionModules } from './bundled-action-modules.js'
 
 /**
  * The actions Patchbay can run: every compiled `apps/<app>/actions/*.js` of the catalog package,
@@ -208,7 +209,9 @@ export async function loadActions(catalog: Catalog, options: LoadActionsOptions 
       .filter((f) => f.endsWith('.js') && !f.startsWith('_'))
       .sort()) {
       const source = `apps/${app.name}/actions/${file.replace(/\.js$/, '.ts')}`
-      const module = (await import(pathToFileURL(join(dir, file)).href)) as { default?: ActionDefinition }
+      const module =
+        (root === compiledAppsDir ? bundledActionModules?.get(`${app.name}/${file}`) : undefined) ??
+        ((await import(pathToFileURL(join(dir, file)).href)) as { default?: ActionDefinition })
       if (module.default?.app !== undefined && module.default.app !== app.name) {
         throw new CatalogError([{ source, path: '/app', message: `must be "${app.name}", the folder the file is in` }])
       }

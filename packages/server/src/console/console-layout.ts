@@ -66,7 +66,7 @@ export function page(frame: Frame, body: SafeHtml): string {
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>${frame.title} · Patchbay console</title>
+        <title>${frame.title} &middot; Patchbay console</title>
         <style nonce="${frame.nonce}">
           ${STYLES}
         </style>
@@ -74,7 +74,7 @@ export function page(frame: Frame, body: SafeHtml): string {
       <body>
         <a class="skip" href="#main">Skip to content</a>
         <header>
-          <span class="brand">Patchbay · ${frame.partnerName}</span>
+          <span class="brand">Patchbay &middot; ${frame.partnerName}</span>
           ${
             frame.section !== null || frame.csrfToken !== null
               ? html`<nav aria-label="Console">
@@ -119,7 +119,7 @@ export function badge(status: string): SafeHtml {
 }
 
 export function when(ms: number | null | undefined): SafeHtml {
-  if (ms === null || ms === undefined) return html`<span class="muted">—</span>`
+  if (ms === null || ms === undefined) return html`<span class="muted">&mdash;</span>`
   const iso = new Date(ms).toISOString()
   return html`<time datetime="${iso}">${iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}</time>`
 }
@@ -137,5 +137,5 @@ export function nextPageLink(path: string, query: Record<string, string | undefi
   const params = new URLSearchParams()
   for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '' && k !== 'cursor') params.set(k, v)
   params.set('cursor', cursor)
-  return html`<p><a href="${`${path}?${params.toString()}`}" rel="next">Next page →</a></p>`
+  return html`<p><a href="${`${path}?${params.toString()}`}" rel="next">Next page &rarr;</a></p>`
 }

@@ -112,7 +112,7 @@ export function connectionsTable(rows: PartnerConnection[]): SafeHtml {
           <td><a href="${`/console/connections/${encodeURIComponent(c.id)}`}"><code>${c.id}</code></a></td>
           <td>${c.appKey}</td>
           <td>${badge(c.status)}</td>
-          <td>${c.accountIdentifier ?? html`<span class="muted">—</span>`}</td>
+          <td>${c.accountIdentifier ?? html`<span class="muted">&mdash;</span>`}</td>
           <td>${endUser.tenantId ? `${endUser.tenantId} / ` : ''}${endUser.userId ?? '—'}</td>
           <td>${when(c.createdAt)}</td>
         </tr>`,
@@ -167,7 +167,7 @@ export function connectionPage(d: {
     <dl>
       <dt>App</dt><dd>${c.appKey} (${c.authType})</dd>
       <dt>Status</dt><dd>${badge(c.status)}</dd>
-      <dt>Last error</dt><dd>${c.statusReason ?? html`<span class="muted">—</span>`}</dd>
+      <dt>Last error</dt><dd>${c.statusReason ?? html`<span class="muted">&mdash;</span>`}</dd>
       <dt>Account</dt><dd>${c.accountIdentifier ?? '—'}</dd>
       <dt>Name</dt><dd>${c.name ?? '—'}</dd>
       <dt>End user</dt><dd>${d.item.endUser.tenantId ? `${d.item.endUser.tenantId} / ` : ''}${d.item.endUser.userId ?? '—'}</dd>

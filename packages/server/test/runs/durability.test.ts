@@ -33,6 +33,8 @@ async function setup(target: (typeof databaseTargets)[number]): Promise<Setup> {
       writes.set(n, (writes.get(n) ?? 0) + 1)
     }
     if (hold.on) return
+    if (req.url?.includes('/missing/'))
+      return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not Found"}')
     // Slow enough that one process (10 at a time) cannot take every run while the other waits.
     setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'), hold.delayMs)
   })
@@ -136,6 +138,31 @@ describe.each(databaseTargets)('run durability ($name)', (target) => {
     cleanup.push(() => worker.stop())
     await waitUntil(async () => (await runRows(s, ids)).every((r) => r.status === 'succeeded'), 'both runs to succeed')
     expect(s.writes.get(1)).toBe(1)
+  }, 60_000)
+})
+
+describe.each(databaseTargets)("an operator's action module in the built server ($name)", (target) => {
+  const cleanup: (() => Promise<void>)[] = []
+  afterEach(async () => {
+    for (const fn of cleanup.splice(0).reverse()) await fn().catch(() => {})
+  })
+
+  // The built server bundles its own copy of @patchbay/catalog; the module imports the installed one
+  // (docs/operations.md, "Sizing"). Its errors must read as the catalog's own actions' do.
+  it('reads its ActionError as the action meant it, and its catch of an ActionHttpError works', async () => {
+    const s = await setup(target)
+    cleanup.push(
+      () => s.upstream.close(),
+      () => s.t.close(),
+    )
+    const worker = await startSecondProcess(s.t, {})
+    cleanup.push(() => worker.stop())
+    const ids = [await createRun(worker.url, s, 'tasks.refuse_note', 7), await createRun(worker.url, s, 'tasks.check_note', 8)]
+    await waitUntil(async () => (await runRows(s, ids)).every((r) => terminal.has(r.status)), 'both runs to end')
+    const [refused, checked] = await Promise.all(ids.map(async (id) => (await runRows(s, [id]))[0]))
+    expect(refused?.status).toBe('failed')
+    expect(JSON.parse(refused?.error ?? '{}')).toMatchObject({ type: 'not_found', code: 'note_not_found', message: 'no note 7' })
+    expect([checked?.status, checked?.error]).toEqual(['succeeded', null])
   }, 60_000)
 })
 
