@@ -139,17 +139,10 @@ describe.each(databaseTargets)('run durability ($name)', (target) => {
     await waitUntil(async () => (await runRows(s, ids)).every((r) => r.status === 'succeeded'), 'both runs to succeed')
     expect(s.writes.get(1)).toBe(1)
   }, 60_000)
-})
-
-describe.each(databaseTargets)("an operator's action module in the built server ($name)", (target) => {
-  const cleanup: (() => Promise<void>)[] = []
-  afterEach(async () => {
-    for (const fn of cleanup.splice(0).reverse()) await fn().catch(() => {})
-  })
 
   // The built server bundles its own copy of @patchbay/catalog; the module imports the installed one
   // (docs/operations.md, "Sizing"). Its errors must read as the catalog's own actions' do.
-  it('reads its ActionError as the action meant it, and its catch of an ActionHttpError works', async () => {
+  it("an operator's action module on the built server: its ActionError reads as it meant, its catch of an ActionHttpError works", async () => {
     const s = await setup(target)
     cleanup.push(
       () => s.upstream.close(),
