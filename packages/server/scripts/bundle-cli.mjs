@@ -1,11 +1,12 @@
 // Part of `npm run build` (after tsc): bundles dist/cli.js, the program `patchbay` runs, with the
 // modules it imports into a few files, written over dist/cli.js (docs/operations.md, "Sizing").
 // Node spends most of a start resolving, reading and linking ES modules one by one (about 1,100 of
-// them): bundled, a start takes about a third less CPU. What the library entry (dist/index.js)
+// them): bundled, a start takes about half the CPU. What the library entry (dist/index.js)
 // exports is tsc's output, unbundled.
 //
 // The catalog's action modules, which loadActions imports by path, are bundled too: the bundle's
-// src/actions/bundled-action-modules.js imports each of them. The catalog package and TypeBox are so in
+// src/actions/bundled-action-modules.js imports each of them, with the hash of the folder they were
+// read from (a start imports from disk instead when the folder has changed since). The catalog package and TypeBox are so in
 // the bundle once; an operator's own action modules import the installed copies, and the catalog's
 // error classes are recognised across the two (packages/catalog/src/define-action.ts).
 //
@@ -21,6 +22,7 @@ import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { compiledAppsDir } from '@patchbay/catalog'
 import { build } from 'esbuild'
+import { compiledActionsHash } from '../dist/actions/compiled-actions-hash.js'
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url))
 const external = [
@@ -48,7 +50,11 @@ function actionModules() {
   }
   const imports = files.map(([, path], i) => `import * as action${i} from ${JSON.stringify(path)}`)
   const entries = files.map(([key], i) => `[${JSON.stringify(key)}, action${i}]`)
-  return `${imports.join('\n')}\nexport const bundledActionModules = new Map([${entries.join(', ')}])\n`
+  return [
+    ...imports,
+    `export const bundledActionModules = new Map([${entries.join(', ')}])`,
+    `export const bundledActionsHash = ${JSON.stringify(compiledActionsHash(compiledAppsDir))}`,
+  ].join('\n')
 }
 
 /** Where a bundled file was, as an expression valid in every output file (all are in dist/). */

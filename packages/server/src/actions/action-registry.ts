@@ -6,7 +6,8 @@ import { Kind, type TObject, type TSchema } from '@sinclair/typebox'
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler'
 import type { Catalog } from '../catalog/load-catalog.js'
 import { CatalogError, type CatalogIssue } from '../catalog/catalog-error.js'
-import { bundledActionModules } from './bundled-action-modules.js'
+import { bundledActionModules, bundledActionsHash } from './bundled-action-modules.js'
+import { compiledActionsHash } from './compiled-actions-hash.js'
 
 /**
  * The actions Patchbay can run: every compiled `apps/<app>/actions/*.js` of the catalog package,
@@ -202,6 +203,9 @@ export async function loadActions(catalog: Catalog, options: LoadActionsOptions 
   const root = options.dir ?? compiledAppsDir
   const definitions: { definition: ActionDefinition; source: string }[] = []
   const apps = existsSync(root) ? readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()) : []
+  // The bundle's copies of the catalog's modules, while the folder is still what they were built from.
+  const bundled =
+    root === compiledAppsDir && bundledActionModules && bundledActionsHash === compiledActionsHash(root) ? bundledActionModules : undefined
   for (const app of apps) {
     const dir = join(root, app.name, 'actions')
     if (!existsSync(dir)) continue
@@ -210,8 +214,7 @@ export async function loadActions(catalog: Catalog, options: LoadActionsOptions 
       .sort()) {
       const source = `apps/${app.name}/actions/${file.replace(/\.js$/, '.ts')}`
       const module =
-        (root === compiledAppsDir ? bundledActionModules?.get(`${app.name}/${file}`) : undefined) ??
-        ((await import(pathToFileURL(join(dir, file)).href)) as { default?: ActionDefinition })
+        bundled?.get(`${app.name}/${file}`) ?? ((await import(pathToFileURL(join(dir, file)).href)) as { default?: ActionDefinition })
       if (module.default?.app !== undefined && module.default.app !== app.name) {
         throw new CatalogError([{ source, path: '/app', message: `must be "${app.name}", the folder the file is in` }])
       }

@@ -7,3 +7,6 @@ import type { ActionDefinition } from '@patchbay/catalog'
  * Unbundled (tsc's build, the tests) there is none, and loadActions imports each file.
  */
 export const bundledActionModules: ReadonlyMap<string, { default?: ActionDefinition }> | undefined = undefined
+
+/** {@link compiledActionsHash} of the folder the bundled modules were read from. */
+export const bundledActionsHash: string | undefined = undefined

@@ -22,6 +22,9 @@ const DEFERRED: Record<string, string> = {
   '@modelcontextprotocol/server': 'the first /mcp request',
   zod: 'the MCP SDK',
   undici: 'the first outbound call',
+  '@fastify/swagger': 'the first /openapi.json or /docs request',
+  '@fastify/swagger-ui': 'the first /docs request',
+  yaml: 'a YAML config file, or a catalog the build did not precompile',
 }
 
 let child: ChildProcess | undefined
@@ -34,8 +37,8 @@ afterEach(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true })
 })
 
-/** Starts the built server, waits for a 200 from /healthz and returns the packages loaded by then. */
-async function packagesLoaded(env: Record<string, string> = {}): Promise<Set<string>> {
+/** Starts the built server, waits for a 200 from /healthz and returns the packages loaded by then (and every file URL). */
+async function packagesLoaded(env: Record<string, string> = {}): Promise<Set<string> & { files: string[] }> {
   dir = mkdtempSync(join(tmpdir(), 'patchbay-modules-'))
   const out = join(dir, 'modules.txt')
   const childEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PATCHBAY_') && k !== 'DATABASE_URL'))
@@ -59,8 +62,9 @@ async function packagesLoaded(env: Record<string, string> = {}): Promise<Set<str
   expect(res.status).toBe(200)
   started.kill('SIGUSR2')
   for (let i = 0; i < 100 && !existsSync(out); i++) await new Promise((done) => setTimeout(done, 50))
-  const packages = new Set<string>()
-  for (const file of readFileSync(out, 'utf8').split('\n')) {
+  const files = readFileSync(out, 'utf8').split('\n')
+  const packages = Object.assign(new Set<string>(), { files })
+  for (const file of files) {
     const name = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file)?.[1]
     if (name) packages.add(name)
   }
@@ -75,6 +79,8 @@ describe('start on the embedded database', () => {
     expect(packages).toContain('better-sqlite3')
     expect(packages).not.toContain('fastify')
     expect(packages).not.toContain('@sinclair/typebox')
+    // The catalog's action modules come from the bundle: the folder is what the build read.
+    expect(packages.files.filter((file) => file.includes('/catalog/dist/apps/'))).toEqual([])
     expect(
       Object.keys(DEFERRED).filter((name) => packages.has(name)),
       'loaded at start',
