@@ -17,12 +17,12 @@
 // Dynamic imports of the server's own modules become chunks (dist/bundle-*.js), still loaded on first
 // use. Every output file is in dist/, so a bundled module's import.meta.url (and a CommonJS module's
 // __dirname) is rebuilt from its path relative to dist/, and the build stays movable.
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { readFileSync, readdirSync, rmSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { compiledAppsDir } from '@patchbay/catalog'
 import { build } from 'esbuild'
-import { compiledActionsHash } from '../dist/actions/compiled-actions-hash.js'
+import { compiledActionFiles, compiledActionsHash } from '../dist/actions/compiled-actions-hash.js'
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url))
 const external = [
@@ -41,13 +41,9 @@ const external = [
 
 /** The module that stands for dist/actions/bundled-action-modules.js: every action file loadActions would import. */
 function actionModules() {
-  const files = []
-  for (const app of readdirSync(compiledAppsDir, { withFileTypes: true }).filter((e) => e.isDirectory())) {
-    const dir = join(compiledAppsDir, app.name, 'actions')
-    if (!existsSync(dir)) continue
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.js') && !f.startsWith('_')))
-      files.push([`${app.name}/${file}`, join(dir, file)])
-  }
+  const files = compiledActionFiles(compiledAppsDir)
+    .filter(({ file }) => !file.startsWith('_'))
+    .map(({ app, file, path }) => [`${app}/${file}`, path])
   const imports = files.map(([, path], i) => `import * as action${i} from ${JSON.stringify(path)}`)
   const entries = files.map(([key], i) => `[${JSON.stringify(key)}, action${i}]`)
   return [

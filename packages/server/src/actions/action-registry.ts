@@ -1,5 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { type ActionDefinition, compiledAppsDir } from '@patchbay/catalog'
 import { Kind, type TObject, type TSchema } from '@sinclair/typebox'
@@ -7,7 +6,7 @@ import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler'
 import type { Catalog } from '../catalog/load-catalog.js'
 import { CatalogError, type CatalogIssue } from '../catalog/catalog-error.js'
 import { bundledActionModules, bundledActionsHash } from './bundled-action-modules.js'
-import { compiledActionsHash } from './compiled-actions-hash.js'
+import { compiledActionFiles, compiledActionsHash } from './compiled-actions-hash.js'
 
 /**
  * The actions Patchbay can run: every compiled `apps/<app>/actions/*.js` of the catalog package,
@@ -202,24 +201,17 @@ export interface LoadActionsOptions {
 export async function loadActions(catalog: Catalog, options: LoadActionsOptions = {}): Promise<ActionRegistry> {
   const root = options.dir ?? compiledAppsDir
   const definitions: { definition: ActionDefinition; source: string }[] = []
-  const apps = existsSync(root) ? readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()) : []
   // The bundle's copies of the catalog's modules, while the folder is still what they were built from.
   const bundled =
     root === compiledAppsDir && bundledActionModules && bundledActionsHash === compiledActionsHash(root) ? bundledActionModules : undefined
-  for (const app of apps) {
-    const dir = join(root, app.name, 'actions')
-    if (!existsSync(dir)) continue
-    for (const file of readdirSync(dir)
-      .filter((f) => f.endsWith('.js') && !f.startsWith('_'))
-      .sort()) {
-      const source = `apps/${app.name}/actions/${file.replace(/\.js$/, '.ts')}`
-      const module =
-        bundled?.get(`${app.name}/${file}`) ?? ((await import(pathToFileURL(join(dir, file)).href)) as { default?: ActionDefinition })
-      if (module.default?.app !== undefined && module.default.app !== app.name) {
-        throw new CatalogError([{ source, path: '/app', message: `must be "${app.name}", the folder the file is in` }])
-      }
-      definitions.push({ definition: module.default as ActionDefinition, source })
+  for (const { app, file, path } of compiledActionFiles(root)) {
+    if (file.startsWith('_')) continue
+    const source = `apps/${app}/actions/${file.replace(/\.js$/, '.ts')}`
+    const module = bundled?.get(`${app}/${file}`) ?? ((await import(pathToFileURL(path).href)) as { default?: ActionDefinition })
+    if (module.default?.app !== undefined && module.default.app !== app) {
+      throw new CatalogError([{ source, path: '/app', message: `must be "${app}", the folder the file is in` }])
     }
+    definitions.push({ definition: module.default as ActionDefinition, source })
   }
   for (const [i, definition] of (options.extra ?? []).entries()) definitions.push({ definition, source: `actions[${i}]` })
   return buildRegistry(definitions, catalog)

@@ -11,16 +11,35 @@ import { join } from 'node:path'
  */
 export function compiledActionsHash(root: string): string {
   const hash = createHash('sha256')
+  for (const { app, file, path } of compiledActionFiles(root)) {
+    const text = readFileSync(path)
+    hash.update(`${app}/${file}\0${text.length}\0`).update(text)
+  }
+  return hash.digest('hex')
+}
+
+export interface CompiledActionFile {
+  app: string
+  /** The file's name in the app's `actions/` folder; a helper's starts with `_`. */
+  file: string
+  path: string
+}
+
+/**
+ * Every compiled `.js` file of the apps' `actions/` folders under `root`, by app then name, helpers
+ * included: the one walk that loadActions, the hash and the bundle script share, so all three see
+ * the same files.
+ */
+export function compiledActionFiles(root: string): CompiledActionFile[] {
+  const out: CompiledActionFile[] = []
   const apps = existsSync(root) ? readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()) : []
   for (const app of apps.map((e) => e.name).sort()) {
     const dir = join(root, app, 'actions')
     if (!existsSync(dir)) continue
     for (const file of readdirSync(dir)
       .filter((f) => f.endsWith('.js'))
-      .sort()) {
-      const text = readFileSync(join(dir, file))
-      hash.update(`${app}/${file}\0${text.length}\0`).update(text)
-    }
+      .sort())
+      out.push({ app, file, path: join(dir, file) })
   }
-  return hash.digest('hex')
+  return out
 }
