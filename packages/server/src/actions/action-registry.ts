@@ -5,6 +5,7 @@ import { Kind, type TObject, type TSchema } from '@sinclair/typebox'
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler'
 import type { Catalog } from '../catalog/load-catalog.js'
 import { CatalogError, type CatalogIssue } from '../catalog/catalog-error.js'
+import { codePointOrder } from '../lib/code-point-order.js'
 import { bundledActionModules, bundledActionsHash } from './bundled-action-modules.js'
 import { compiledActionFiles, compiledActionsHash } from './compiled-actions-hash.js'
 
@@ -62,7 +63,7 @@ export class ActionRegistry {
   private readonly byId = new Map<string, LoadedAction>()
 
   constructor(actions: readonly LoadedAction[]) {
-    for (const action of [...actions].sort((a, b) => a.id.localeCompare(b.id))) this.byId.set(action.id, action)
+    for (const action of [...actions].sort((a, b) => codePointOrder(a.id, b.id))) this.byId.set(action.id, action)
   }
 
   get(id: string): LoadedAction | undefined {

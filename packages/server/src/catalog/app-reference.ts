@@ -1,6 +1,7 @@
 import type { ActionDefinition } from '@patchbay/catalog'
 import { actionSection } from '../actions/action-reference.js'
 import type { ActionRegistry } from '../actions/action-registry.js'
+import { codePointOrder } from '../lib/code-point-order.js'
 import type { App, AuthOption, Field } from './app-schema.js'
 import { reviewNotes } from './catalog-review.js'
 import type { Catalog } from './load-catalog.js'
@@ -161,7 +162,7 @@ export function appReference(registry: ActionRegistry, catalog: Catalog): Map<st
     '| --- | --- |',
   ]
   for (const app of apps) {
-    const actions = (byApp.get(app.key) ?? []).sort((a, b) => a.key.localeCompare(b.key))
+    const actions = (byApp.get(app.key) ?? []).sort((a, b) => codePointOrder(a.key, b.key))
     index.push(
       `| [${cell(app.name)}](${app.key}.md) | ${[...new Set(app.auth.map((o) => code(o.type)))].join(', ')} | ${actions.map((d) => code(d.key)).join(', ')} |`,
     )

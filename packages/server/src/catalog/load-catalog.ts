@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
 import { appsDir } from '@patchbay/catalog'
 import { yaml } from '../lib/optional-modules.js'
+import { codePointOrder } from '../lib/code-point-order.js'
 import type { App, AuthOption } from './app-schema.js'
 import { CatalogError, type CatalogIssue } from './catalog-error.js'
 import { validateApp } from './validate-app.js'
@@ -60,9 +61,8 @@ export function loadCatalog(options: LoadCatalogOptions = {}): Catalog {
   })
 
   if (issues.length > 0) throw new CatalogError(issues)
-  // Code-point order, the order `GET /v1/apps` pages by (its cursor compares keys with `<`): localeCompare
-  // would put `a_b` and `ab` the other way round and a page would skip an app.
-  const sorted = [...apps.values()].map((entry) => entry.app).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+  // The order `GET /v1/apps` pages by (its cursor compares keys with `<`).
+  const sorted = [...apps.values()].map((entry) => entry.app).sort((a, b) => codePointOrder(a.key, b.key))
   return {
     get: (key) => apps.get(key)?.app,
     list: () => [...sorted],

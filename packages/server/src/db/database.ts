@@ -19,6 +19,7 @@ import {
   sql,
 } from 'kysely'
 import type pg from 'pg'
+import { codePointOrder } from '../lib/code-point-order.js'
 import { pg as loadPg } from '../lib/optional-modules.js'
 import { type ChangeFeed, PostgresChangeFeed, SqliteChangeFeed } from './change-feed.js'
 import { migrationProvider } from './migrations/index.js'
@@ -254,7 +255,7 @@ export async function migrateToLatest(database: PatchbayDatabase, pgSchema?: str
   // The introspector only looks at the current schema (see OwnSchemaPostgresDialect); naming it here
   // also gives each schema its own qualified migration tables.
   const schema = database.kind === 'postgres' && pgSchema ? { migrationTableSchema: pgSchema } : {}
-  const migrator = new Migrator({ db: database.db, provider: migrationProvider, ...schema })
+  const migrator = new Migrator({ db: database.db, provider: migrationProvider, nameComparator: codePointOrder, ...schema })
   const { error, results } = await migrator.migrateToLatest()
   if (error) throw new Error(`migration failed: ${(error as Error).message ?? String(error)}`, { cause: error })
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) }
@@ -278,7 +279,7 @@ export async function migrateTo(database: PatchbayDatabase, target: string, pgSc
   }
   await ensureSchema(database, pgSchema)
   const schema = database.kind === 'postgres' && pgSchema ? { migrationTableSchema: pgSchema } : {}
-  const migrator = new Migrator({ db: database.db, provider: migrationProvider, ...schema })
+  const migrator = new Migrator({ db: database.db, provider: migrationProvider, nameComparator: codePointOrder, ...schema })
   const { error, results } = await migrator.migrateTo(target === 'none' ? NO_MIGRATIONS : target)
   if (error) throw new Error(`migration failed: ${(error as Error).message ?? String(error)}`, { cause: error })
   const done = (results ?? []).filter((r) => r.status === 'Success')
