@@ -2,8 +2,10 @@
 /**
  * Footprint (issue 15, docs/operations.md "Sizing"): what one Patchbay process costs to start and to keep idle.
  *
- * The built server (`node packages/server/bin/patchbay.js start --dev`, embedded SQLite database, a
- * throw-away data folder, no config file) is started BENCH_FOOTPRINT_STARTS times; for each start:
+ * The built server (`patchbay start --dev` as `npx patchbay` runs it: the committed command
+ * packages/server/bin/patchbay.js executed as a program, with the runtime settings it starts Node with;
+ * embedded SQLite database, a throw-away data folder, no config file) is started
+ * BENCH_FOOTPRINT_STARTS times, with the Node that runs this script; for each start:
  * the wall time from spawn to the first 200 from /healthz (polled every 5 ms), the CPU the child
  * used until then (user + sys from /proc/<pid>/stat, read as soon as that 200 arrives), and its
  * resident memory (VmRSS from /proc/<pid>/status) at each of the BENCH_FOOTPRINT_IDLE points (seconds
@@ -16,9 +18,11 @@
  *   npm run build && node bench/footprint.mjs
  *
  * Settings (environment): BENCH_FOOTPRINT_STARTS (5), BENCH_FOOTPRINT_IDLE (s, comma-separated, 5,30),
- * BENCH_NODE_ARGS (extra node flags for the Patchbay process, space-separated), BENCH_SERVER_CLI (another
- * build's packages/server/dist/cli.js instead of this checkout's bin/patchbay.js, e.g. to measure main), BENCH_TIMEOUT
- * (s, whole script, 600).
+ * BENCH_NODE_ARGS (node flags for the Patchbay process, space-separated: it is then started as
+ * `node <flags> packages/server/bin/patchbay.js`, as the Docker image and the systemd unit start it, which
+ * skips the command's own settings; `BENCH_NODE_ARGS=--` for none), BENCH_SERVER_CLI (another build's
+ * packages/server/dist/cli.js instead of this checkout's command, started with node, e.g. to measure main),
+ * BENCH_TIMEOUT (s, whole script, 600).
  */
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -32,12 +36,17 @@ const STARTS = positive(env.BENCH_FOOTPRINT_STARTS, 5)
 const IDLE_POINTS = list(env.BENCH_FOOTPRINT_IDLE, ['5', '30'])
   .map((s) => positive(s))
   .sort((a, b) => a - b)
-const NODE_ARGS = (env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
+// Unset: the command is executed itself. Set (even to `--`): node runs it, with these flags.
+const NODE_ARGS = env.BENCH_NODE_ARGS === undefined ? undefined : env.BENCH_NODE_ARGS.split(' ').filter((a) => a && a !== '--')
 const { cleanups, cleanup, abort } = guard('footprint', positive(env.BENCH_TIMEOUT, 600))
 
 const here = dirname(fileURLToPath(import.meta.url))
 const patchbayBin = env.BENCH_SERVER_CLI ? resolve(env.BENCH_SERVER_CLI) : join(here, '../packages/server/bin/patchbay.js')
 const hello = join(here, 'lib/hello-fastify.mjs')
+const launch =
+  NODE_ARGS === undefined && !env.BENCH_SERVER_CLI
+    ? 'the command (packages/server/bin/patchbay.js executed, as npx patchbay does)'
+    : `node ${[...(NODE_ARGS ?? []), env.BENCH_SERVER_CLI ? 'BENCH_SERVER_CLI' : 'packages/server/bin/patchbay.js'].join(' ')}`
 // Clock ticks per second for /proc/<pid>/stat: 100 on every Linux this runs on (USER_HZ).
 const TICKS = 100
 
@@ -57,8 +66,15 @@ async function once(kind) {
   const port = await freePort()
   const dir = mkdtempSync(join(tmpdir(), 'patchbay-bench-footprint-'))
   const childEnv = Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('PATCHBAY_') && k !== 'DATABASE_URL'))
-  const args = kind === 'patchbay' ? [...NODE_ARGS, patchbayBin, 'start', '--dev'] : [hello]
+  // The command finds `node` on PATH, as its link in node_modules/.bin does: this script's Node comes first.
+  const [command, args] =
+    kind === 'hello'
+      ? [process.execPath, [hello]]
+      : NODE_ARGS === undefined && !env.BENCH_SERVER_CLI
+        ? [patchbayBin, ['start', '--dev']]
+        : [process.execPath, [...(NODE_ARGS ?? []), patchbayBin, 'start', '--dev']]
   Object.assign(childEnv, {
+    PATH: `${dirname(process.execPath)}:${env.PATH ?? ''}`,
     PORT: String(port),
     PATCHBAY_HOST: '127.0.0.1',
     PATCHBAY_PORT: String(port),
@@ -66,7 +82,7 @@ async function once(kind) {
     PATCHBAY_LOG_LEVEL: 'warn',
   })
   const began = performance.now()
-  const child = spawn(process.execPath, args, { env: childEnv, stdio: ['ignore', 'ignore', 'pipe'] })
+  const child = spawn(command, args, { env: childEnv, stdio: ['ignore', 'ignore', 'pipe'] })
   let output = ''
   child.stderr.on('data', (c) => (output = (output + c).slice(-4000)))
   const exited = new Promise((done) => child.once('exit', done))
@@ -132,9 +148,7 @@ try {
     ]),
   )
   const ratio = (a, b) => `${(a / b).toFixed(2)}×`
-  console.log(
-    `\nFootprint: medians of ${STARTS} starts each, interleaved, Node ${process.version}${NODE_ARGS.length ? `, node ${NODE_ARGS.join(' ')}` : ''}\n`,
-  )
+  console.log(`\nFootprint: medians of ${STARTS} starts each, interleaved, Node ${process.version}, Patchbay started as ${launch}\n`)
   const rssHeads = IDLE_POINTS.map((p) => `RSS ${p} s idle`)
   const row = (name, cells) => console.log(`| ${name} | ${cells.join(' | ')} |`)
   row('process', ['wall to first /healthz', 'CPU to first /healthz', ...rssHeads])
@@ -154,7 +168,7 @@ try {
       starts: STARTS,
       idleSeconds: IDLE_POINTS,
       node: process.version,
-      nodeArgs: NODE_ARGS,
+      launch,
       summary,
       samples,
     }),

@@ -1,7 +1,7 @@
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 
@@ -61,5 +61,77 @@ describe('the patchbay command on a fresh clone', () => {
   it('is linked in this checkout to the committed shim', () => {
     expect(manifest.bin).toEqual({ patchbay: 'bin/patchbay.js' })
     expect(realpathSync(join(repoRoot, 'node_modules/.bin/patchbay'))).toBe(realpathSync(join(serverDir, 'bin/patchbay.js')))
+  })
+})
+
+/**
+ * Run as a command, the committed file starts Node with the runtime settings of docs/operations.md
+ * ("Sizing"), unless the environment already sets them. What the process got is read back from
+ * /proc: the exec chain (sh, env, node) keeps the PID the caller spawned, so signals reach Node.
+ */
+describe('the patchbay command started as a program', () => {
+  const bin = join(serverDir, 'bin/patchbay.js')
+
+  async function startedEnvironment(extra: Record<string, string>) {
+    const dir = mkdtempSync(join(tmpdir(), 'pb-bin-settings-'))
+    const { DATABASE_URL: _db, MALLOC_ARENA_MAX: _a, MALLOC_MMAP_THRESHOLD_: _t, NODE_OPTIONS: _o, ...rest } = process.env
+    // As in node_modules/.bin: `node` is found on PATH (this Node first, so both CI Nodes are tested).
+    const child = spawn(bin, ['start', '--dev'], {
+      env: {
+        ...rest,
+        PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+        PATCHBAY_DATA_DIR: dir,
+        PATCHBAY_PORT: '0',
+        PATCHBAY_LOG_LEVEL: 'info',
+        ...extra,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = ''
+        const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 20_000)
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString()
+          const match = /"url":"(http:\/\/[^"]+)"/.exec(out)
+          if (match) {
+            clearTimeout(timer)
+            resolve(match[1] as string)
+          }
+        })
+        child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()))
+        child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)))
+      })
+      expect((await fetch(`${url}/readyz`)).status).toBe(200)
+      const environ = readFileSync(`/proc/${child.pid}/environ`, 'utf8').split('\0')
+      const cmdline = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0')
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+      child.kill('SIGTERM')
+      expect(await exited, 'SIGTERM reaches Node, which stops cleanly').toBe(0)
+      const value = (name: string) => environ.find((entry) => entry.startsWith(`${name}=`))?.slice(name.length + 1)
+      return { value, cmdline }
+    } finally {
+      child.kill('SIGKILL')
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+
+  it('gives Node 2 MiB semi-spaces and glibc malloc 2 arenas and a fixed 128 KiB mmap threshold', async () => {
+    const { value, cmdline } = await startedEnvironment({})
+    expect(cmdline).toEqual(['node', bin, 'start', '--dev', ''])
+    expect(value('MALLOC_ARENA_MAX')).toBe('2')
+    expect(value('MALLOC_MMAP_THRESHOLD_')).toBe('131072')
+    expect(value('NODE_OPTIONS')?.trim()).toBe('--max-semi-space-size=2')
+  })
+
+  it('keeps the settings the environment already has (the last flag in NODE_OPTIONS wins)', async () => {
+    const { value } = await startedEnvironment({
+      MALLOC_ARENA_MAX: '4',
+      MALLOC_MMAP_THRESHOLD_: '262144',
+      NODE_OPTIONS: '--max-semi-space-size=8',
+    })
+    expect(value('MALLOC_ARENA_MAX')).toBe('4')
+    expect(value('MALLOC_MMAP_THRESHOLD_')).toBe('262144')
+    expect(value('NODE_OPTIONS')).toBe('--max-semi-space-size=2 --max-semi-space-size=8')
   })
 })
