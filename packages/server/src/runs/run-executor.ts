@@ -78,12 +78,26 @@ export class RunExecutor {
     return this.local.size
   }
 
+  /**
+   * The run is not this worker's to start. If it is running under another worker's lease that has not
+   * run out, its job (this call) must not end with nothing left to pick it up: the lease sweep frees
+   * all of a dead process's jobs once one of its leases runs out (docs/actions.md, "Durability"), and
+   * the others may still have a few milliseconds to go. The run is made due again when that lease ends:
+   * then it is either over (the owner finished it) or claimable as interrupted.
+   */
+  private async lookAgainAtLeaseEnd(runId: string): Promise<void> {
+    const { database, store } = this.deps
+    const row = await store.byId(runId)
+    if (!row || row.status !== 'running' || row.lease_expires_at === null) return
+    await this.scheduler?.schedule(database.db, runId, Number(row.lease_expires_at) + 1)
+  }
+
   async execute(runId: string, worker: string): Promise<void> {
     const { store, registry, config } = this.deps
     const leaseMs = config.runs.leaseMs
     const claimedAt = Date.now()
     const claimed = await store.claim(runId, worker, leaseMs, claimedAt)
-    if (!claimed) return
+    if (!claimed) return this.lookAgainAtLeaseEnd(runId)
     // The row as it was (status, attempt), with the start time the claim gave it.
     const before: ClaimedRun = { ...claimed, started_at: claimed.started_at ?? claimedAt }
     const attempt = Number(before.attempt) + 1

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url'
+import { sql } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
 import { databaseTargets } from '../helpers/databases.js'
 import { type SecondProcess, startSecondProcess } from '../helpers/second-process.js'
@@ -167,6 +168,52 @@ describe.runIf(postgres)('runs on two PostgreSQL processes', () => {
   afterEach(async () => {
     for (const fn of cleanup.splice(0).reverse()) await fn().catch(() => {})
   })
+
+  // The lease sweep frees every job a dead process held once one of its leases has run out; a worker
+  // may then take a run whose lease still has a moment to go. Its job must come back at the lease's end.
+  it("keeps a run's job when a worker finds the run under another worker's live lease, and takes it when that lease ends", async () => {
+    const s = await setup(target)
+    cleanup.push(
+      () => s.upstream.close(),
+      () => s.t.close(),
+    )
+    const db = s.t.server.services.database.db
+    // Queued by the API-only test server, its job not taken; then marked as another process's attempt.
+    const id = await createRun(s.t.url, s, 'tasks.read_note', 1)
+    const leaseEnd = Date.now() + 60_000
+    await db
+      .updateTable('runs')
+      .set({ status: 'running', attempt: 1, lease_owner: 'pool-elsewhere', lease_expires_at: leaseEnd, started_at: Date.now() })
+      .where('id', '=', id)
+      .execute()
+    const jobOf = async () =>
+      (
+        await sql<{
+          id: string
+          run_at: Date
+          locked_by: string | null
+        }>`select id, run_at, locked_by from graphile_worker.jobs where key = ${id}`.execute(db)
+      ).rows[0]
+    const firstJob = await jobOf()
+    expect(firstJob).toBeDefined()
+    const worker = await startSecondProcess(s.t, {})
+    cleanup.push(() => worker.stop())
+    // The worker takes the job, cannot claim the run, and leaves it due at the lease's end.
+    await waitUntil(async () => {
+      const job = await jobOf()
+      return job !== undefined && job.id !== firstJob?.id && job.locked_by === null
+    }, 'the job to be made due again')
+    expect((await jobOf())?.run_at.getTime()).toBe(leaseEnd + 1)
+    expect((await runRows(s, [id]))[0]).toMatchObject({ status: 'running', lease_owner: 'pool-elsewhere', attempt: 1 })
+    expect(s.upstream.requests.length).toBe(0)
+    // The lease ends (its process is gone): the job, now due, resumes the idempotent action.
+    await db.updateTable('runs').set({ lease_expires_at: Date.now() }).where('id', '=', id).execute()
+    await sql`select graphile_worker.add_job(${(await sql<{ task_identifier: string }>`select task_identifier from graphile_worker.jobs where key = ${id}`.execute(db)).rows[0]?.task_identifier}, json_build_object('run_id', ${id}::text), job_key => ${id}::text)`.execute(
+      db,
+    )
+    await waitUntil(async () => terminal.has((await runRows(s, [id]))[0]?.status ?? ''), 'the run to end')
+    expect((await runRows(s, [id]))[0]).toMatchObject({ status: 'succeeded', attempt: 2 })
+  }, 60_000)
 
   it('executes 200 runs exactly once each, spread over two processes', async () => {
     const s = await setup(target)
