@@ -111,7 +111,9 @@ describe.each(databaseTargets)('MCP tools ($name)', (target) => {
     it('answers a slow run with its handle within the wait budget, and get_run returns its result', async () => {
       const started = Date.now()
       const pending = (await client.callTool({ name: 'tasks_get_task', arguments: { id: 'slow-ok' } })) as Json
-      expect(Date.now() - started).toBeLessThan(1400)
+      // The budget (800 ms) answered, not the run's end (the app takes 1.5 s; `pending` below says the
+      // run had not ended). The bound leaves a loaded machine a second of delay.
+      expect(Date.now() - started).toBeLessThan(1900)
       expect(pending.isError).toBeFalsy()
       expect(pending.structuredContent).toMatchObject({ pending: true, status: expect.stringMatching(/^(queued|running)$/) })
       // As an agent would: get_run again until it has ended (each call waits at most the budget, 800 ms here).
