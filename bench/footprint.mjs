@@ -43,10 +43,10 @@ const { cleanups, cleanup, abort } = guard('footprint', positive(env.BENCH_TIMEO
 const here = dirname(fileURLToPath(import.meta.url))
 const patchbayBin = env.BENCH_SERVER_CLI ? resolve(env.BENCH_SERVER_CLI) : join(here, '../packages/server/bin/patchbay.js')
 const hello = join(here, 'lib/hello-fastify.mjs')
-const launch =
-  NODE_ARGS === undefined && !env.BENCH_SERVER_CLI
-    ? 'the command (packages/server/bin/patchbay.js executed, as npx patchbay does)'
-    : `node ${[...(NODE_ARGS ?? []), env.BENCH_SERVER_CLI ? 'BENCH_SERVER_CLI' : 'packages/server/bin/patchbay.js'].join(' ')}`
+const asCommand = NODE_ARGS === undefined && !env.BENCH_SERVER_CLI
+const launch = asCommand
+  ? 'the command (packages/server/bin/patchbay.js executed, as npx patchbay does)'
+  : `node ${[...(NODE_ARGS ?? []), env.BENCH_SERVER_CLI ? 'BENCH_SERVER_CLI' : 'packages/server/bin/patchbay.js'].join(' ')}`
 // Clock ticks per second for /proc/<pid>/stat: 100 on every Linux this runs on (USER_HZ).
 const TICKS = 100
 
@@ -70,7 +70,7 @@ async function once(kind) {
   const [command, args] =
     kind === 'hello'
       ? [process.execPath, [hello]]
-      : NODE_ARGS === undefined && !env.BENCH_SERVER_CLI
+      : asCommand
         ? [patchbayBin, ['start', '--dev']]
         : [process.execPath, [...(NODE_ARGS ?? []), patchbayBin, 'start', '--dev']]
   Object.assign(childEnv, {

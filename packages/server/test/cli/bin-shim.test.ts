@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
+import { listeningUrl } from '../helpers/listening-url.js'
 
 const run = promisify(execFile)
 const serverDir = new URL('../../', import.meta.url).pathname
@@ -88,20 +89,7 @@ describe('the patchbay command started as a program', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = ''
-        const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 20_000)
-        child.stdout.on('data', (chunk: Buffer) => {
-          out += chunk.toString()
-          const match = /"url":"(http:\/\/[^"]+)"/.exec(out)
-          if (match) {
-            clearTimeout(timer)
-            resolve(match[1] as string)
-          }
-        })
-        child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()))
-        child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)))
-      })
+      const { url } = await listeningUrl(child)
       expect((await fetch(`${url}/readyz`)).status).toBe(200)
       const environ = readFileSync(`/proc/${child.pid}/environ`, 'utf8').split('\0')
       const cmdline = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0')

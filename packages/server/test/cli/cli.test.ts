@@ -1,9 +1,10 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
+import { listeningUrl } from '../helpers/listening-url.js'
 
 const run = promisify(execFile)
 /** Tests that run the CLI many times: each run is a Node start, slow on a loaded machine. */
@@ -24,22 +25,6 @@ async function patchbay(args: string[], dataDir: string, extra: Record<string, s
     const e = err as { code: number; stdout: string; stderr: string }
     return { code: e.code, stdout: e.stdout, stderr: e.stderr }
   }
-}
-
-function waitForListening(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = ''
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 15_000)
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-      const match = /"url":"(http:\/\/[^"]+)"/.exec(out)
-      if (match) {
-        clearTimeout(timer)
-        resolve(match[1] as string)
-      }
-    })
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)))
-  })
 }
 
 describe('patchbay CLI', () => {
@@ -270,7 +255,7 @@ describe('patchbay CLI', () => {
     const child = spawn(process.execPath, [cli, 'start', '--dev'], {
       env: env(dir, { PATCHBAY_PORT: '0', PATCHBAY_CONFIG: file, PATCHBAY_LOG_LEVEL: 'info' }),
     })
-    const url = await waitForListening(child)
+    const { url } = await listeningUrl(child)
     expect((await fetch(`${url}/readyz`)).status).toBe(200)
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
     child.kill('SIGTERM')

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { listeningUrl } from './listening-url.js'
 import type { TestServer } from './test-server.js'
 
 const execFileAsync = promisify(execFile)
@@ -77,29 +78,12 @@ export async function startSecondProcess(t: TestServer, env: Record<string, stri
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  let out = ''
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`second process did not start: ${out}`)), 20_000)
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString()
-      const match = /"url":"(http:\/\/[^"]+)"/.exec(out)
-      if (match) {
-        clearTimeout(timer)
-        resolve(match[1] as string)
-      }
-    }
-    child.stdout?.on('data', onData)
-    child.stderr?.on('data', onData)
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`second process exited with ${code}: ${out}`))
-    })
-  })
+  const { url, output } = await listeningUrl(child, 'second process')
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   return {
     url,
     child,
-    output: () => out,
+    output,
     async kill9() {
       child.kill('SIGKILL')
       await exited

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { listeningUrl } from '../helpers/listening-url.js'
 
 /**
  * What the built server loads to answer its first request on the embedded database (docs/operations.md,
@@ -47,18 +48,8 @@ async function packagesLoaded(env: Record<string, string> = {}): Promise<Set<str
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   child = started
-  let output = ''
-  const url = new Promise<string>((resolve, reject) => {
-    const read = (chunk: Buffer) => {
-      output += chunk
-      const found = /"url":"(http:[^"]+)"/.exec(output)
-      if (found?.[1]) resolve(found[1])
-    }
-    started.stdout?.on('data', read)
-    started.stderr?.on('data', read)
-    started.once('exit', () => reject(new Error(`the server exited:\n${output}`)))
-  })
-  const res = await fetch(`${await url}/healthz`)
+  const { url } = await listeningUrl(started)
+  const res = await fetch(`${url}/healthz`)
   expect(res.status).toBe(200)
   started.kill('SIGUSR2')
   for (let i = 0; i < 100 && !existsSync(out); i++) await new Promise((done) => setTimeout(done, 50))
