@@ -12,8 +12,10 @@
  * idle after that 200). Two points by default: 5 s, soon after start, and 30 s, once V8's memory
  * reducer has collected what the start left behind (it waits for the process to go quiet, about 20 s
  * here): that second figure is what an idle process keeps.
- * Interleaved with those starts, in the same run, the same figures for a baseline: a bare Fastify
- * server with one route (bench/lib/hello-fastify.mjs). Medians are printed, and the ratios to the baseline.
+ * Interleaved with those starts, in the same run, the same figures for two baselines: a bare Fastify
+ * server with one route (bench/lib/hello-fastify.mjs) started plainly, and the same server started
+ * with the runtime settings Patchbay's process gets (the command's own line, or BENCH_NODE_ARGS): what
+ * the runtime alone keeps under those settings. Medians are printed, and the ratios to each baseline.
  *
  *   npm run build && node bench/footprint.mjs
  *
@@ -44,6 +46,10 @@ const here = dirname(fileURLToPath(import.meta.url))
 const patchbayBin = env.BENCH_SERVER_CLI ? resolve(env.BENCH_SERVER_CLI) : join(here, '../packages/server/bin/patchbay.js')
 const hello = join(here, 'lib/hello-fastify.mjs')
 const asCommand = NODE_ARGS === undefined && !env.BENCH_SERVER_CLI
+// The command's second line starts Node with its settings (`node "$0" "$@"`): run with $0 = the hello
+// server, it gives the baseline exactly those settings, read from the committed file.
+const settingsLine = readFileSync(patchbayBin, 'utf8').split('\n')[1] ?? ''
+if (asCommand && !settingsLine.includes('node "$0"')) fail(`${patchbayBin}: its second line no longer starts node "$0"`)
 const launch = asCommand
   ? 'the command (packages/server/bin/patchbay.js executed, as npx patchbay does)'
   : `node ${[...(NODE_ARGS ?? []), env.BENCH_SERVER_CLI ? 'BENCH_SERVER_CLI' : 'packages/server/bin/patchbay.js'].join(' ')}`
@@ -70,9 +76,13 @@ async function once(kind) {
   const [command, args] =
     kind === 'hello'
       ? [process.execPath, [hello]]
-      : asCommand
-        ? [patchbayBin, ['start', '--dev']]
-        : [process.execPath, [...(NODE_ARGS ?? []), patchbayBin, 'start', '--dev']]
+      : kind === 'helloSettings'
+        ? asCommand
+          ? ['/bin/sh', ['-c', settingsLine, hello]]
+          : [process.execPath, [...(NODE_ARGS ?? []), hello]]
+        : asCommand
+          ? [patchbayBin, ['start', '--dev']]
+          : [process.execPath, [...(NODE_ARGS ?? []), patchbayBin, 'start', '--dev']]
   Object.assign(childEnv, {
     PATH: `${dirname(process.execPath)}:${env.PATH ?? ''}`,
     PORT: String(port),
@@ -130,12 +140,12 @@ const median = (xs) => {
 const round = (x, digits) => Number(x.toFixed(digits))
 
 try {
-  const samples = { patchbay: [], hello: [] }
+  const samples = { patchbay: [], hello: [], helloSettings: [] }
   // Warm the file cache for both before anything is measured.
   await once('hello')
   await once('patchbay')
   for (let i = 0; i < STARTS; i++) {
-    for (const kind of ['hello', 'patchbay']) samples[kind].push(await once(kind))
+    for (const kind of ['hello', 'helloSettings', 'patchbay']) samples[kind].push(await once(kind))
   }
   const summary = Object.fromEntries(
     Object.entries(samples).map(([kind, runs]) => [
@@ -155,13 +165,19 @@ try {
   row('---', ['---:', '---:', ...rssHeads.map(() => '---:')])
   for (const [name, kind] of [
     ['Fastify hello (baseline)', 'hello'],
+    ["Fastify hello, Patchbay's settings (baseline)", 'helloSettings'],
     ['Patchbay, embedded SQLite', 'patchbay'],
   ]) {
     const s = summary[kind]
     row(name, [`${s.wallMs} ms`, `${s.cpuMs} ms`, ...IDLE_POINTS.map((p) => `${s.rssMiB[p]} MiB`)])
   }
-  const [p, h] = [summary.patchbay, summary.hello]
-  row('ratio', [ratio(p.wallMs, h.wallMs), ratio(p.cpuMs, h.cpuMs), ...IDLE_POINTS.map((i) => ratio(p.rssMiB[i], h.rssMiB[i]))])
+  const p = summary.patchbay
+  for (const [name, h] of [
+    ['ratio', summary.hello],
+    ['ratio, same settings', summary.helloSettings],
+  ]) {
+    row(name, [ratio(p.wallMs, h.wallMs), ratio(p.cpuMs, h.cpuMs), ...IDLE_POINTS.map((i) => ratio(p.rssMiB[i], h.rssMiB[i]))])
+  }
   console.log(
     JSON.stringify({
       bench: 'footprint',
