@@ -48,8 +48,20 @@ const hello = join(here, 'lib/hello-fastify.mjs')
 const asCommand = NODE_ARGS === undefined && !env.BENCH_SERVER_CLI
 // The command's second line starts Node with its settings (`node "$0" "$@"`): run with $0 = the hello
 // server, it gives the baseline exactly those settings, read from the committed file.
-const settingsLine = readFileSync(patchbayBin, 'utf8').split('\n')[1] ?? ''
+const settingsLine = asCommand ? (readFileSync(patchbayBin, 'utf8').split('\n')[1] ?? '') : ''
 if (asCommand && !settingsLine.includes('node "$0"')) fail(`${patchbayBin}: its second line no longer starts node "$0"`)
+// How each kind of process is started: executed as a program (the command's own settings), or by node with NODE_ARGS.
+const launches = asCommand
+  ? {
+      hello: [process.execPath, [hello]],
+      helloSettings: ['/bin/sh', ['-c', settingsLine, hello]],
+      patchbay: [patchbayBin, ['start', '--dev']],
+    }
+  : {
+      hello: [process.execPath, [hello]],
+      helloSettings: [process.execPath, [...(NODE_ARGS ?? []), hello]],
+      patchbay: [process.execPath, [...(NODE_ARGS ?? []), patchbayBin, 'start', '--dev']],
+    }
 const launch = asCommand
   ? 'the command (packages/server/bin/patchbay.js executed, as npx patchbay does)'
   : `node ${[...(NODE_ARGS ?? []), env.BENCH_SERVER_CLI ? 'BENCH_SERVER_CLI' : 'packages/server/bin/patchbay.js'].join(' ')}`
@@ -73,16 +85,7 @@ async function once(kind) {
   const dir = mkdtempSync(join(tmpdir(), 'patchbay-bench-footprint-'))
   const childEnv = Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('PATCHBAY_') && k !== 'DATABASE_URL'))
   // The command finds `node` on PATH, as its link in node_modules/.bin does: this script's Node comes first.
-  const [command, args] =
-    kind === 'hello'
-      ? [process.execPath, [hello]]
-      : kind === 'helloSettings'
-        ? asCommand
-          ? ['/bin/sh', ['-c', settingsLine, hello]]
-          : [process.execPath, [...(NODE_ARGS ?? []), hello]]
-        : asCommand
-          ? [patchbayBin, ['start', '--dev']]
-          : [process.execPath, [...(NODE_ARGS ?? []), patchbayBin, 'start', '--dev']]
+  const [command, args] = launches[kind]
   Object.assign(childEnv, {
     PATH: `${dirname(process.execPath)}:${env.PATH ?? ''}`,
     PORT: String(port),

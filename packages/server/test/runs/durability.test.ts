@@ -208,9 +208,10 @@ describe.runIf(postgres)('runs on two PostgreSQL processes', () => {
     expect(s.upstream.requests.length).toBe(0)
     // The lease ends (its process is gone): the job, now due, resumes the idempotent action.
     await db.updateTable('runs').set({ lease_expires_at: Date.now() }).where('id', '=', id).execute()
-    await sql`select graphile_worker.add_job(${(await sql<{ task_identifier: string }>`select task_identifier from graphile_worker.jobs where key = ${id}`.execute(db)).rows[0]?.task_identifier}, json_build_object('run_id', ${id}::text), job_key => ${id}::text)`.execute(
-      db,
-    )
+    // Made due now rather than at the old lease end (a minute away), through the runner's own scheduler.
+    const scheduler = s.t.server.services.runExecutor.scheduler
+    expect(scheduler).toBeDefined()
+    await scheduler?.schedule(db, id, Date.now())
     await waitUntil(async () => terminal.has((await runRows(s, [id]))[0]?.status ?? ''), 'the run to end')
     expect((await runRows(s, [id]))[0]).toMatchObject({ status: 'succeeded', attempt: 2 })
   }, 60_000)
