@@ -1,6 +1,5 @@
 import AjvCompiler from '@fastify/ajv-compiler'
 import SerializerSelector from '@fastify/fast-json-stringify-compiler'
-import cookie from '@fastify/cookie'
 import formbody from '@fastify/formbody'
 import rateLimit from '@fastify/rate-limit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -16,6 +15,7 @@ import { PatchbayError } from '../errors.js'
 import { refuseNulBytes } from './nul-bytes.js'
 import type { Partner } from '../partners/partner-store.js'
 import { requestIdFor } from './request-id.js'
+import { requestChildLogger } from '../logger.js'
 import { counterStore } from '../rate-limit/fastify-store.js'
 import { PROXY_ROUTE, recordHttpRequests } from '../metrics/http-requests.js'
 import type { Metrics } from '../metrics/metrics.js'
@@ -88,6 +88,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   const compilers = lazyCompilers(partValidators as never, SerializerSelector() as never)
   const app = Fastify({
     loggerInstance: services.log as FastifyBaseLogger,
+    childLoggerFactory: requestChildLogger as never,
     // Proxied calls skip Fastify's request lifecycle (see createProxyHandler); everything else is Fastify's.
     serverFactory: (fastifyHandler, options) => {
       // What Fastify sets on a server it creates itself (its defaults are filled in by then).
@@ -164,7 +165,6 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   // Schemas shared by several routes (the error body, connections, runs…): one component each in the document.
   for (const schema of sharedSchemas) app.addSchema(schema)
   await app.register(formbody)
-  await app.register(cookie)
   // One store for every limiter: a key has one budget whichever route counts it, across processes on PostgreSQL.
   await app.register(rateLimit, { global: false, store: counterStore(services.rateLimits) })
 

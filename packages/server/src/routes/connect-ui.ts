@@ -1,3 +1,4 @@
+import cookie from '@fastify/cookie'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { readFile } from 'node:fs/promises'
 import { Type } from '@sinclair/typebox'
@@ -269,6 +270,8 @@ function checkOrigin(req: FastifyRequest, publicUrl: string): boolean {
 
 /** The hosted Connect UI: opening with a session code, the picker, forms, OAuth callbacks. */
 export const connectUiRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // Cookies only where a page uses them: registered on the root, their hooks ran on every API call (BENCHMARKS.md, "Instructions per request").
+  await app.register(cookie)
   const { config } = app.services
   const flow = app.services.connectFlow
   const codeLimit = app.rateLimit({

@@ -1,3 +1,4 @@
+import cookie from '@fastify/cookie'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
@@ -150,6 +151,7 @@ const popupDocs = {
 }
 
 export const connectionPopupRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  await app.register(cookie)
   const { config } = app.services
   const flow = app.services.connectFlow
   const limit = app.rateLimit({

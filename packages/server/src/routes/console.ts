@@ -1,3 +1,4 @@
+import cookie from '@fastify/cookie'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -64,6 +65,7 @@ const APP_KEY = /^[a-z0-9][a-z0-9_-]{0,63}$/
 const pick = (value: string | undefined, known: (v: string) => boolean) => (value && known(value) ? value : undefined)
 
 export const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  await app.register(cookie)
   const { services } = app
   const { config } = services
   const secure = () => config.publicUrl.startsWith('https:')

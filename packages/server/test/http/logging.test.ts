@@ -180,4 +180,42 @@ describe('the logger', () => {
     expect(text).toContain('"code":"PB_ERR_UPSTREAM"')
     expect(text).toContain('"code":"ECONNREFUSED"')
   })
+
+  it("writes a request's child lines exactly as pino's own child does, redacted alike", async () => {
+    const { Writable } = await import('node:stream')
+    const { createLogger, requestChildLogger } = await import('../../src/logger.js')
+    const capture = () => {
+      const out: string[] = []
+      const log = createLogger(
+        { logLevel: 'info' },
+        new Writable({
+          write(chunk, _enc, cb) {
+            out.push(chunk.toString())
+            cb()
+          },
+        }),
+      )
+      return { log, out }
+    }
+    const write = (child: import('pino').Logger) => {
+      child.info({ body: { client_secret: 'cs-1', token: 'tk-1', name: 'kept' }, reqId: 'inner' }, 'line')
+      child.child({ connection: { id: 'conn_1', secret: 'sec-1' } }).warn({ headers: { api_key: 'ak-1' } }, 'nested')
+    }
+    const pinos = capture()
+    const ours = capture()
+    for (const reqId of ['9b3c1d2e-0f4a-4b5c-8d6e-7f8091a2b3c4', 'lb.trace:01-ab_C']) {
+      write(pinos.log.child({ reqId }, {}))
+      write(requestChildLogger(ours.log, { reqId }, {}))
+    }
+    // Only the time differs from one line to the next.
+    const untimed = (lines: string[]) => lines.map((l) => l.replace(/"time":\d+,/, ''))
+    expect(untimed(ours.out)).toEqual(untimed(pinos.out))
+    const text = ours.out.join('')
+    expect(text).toContain('"reqId":"lb.trace:01-ab_C"')
+    expect(text).toContain('"name":"kept"')
+    for (const secret of ['cs-1', 'tk-1', 'ak-1', 'sec-1']) expect(text).not.toContain(secret)
+    // A route-level option (Patchbay sets none) goes through pino's own child.
+    const debug = requestChildLogger(ours.log, { reqId: 'r' }, { level: 'debug' })
+    expect(debug.level).toBe('debug')
+  })
 })
