@@ -4,6 +4,7 @@ import type { AuditEventsTable, Database } from '../db/schema.js'
 import { rowLimit } from '../db/row-limit.js'
 import { decodePageCursor, encodePageCursor } from '../lib/page-cursor.js'
 import { randomId } from '../lib/random.js'
+import { isoTime } from '../lib/iso-time.js'
 
 type Db = Kysely<Database> | Transaction<Database>
 
@@ -160,7 +161,7 @@ export function auditEntryJson(entry: AuditEntry) {
     action: entry.action,
     actor: { type: entry.actor.type, id: entry.actor.id, via: entry.actor.via ?? null },
     detail: entry.detail,
-    at: new Date(entry.at).toISOString(),
+    at: isoTime(entry.at),
   }
 }
 

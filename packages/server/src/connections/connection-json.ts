@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox'
 import type { Connection } from './connection-types.js'
+import { isoTime } from '../lib/iso-time.js'
 
 const EndUserJson = Type.Object(
   {
@@ -56,9 +57,9 @@ export function connectionJson(connection: Connection, endUser?: { tenantId: str
     scopes: [...connection.scopes],
     params: { ...connection.params },
     metadata: { ...connection.metadata },
-    expires_at: connection.expiresAt === null ? null : new Date(connection.expiresAt).toISOString(),
-    created_at: new Date(connection.createdAt).toISOString(),
-    updated_at: new Date(connection.updatedAt).toISOString(),
+    expires_at: connection.expiresAt === null ? null : isoTime(connection.expiresAt),
+    created_at: isoTime(connection.createdAt),
+    updated_at: isoTime(connection.updatedAt),
     ...(endUser ? { end_user: { tenant_id: endUser.tenantId, user_id: endUser.userId } } : {}),
   }
 }

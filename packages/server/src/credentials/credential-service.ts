@@ -22,6 +22,7 @@ import { enqueueConnectionEvent } from '../webhooks/connection-events.js'
 import type { ConnectionStore } from '../connections/connection-store.js'
 import type { Connection, Credentials, Owner } from '../connections/connection-types.js'
 import { credentialValues } from './inject.js'
+import { isoTime } from '../lib/iso-time.js'
 
 /** The connection's grant is gone at the provider: only a reconnect (same id) brings it back. */
 export class CredentialRevokedError extends PatchbayError {
@@ -297,7 +298,7 @@ export class CredentialService {
           connection,
           'refreshed',
           REFRESH_ACTOR,
-          { expires_at: tokens.expiresAt === null ? null : new Date(tokens.expiresAt).toISOString() },
+          { expires_at: tokens.expiresAt === null ? null : isoTime(tokens.expiresAt) },
           now,
         )
       }

@@ -13,6 +13,7 @@ import type { RunService } from '../runs/run-service.js'
 import { isTerminal } from '../runs/run-store.js'
 import { CONNECTION_ARG, extraArgs, IDEMPOTENCY_ARG, IDEMPOTENCY_KEY_PATTERN } from './tool-schemas.js'
 import type { ResolvedToolset, ToolEntry } from './toolsets.js'
+import { isoTime } from '../lib/iso-time.js'
 
 /** A tools/call result (MCP): structured content, its text copy, and whether the tool failed. */
 export interface ToolResult {
@@ -127,7 +128,7 @@ export class McpTools {
       return refusal('not_found', 'unknown_app', `no app ${String(app)} among these tools`)
     const link = await this.connectLink(principal, app, null)
     return ok(
-      { app, connect_url: link.url, expires_at: new Date(link.expiresAt).toISOString() },
+      { app, connect_url: link.url, expires_at: isoTime(link.expiresAt) },
       `Ask the user to open this link to connect their ${app} account: ${link.url}`,
     )
   }
@@ -344,7 +345,7 @@ export class McpTools {
         retryable: false,
         attribution: 'user',
         connect_url: link.url,
-        connect_url_expires_at: new Date(link.expiresAt).toISOString(),
+        connect_url_expires_at: isoTime(link.expiresAt),
       }
       return {
         result: {
@@ -400,7 +401,7 @@ function connectionSummary(c: ConnectionAccount) {
     name: c.name,
     account: c.accountIdentifier,
     status: c.status,
-    created_at: new Date(c.createdAt).toISOString(),
+    created_at: isoTime(c.createdAt),
   }
 }
 

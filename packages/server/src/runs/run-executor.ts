@@ -17,6 +17,7 @@ import { capOutput } from './output-cap.js'
 import { classify, type Failure, MissingScopesError, RunAbort, type RunErrorJson } from './run-errors.js'
 import { missingScopes } from '../connections/scope-upgrade.js'
 import { type ClaimedRun, isTerminal, type RunRow, type RunStore } from './run-store.js'
+import { isoTime } from '../lib/iso-time.js'
 
 /** How a runner is told about work: PostgreSQL adds a graphile-worker job in the same transaction; the embedded runner wakes. */
 export interface RunScheduler {
@@ -211,7 +212,7 @@ export class RunExecutor {
     }
     const retryAt = this.retryAt(failure, action, attempt)
     if (retryAt !== undefined) {
-      note('warn', `attempt ${attempt} failed (${failure.error.code}); retrying`, { retry_at: new Date(retryAt).toISOString() })
+      note('warn', `attempt ${attempt} failed (${failure.error.code}); retrying`, { retry_at: isoTime(retryAt) })
       await this.finish(before, worker, { status: 'waiting', error: failure.error, retryAt }, logs)
       return
     }

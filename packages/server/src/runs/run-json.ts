@@ -1,6 +1,7 @@
 import type { RunStatus } from '../db/schema.js'
 import type { RunErrorJson } from './run-errors.js'
 import type { RunRow } from './run-store.js'
+import { isoTime } from '../lib/iso-time.js'
 
 /** A run as the REST API, the SDK and the webhooks show it (docs/actions.md, "Runs"). */
 export interface RunJson {
@@ -29,7 +30,7 @@ export interface RunJson {
   updated_at: string
 }
 
-const iso = (ms: number | string | null) => (ms === null ? null : new Date(Number(ms)).toISOString())
+const iso = (ms: number | string | null) => (ms === null ? null : isoTime(Number(ms)))
 
 export function runJson(row: RunRow, options: { inputs: boolean } = { inputs: true }): RunJson {
   return {

@@ -16,6 +16,7 @@ import { type RunJson, runJson } from './run-json.js'
 import { isTerminal, type ListRunsOptions, type RunRow, type RunStore } from './run-store.js'
 import type { RunWaiters } from './run-waiters.js'
 import type { Metrics } from '../metrics/metrics.js'
+import { isoTime } from '../lib/iso-time.js'
 
 export interface CreateRunInput {
   action: string
@@ -240,7 +241,7 @@ export class RunService {
       level: l.level,
       message: l.message,
       data: l.data === null ? null : (JSON.parse(l.data) as Record<string, unknown>),
-      created_at: new Date(Number(l.created_at)).toISOString(),
+      created_at: isoTime(Number(l.created_at)),
     }))
   }
 
@@ -268,7 +269,7 @@ export class RunService {
       row.connection_id,
       upgrade,
     )
-    json.error = { ...json.error, connect_url: link.url, connect_url_expires_at: new Date(link.expiresAt).toISOString() }
+    json.error = { ...json.error, connect_url: link.url, connect_url_expires_at: isoTime(link.expiresAt) }
     return json
   }
 }

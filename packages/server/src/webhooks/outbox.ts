@@ -1,6 +1,7 @@
 import type { Insertable, Kysely, Transaction } from 'kysely'
 import type { Database, WebhookEventsTable } from '../db/schema.js'
 import { randomId } from '../lib/random.js'
+import { isoTime } from '../lib/iso-time.js'
 
 /** Every event Patchbay announces to partners. */
 export type WebhookEventType =
@@ -36,7 +37,7 @@ export interface WebhookEventInput {
 
 /** The outbox row of an event, for writers that insert it themselves (runs/run-store.ts ends a run and records its event in one statement). */
 export function webhookEventRow(event: WebhookEventInput, now: number): Insertable<WebhookEventsTable> & { id: string } {
-  const payload = { type: event.type, timestamp: new Date(now).toISOString(), data: event.data }
+  const payload = { type: event.type, timestamp: isoTime(now), data: event.data }
   return {
     id: randomId('evt_'),
     partner_id: event.partnerId,

@@ -3,6 +3,7 @@ import type { Database, WebhookAttemptsTable, WebhookEventStatus, WebhookEventsT
 import { rowLimit } from '../db/row-limit.js'
 import { PatchbayError } from '../errors.js'
 import { decodePageCursor, encodePageCursor } from '../lib/page-cursor.js'
+import { isoTime } from '../lib/iso-time.js'
 
 export interface WebhookAttemptJson {
   attempt: number
@@ -44,7 +45,7 @@ export interface ListWebhookEventsOptions {
 type EventRow = Selectable<WebhookEventsTable>
 type AttemptRow = Selectable<WebhookAttemptsTable>
 
-const iso = (ms: number) => new Date(Number(ms)).toISOString()
+const iso = (ms: number) => isoTime(Number(ms))
 
 function attemptJson(row: AttemptRow): WebhookAttemptJson {
   return {

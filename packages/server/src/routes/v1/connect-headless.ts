@@ -6,6 +6,7 @@ import { PatchbayError } from '../../errors.js'
 import { errorResponses } from '../../http/error-schema.js'
 import { ref } from '../../lib/schema-ref.js'
 import { requireScope } from './authenticate.js'
+import { isoTime } from '../../lib/iso-time.js'
 
 const Choice = {
   token: Type.String({ minLength: 1, maxLength: 200, description: 'The session code from `POST /v1/connect/sessions` (`token`).' }),
@@ -81,7 +82,7 @@ function statusJson(session: ActiveSession, now: number) {
   return {
     session_id: session.id,
     status,
-    expires_at: new Date(session.expiresAt).toISOString(),
+    expires_at: isoTime(session.expiresAt),
     connection_id: outcome?.status === 'success' ? (outcome.connection_id ?? null) : null,
     outcome: outcome ? { ...outcome } : null,
   }
@@ -120,7 +121,7 @@ export const connectHeadlessRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       const { url, session } = await headlessAuthorizeUrl(connectFlow.dependencies, req.principal, choiceOf(req.body))
       reply.header('Cache-Control', 'no-store')
-      return { authorization_url: url, session_id: session.id, expires_at: new Date(session.expiresAt).toISOString() }
+      return { authorization_url: url, session_id: session.id, expires_at: isoTime(session.expiresAt) }
     },
   )
 

@@ -8,6 +8,7 @@ import { errorResponses } from '../../http/error-schema.js'
 import { ref } from '../../lib/schema-ref.js'
 import { requireScope } from './authenticate.js'
 import { CursorQuery, LimitQuery, pageLimit } from './connection-query.js'
+import { isoTime } from '../../lib/iso-time.js'
 
 const LinkStatus = Type.Union([Type.Literal('pending'), Type.Literal('used'), Type.Literal('expired'), Type.Literal('revoked')], {
   description:
@@ -79,7 +80,7 @@ export const ConnectLinkPage = Type.Object(
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, description: 'The connect link id.' }) })
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
+const iso = (ms: number | null) => (ms === null ? null : isoTime(ms))
 
 function linkJson(link: ConnectLink) {
   return {
@@ -88,8 +89,8 @@ function linkJson(link: ConnectLink) {
     apps: link.apps,
     redirect_uri: link.redirectUri,
     custom_state: link.customState,
-    expires_at: new Date(link.expiresAt).toISOString(),
-    created_at: new Date(link.createdAt).toISOString(),
+    expires_at: isoTime(link.expiresAt),
+    created_at: isoTime(link.createdAt),
     opened_at: iso(link.openedAt),
     revoked_at: iso(link.revokedAt),
     session_id: link.sessionId,

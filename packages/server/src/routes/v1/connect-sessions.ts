@@ -6,6 +6,7 @@ import { SessionOptionError, validateSessionOptions } from '../../connect/sessio
 import { errorResponses } from '../../http/error-schema.js'
 import { ref } from '../../lib/schema-ref.js'
 import { requireScope } from './authenticate.js'
+import { isoTime } from '../../lib/iso-time.js'
 
 const CreateSession = Type.Object(
   {
@@ -116,7 +117,7 @@ export const connectSessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         connect_url: connectUrl(config.publicUrl, session.code, onlyApp),
         session_id: session.id,
         expires_in: config.sessionTtl,
-        expires_at: new Date(session.expiresAt).toISOString(),
+        expires_at: isoTime(session.expiresAt),
       }
     },
   )

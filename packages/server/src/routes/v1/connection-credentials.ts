@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { errorResponses } from '../../http/error-schema.js'
 import { ref } from '../../lib/schema-ref.js'
 import { requireScope } from './authenticate.js'
+import { isoTime } from '../../lib/iso-time.js'
 
 export const ConnectionCredentials = Type.Object(
   {
@@ -70,7 +71,7 @@ export const connectionCredentialsRoutes: FastifyPluginAsyncTypebox = async (app
         connection_id: connection.id,
         auth_type: connection.authType,
         credentials,
-        expires_at: connection.expiresAt === null ? null : new Date(connection.expiresAt).toISOString(),
+        expires_at: connection.expiresAt === null ? null : isoTime(connection.expiresAt),
       }
     },
   )

@@ -11,6 +11,7 @@ import { ref } from '../../lib/schema-ref.js'
 import { ConnectSession } from './connect-sessions.js'
 import { requireScope } from './authenticate.js'
 import { AppKeyQuery, ConnectionPage, ConnectionStatusSchema, CursorQuery, LimitQuery, pageLimit } from './connection-query.js'
+import { isoTime } from '../../lib/iso-time.js'
 
 const ListQuery = Type.Object(
   {
@@ -266,7 +267,7 @@ export const connectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         connect_url: connectUrl(config.publicUrl, session.code, appKey),
         session_id: session.id,
         expires_in: config.sessionTtl,
-        expires_at: new Date(session.expiresAt).toISOString(),
+        expires_at: isoTime(session.expiresAt),
       }
     },
   )

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { errorResponses } from '../../http/error-schema.js'
 import { ref } from '../../lib/schema-ref.js'
+import { isoTime } from '../../lib/iso-time.js'
 
 export const Me = Type.Object(
   {
@@ -33,7 +34,7 @@ export const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tenant_id: p.tenantId,
         user_id: p.userId,
         scopes: p.scopes,
-        expires_at: new Date(p.expiresAt).toISOString(),
+        expires_at: isoTime(p.expiresAt),
       }
     },
   )

@@ -4,6 +4,7 @@ import { ToolsetDefinition, ToolsetName } from '../../mcp/toolset-definition.js'
 import type { StoredToolset } from '../../mcp/toolset-store.js'
 import { errorResponses } from '../../http/error-schema.js'
 import { ref } from '../../lib/schema-ref.js'
+import { isoTime } from '../../lib/iso-time.js'
 
 const security = [{ basic: [] }]
 const Params = Type.Object({ name: ToolsetName })
@@ -38,8 +39,8 @@ function toolsetJson(t: StoredToolset) {
   return {
     name: t.name,
     definition: t.definition,
-    created_at: new Date(t.createdAt).toISOString(),
-    updated_at: new Date(t.updatedAt).toISOString(),
+    created_at: isoTime(t.createdAt),
+    updated_at: isoTime(t.updatedAt),
   }
 }
 

@@ -10,6 +10,7 @@ import type { AccessTokens } from '../../access-tokens/access-tokens.js'
 import { bearerToken, checkScope, principalForToken } from './authenticate.js'
 import type { Owner } from '../../connections/connection-types.js'
 import { missingScopesIn } from '@patchbay/catalog'
+import { isoTime } from '../../lib/iso-time.js'
 
 const PREFIX = '/v1/proxy/'
 const CONNECTION_ID = /^[A-Za-z0-9_-]{1,64}$/
@@ -151,7 +152,7 @@ async function addUpgradeLink(
     const link = await upgradeLink(owner, connectionId, scopes)
     if (link) {
       answer.headers['patchbay-upgrade-url'] = link.url
-      answer.headers['patchbay-upgrade-url-expires-at'] = new Date(link.expiresAt).toISOString()
+      answer.headers['patchbay-upgrade-url-expires-at'] = isoTime(link.expiresAt)
     }
   } catch (err) {
     // The app's answer still goes back; only the link is missing.
