@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { PatchbayError } from '../../errors.js'
 import type { AccessTokens, Principal } from '../../access-tokens/access-tokens.js'
 import type { Scope } from '../../access-tokens/scopes.js'
@@ -46,14 +46,37 @@ export function checkScope(principal: Principal, scope: Scope): void {
   }
 }
 
-/** onRequest hook for `/v1`: resolves the bearer token to the end user it acts for. */
-export async function authenticateBearer(req: FastifyRequest, _reply: FastifyReply): Promise<void> {
-  req.principal = await principalFor(req.headers.authorization, req.server.services.accessTokens)
+/**
+ * onRequest hook for `/v1`: resolves the bearer token to the end user it acts for. A callback hook that
+ * answers from the token cache when it can: no promise on the hot path (BENCHMARKS.md, "Instructions per request").
+ */
+export function authenticateBearer(req: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  const tokens = req.server.services.accessTokens
+  let token: string
+  try {
+    token = bearerToken(req.headers.authorization)
+  } catch (err) {
+    return done(err as Error)
+  }
+  const cached = tokens.cached(token)
+  if (cached) {
+    req.principal = cached
+    return done()
+  }
+  principalForToken(token, tokens).then((principal) => {
+    req.principal = principal
+    done()
+  }, done)
 }
 
-/** preHandler factory: the route needs this scope. */
+/** preHandler factory: the route needs this scope (a callback hook, like the bearer hook). */
 export function requireScope(scope: Scope) {
-  return async function scopeRequired(req: FastifyRequest): Promise<void> {
-    checkScope(req.principal, scope)
+  return function scopeRequired(req: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    try {
+      checkScope(req.principal, scope)
+    } catch (err) {
+      return done(err as Error)
+    }
+    done()
   }
 }
