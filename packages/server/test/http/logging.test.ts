@@ -1,4 +1,7 @@
+import { Writable } from 'node:stream'
+import type { Logger } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createLogger, requestChildLogger } from '../../src/logger.js'
 import { databaseTargets } from '../helpers/databases.js'
 import { basicAuth, exchangeParams, postToken } from '../helpers/token-request.js'
 import { addConnection, API_KEY, apiKeyApp, type EndUser, endUser, type Upstream, startUpstream, until } from '../proxy/proxy-setup.js'
@@ -159,9 +162,8 @@ function oauthApp(key: string, base: string): Record<string, unknown> {
 }
 
 describe('the logger', () => {
-  it('redacts an OAuth code in a logged query or body, and keeps every other code', async () => {
-    const { Writable } = await import('node:stream')
-    const { createLogger } = await import('../../src/logger.js')
+  /** The server's logger at level info, writing its lines to `out`. */
+  function capture() {
     const out: string[] = []
     const log = createLogger(
       { logLevel: 'info' },
@@ -172,6 +174,11 @@ describe('the logger', () => {
         },
       }),
     )
+    return { log, out }
+  }
+
+  it('redacts an OAuth code in a logged query or body, and keeps every other code', () => {
+    const { log, out } = capture()
     log.info({ query: { code: 'oauth-code-1', state: 's' }, body: { code: 'oauth-code-2' } }, 'callback')
     log.warn({ code: 'PB_ERR_UPSTREAM', err: { code: 'ECONNREFUSED', message: 'refused' } }, 'failed')
     const text = out.join('')
@@ -181,23 +188,8 @@ describe('the logger', () => {
     expect(text).toContain('"code":"ECONNREFUSED"')
   })
 
-  it("writes a request's child lines exactly as pino's own child does, redacted alike", async () => {
-    const { Writable } = await import('node:stream')
-    const { createLogger, requestChildLogger } = await import('../../src/logger.js')
-    const capture = () => {
-      const out: string[] = []
-      const log = createLogger(
-        { logLevel: 'info' },
-        new Writable({
-          write(chunk, _enc, cb) {
-            out.push(chunk.toString())
-            cb()
-          },
-        }),
-      )
-      return { log, out }
-    }
-    const write = (child: import('pino').Logger) => {
+  it("writes a request's child lines exactly as pino's own child does, redacted alike", () => {
+    const write = (child: Logger) => {
       child.info({ body: { client_secret: 'cs-1', token: 'tk-1', name: 'kept' }, reqId: 'inner' }, 'line')
       child.child({ connection: { id: 'conn_1', secret: 'sec-1' } }).warn({ headers: { api_key: 'ak-1' } }, 'nested')
     }
