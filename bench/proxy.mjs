@@ -35,17 +35,16 @@
  * servers it starts, the load, the figures it prints).
  */
 import { spawn } from 'node:child_process'
-import { createHash, generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, cpus, tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { benchApiApp, benchPartner, exchangeToken } from './lib/bench-partner.mjs'
 import { fail, freePort, guard, list, newPostgresDatabase, positive } from './lib/harness.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = resolve(here, '..')
-const ISSUER = 'https://bench.partner.example'
-const AUDIENCE = 'patchbay-bench'
 const API_KEY = `sk_bench_${randomBytes(16).toString('hex')}`
 const TICKS_PER_SECOND = 100
 const PROXY_TAIL = '/items/item_123?expand=owner'
@@ -331,81 +330,24 @@ async function sanityCheck(targets) {
 
 /** Token exchange for one end user, then an API-key connection through POST /v1/connections. */
 async function setUpConnection(patchbay) {
-  const now = Math.floor(Date.now() / 1000)
-  const jwt = signJwt(patchbay.key, {
-    iss: ISSUER,
-    aud: AUDIENCE,
-    sub: 'bench-user',
-    org: 'bench-org',
-    iat: now,
-    exp: now + 600,
-    jti: randomUUID(),
-  })
-  const tokenRes = await fetch(`${patchbay.url}/oauth/token`, {
-    method: 'POST',
-    headers: { authorization: patchbay.clientAuth, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-      subject_token: jwt,
-      subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
-    }),
-  })
-  const token = await tokenRes.json()
-  if (tokenRes.status !== 200) fail(`token exchange answered ${tokenRes.status} ${JSON.stringify(token)}`)
+  const accessToken = await exchangeToken(patchbay.url, patchbay.partner)
   const created = await fetch(`${patchbay.url}/v1/connections`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
     body: JSON.stringify({ app: 'benchapi', credentials: { api_key: API_KEY } }),
   })
   const connection = await created.json()
   if (created.status !== 201) fail(`POST /v1/connections answered ${created.status} ${JSON.stringify(connection)}`)
-  return { accessToken: token.access_token, connectionId: connection.id }
-}
-
-function signJwt(key, payload) {
-  const header = Buffer.from(JSON.stringify({ alg: 'ES256', kid: key.kid, typ: 'JWT' })).toString('base64url')
-  const body = Buffer.from(JSON.stringify(payload)).toString('base64url')
-  const input = `${header}.${body}`
-  return `${input}.${sign('sha256', Buffer.from(input), { key: key.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`
+  return { accessToken, connectionId: connection.id }
 }
 
 async function startPatchbay({ upstreamUrl, databaseUrl, metricsToken }) {
   const dir = mkdtempSync(join(tmpdir(), 'patchbay-bench-proxy-'))
   cleanups.push(async () => rmSync(dir, { recursive: true, force: true }))
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
-  const key = { kid: 'bench-es256', privateKey }
-  const clientSecret = `pbcs_${randomBytes(32).toString('base64url')}`
-  const partner = {
-    id: 'bench',
-    name: 'Benchmark partner',
-    jwks: { keys: [{ ...publicKey.export({ format: 'jwk' }), kid: key.kid, alg: 'ES256', use: 'sig' }] },
-    algorithms: ['ES256'],
-    issuer: ISSUER,
-    audience: AUDIENCE,
-    userClaim: 'sub',
-    tenantClaim: 'org',
-    clientId: 'bench',
-    // What `patchbay partner hash-secret` prints (lib/random.ts hashSecret).
-    clientSecretHash: `sha256$${createHash('sha256').update(clientSecret).digest('base64url')}`,
-  }
-  const app = {
-    key: 'benchapi',
-    name: 'Benchmark API',
-    description: 'A local upstream for the proxy benchmark',
-    categories: ['developer-tools'],
-    docs_url: 'https://example.test/docs',
-    api: { base_url: `${upstreamUrl}/api`, allowed_hosts: ['127.0.0.1'] },
-    auth: [
-      {
-        key: 'api_key',
-        type: 'api_key',
-        credential_fields: [{ key: 'api_key', label: 'API key', secret: true }],
-        inject: { headers: { Authorization: 'Bearer {credentials.api_key}' } },
-      },
-    ],
-  }
+  const partner = benchPartner()
+  const app = benchApiApp(`${upstreamUrl}/api`, 'A local upstream for the proxy benchmark')
   const configFile = join(dir, 'patchbay.json')
-  writeFileSync(configFile, JSON.stringify({ partners: [partner], apps: [app] }))
+  writeFileSync(configFile, JSON.stringify({ partners: [partner.config], apps: [app] }))
   const port = await freePort()
   const childEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PATCHBAY_') && k !== 'DATABASE_URL'))
   Object.assign(childEnv, {
@@ -444,8 +386,7 @@ async function startPatchbay({ upstreamUrl, databaseUrl, metricsToken }) {
   return {
     pid: child.pid,
     url,
-    key,
-    clientAuth: `Basic ${Buffer.from(`bench:${clientSecret}`).toString('base64')}`,
+    partner,
     stop: child.stop,
   }
 }

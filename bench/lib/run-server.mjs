@@ -1,68 +1,30 @@
 // A Patchbay process for the runs and MCP benchmarks (bench/runs.mjs, bench/mcp.mjs): a partner, an
 // API-key app whose no-op action calls nothing, and an end user with a connection.
 import { spawn } from 'node:child_process'
-import { createHash, generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { benchApiApp, benchPartner, exchangeToken } from './bench-partner.mjs'
 import { fail, freePort } from './harness.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 // BENCH_SERVER_CLI: another build's cli.js, for A/B comparisons in one session.
 const cli = process.env.BENCH_SERVER_CLI ?? join(here, '../../packages/server/dist/cli.js')
 
-const ISSUER = 'https://bench.partner.example'
-const AUDIENCE = 'patchbay-bench'
-
 export function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
-}
-
-function signJwt(key, payload) {
-  const header = Buffer.from(JSON.stringify({ alg: 'ES256', kid: key.kid, typ: 'JWT' })).toString('base64url')
-  const body = Buffer.from(JSON.stringify(payload)).toString('base64url')
-  const input = `${header}.${body}`
-  return `${input}.${sign('sha256', Buffer.from(input), { key: key.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`
 }
 
 /** Writes the config (partner, app, the no-op action) once per database; returns how to start processes on it. */
 export function setup(databaseUrl, { cleanups, concurrency }) {
   const dir = mkdtempSync(join(tmpdir(), 'patchbay-bench-runs-'))
   cleanups.push(async () => rmSync(dir, { recursive: true, force: true }))
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
-  const key = { kid: 'bench-es256', privateKey }
-  const clientSecret = `pbcs_${randomBytes(32).toString('base64url')}`
-  const partner = {
-    id: 'bench',
-    name: 'Benchmark partner',
-    jwks: { keys: [{ ...publicKey.export({ format: 'jwk' }), kid: key.kid, alg: 'ES256', use: 'sig' }] },
-    algorithms: ['ES256'],
-    issuer: ISSUER,
-    audience: AUDIENCE,
-    userClaim: 'sub',
-    tenantClaim: 'org',
-    clientId: 'bench',
-    clientSecretHash: `sha256$${createHash('sha256').update(clientSecret).digest('base64url')}`,
-    // bench/mcp.mjs: the no-op action as a direct MCP tool.
-    toolsets: { bench: { mode: 'direct', actions: ['benchapi.noop'] } },
-  }
-  const app = {
-    key: 'benchapi',
-    name: 'Benchmark API',
-    description: 'An app for the runs benchmark (its action calls nothing)',
-    categories: ['developer-tools'],
-    docs_url: 'https://example.test/docs',
-    api: { base_url: 'http://127.0.0.1:9/api', allowed_hosts: ['127.0.0.1'] },
-    auth: [
-      {
-        key: 'api_key',
-        type: 'api_key',
-        credential_fields: [{ key: 'api_key', label: 'API key', secret: true }],
-        inject: { headers: { Authorization: 'Bearer {credentials.api_key}' } },
-      },
-    ],
-  }
+  const bench = benchPartner()
+  const { clientSecret } = bench
+  // bench/mcp.mjs: the no-op action as a direct MCP tool.
+  const partner = { ...bench.config, toolsets: { bench: { mode: 'direct', actions: ['benchapi.noop'] } } }
+  const app = benchApiApp('http://127.0.0.1:9/api', 'An app for the runs benchmark (its action calls nothing)')
   const configFile = join(dir, 'patchbay.json')
   writeFileSync(configFile, JSON.stringify({ partners: [partner], apps: [app], actionModules: [join(here, 'noop-actions.mjs')] }))
   const start = async (extra = {}, nodeArgs = []) => {
@@ -107,34 +69,7 @@ export function setup(databaseUrl, { cleanups, concurrency }) {
     return { url, stop, pid: child.pid }
   }
   /** An access token for the benchmark's end user; `params` adds exchange parameters (e.g. `resource` for /mcp). */
-  const token = async (url, params = {}) => {
-    const now = Math.floor(Date.now() / 1000)
-    const jwt = signJwt(key, {
-      iss: ISSUER,
-      aud: AUDIENCE,
-      sub: 'bench-user',
-      org: 'bench-org',
-      iat: now,
-      exp: now + 600,
-      jti: randomUUID(),
-    })
-    const tokenRes = await fetch(`${url}/oauth/token`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from(`bench:${clientSecret}`).toString('base64')}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: new URLSearchParams({
-        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-        subject_token: jwt,
-        subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
-        ...params,
-      }),
-    })
-    const answer = await tokenRes.json()
-    if (tokenRes.status !== 200) fail(`token exchange answered ${tokenRes.status} ${JSON.stringify(answer)}`)
-    return answer.access_token
-  }
+  const token = (url, params = {}) => exchangeToken(url, bench, params)
   const user = async (url) => {
     const auth = { authorization: `Bearer ${await token(url)}`, 'content-type': 'application/json' }
     const existing = await (await fetch(`${url}/v1/connections?app=benchapi`, { headers: auth })).json()
