@@ -17,11 +17,6 @@ export function bearerToken(authorization: string | undefined): string {
   return match[1] as string
 }
 
-/** The end user a bearer token acts for; a 401 with the RFC's challenge otherwise. */
-export async function principalFor(authorization: string | undefined, tokens: AccessTokens): Promise<Principal> {
-  return principalForToken(bearerToken(authorization), tokens)
-}
-
 /** The end user an access token acts for; a 401 (`invalid_token`) when it is unknown, expired or revoked. */
 export async function principalForToken(token: string, tokens: AccessTokens): Promise<Principal> {
   const principal = await tokens.authenticate(token)
