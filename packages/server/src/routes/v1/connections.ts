@@ -56,6 +56,15 @@ const CreateBody = Type.Object(
 
 const security = [{ bearer: [] }]
 
+/**
+ * Each listed page's answer, serialized by the route's own response schema. An end user's first page
+ * is the same object on every request until a write drops it from the listing's cache
+ * (connections/connection-listing.ts), so its answer is built once, not on every call
+ * (docs/architecture.md, "The read path"); a page read from the database is a new object each time.
+ */
+const listingBodies = new WeakMap<object, string>()
+const JSON_TYPE = 'application/json; charset=utf-8'
+
 const UpgradeBody = Type.Object(
   {
     scopes: Type.Array(Type.String({ minLength: 1, maxLength: 300 }), {
@@ -94,7 +103,7 @@ export const connectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ref(ConnectionPage), ...errorResponses([400, 401, 403]) },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const query = req.query
       const page = await connections.list(req.principal, {
         app: query.app,
@@ -102,7 +111,14 @@ export const connectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         cursor: query.cursor,
         limit: pageLimit(query.limit),
       })
-      return { data: page.data.map((connection) => connectionJson(connection)), next_cursor: page.nextCursor }
+      let body = listingBodies.get(page)
+      if (body === undefined) {
+        // The route's response schema compiles to fast-json-stringify, which returns a string.
+        body = reply.serialize({ data: page.data.map((connection) => connectionJson(connection)), next_cursor: page.nextCursor }) as string
+        listingBodies.set(page, body)
+      }
+      // Fastify sends a string with a JSON content type as is; the typed send() only knows the page's shape.
+      return reply.type(JSON_TYPE).send(body as never)
     },
   )
 
