@@ -254,6 +254,31 @@ describe.each(databaseTargets)('Connections REST API ($name)', (target) => {
       expect(none.json).toEqual({ data: [], next_cursor: null })
     })
 
+    it('answers a kept first page with the bytes and content type of a page read from the database', async () => {
+      // The first page without filters is kept and its answer serialized once (routes/v1/connections.ts);
+      // `?status=active` selects the same rows here but is read and serialized on every call.
+      const { token, owner } = await login('lister-kept')
+      await seed(owner, 'fakestripe', { params: { region: 'eu' }, metadata: { plan: 'pro' }, expiresAt: Date.now() + 3_600_000 })
+      await seed(owner, 'revocable', { scopes: ['read', 'write'], accountIdentifier: 'acct_1' })
+      const read = await call(v1('/connections?status=active'), { token })
+      const first = await call(v1('/connections'), { token })
+      const kept = await call(v1('/connections'), { token })
+      expect(read.json.data).toHaveLength(2)
+      for (const answer of [first, kept]) {
+        expect(answer.status).toBe(200)
+        expect(answer.text).toBe(read.text)
+        expect(answer.headers.get('content-type')).toBe(read.headers.get('content-type'))
+      }
+      expect(read.headers.get('content-type')).toBe('application/json; charset=utf-8')
+
+      // A write drops the kept page, and with it the answer built from it.
+      const [renamed] = read.json.data as Array<{ id: string }>
+      expect((await call(v1(`/connections/${renamed!.id}`), { method: 'PATCH', token, body: { name: 'Billing' } })).status).toBe(200)
+      const after = await call(v1('/connections'), { token })
+      expect(after.json.data.find((c: { id: string }) => c.id === renamed!.id).name).toBe('Billing')
+      expect(after.text).toBe((await call(v1('/connections?status=active'), { token })).text)
+    })
+
     it('refuses a bad limit, cursor, status or unknown parameter with PB_ERR_VALIDATION naming it', async () => {
       const { token } = await login('lister-bad')
       for (const [query, path] of [
