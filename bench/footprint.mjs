@@ -12,10 +12,12 @@
  * idle after that 200). Two points by default: 5 s, soon after start, and 30 s, once V8's memory
  * reducer has collected what the start left behind (it waits for the process to go quiet, about 20 s
  * here): that second figure is what an idle process keeps.
- * Interleaved with those starts, in the same run, the same figures for two baselines: a bare Fastify
- * server with one route (bench/lib/hello-fastify.mjs) started plainly, and the same server started
+ * Interleaved with those starts, in the same run, the same figures for three baselines: a bare Fastify
+ * server with one route (bench/lib/hello-fastify.mjs) started plainly, the same server started
  * with the runtime settings Patchbay's process gets (the command's own line, or BENCH_NODE_ARGS): what
- * the runtime alone keeps under those settings. Medians are printed, and the ratios to each baseline.
+ * the runtime alone keeps under those settings, and, with the same settings, that server with an
+ * embedded SQLite database and node:crypto in use (bench/lib/hello-stack.mjs): the floor any server on
+ * Patchbay's stack stands on, so what Patchbay keeps above it is its own code and data. Medians are printed, and the ratios to each baseline.
  *
  *   npm run build && node bench/footprint.mjs
  *
@@ -45,6 +47,7 @@ const { cleanups, cleanup, abort } = guard('footprint', positive(env.BENCH_TIMEO
 const here = dirname(fileURLToPath(import.meta.url))
 const patchbayBin = env.BENCH_SERVER_CLI ? resolve(env.BENCH_SERVER_CLI) : join(here, '../packages/server/bin/patchbay.js')
 const hello = join(here, 'lib/hello-fastify.mjs')
+const helloStack = join(here, 'lib/hello-stack.mjs')
 const asCommand = NODE_ARGS === undefined && !env.BENCH_SERVER_CLI
 // The command's second line starts Node with its settings (`node "$0" "$@"`): run with $0 = the hello
 // server, it gives the baseline exactly those settings, read from the committed file.
@@ -55,11 +58,13 @@ const launches = asCommand
   ? {
       hello: [process.execPath, [hello]],
       helloSettings: ['/bin/sh', ['-c', settingsLine, hello]],
+      stack: ['/bin/sh', ['-c', settingsLine, helloStack]],
       patchbay: [patchbayBin, ['start', '--dev']],
     }
   : {
       hello: [process.execPath, [hello]],
       helloSettings: [process.execPath, [...(NODE_ARGS ?? []), hello]],
+      stack: [process.execPath, [...(NODE_ARGS ?? []), helloStack]],
       patchbay: [process.execPath, [...(NODE_ARGS ?? []), patchbayBin, 'start', '--dev']],
     }
 const launch = asCommand
@@ -143,12 +148,12 @@ const median = (xs) => {
 const round = (x, digits) => Number(x.toFixed(digits))
 
 try {
-  const samples = { patchbay: [], hello: [], helloSettings: [] }
+  const samples = { patchbay: [], hello: [], helloSettings: [], stack: [] }
   // Warm the file cache for both before anything is measured.
   await once('hello')
   await once('patchbay')
   for (let i = 0; i < STARTS; i++) {
-    for (const kind of ['hello', 'helloSettings', 'patchbay']) samples[kind].push(await once(kind))
+    for (const kind of ['hello', 'helloSettings', 'stack', 'patchbay']) samples[kind].push(await once(kind))
   }
   const summary = Object.fromEntries(
     Object.entries(samples).map(([kind, runs]) => [
@@ -169,6 +174,7 @@ try {
   for (const [name, kind] of [
     ['Fastify hello (baseline)', 'hello'],
     ["Fastify hello, Patchbay's settings (baseline)", 'helloSettings'],
+    ["Fastify hello with SQLite and crypto, Patchbay's settings (the stack's floor)", 'stack'],
     ['Patchbay, embedded SQLite', 'patchbay'],
   ]) {
     const s = summary[kind]
@@ -178,6 +184,7 @@ try {
   for (const [name, h] of [
     ['ratio', summary.hello],
     ['ratio, same settings', summary.helloSettings],
+    ["ratio to the stack's floor", summary.stack],
   ]) {
     row(name, [ratio(p.wallMs, h.wallMs), ratio(p.cpuMs, h.cpuMs), ...IDLE_POINTS.map((i) => ratio(p.rssMiB[i], h.rssMiB[i]))])
   }
