@@ -121,7 +121,8 @@ export class ConnectionListing {
     private readonly database: PatchbayDatabase,
     options: { cached?: boolean } = {},
   ) {
-    // 2,000 users' pages: a few MiB for users with a handful of connections, 50 MiB at most (25 each).
+    // 2,000 users' pages: a few MiB for users with a handful of connections, 50 MiB at most (25 each),
+    // and about half as much again for their answers, which the route keeps beside each page (routes/v1/connections.ts).
     if (options.cached) this.firstPages = new ChangeCache(database.changes, listingsAffected, { ttlMs: 60_000, max: 2_000 })
   }
 
