@@ -77,6 +77,28 @@ const movable = {
   },
 }
 
+/**
+ * Node's own modules are taken with `require` (the banner's), not `import`. An ES module import of a
+ * built-in makes Node read every one of its exports, lazy ones included, where `require` reads none:
+ * on Node 24, `import { createServer } from 'node:http'` runs `http.WebSocket`'s getter, which loads
+ * Node's bundled fetch (undici, 770 KB of source, with web streams and zlib), and `node:crypto`,
+ * `node:net` and `node:dns` load WebCrypto, BlockList and the DNS promises API the same way, none of
+ * which Patchbay uses at start (BENCHMARKS.md, "Footprint"). Each import becomes a small CommonJS
+ * module that requires the built-in; esbuild's interop keeps named and default imports working.
+ */
+const builtinsThroughRequire = {
+  name: 'builtins-through-require',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) =>
+      args.kind === 'import-statement' ? { path: args.path, namespace: 'builtin-require' } : undefined,
+    )
+    b.onLoad({ filter: /.*/, namespace: 'builtin-require' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)})`,
+      loader: 'js',
+    }))
+  },
+}
+
 if (readFileSync(dist + 'cli.js', 'utf8').includes('__pbDist')) {
   throw new Error('dist/cli.js is already the bundle: run `npm run build` (tsc writes it again first)')
 }
@@ -111,7 +133,7 @@ const { metafile } = await build({
   legalComments: 'linked',
   sourcesContent: false,
   logLevel: 'warning',
-  plugins: [movable],
+  plugins: [movable, builtinsThroughRequire],
   metafile: true,
   // CommonJS modules in the bundle require Node's built-in modules through this require.
   banner: {
