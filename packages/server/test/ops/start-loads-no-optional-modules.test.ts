@@ -76,6 +76,10 @@ describe('start on the embedded database', () => {
       Object.keys(DEFERRED).filter((name) => packages.has(name)),
       'loaded at start',
     ).toEqual([])
+    // Node's bundled fetch, which an ES module import of node:http loads on Node 24: the bundle takes
+    // Node's modules with require (scripts/bundle-cli.mjs).
+    expect(packages.files).toContain('builtin:http')
+    expect(packages.files).not.toContain('builtin:internal/deps/undici/undici')
   })
 
   it('loads prom-client when metrics are on', async () => {
