@@ -17,7 +17,8 @@
  * with the runtime settings Patchbay's process gets (the command's own line, or BENCH_NODE_ARGS): what
  * the runtime alone keeps under those settings, and, with the same settings, that server with an
  * embedded SQLite database and node:crypto in use (bench/lib/hello-stack.mjs): the floor any server on
- * Patchbay's stack stands on, so what Patchbay keeps above it is its own code and data. Medians are printed, and the ratios to each baseline.
+ * Patchbay's stack stands on, so what Patchbay keeps above it is its own code and data. Medians are
+ * printed, and the ratios to each baseline.
  *
  *   npm run build && node bench/footprint.mjs
  *

@@ -12,8 +12,9 @@
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/patchbay_dev node bench/instructions.mjs
  *
  * Settings (environment): BENCH_REQUESTS (counted requests per route, 2000), BENCH_WARMUP (requests
- * before counting, 3000), BENCH_ROUNDS (starts of each server, the lowest count kept, 2), BENCH_DBS (sqlite,postgres; postgres needs DATABASE_URL), BENCH_SERVER_CLI
- * (another build's cli.js), BENCH_TIMEOUT (s, whole script, 1200). Needs `valgrind` (Debian's package).
+ * before counting, 3000), BENCH_ROUNDS (starts of each server, the lowest count kept, 2), BENCH_DBS
+ * (sqlite,postgres; postgres needs DATABASE_URL), BENCH_SERVER_CLI (another build's cli.js),
+ * BENCH_TIMEOUT (s, whole script, 1200). Needs `valgrind` (Debian's package).
  */
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -119,10 +120,12 @@ async function counted(name, start) {
     return { child, output: () => output }
   })
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
-  const dumpFiles = []
+  // callgrind numbers its dumps from 1 (cg.<pid>.<n>-<thread>); the last dump holds the measured requests.
+  let dumps = 0
   const dump = () => {
     execFileSync('callgrind_control', ['-d', String(server.child.pid)], { stdio: 'ignore' })
-    dumpFiles.push(`${dir}/cg.${server.child.pid}.${dumpFiles.length + 1}-01`)
+    dumps += 1
+    return `${dir}/cg.${server.child.pid}.${dumps}-01`
   }
   const result = {}
   for (const [route, { path, headers }] of Object.entries(server.routes)) {
@@ -130,8 +133,8 @@ async function counted(name, start) {
     for (let i = 0; i < settings.warmup; i++) await get()
     dump()
     for (let i = 0; i < settings.requests; i++) await get()
-    dump()
-    result[route] = Math.round(mainThreadInstructions(dumpFiles.at(-1)) / settings.requests)
+    const measured = dump()
+    result[route] = Math.round(mainThreadInstructions(measured) / settings.requests)
     console.log(`[${name}] ${route}: ${result[route].toLocaleString('en-US')} instructions a request`)
   }
   agent.destroy()
