@@ -150,9 +150,8 @@ const round = (x, digits) => Number(x.toFixed(digits))
 
 try {
   const samples = { patchbay: [], hello: [], helloSettings: [], stack: [] }
-  // Warm the file cache for both before anything is measured.
-  await once('hello')
-  await once('patchbay')
+  // Warm the file cache for each server's files before anything is measured.
+  for (const kind of ['hello', 'stack', 'patchbay']) await once(kind)
   for (let i = 0; i < STARTS; i++) {
     for (const kind of ['hello', 'helloSettings', 'stack', 'patchbay']) samples[kind].push(await once(kind))
   }
